@@ -1,0 +1,1 @@
+"""dashboard: the Dash application (layout, callbacks, figure builders) over a geodata store."""

@@ -1,0 +1,118 @@
+"""Place names across spellings and scripts.
+
+Syrian places reach analysts in several transliterations (Saraqeb, Saraqib,
+Saraqab), in Arabic script (سراقب), and sometimes under another name
+altogether (Russia's "Behun" for Balyun). The gazetteer matches all of them
+to one canonical place and says which name matched, so the UI can show
+"Balyun (Behun)" instead of silently renaming.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+_ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, superscript alef, tatweel
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
+_ARTICLE = re.compile(r"^(al|el|an|ar|as|ash|ad|at|az)[-\s]+")
+_VOWELS = re.compile(r"(?<!^)[aeiouy]")
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents, apostrophes, hyphens and Arabic letter variants.
+
+    ``normalise("Ma'arrat al-Nu'man") == normalise("Maarrat Al Numan")``.
+    """
+    text = unicodedata.normalize("NFKD", str(text)).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLD)
+    text = re.sub(r"[\u2018\u2019\u02bb\u02bc\u02be\u02bf'`´ʿʾ]", "", text)
+    text = re.sub(r"[-_.,/()]+", " ", text)
+    return " ".join(text.split())
+
+
+def skeleton(text: str) -> str:
+    """A coarse key that ignores the vowels transliterations disagree on.
+
+    Saraqeb, Saraqib and Saraqab share the skeleton ``srqb``; a leading
+    article ("al-", "an-") is dropped and doubled letters collapse.
+    """
+    words = [_ARTICLE.sub("", w) for w in normalise(text).split()]
+    key = "".join(_VOWELS.sub("", w) for w in words if w)
+    key = key.replace("k", "q") if key.isascii() else key
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A place found for a query, with the name that matched and how."""
+
+    place_id: str
+    name: str
+    matched: str
+    how: str  # "name", "alias" or "spelling"
+    latitude: float
+    longitude: float
+
+    @property
+    def explanation(self) -> str:
+        """What to tell the user, e.g. 'Behun is another name for Balyun'."""
+        if self.how == "name":
+            return self.name
+        return f"{self.matched} is another name for {self.name}"
+
+
+class Gazetteer:
+    """Canonical places and their aliases (``places`` table of the schema)."""
+
+    def __init__(self, places: pd.DataFrame):
+        self.places = places.reset_index(drop=True)
+        self._exact: dict[str, list[tuple[int, str, str]]] = {}
+        self._skeleton: dict[str, list[tuple[int, str]]] = {}
+        for i, row in self.places.iterrows():
+            for label, how in self._labels(row):
+                self._exact.setdefault(normalise(label), []).append((i, label, how))
+                self._skeleton.setdefault(skeleton(label), []).append((i, label))
+        self._by_name = {str(n): i for i, n in enumerate(self.places["name"])}
+
+    @staticmethod
+    def _labels(row: pd.Series) -> list[tuple[str, str]]:
+        labels = [(str(row["name"]), "name")]
+        if isinstance(row.get("name_ar"), str) and row["name_ar"]:
+            labels.append((row["name_ar"], "alias"))
+        aliases = row.get("aliases")
+        if isinstance(aliases, str):
+            labels += [(a.strip(), "alias") for a in aliases.split("|") if a.strip()]
+        return labels
+
+    def aliases(self, name: str) -> list[str]:
+        """The aliases of a canonical place name, in the order the table gives them."""
+        i = self._by_name.get(name)
+        if i is None:
+            return []
+        return [label for label, how in self._labels(self.places.iloc[i]) if how == "alias"]
+
+    def display_name(self, name: str) -> str:
+        """The name with its first Latin-script alias, e.g. 'Balyun (Behun)'."""
+        latin = [a for a in self.aliases(name) if a.isascii()]
+        return f"{name} ({latin[0]})" if latin else name
+
+    def find(self, query: str, limit: int = 10) -> list[Match]:
+        """Places matching ``query``: exact names and aliases first, then spelling variants."""
+        if not isinstance(query, str) or not query.strip():
+            return []
+        hits: list[tuple[int, str, str]] = list(self._exact.get(normalise(query), []))
+        if not hits:
+            hits = [(i, label, "spelling") for i, label in self._skeleton.get(skeleton(query), [])]
+        seen: set[int] = set()
+        matches = []
+        for i, label, how in hits:
+            if i in seen:
+                continue
+            seen.add(i)
+            row = self.places.iloc[i]
+            matches.append(Match(str(row["place_id"]), str(row["name"]), label, how,
+                                 float(row["latitude"]), float(row["longitude"])))
+        return matches[:limit]

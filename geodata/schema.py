@@ -1,0 +1,278 @@
+"""Canonical tables: the columns, types and ranges every dataset is checked against.
+
+Every reader maps its format onto these tables; :func:`check_table` turns raw
+text cells into typed columns and lists every problem with file, line,
+column and reason, so a caller can either refuse the file
+(:func:`validate_table`) or quarantine the bad rows and keep the rest.
+
+Coordinates are WGS 84 longitude/latitude (:data:`CRS`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, SchemaError
+
+CRS = "EPSG:4326"
+
+#: The first data row of a CSV is line 2 (the header is line 1).
+FIRST_DATA_LINE = 2
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column.
+
+    ``kind`` is one of ``"str"``, ``"int"``, ``"float"``, ``"date"``.
+    ``required`` columns must be present in the file; ``nullable=False``
+    cells must not be empty. ``minimum``/``maximum`` bound numbers;
+    ``choices`` bounds text.
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = True
+    nullable: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check across columns: ``bad(frame)`` marks the rows that break it."""
+
+    column: str
+    reason: str
+    bad: Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """An ordered set of columns, the column that identifies a row, and cross-column rules."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: str | None = None
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+EVENT_TYPES = (
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Strategic developments",
+    "Protests",
+    "Riots",
+)
+
+#: ACLED-style geo-precision: 1 the place itself, 2 near it / part of an
+#: area, 3 an admin centroid or a large area.
+GEO_PRECISION = {1: "exact place", 2: "near the place (a few km)", 3: "area or admin centroid"}
+
+INCIDENTS = TableSchema(
+    name="incidents",
+    key="event_id",
+    columns=(
+        Column("event_id", nullable=False),
+        Column("event_date", "date", nullable=False),
+        Column("date_precision", choices=("day", "week", "month", "year")),
+        Column("event_type", nullable=False),
+        Column("sub_event_type"),
+        Column("actor1"),
+        Column("actor2"),
+        Column("location", nullable=False),
+        Column("admin1"),
+        Column("admin1_pcode", required=False),
+        Column("admin2"),
+        Column("admin2_pcode", required=False),
+        Column("admin3"),
+        Column("admin3_pcode", required=False),
+        Column("latitude", "float", nullable=False, minimum=-90, maximum=90),
+        Column("longitude", "float", nullable=False, minimum=-180, maximum=180),
+        Column("geo_precision", "int", nullable=False, minimum=1, maximum=3),
+        Column("geo_precision_note", required=False),
+        Column("fatalities", "int", minimum=0),
+        Column("fatalities_low", "int", required=False, minimum=0),
+        Column("fatalities_high", "int", required=False, minimum=0),
+        Column("notes"),
+        Column("source", nullable=False),
+        Column("source_url", nullable=False),
+    ),
+    rules=(
+        Rule("fatalities_low", "low estimate is above the reported fatalities",
+             lambda f: f["fatalities_low"] > f["fatalities"]),
+        Rule("fatalities_high", "high estimate is below the reported fatalities",
+             lambda f: f["fatalities_high"] < f["fatalities"]),
+    ),
+)
+
+DISPLACEMENT = TableSchema(
+    name="displacement",
+    key="figure_id",
+    columns=(
+        Column("figure_id", nullable=False),
+        Column("series", nullable=False),
+        Column("as_of", "date", nullable=False),
+        Column("period_start", "date"),
+        Column("period_end", "date"),
+        Column("displaced", "int", nullable=False, minimum=0),
+        Column("qualifier", required=False),
+        Column("place", nullable=False),
+        Column("pcode"),
+        Column("admin_level", "int", required=False, minimum=0, maximum=4),
+        Column("latitude", "float", minimum=-90, maximum=90),
+        Column("longitude", "float", minimum=-180, maximum=180),
+        Column("scope", required=False),
+        Column("children_share", "float", required=False, minimum=0, maximum=1),
+        Column("women_children_share", "float", required=False, minimum=0, maximum=1),
+        Column("notes", required=False),
+        Column("source", nullable=False),
+        Column("source_url", nullable=False),
+    ),
+)
+
+PLACES = TableSchema(
+    name="places",
+    key="place_id",
+    columns=(
+        Column("place_id", nullable=False),
+        Column("name", nullable=False),
+        Column("name_ar", required=False),
+        Column("aliases", required=False),
+        Column("kind", required=False),
+        Column("pcode", required=False),
+        Column("admin1_pcode", required=False),
+        Column("latitude", "float", nullable=False, minimum=-90, maximum=90),
+        Column("longitude", "float", nullable=False, minimum=-180, maximum=180),
+        Column("precision_note", required=False),
+        Column("source", nullable=False),
+        Column("source_url", required=False),
+    ),
+)
+
+HIGHWAYS = TableSchema(
+    name="highways",
+    columns=(
+        Column("road", nullable=False),
+        Column("seq", "int", nullable=False, minimum=0),
+        Column("place_id", nullable=False),
+        Column("note", required=False),
+    ),
+)
+
+
+def _range_text(col: Column) -> str:
+    if col.minimum is not None and col.maximum is not None:
+        return f"must be between {col.minimum:g} and {col.maximum:g}"
+    if col.minimum is not None:
+        return f"must be at least {col.minimum:g}"
+    return f"must be at most {col.maximum:g}"
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    text = values.astype("string").str.strip()
+    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+
+
+def _convert(values: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
+    """Typed column plus a mask of cells that are present but unparseable."""
+    blank = _blank(values)
+    if kind == "str":
+        out = values.astype("string").str.strip()
+        return out.mask(blank), np.zeros(len(values), dtype=bool)
+    if kind == "date":
+        out = pd.to_datetime(values.astype("string").str.strip(), format="%Y-%m-%d", errors="coerce")
+        out = out.astype("datetime64[s]")
+        return out, out.isna().to_numpy() & ~blank
+    numbers = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+    bad = numbers.isna().to_numpy() & ~blank
+    if kind == "int":
+        fractional = numbers.notna().to_numpy() & (numbers.fillna(0) % 1 != 0).to_numpy()
+        bad |= fractional
+        numbers = numbers.mask(fractional)
+        return numbers.astype("Int64"), bad
+    return numbers.astype("float64"), bad
+
+
+def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type a raw table of text cells and list every problem found.
+
+    Returns the typed frame (canonical columns in schema order, optional
+    columns that are absent filled with missing values; extra columns are
+    kept after them) and the problems. Lines are file lines (header = 1).
+    The frame's rows match ``raw`` one to one, so callers can drop the rows
+    named by problems and keep the others.
+    """
+    problems: list[Problem] = []
+    missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
+    for name in missing:
+        problems.append(Problem(file, 1, name, "required column is missing from the header"))
+    if missing:
+        return pd.DataFrame(), problems
+
+    lines = np.arange(len(raw)) + FIRST_DATA_LINE
+    typed: dict[str, pd.Series] = {}
+    for col in schema.columns:
+        if col.name not in raw.columns:
+            typed[col.name] = _convert(pd.Series([None] * len(raw), index=raw.index, dtype="object"), col.kind)[0]
+            continue
+        values, unparseable = _convert(raw[col.name], col.kind)
+        typed[col.name] = values
+        for i in np.flatnonzero(unparseable):
+            expected = {"date": "a date as YYYY-MM-DD", "int": "a whole number", "float": "a number"}[col.kind]
+            problems.append(Problem(file, int(lines[i]), col.name, f"expected {expected}", str(raw[col.name].iloc[i])))
+        absent = values.isna().to_numpy() & ~unparseable
+        if not col.nullable:
+            for i in np.flatnonzero(absent):
+                problems.append(Problem(file, int(lines[i]), col.name, "value is required"))
+        if col.minimum is not None or col.maximum is not None:
+            numeric = values.astype("float64")
+            low = numeric < col.minimum if col.minimum is not None else np.zeros(len(values), bool)
+            high = numeric > col.maximum if col.maximum is not None else np.zeros(len(values), bool)
+            for i in np.flatnonzero(np.asarray(low | high, dtype=bool)):
+                problems.append(Problem(file, int(lines[i]), col.name, _range_text(col), str(raw[col.name].iloc[i])))
+        if col.choices is not None:
+            outside = values.notna() & ~values.isin(col.choices)
+            for i in np.flatnonzero(outside.to_numpy(dtype=bool)):
+                problems.append(Problem(file, int(lines[i]), col.name,
+                                        "must be one of " + ", ".join(col.choices), str(values.iloc[i])))
+
+    if schema.key is not None:
+        keys = typed[schema.key]
+        dup = keys.duplicated(keep="first") & keys.notna()
+        for i in np.flatnonzero(dup.to_numpy(dtype=bool)):
+            problems.append(Problem(file, int(lines[i]), schema.key, "duplicate id", str(keys.iloc[i])))
+
+    frame = pd.DataFrame(typed, index=raw.index)
+    for rule in schema.rules:
+        broken = rule.bad(frame).fillna(False).to_numpy(dtype=bool)
+        for i in np.flatnonzero(broken):
+            problems.append(Problem(file, int(lines[i]), rule.column, rule.reason, str(frame[rule.column].iloc[i])))
+    extras = [c for c in raw.columns if c not in frame.columns]
+    for name in extras:
+        frame[name] = raw[name]
+    problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+    return frame.reset_index(drop=True), problems
+
+
+def validate_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> pd.DataFrame:
+    """Like :func:`check_table`, but refuse the whole table on any problem.
+
+    Raises
+    ------
+    SchemaError
+        naming every problem (file, line, column, reason).
+    """
+    frame, problems = check_table(raw, schema, file)
+    if problems:
+        raise SchemaError(problems)
+    return frame

@@ -1,0 +1,107 @@
+"""The embedded, in-process store: one dataset kept as date-sorted columns.
+
+A date range is two ``searchsorted`` calls on an integer day array and a
+slice, not a mask over every row; other filters are vectorised masks on
+that slice. Callbacks share one store read-only.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import displacement
+from .dataset import Dataset
+from .filters import FilterState
+from .gazetteer import Gazetteer
+from .schema import EVENT_TYPES
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _day_number(value: date) -> int:
+    return (value - _EPOCH).days
+
+
+class IncidentStore:
+    """Read-only queries over one :class:`~geodata.dataset.Dataset`.
+
+    ``incidents`` is a plain DataFrame (no geometry column; longitude and
+    latitude are columns) sorted by ``event_date``. Nothing here mutates it.
+    """
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        frame = pd.DataFrame(dataset.incidents.drop(columns="geometry"))
+        self.incidents = frame.sort_values("event_date", kind="stable").reset_index(drop=True)
+        self._days = self.incidents["event_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        types = pd.Categorical(self.incidents["event_type"])
+        self._type_codes = types.codes
+        self._type_index = {str(t): i for i, t in enumerate(types.categories)}
+        self.gazetteer = Gazetteer(dataset.places)
+        self.displacement = dataset.displacement
+
+    @property
+    def name(self) -> str:
+        return self.dataset.name
+
+    def date_range(self) -> tuple[date, date]:
+        """The dataset's period (inclusive), the bounds of every date filter."""
+        return self.dataset.period
+
+    def event_types(self) -> list[str]:
+        """Event types present, in the canonical order, then any others alphabetically."""
+        present = set(self._type_index)
+        known = [t for t in EVENT_TYPES if t in present]
+        return known + sorted(present - set(known))
+
+    def positions(self, state: FilterState) -> np.ndarray:
+        """Row positions (ascending, so in date order) of the incidents matching ``state``."""
+        if state.is_empty_range:
+            return np.empty(0, dtype=np.int64)
+        lo = int(np.searchsorted(self._days, _day_number(state.start), side="left"))
+        hi = int(np.searchsorted(self._days, _day_number(state.end), side="right"))
+        if state.event_types is None:
+            return np.arange(lo, hi, dtype=np.int64)
+        wanted = [self._type_index[t] for t in state.event_types if t in self._type_index]
+        mask = np.isin(self._type_codes[lo:hi], wanted)
+        return lo + np.flatnonzero(mask)
+
+    def select(self, state: FilterState) -> pd.DataFrame:
+        """The incidents matching ``state``, in date order."""
+        return self.incidents.take(self.positions(state))
+
+    def daily_counts(self, state: FilterState) -> pd.DataFrame:
+        """Incidents per day and event type over the whole period (type filter applied, dates not).
+
+        One column per event type shown (in :meth:`event_types` order), one
+        row per day of the period. The timeline shows the whole period for
+        context and marks the selected range on it.
+        """
+        start, end = self.date_range()
+        first = _day_number(start)
+        length = _day_number(end) - first + 1
+        whole = FilterState(start=start, end=end, event_types=state.event_types)
+        positions = self.positions(whole)
+        days = self._days[positions] - first
+        codes = self._type_codes[positions]
+        types = [t for t in self.event_types() if state.event_types is None or t in state.event_types]
+        columns = {t: np.bincount(days[codes == self._type_index[t]], minlength=length)[:length] for t in types}
+        return pd.DataFrame(columns, index=pd.date_range(start, end, freq="D"))
+
+    def displaced_as_of(self, end: date) -> pd.Series | None:
+        """The headline displacement figure in force on ``end`` (``None`` before the first)."""
+        if self.dataset.headline_series is None:
+            return None
+        return displacement.latest_stock(self.displacement, self.dataset.headline_series, end)
+
+    def displacement_series(self) -> pd.DataFrame:
+        """The headline displacement series, in date order."""
+        if self.dataset.headline_series is None:
+            return self.displacement.iloc[0:0]
+        return displacement.stock_series(self.displacement, self.dataset.headline_series)
+
+    def displacement_on_map(self, state: FilterState) -> pd.DataFrame:
+        """The displacement figures to draw for ``state`` (one per series and place)."""
+        return displacement.figures_for_range(self.displacement, self.dataset.map_series, state.start, state.end)
