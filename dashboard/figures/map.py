@@ -1,0 +1,216 @@
+"""The map: incidents, displacement and context layers on an offline MapLibre style.
+
+Each layer has its own pure builder returning traces; :func:`incident_map`
+composes them. Every trace carries ``meta`` = its layer name, so tests and
+the export can find a layer's points without guessing from colours.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from geodata import GEO_PRECISION, FilterState, Gazetteer
+
+from ..basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from .style import (CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
+                    short_count, type_colour)
+
+#: Keep pan and zoom when the filter changes: plotly keeps user view while this is unchanged.
+MAP_UIREVISION = "incident-map"
+
+INCIDENT_HOVER = (
+    "<b>%{customdata[1]}</b><br>"
+    "%{customdata[0]} · %{customdata[2]}<br>"
+    "Actors: %{customdata[3]}<br>"
+    "Fatalities: %{customdata[4]}<br>"
+    "Location: %{customdata[6]}<br>"
+    "Source: %{customdata[5]}"
+    "<extra></extra>"
+)
+
+#: Displacement symbol diameter (px) for one million people; area is proportional to the figure.
+DISPLACEMENT_PX_PER_MILLION = 64.0
+
+
+def marker_size(fatalities: pd.Series) -> np.ndarray:
+    """Marker diameter in px: area grows with reported fatalities; unknown = smallest."""
+    deaths = fatalities.astype("float64").fillna(0).clip(lower=0).to_numpy()
+    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0)
+
+
+def fatality_text(incidents: pd.DataFrame) -> np.ndarray:
+    """'34 (reported range 33–34)', '18' or 'not reported', one per incident."""
+    best = incidents["fatalities"]
+    low = incidents["fatalities_low"].fillna(best)
+    high = incidents["fatalities_high"].fillna(best)
+    text = best.astype("string").fillna("not reported")
+    ranged = best.notna() & (low != high)
+    text = text.where(~ranged, best.astype("string") + " (reported range "
+                      + low.astype("string") + "–" + high.astype("string") + ")")
+    return text.to_numpy(dtype=object)
+
+
+def incident_hover_data(incidents: pd.DataFrame, gazetteer: Gazetteer) -> np.ndarray:
+    """customdata rows: date, place, type, actors, fatalities, source, precision, event id."""
+    places = incidents["location"].astype("string").fillna("")
+    display = {p: gazetteer.display_name(p) for p in pd.unique(places)}
+    kind = incidents["event_type"].astype("string").fillna("")
+    sub = incidents["sub_event_type"].astype("string").fillna("")
+    kind = kind.where(sub == "", kind + " – " + sub)
+    actor2 = incidents["actor2"].astype("string").fillna("")
+    actors = incidents["actor1"].astype("string").fillna("unknown")
+    actors = actors.where(actor2 == "", actors + " vs " + actor2)
+    precision = incidents["geo_precision"].map(GEO_PRECISION).astype("string").fillna("unknown")
+    note = incidents.get("geo_precision_note", pd.Series(pd.NA, index=incidents.index)).astype("string")
+    precision = precision.where(note.isna(), precision + " (" + note + ")")
+    columns = [
+        incidents["event_date"].map(format_day).to_numpy(dtype=object),
+        escape(places.map(display)),
+        escape(kind),
+        escape(actors),
+        fatality_text(incidents),
+        escape(incidents["source"]),
+        escape(precision),
+        escape(incidents["event_id"]),
+    ]
+    return np.column_stack(columns) if len(incidents) else np.empty((0, len(columns)), dtype=object)
+
+
+def incident_layer(incidents: pd.DataFrame, gazetteer: Gazetteer, event_types: list[str]) -> list[go.Scattermap]:
+    """One trace per event type (legend entry and colour per type), sized by fatalities.
+
+    Types with no incident in the filter still get an empty trace, so the
+    legend and colours stay put while the filter changes.
+    """
+    traces = []
+    for event_type in event_types:
+        rows = incidents[incidents["event_type"] == event_type]
+        traces.append(go.Scattermap(
+            name=event_type,
+            meta="incidents",
+            legendgroup="incidents",
+            legendgrouptitle_text="Incidents (size: fatalities)",
+            lat=rows["latitude"].to_numpy(dtype="float64"),
+            lon=rows["longitude"].to_numpy(dtype="float64"),
+            mode="markers",
+            marker=dict(size=marker_size(rows["fatalities"]), color=type_colour(event_type), opacity=0.88),
+            customdata=incident_hover_data(rows, gazetteer),
+            hovertemplate=INCIDENT_HOVER,
+        ))
+    return traces
+
+
+def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[go.Scattermap]:
+    """Proportional circles: area proportional to people displaced, a fixed scale across dates.
+
+    Stocks (cumulative) are drawn first so the smaller period figures sit on top.
+    """
+    traces = []
+    order = sorted(kinds, key=lambda s: kinds[s] != "stock")
+    stock_places = set(figures.loc[figures["series"].map(kinds) == "stock", "pcode"].dropna())
+    for series in order:
+        rows = figures[figures["series"] == series]
+        if rows.empty:
+            continue
+        kind = kinds[series]
+        people = rows["displaced"].astype("float64").to_numpy()
+        size = np.maximum(DISPLACEMENT_PX_PER_MILLION * np.sqrt(people / 1_000_000), 10.0)
+        qualifier = rows["qualifier"].astype("string").fillna("")
+        if kind == "stock":
+            when = ("as of " + rows["as_of"].map(format_day)).to_numpy(dtype=object)
+        else:
+            when = ("in " + rows["period_start"].fillna(rows["as_of"]).map(lambda d: f"{d:%B %Y}")).to_numpy(dtype=object)
+        detail = np.column_stack([
+            escape(rows["place"]),
+            escape(qualifier + np.where(qualifier == "", "", " ")),
+            [format_count(p) for p in people],
+            when,
+            escape(rows["scope"].fillna(rows["place"]) if "scope" in rows else rows["place"]),
+            escape(rows["source"]),
+        ])
+        label = ("Displaced since 1 Dec 2019 (cumulative)" if kind == "stock"
+                 else "IDP arrivals in the month")
+        traces.append(go.Scattermap(
+            name=label,
+            meta="displacement",
+            legendgroup="displacement",
+            legendgrouptitle_text="Displacement (area: people)",
+            lat=rows["latitude"].to_numpy(dtype="float64"),
+            lon=rows["longitude"].to_numpy(dtype="float64"),
+            mode="markers+text",
+            # A period figure drawn inside a cumulative one would hide its label: hover tells it.
+            text=[short_count(p) if kind == "stock" or code not in stock_places else ""
+                  for p, code in zip(people, rows["pcode"])],
+            textfont=dict(family=GLYPH_FONT_BOLD, size=11, color="#1a1a1a"),
+            textposition="top center" if kind == "stock" else "middle center",
+            marker=dict(size=size, color=DISPLACEMENT_COLOURS[kind], opacity=0.38),
+            customdata=detail,
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]} people, "
+                           "%{customdata[3]}<br>Scope: %{customdata[4]}<br>Source: %{customdata[5]}"
+                           "<extra>" + label + "</extra>"),
+        ))
+    return traces
+
+
+def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scattermap]:
+    """Schematic M4/M5 highways through the towns they join, and town labels."""
+    traces = []
+    if not highways.empty and not places.empty:
+        where = places.set_index("place_id")[["latitude", "longitude"]]
+        lat: list[float | None] = []
+        lon: list[float | None] = []
+        for road, stops in highways.sort_values(["road", "seq"]).groupby("road", sort=True):
+            points = where.reindex(stops["place_id"]).dropna()
+            lat += points["latitude"].tolist() + [None]
+            lon += points["longitude"].tolist() + [None]
+        traces.append(go.Scattermap(
+            name="M4 / M5 highways (schematic)", meta="context", legendgroup="context",
+            legendgrouptitle_text="Context",
+            lat=lat, lon=lon, mode="lines", line=dict(color=CONTEXT_COLOUR, width=2.5),
+            hoverinfo="skip", connectgaps=False,
+        ))
+    towns = places[places["kind"].isin(["city", "town", "village"])] if "kind" in places else places
+    if not towns.empty:
+        traces.append(go.Scattermap(
+            name="Towns", meta="context", legendgroup="context", legendgrouptitle_text="Context",
+            lat=towns["latitude"].to_numpy(dtype="float64"), lon=towns["longitude"].to_numpy(dtype="float64"),
+            mode="markers+text", text=towns["name"].astype(str).tolist(),
+            textposition="top right", textfont=dict(family=GLYPH_FONT, size=11, color="#333333"),
+            marker=dict(size=4, color="#333333"),
+            hovertemplate="%{text}<extra>town</extra>",
+        ))
+    return traces
+
+
+def incident_map(*, incidents: pd.DataFrame, displacement: pd.DataFrame, places: pd.DataFrame,
+                 highways: pd.DataFrame, gazetteer: Gazetteer, state: FilterState,
+                 event_types: list[str], displacement_kinds: dict[str, str],
+                 view: dict, base_url: str) -> go.Figure:
+    """Compose the layers switched on in ``state`` over the offline style.
+
+    ``base_url`` is the absolute URL of the app's assets (glyphs and outlines).
+    """
+    traces: list[go.Scattermap] = []
+    if "context" in state.layers:
+        traces += context_layer(places, highways)
+    if "displacement" in state.layers:
+        traces += displacement_layer(displacement, displacement_kinds)
+    if "incidents" in state.layers:
+        types = event_types if state.event_types is None else [t for t in event_types if t in state.event_types]
+        traces += incident_layer(incidents, gazetteer, types)
+    figure = go.Figure(traces)
+    figure.update_layout(
+        map=dict(style=map_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
+                 zoom=view.get("zoom", 7.7)),
+        uirevision=MAP_UIREVISION,
+        margin=dict(l=0, r=0, t=0, b=0),
+        legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
+                    bordercolor="#cccccc", borderwidth=1, font=dict(size=11), groupclick="toggleitem",
+                    grouptitlefont=dict(size=11), tracegroupgap=6),
+        hoverlabel=dict(align="left", font=dict(size=12)),
+        annotations=[dict(text="Highways schematic · base: Natural Earth · no external tiles",
+                          x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
+                          showarrow=False, font=dict(size=10, color="#555"), bgcolor="rgba(255,255,255,0.7)")],
+    )
+    return figure

@@ -1,0 +1,59 @@
+"""Colours, sizes and text helpers shared by every figure builder."""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+#: Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+EVENT_TYPE_COLOURS = {
+    "Battles": "#D55E00",
+    "Explosions/Remote violence": "#0072B2",
+    "Violence against civilians": "#CC79A7",
+    "Strategic developments": "#009E73",
+    "Protests": "#E69F00",
+    "Riots": "#56B4E9",
+}
+OTHER_TYPE_COLOUR = "#666666"
+DISPLACEMENT_COLOURS = {"stock": "#7f7f7f", "flow": "#3d3d3d"}
+CONTEXT_COLOUR = "#8a8a8a"
+SELECTION_FILL = "rgba(0, 114, 178, 0.10)"
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"
+
+
+def type_colour(event_type: str) -> str:
+    return EVENT_TYPE_COLOURS.get(event_type, OTHER_TYPE_COLOUR)
+
+
+def escape(values: pd.Series, limit: int = 300) -> np.ndarray:
+    """HTML-escape data text for hover labels (plotly renders some tags in them).
+
+    Missing values become an empty string; long text is cut at ``limit``
+    characters. Escapes each distinct value once, so it stays cheap on
+    repetitive columns such as actors and sources.
+    """
+    text = values.astype("string").fillna("")
+    uniques = pd.unique(text)
+    table = {u: html.escape(u if len(u) <= limit else u[: limit - 1] + "…") for u in uniques}
+    return text.map(table).to_numpy(dtype=object)
+
+
+def format_count(value: float) -> str:
+    """12345 -> '12,345'."""
+    return f"{int(round(value)):,}"
+
+
+def short_count(value: float) -> str:
+    """948000 -> '948k', 1000000 -> '1M' (labels on map symbols)."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.2g}M"
+    if value >= 1_000:
+        return f"{value / 1_000:.0f}k"
+    return f"{int(value)}"
+
+
+def format_day(value) -> str:
+    """A date as '27 Feb 2020' (no leading zero)."""
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {stamp:%b %Y}"

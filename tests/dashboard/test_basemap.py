@@ -1,0 +1,259 @@
+"""The offline basemap: style, assets it points at, and the no-outside-URL rule."""
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # run from anywhere, with or without a conftest
+    sys.path.insert(0, str(REPO))
+
+from dashboard.basemap import (  # noqa: E402
+    BOUNDS,
+    COUNTRY_LABELS,
+    GLYPH_FONT,
+    GLYPH_FONT_BOLD,
+    assert_offline,
+    map_style,
+)
+
+ASSETS = REPO / "assets"
+ORIGIN = "http://127.0.0.1:8050"
+BASE = ORIGIN + "/assets/"
+FONTSTACKS = (GLYPH_FONT, GLYPH_FONT_BOLD)
+
+
+@pytest.fixture
+def style() -> dict:
+    return map_style(BASE)
+
+
+def _asset_path(url: str) -> Path:
+    """The file under assets/ that Dash serves for an absolute assets URL."""
+    path = unquote(urlsplit(url).path)
+    assert path.startswith("/assets/"), url
+    return ASSETS / path[len("/assets/"):]
+
+
+def _text_fonts(style: dict) -> set[str]:
+    fonts = set()
+    for layer in style["layers"]:
+        for name in layer.get("layout", {}).get("text-font", []):
+            fonts.add(name)
+    return fonts
+
+
+# ------------------------------------------------------------------ style
+def test_style_is_a_maplibre_v8_style(style):
+    assert style["version"] == 8
+    assert "{fontstack}" in style["glyphs"] and "{range}" in style["glyphs"]
+    assert "sprite" not in style
+    ids = [layer["id"] for layer in style["layers"]]
+    assert len(ids) == len(set(ids))
+    assert style["layers"][0]["type"] == "background"
+    for layer in style["layers"]:
+        if layer["type"] != "background":
+            assert layer["source"] in style["sources"], layer["id"]
+    assert {layer["type"] for layer in style["layers"]} >= {"background", "fill", "line", "symbol"}
+    assert _text_fonts(style) <= set(FONTSTACKS)
+
+
+def test_style_is_fresh_and_slash_tolerant():
+    a, b = map_style(BASE), map_style(BASE.rstrip("/"))
+    assert a == b
+    assert a is not b and a["sources"] is not b["sources"]
+
+
+def test_plotly_accepts_the_style(style):
+    go = pytest.importorskip("plotly.graph_objects")
+    fig = go.Figure(go.Scattermap(lat=[35.929], lon=[36.635], text=["Idlib"], mode="markers+text",
+                                  textfont=dict(family=GLYPH_FONT)))
+    fig.update_layout(map=dict(style=style, center=dict(lat=35.9, lon=36.7), zoom=7, bounds=BOUNDS))
+    assert fig.layout.map.style["glyphs"] == style["glyphs"]
+
+
+# ------------------------------------------------------------- offline URLs
+def test_every_url_is_under_the_app_origin(style):
+    assert_offline(style, ORIGIN)
+    assert_offline(style, BASE)
+    text = json.dumps(style)
+    assert text.count("://") == 2  # glyphs + countries, nothing else
+    for url in (style["glyphs"], style["sources"]["countries"]["data"]):
+        assert url.startswith(BASE)
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda s: s.update(glyphs="https://demotiles.maplibre.org/font/{fontstack}/{range}.pbf"),
+    lambda s: s.update(sprite="https://example.org/sprite"),
+    lambda s: s.update(sprite=[{"id": "x", "url": "//cdn.example.org/sprite"}]),
+    lambda s: s["sources"].update(t={"type": "raster", "tiles": ["https://tile.example.org/{z}/{x}/{y}.png"]}),
+    lambda s: s["sources"].update(v={"type": "vector", "url": "https://example.org/tiles.json"}),
+    lambda s: s["sources"]["countries"].update(data="http://127.0.0.1:9999/assets/x.geojson"),
+    lambda s: s["sources"]["countries"].update(data="/assets/x.geojson"),  # relative: not provable
+    lambda s: s["layers"].append({"id": "img", "type": "raster",
+                                  "paint": {"raster-opacity": 1}, "source": "https://evil.example"}),
+])
+def test_assert_offline_rejects_outside_urls(style, mutate):
+    bad = copy.deepcopy(style)
+    mutate(bad)
+    with pytest.raises(ValueError):
+        assert_offline(bad, ORIGIN)
+
+
+def test_assert_offline_respects_a_path_prefix(style):
+    with pytest.raises(ValueError):
+        assert_offline(style, ORIGIN + "/other/")
+
+
+def test_root_relative_style_passes_only_when_allowed():
+    relative = map_style("/assets/")
+    assert relative["glyphs"].startswith("/assets/")
+    assert_offline(relative, ORIGIN + "/assets/", allow_relative=True)
+    with pytest.raises(ValueError):
+        assert_offline(relative, ORIGIN)
+    with pytest.raises(ValueError):
+        assert_offline(map_style("/other/"), ORIGIN + "/assets/", allow_relative=True)
+    for sneaky in ("//cdn.example.org/assets/", "assets/"):
+        with pytest.raises(ValueError):
+            assert_offline(map_style(sneaky), ORIGIN, allow_relative=True)
+
+
+# ---------------------------------------------------------------- glyphs
+def test_glyph_files_exist_for_every_fontstack(style):
+    for fontstack in FONTSTACKS:
+        for glyph_range in ("0-255", "256-511", "8192-8447"):
+            url = style["glyphs"].replace("{fontstack}", fontstack.replace(" ", "%20")).replace(
+                "{range}", glyph_range)
+            path = _asset_path(url)
+            assert path.is_file(), path
+            assert 0 < path.stat().st_size < 400_000
+
+
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    shift = value = 0
+    while True:
+        byte = buf[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, i
+
+
+def _fields(buf: bytes):
+    i = 0
+    while i < len(buf):
+        key, i = _varint(buf, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = _varint(buf, i)
+        elif wire == 2:
+            size, i = _varint(buf, i)
+            value, i = buf[i:i + size], i + size
+        else:
+            raise ValueError(f"unexpected wire type {wire}")
+        yield field, value
+
+
+def decode_glyphs(buf: bytes) -> list[dict]:
+    """Decode a MapLibre glyphs PBF: a list of {name, range, glyphs: {id: glyph}}."""
+    def zigzag(n):
+        return (n >> 1) ^ -(n & 1)
+
+    stacks = []
+    for field, stack_buf in _fields(buf):
+        assert field == 1
+        stack = {"glyphs": {}}
+        for f, value in _fields(stack_buf):
+            if f == 1:
+                stack["name"] = value.decode()
+            elif f == 2:
+                stack["range"] = value.decode()
+            elif f == 3:
+                raw = dict(_fields(value))
+                stack["glyphs"][raw[1]] = {
+                    "bitmap": raw.get(2, b""), "width": raw.get(3, 0), "height": raw.get(4, 0),
+                    "left": zigzag(raw.get(5, 0)), "top": zigzag(raw.get(6, 0)),
+                    "advance": raw.get(7, 0),
+                }
+        stacks.append(stack)
+    return stacks
+
+
+@pytest.mark.parametrize("fontstack", FONTSTACKS)
+def test_glyph_pbf_decodes_with_ascii(fontstack):
+    stacks = decode_glyphs((ASSETS / "glyphs" / fontstack / "0-255.pbf").read_bytes())
+    assert len(stacks) == 1
+    stack = stacks[0]
+    assert stack["name"] == fontstack and stack["range"] == "0-255"
+    glyphs = stack["glyphs"]
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    for ch in letters + "-.,()'":
+        g = glyphs[ord(ch)]
+        assert g["width"] > 0 and g["height"] > 0, ch
+        assert len(g["bitmap"]) == (g["width"] + 6) * (g["height"] + 6), ch  # 3 px border
+        assert 0 < g["advance"] <= 30, ch
+    assert glyphs[ord(" ")]["advance"] > 0 and glyphs[ord(" ")]["bitmap"] == b""
+    # Baseline convention: top = glyph top above baseline - 25 (caps ~17-18 px at 24 px).
+    assert -9 <= glyphs[ord("H")]["top"] <= -6
+    assert glyphs[ord("x")]["top"] < glyphs[ord("H")]["top"]
+    assert glyphs[ord("g")]["height"] > glyphs[ord("a")]["height"]  # descender
+    # SDF: the outline sits at ~192; inside the stem of "l" is above, the border is 0-ish.
+    g = glyphs[ord("l")]
+    w, h = g["width"] + 6, g["height"] + 6
+    bitmap = g["bitmap"]
+    assert bitmap[(h // 2) * w + w // 2] > 192
+    assert max(bitmap[0], bitmap[w - 1], bitmap[-1]) < 192 - 3 * 32 + 32  # >= 2 px outside
+
+
+def test_typographic_punctuation_is_present():
+    glyphs = decode_glyphs((ASSETS / "glyphs" / GLYPH_FONT / "8192-8447.pbf").read_bytes())[0]["glyphs"]
+    for cp in (0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026):
+        assert glyphs[cp]["width"] > 0, hex(cp)
+
+
+# ------------------------------------------------------------- countries
+@pytest.fixture(scope="module")
+def countries() -> dict:
+    path = ASSETS / "basemap" / "countries.geojson"
+    assert path.stat().st_size < 400_000
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_countries_geojson_loads_and_contains_syria(style, countries):
+    assert _asset_path(style["sources"]["countries"]["data"]) == ASSETS / "basemap" / "countries.geojson"
+    assert countries["type"] == "FeatureCollection"
+    by_name = {f["properties"]["name"]: f for f in countries["features"]}
+    for name in ("Syria", "Turkey", "Lebanon", "Israel", "Palestine", "Jordan", "Iraq", "Cyprus"):
+        assert name in by_name, name
+        assert by_name[name]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert by_name["Syria"]["properties"]["iso_a3"] == "SYR"
+
+
+def test_countries_stay_inside_the_bounds(countries):
+    west, south, east, north = countries["bbox"]
+    assert (west, south, east, north) == (BOUNDS["west"], BOUNDS["south"], BOUNDS["east"], BOUNDS["north"])
+
+    def coords(node):
+        if isinstance(node[0], (int, float)):
+            yield node
+        else:
+            for child in node:
+                yield from coords(child)
+
+    for feature in countries["features"]:
+        for lon, lat in coords(feature["geometry"]["coordinates"]):
+            assert west <= lon <= east and south <= lat <= north
+
+
+def test_country_labels_sit_inside_their_country(countries):
+    shapely_geometry = pytest.importorskip("shapely.geometry")
+    shapes = {f["properties"]["name"]: shapely_geometry.shape(f["geometry"])
+              for f in countries["features"]}
+    for name, lon, lat, _tier in COUNTRY_LABELS:
+        assert shapes[name].contains(shapely_geometry.Point(lon, lat)), name

@@ -1,0 +1,53 @@
+"""The callback functions, called directly as Dash would call them."""
+from __future__ import annotations
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.callbacks import sync_controls, update_headline, update_map, update_timeline
+
+BASE = "http://127.0.0.1:8050/assets/"
+
+
+def test_picker_change_moves_slider_and_filter(store):
+    start, end, slider, state, label = sync_controls(
+        ids.DATE_PICKER, "2020-02-27", "2020-02-27", [0, 100], None, ["incidents"], store)
+    assert (start, end) == ("2020-02-27", "2020-02-27")
+    assert slider == [88, 88]  # 1 Dec 2019 + 88 days
+    assert state["start"] == state["end"] == "2020-02-27"
+    assert "27 Feb 2020 – 27 Feb 2020 (1 days)" == label
+
+
+def test_slider_change_moves_picker(store):
+    start, end, slider, state, _ = sync_controls(
+        ids.DATE_SLIDER, "2019-12-01", "2020-03-10", [62, 88], store.event_types(), None, store)
+    assert (start, end) == ("2020-02-01", "2020-02-27") and slider == [62, 88]
+    assert state["event_types"] is None  # every type ticked = no type filter
+
+
+def test_unticking_every_type_shows_nothing(store):
+    *_, state, _ = sync_controls(ids.EVENT_TYPES, "2019-12-01", "2020-03-10", [0, 100], [], None, store)
+    figure = update_map(state, store, BASE)
+    assert sum(len(t.lat) for t in figure.data if t.meta == "incidents") == 0
+
+
+def test_tampered_inputs_fall_back_to_the_whole_period(store):
+    start, end, slider, state, _ = sync_controls(
+        ids.DATE_SLIDER, {"x": 1}, None, ["a", None], "Battles", 7, store)
+    assert (start, end) == ("2019-12-01", "2020-03-10") and slider == [0, 100]
+    figure = update_map({"start": "<script>", "end": 12}, store, BASE)
+    assert sum(len(t.lat) for t in figure.data if t.meta == "incidents") == len(store.incidents)
+
+
+def test_figures_follow_one_filter(store):
+    state = {"start": "2020-02-27", "end": "2020-02-27", "event_types": None, "layers": ["incidents"]}
+    figure = update_map(state, store, BASE)
+    ids_on_map = {row[7] for t in figure.data if t.meta == "incidents" for row in t.customdata}
+    assert ids_on_map == {"NWS-E15", "NWS-E16"}
+    assert update_headline(state, store).incidents == "2"
+    timeline = update_timeline(state, store)
+    assert str(timeline.layout.shapes[0].x0).startswith("2020-02-27")
+
+
+def test_several_apps_in_one_process(store):
+    first, second = create_app(store), create_app(store)
+    assert first.callback_map and first.callback_map.keys() == second.callback_map.keys()
