@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import flask
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, ctx, no_update
 
@@ -65,13 +64,14 @@ def update_headline(filter_data: Any, store: IncidentStore) -> Headline:
 
 
 def assets_base_url(app: Dash) -> str:
-    """Absolute URL of the assets folder as the browser reached this app.
+    """Root-relative URL of the assets folder (``/assets/``, or under the app's path prefix).
 
-    MapLibre fetches glyphs and outlines from a web worker, where only
-    absolute URLs resolve; building them from the request keeps them on the
-    app's own origin (and behind any path prefix).
+    The MapLibre in plotly.js 4 resolves root-relative glyph and source URLs
+    against the page, so the browser asks the app's own origin, whatever
+    scheme or proxy it came through (an absolute ``http://`` URL built from
+    the request would be blocked as mixed content behind a TLS proxy).
     """
-    return flask.request.host_url.rstrip("/") + app.get_asset_url("")
+    return app.get_asset_url("")
 
 
 def register_callbacks(app: Dash, store: IncidentStore) -> None:

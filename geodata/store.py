@@ -15,6 +15,7 @@ from . import displacement
 from .dataset import Dataset
 from .filters import FilterState
 from .gazetteer import Gazetteer
+from .query import HotColumns, row_mask
 from .schema import EVENT_TYPES
 
 _EPOCH = date(1970, 1, 1)
@@ -35,10 +36,10 @@ class IncidentStore:
         self.dataset = dataset
         frame = pd.DataFrame(dataset.incidents.drop(columns="geometry"))
         self.incidents = frame.sort_values("event_date", kind="stable").reset_index(drop=True)
-        self._days = self.incidents["event_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-        types = pd.Categorical(self.incidents["event_type"])
-        self._type_codes = types.codes
-        self._type_index = {str(t): i for i, t in enumerate(types.categories)}
+        self.columns = HotColumns.from_frame(self.incidents)
+        self._days = self.columns.days
+        self._type_codes = self.columns.type_codes
+        self._type_index = self.columns.type_index
         self.gazetteer = Gazetteer(dataset.places)
         self.displacement = dataset.displacement
 
@@ -62,10 +63,9 @@ class IncidentStore:
             return np.empty(0, dtype=np.int64)
         lo = int(np.searchsorted(self._days, _day_number(state.start), side="left"))
         hi = int(np.searchsorted(self._days, _day_number(state.end), side="right"))
-        if state.event_types is None:
+        mask = row_mask(self.columns, lo, hi, state)
+        if mask is None:
             return np.arange(lo, hi, dtype=np.int64)
-        wanted = [self._type_index[t] for t in state.event_types if t in self._type_index]
-        mask = np.isin(self._type_codes[lo:hi], wanted)
         return lo + np.flatnonzero(mask)
 
     def select(self, state: FilterState) -> pd.DataFrame:

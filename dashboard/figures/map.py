@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from geodata import GEO_PRECISION, FilterState, Gazetteer
 
-from ..basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from ..basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
 from .style import (CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
                     short_count, type_colour)
 
@@ -189,7 +189,8 @@ def incident_map(*, incidents: pd.DataFrame, displacement: pd.DataFrame, places:
                  view: dict, base_url: str) -> go.Figure:
     """Compose the layers switched on in ``state`` over the offline style.
 
-    ``base_url`` is the absolute URL of the app's assets (glyphs and outlines).
+    ``base_url`` is the URL of the app's assets (glyphs and outlines), absolute
+    or root-relative (``/assets/``).
     """
     traces: list[go.Scattermap] = []
     if "context" in state.layers:
@@ -202,7 +203,7 @@ def incident_map(*, incidents: pd.DataFrame, displacement: pd.DataFrame, places:
     figure = go.Figure(traces)
     figure.update_layout(
         map=dict(style=map_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
-                 zoom=view.get("zoom", 7.7)),
+                 zoom=view.get("zoom", 7.7), bounds=BOUNDS),
         uirevision=MAP_UIREVISION,
         margin=dict(l=0, r=0, t=0, b=0),
         legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",

@@ -26,6 +26,9 @@ ASSETS = REPO / "assets"
 ORIGIN = "http://127.0.0.1:8050"
 BASE = ORIGIN + "/assets/"
 FONTSTACKS = (GLYPH_FONT, GLYPH_FONT_BOLD)
+#: Ranges built by tools/build_glyphs.py (Latin, transliteration, punctuation, Arabic).
+GLYPH_RANGES = ("0-255", "256-511", "7680-7935", "8192-8447", "1536-1791", "64256-64511",
+                "65024-65279")
 
 
 @pytest.fixture
@@ -126,7 +129,7 @@ def test_root_relative_style_passes_only_when_allowed():
 # ---------------------------------------------------------------- glyphs
 def test_glyph_files_exist_for_every_fontstack(style):
     for fontstack in FONTSTACKS:
-        for glyph_range in ("0-255", "256-511", "8192-8447"):
+        for glyph_range in GLYPH_RANGES:
             url = style["glyphs"].replace("{fontstack}", fontstack.replace(" ", "%20")).replace(
                 "{range}", glyph_range)
             path = _asset_path(url)
@@ -211,10 +214,18 @@ def test_glyph_pbf_decodes_with_ascii(fontstack):
     assert max(bitmap[0], bitmap[w - 1], bitmap[-1]) < 192 - 3 * 32 + 32  # >= 2 px outside
 
 
-def test_typographic_punctuation_is_present():
-    glyphs = decode_glyphs((ASSETS / "glyphs" / GLYPH_FONT / "8192-8447.pbf").read_bytes())[0]["glyphs"]
-    for cp in (0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026):
-        assert glyphs[cp]["width"] > 0, hex(cp)
+@pytest.mark.parametrize("glyph_range, codepoints", [
+    ("8192-8447", (0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026)),  # – — ‘ ’ “ ” …
+    ("256-511", (0x0101, 0x012B, 0x016B, 0x015F, 0x011F)),  # ā ī ū ş ğ
+    ("7680-7935", (0x1E24, 0x1E25, 0x1E63, 0x1E6D, 0x1E0D)),  # Ḥ ḥ ṣ ṭ ḍ
+    ("65024-65279", (0xFE8D, 0xFEDF, 0xFEE0)),  # Arabic presentation forms
+])
+def test_extra_ranges_have_their_glyphs(glyph_range, codepoints):
+    for fontstack in FONTSTACKS:
+        stack = decode_glyphs((ASSETS / "glyphs" / fontstack / f"{glyph_range}.pbf").read_bytes())[0]
+        assert stack["range"] == glyph_range
+        for cp in codepoints:
+            assert stack["glyphs"][cp]["width"] > 0, (fontstack, hex(cp))
 
 
 # ------------------------------------------------------------- countries
