@@ -12,11 +12,13 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, ctx, no_update
 
 from geodata import FilterState, IncidentStore
+from geodata.aggregate import DEFAULT_POINT_BUDGET
 
 from . import ids
 from .controls import day_index, state_from_controls
 from .figures.headline import Headline, headline
-from .figures.map import incident_map
+from .figures.map import incident_map, incident_points
+from .mapview import is_view_change, viewport_from_relayout
 from .figures.style import format_day
 from .figures.timeline import timeline_figure
 
@@ -39,15 +41,28 @@ def sync_controls(trigger: str | None, start_date: Any, end_date: Any, slider: A
             [day_index(state.start, bounds), day_index(state.end, bounds)], state.to_dict(), label)
 
 
-def update_map(filter_data: Any, store: IncidentStore, base_url: str) -> go.Figure:
-    """The map for the current filter."""
+def update_map(filter_data: Any, store: IncidentStore, base_url: str, relayout: Any = None,
+               budget: int = DEFAULT_POINT_BUDGET) -> go.Figure:
+    """The map for the current filter and, for large data, the current viewport (``relayoutData``)."""
     state = FilterState.from_dict(filter_data, store.date_range())
     return incident_map(
-        incidents=store.select(state), displacement=store.displacement_on_map(state),
+        incidents=incident_points(store, state, viewport_from_relayout(relayout), budget),
+        displacement=store.displacement_on_map(state),
         places=store.dataset.places, highways=store.dataset.highways, gazetteer=store.gazetteer,
         state=state, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
-        view=store.dataset.view, base_url=base_url,
+        view=store.dataset.view, base_url=base_url, budget=budget,
     )
+
+
+def map_needs_redraw(trigger: str | None, relayout: Any, filter_data: Any, store: IncidentStore,
+                     budget: int = DEFAULT_POINT_BUDGET) -> bool:
+    """A pan or zoom only needs a new map when the filtered incidents exceed the point budget."""
+    if trigger != ids.MAP:
+        return True
+    if not is_view_change(relayout):
+        return False
+    state = FilterState.from_dict(filter_data, store.date_range())
+    return len(store.positions(state)) > budget
 
 
 def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
@@ -94,9 +109,11 @@ def register_callbacks(app: Dash, store: IncidentStore) -> None:
             start, end = no_update, no_update
         return start, end, value, state, label
 
-    @app.callback(Output(ids.MAP, "figure"), Input(ids.FILTER, "data"))
-    def _map(filter_data):
-        return update_map(filter_data, store, assets_base_url(app))
+    @app.callback(Output(ids.MAP, "figure"), Input(ids.FILTER, "data"), Input(ids.MAP, "relayoutData"))
+    def _map(filter_data, relayout):
+        if not map_needs_redraw(ctx.triggered_id, relayout, filter_data, store):
+            return no_update
+        return update_map(filter_data, store, assets_base_url(app), relayout)
 
     @app.callback(Output(ids.TIMELINE, "figure"), Input(ids.FILTER, "data"))
     def _timeline(filter_data):

@@ -24,14 +24,17 @@ DEFAULT_DATASET = Path(__file__).parent / "scenarios" / "nw_syria_2020"
 class Dataset:
     """Validated tables of one dataset and what describes it.
 
-    ``incidents`` is a GeoDataFrame in :data:`geodata.schema.CRS` sorted by
-    ``event_date``; ``displacement``, ``places`` and ``highways`` follow
-    their schemas (empty frames when the dataset has none).
+    ``incidents`` follows :data:`geodata.schema.INCIDENTS`, sorted by
+    ``event_date``: a GeoDataFrame in :data:`geodata.schema.CRS` when loaded
+    from files, or a plain frame with latitude/longitude (large synthetic or
+    database data, where a geometry column would only cost memory).
+    ``displacement``, ``places`` and ``highways`` follow their schemas
+    (empty frames when the dataset has none).
     """
 
     name: str
     title: str
-    incidents: gpd.GeoDataFrame
+    incidents: pd.DataFrame
     displacement: pd.DataFrame
     places: pd.DataFrame
     highways: pd.DataFrame
@@ -55,7 +58,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
 def load_table(path: Path, table: schema.TableSchema, *, optional: bool = False) -> pd.DataFrame:
     """Read and validate one canonical table; raise :class:`SchemaError` on any bad cell."""
     if optional and not path.exists():
-        return pd.DataFrame({c.name: pd.Series(dtype="object") for c in table.columns})
+        return empty_table(table)
     return schema.validate_table(read_csv_text(path), table, file=str(path))
 
 
@@ -106,3 +109,21 @@ def load_dataset(folder: Path | str = DEFAULT_DATASET) -> Dataset:
         map_series=dict(meta.get("map_series", {})),
         attribution=str(meta.get("attribution", "")),
     )
+
+
+def empty_table(table: schema.TableSchema) -> pd.DataFrame:
+    """A frame with the table's columns and no rows."""
+    return pd.DataFrame({c.name: pd.Series(dtype="object") for c in table.columns})
+
+
+def dataset_from_incidents(incidents: pd.DataFrame, *, name: str, title: str,
+                           period: tuple[date, date] | None = None) -> Dataset:
+    """A dataset of incidents only (no displacement, places or highways), e.g. for benchmarks.
+
+    ``incidents`` must already be canonical and typed; the period defaults to its date extent.
+    """
+    incidents = incidents.sort_values("event_date", kind="stable").reset_index(drop=True)
+    if period is None:
+        period = (incidents["event_date"].min().date(), incidents["event_date"].max().date())
+    return Dataset(name=name, title=title, incidents=incidents, displacement=empty_table(schema.DISPLACEMENT),
+                   places=empty_table(schema.PLACES), highways=empty_table(schema.HIGHWAYS), period=period)

@@ -34,7 +34,7 @@ class IncidentStore:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        frame = pd.DataFrame(dataset.incidents.drop(columns="geometry"))
+        frame = pd.DataFrame(dataset.incidents.drop(columns="geometry", errors="ignore"))
         self.incidents = frame.sort_values("event_date", kind="stable").reset_index(drop=True)
         self.columns = HotColumns.from_frame(self.incidents)
         self._days = self.columns.days

@@ -6,14 +6,18 @@ the export can find a layer's points without guessing from colours.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from geodata import GEO_PRECISION, FilterState, Gazetteer
+from geodata import GEO_PRECISION, FilterState, Gazetteer, IncidentStore
+from geodata.aggregate import DEFAULT_POINT_BUDGET, GridCells, PointSelection, Viewport, plan_points
+from geodata.query import HotColumns
 
 from ..basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
-from .style import (CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
+from .style import (AGGREGATE_COLOUR, CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
                     short_count, type_colour)
 
 #: Keep pan and zoom when the filter changes: plotly keeps user view while this is unchanged.
@@ -33,10 +37,11 @@ INCIDENT_HOVER = (
 DISPLACEMENT_PX_PER_MILLION = 64.0
 
 
-def marker_size(fatalities: pd.Series) -> np.ndarray:
-    """Marker diameter in px: area grows with reported fatalities; unknown = smallest."""
-    deaths = fatalities.astype("float64").fillna(0).clip(lower=0).to_numpy()
-    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0)
+def marker_size(fatalities: np.ndarray) -> np.ndarray:
+    """Marker diameter in px (uint8, one byte a point on the wire): area grows with reported
+    fatalities; unknown = smallest."""
+    deaths = np.nan_to_num(np.asarray(fatalities, dtype=np.float32), nan=0.0).clip(min=0)
+    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0).astype(np.uint8)
 
 
 def fatality_text(incidents: pd.DataFrame) -> np.ndarray:
@@ -77,28 +82,101 @@ def incident_hover_data(incidents: pd.DataFrame, gazetteer: Gazetteer) -> np.nda
     return np.column_stack(columns) if len(incidents) else np.empty((0, len(columns)), dtype=object)
 
 
-def incident_layer(incidents: pd.DataFrame, gazetteer: Gazetteer, event_types: list[str]) -> list[go.Scattermap]:
+#: Up to this many points get full hover text (place, actors, source...); above it the hover is
+#: compact (type and fatalities from typed arrays) so the payload stays ~17 bytes per point.
+RICH_HOVER_LIMIT = 2_000
+
+COMPACT_HOVER = ("<b>%{fullData.name}</b><br>Fatalities: %{customdata:.0f}<br>"
+                 "<i>Narrow the filter for details</i><extra></extra>")
+
+
+@dataclass(frozen=True)
+class IncidentPoints:
+    """What the incident layer draws: the store's hot columns and the plan for this view.
+
+    ``rows`` are the canonical rows of ``plan.positions`` (same order) when
+    there are few enough for full hover text, else ``None``.
+    """
+
+    columns: HotColumns
+    plan: PointSelection | GridCells
+    rows: pd.DataFrame | None = None
+
+    @property
+    def drawn(self) -> int:
+        """Incidents drawn as points (0 when aggregated)."""
+        return len(self.plan.positions) if isinstance(self.plan, PointSelection) else 0
+
+
+def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: list[str]) -> list[go.Scattermap]:
     """One trace per event type (legend entry and colour per type), sized by fatalities.
 
-    Types with no incident in the filter still get an empty trace, so the
-    legend and colours stay put while the filter changes.
+    Built from numpy arrays, so plotly sends typed arrays. Types with no
+    incident in the filter still get an empty trace, so the legend and
+    colours stay put while the filter changes.
     """
+    columns, positions = points.columns, points.plan.positions
+    codes = columns.type_codes[positions]
+    index = columns.type_index
     traces = []
     for event_type in event_types:
-        rows = incidents[incidents["event_type"] == event_type]
+        of_type = codes == index.get(event_type, -1)
+        chosen = positions[of_type]
+        deaths = columns.fatalities[chosen]
+        if points.rows is not None:
+            hover = dict(customdata=incident_hover_data(points.rows[of_type], gazetteer),
+                         hovertemplate=INCIDENT_HOVER)
+        else:
+            hover = dict(customdata=deaths, hovertemplate=COMPACT_HOVER)
         traces.append(go.Scattermap(
             name=event_type,
             meta="incidents",
             legendgroup="incidents",
             legendgrouptitle_text="Incidents (size: fatalities)",
-            lat=rows["latitude"].to_numpy(dtype="float64"),
-            lon=rows["longitude"].to_numpy(dtype="float64"),
+            lat=columns.latitude[chosen],
+            lon=columns.longitude[chosen],
             mode="markers",
-            marker=dict(size=marker_size(rows["fatalities"]), color=type_colour(event_type), opacity=0.88),
-            customdata=incident_hover_data(rows, gazetteer),
-            hovertemplate=INCIDENT_HOVER,
+            marker=dict(size=marker_size(deaths), color=type_colour(event_type), opacity=0.88),
+            **hover,
         ))
     return traces
+
+
+def aggregate_layer(cells: GridCells) -> list[go.Scattermap]:
+    """Grid cells as circles whose area grows with the number of incidents in the cell."""
+    size = np.minimum(6.0 + 3.0 * np.sqrt(cells.counts), 40.0).astype(np.uint8)
+    return [go.Scattermap(
+        name=f"Incidents per grid cell (~{cells.cell_degrees * 111:.1f} km)",
+        meta="incidents-aggregate",
+        legendgroup="incidents",
+        legendgrouptitle_text="Incidents (aggregated)",
+        lat=cells.latitude, lon=cells.longitude, mode="markers",
+        marker=dict(size=size, color=AGGREGATE_COLOUR, opacity=0.7),
+        customdata=np.column_stack([cells.counts.astype(np.float32), cells.fatalities.astype(np.float32)]),
+        hovertemplate="%{customdata[0]:,.0f} incidents<br>%{customdata[1]:,.0f} reported fatalities"
+                      "<br><i>Zoom in or narrow the filter for points</i><extra></extra>",
+    )]
+
+
+def incident_points(store: IncidentStore, state: FilterState, viewport: Viewport | None,
+                    budget: int = DEFAULT_POINT_BUDGET) -> IncidentPoints:
+    """The incidents to draw for ``state``: within the point budget, with rows for rich hover when few."""
+    plan = plan_points(store.columns, store.positions(state), viewport, budget)
+    rows = None
+    if isinstance(plan, PointSelection) and len(plan.positions) <= RICH_HOVER_LIMIT:
+        rows = store.incidents.take(plan.positions)
+    return IncidentPoints(store.columns, plan, rows)
+
+
+def status_text(points: IncidentPoints, budget: int) -> str:
+    """One line saying what the map shows, for the analyst (points, points in view, or cells)."""
+    plan = points.plan
+    if isinstance(plan, GridCells):
+        return (f"{plan.total:,} incidents aggregated into {len(plan.counts):,} grid cells; "
+                f"zoom in or narrow the filter to see points (point budget {budget:,})")
+    if plan.clipped_to_view:
+        return f"{len(plan.positions):,} of {plan.total:,} incidents (those in view) shown as points"
+    return f"{plan.total:,} incident{'s' if plan.total != 1 else ''} shown as points"
 
 
 def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[go.Scattermap]:
@@ -183,10 +261,10 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scatt
     return traces
 
 
-def incident_map(*, incidents: pd.DataFrame, displacement: pd.DataFrame, places: pd.DataFrame,
+def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, places: pd.DataFrame,
                  highways: pd.DataFrame, gazetteer: Gazetteer, state: FilterState,
                  event_types: list[str], displacement_kinds: dict[str, str],
-                 view: dict, base_url: str) -> go.Figure:
+                 view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET) -> go.Figure:
     """Compose the layers switched on in ``state`` over the offline style.
 
     ``base_url`` is the URL of the app's assets (glyphs and outlines), absolute
@@ -199,7 +277,10 @@ def incident_map(*, incidents: pd.DataFrame, displacement: pd.DataFrame, places:
         traces += displacement_layer(displacement, displacement_kinds)
     if "incidents" in state.layers:
         types = event_types if state.event_types is None else [t for t in event_types if t in state.event_types]
-        traces += incident_layer(incidents, gazetteer, types)
+        if isinstance(incidents.plan, GridCells):
+            traces += aggregate_layer(incidents.plan)
+        else:
+            traces += incident_layer(incidents, gazetteer, types)
     figure = go.Figure(traces)
     figure.update_layout(
         map=dict(style=map_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
@@ -212,6 +293,10 @@ def incident_map(*, incidents: pd.DataFrame, displacement: pd.DataFrame, places:
         hoverlabel=dict(align="left", font=dict(size=12)),
         annotations=[dict(text="Highways schematic · base: Natural Earth · no external tiles",
                           x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
-                          showarrow=False, font=dict(size=10, color="#555"), bgcolor="rgba(255,255,255,0.7)")],
+                          showarrow=False, font=dict(size=10, color="#555"), bgcolor="rgba(255,255,255,0.7)"),
+                     dict(text=escape(pd.Series([status_text(incidents, budget)]))[0], name="status",
+                          x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                          showarrow=False, font=dict(size=11, color="#222"), bgcolor="rgba(255,255,255,0.85)")
+                     if "incidents" in state.layers else dict(text="", visible=False, name="status")],
     )
     return figure

@@ -18,6 +18,7 @@ EVENT_TYPE_COLOURS = {
 OTHER_TYPE_COLOUR = "#666666"
 DISPLACEMENT_COLOURS = {"stock": "#7f7f7f", "flow": "#3d3d3d"}
 CONTEXT_COLOUR = "#8a8a8a"
+AGGREGATE_COLOUR = "#4b3f72"
 SELECTION_FILL = "rgba(0, 114, 178, 0.10)"
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"
 
