@@ -5,7 +5,8 @@ from pathlib import Path
 
 from dash import Dash
 
-from geodata import DEFAULT_DATASET, IncidentStore, load_dataset
+from geodata import DEFAULT_DATASET, IncidentStore
+from geodata.storage import open_dataset
 
 from .callbacks import register_callbacks
 from .layout import build_layout
@@ -14,13 +15,13 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None = None) -> Dash:
-    """Build the app for ``store`` (or for the dataset folder, by default the shipped scenario).
+    """Build the app for ``store`` (or for a dataset folder, stored or CSV; by default the shipped scenario).
 
     Every script, stylesheet, font and glyph is served by the app itself:
     no CDN, no tile server, no outside request.
     """
     if store is None:
-        store = IncidentStore(load_dataset(dataset or DEFAULT_DATASET))
+        store = IncidentStore(open_dataset(dataset or DEFAULT_DATASET))
     app = Dash(
         __name__,
         title="conflict-map",

@@ -75,7 +75,7 @@ def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
 def update_headline(filter_data: Any, store: IncidentStore) -> Headline:
     """The headline figures for the current filter."""
     state = FilterState.from_dict(filter_data, store.date_range())
-    return headline(store.select(state), store.displaced_as_of(state.end))
+    return headline(store.fatality_totals(state), store.displaced_as_of(state.end))
 
 
 def assets_base_url(app: Dash) -> str:

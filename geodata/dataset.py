@@ -43,6 +43,7 @@ class Dataset:
     headline_series: str | None = None
     map_series: dict[str, str] = field(default_factory=dict)  # series -> 'stock' | 'flow'
     attribution: str = ""
+    version: str = ""  # content hash (geodata.storage.content_version); "" until computed
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:

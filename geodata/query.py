@@ -14,6 +14,88 @@ import pandas as pd
 from .filters import FilterState
 
 
+def _float32(values: pd.Series) -> np.ndarray:
+    return values.astype("Float32").to_numpy(dtype=np.float32, na_value=np.nan)
+
+
+@dataclass(frozen=True)
+class FatalityTotals:
+    """Reported fatalities of a selection: the sum, and the sums of the low/high estimates.
+
+    Where a source gives no range, low = high = the reported figure.
+    """
+
+    incidents: int
+    reported: int  # incidents with a fatality figure
+    total: int
+    low: int
+    high: int
+
+
+def fatality_totals(columns: "HotColumns", positions: np.ndarray) -> FatalityTotals:
+    """Sum fatalities over ``positions`` from the hot columns (no row copies)."""
+    best = columns.fatalities[positions].astype(np.float64)
+    low = columns.fatalities_low[positions].astype(np.float64)
+    high = columns.fatalities_high[positions].astype(np.float64)
+    low = np.where(np.isnan(low), best, low)
+    high = np.where(np.isnan(high), best, high)
+    return FatalityTotals(
+        incidents=len(positions), reported=int(np.count_nonzero(~np.isnan(best))),
+        total=int(np.nansum(best)), low=int(np.nansum(low)), high=int(np.nansum(high)),
+    )
+
+
+@dataclass(frozen=True)
+class FacetColumns:
+    """Coded text columns for the facet filters (sub-type, actor, admin area) and the notes.
+
+    Codes are int32 positions in the matching ``*_names`` tuple, -1 where the
+    cell is empty. ``actor1_codes`` and ``actor2_codes`` share ``actor_names``;
+    ``admin_codes`` has one row per admin level (1, 2, 3) sharing
+    ``admin_names`` (p-codes). ``notes`` is the notes column with a
+    positional index (a view, not a copy), searched only on the date slice.
+    """
+
+    sub_type_codes: np.ndarray
+    sub_type_names: tuple[str, ...]
+    actor1_codes: np.ndarray
+    actor2_codes: np.ndarray
+    actor_names: tuple[str, ...]
+    admin_codes: np.ndarray
+    admin_names: tuple[str, ...]
+    notes: pd.Series
+
+    @staticmethod
+    def _codes(wanted: tuple[str, ...], names: tuple[str, ...]) -> np.ndarray:
+        index = {name: i for i, name in enumerate(names)}
+        return np.asarray([index[w] for w in wanted if w in index], dtype=np.int32)
+
+    @classmethod
+    def from_frame(cls, incidents: pd.DataFrame) -> "FacetColumns":
+        """Factorise the facet columns of a canonical incidents frame (absent columns = all empty)."""
+        n = len(incidents)
+
+        def text(name: str) -> pd.Series:
+            if name not in incidents:
+                return pd.Series(pd.NA, index=range(n), dtype="string")
+            return incidents[name].astype("string").reset_index(drop=True)
+
+        def factorise(*columns: pd.Series) -> tuple[list[np.ndarray], tuple[str, ...]]:
+            codes, names = pd.factorize(pd.concat(columns, ignore_index=True), use_na_sentinel=True)
+            codes = codes.astype(np.int32)
+            return [codes[i * n:(i + 1) * n] for i in range(len(columns))], tuple(str(v) for v in names)
+
+        (sub,), sub_names = factorise(text("sub_event_type"))
+        (actor1, actor2), actor_names = factorise(text("actor1"), text("actor2"))
+        admin, admin_names = factorise(text("admin1_pcode"), text("admin2_pcode"), text("admin3_pcode"))
+        return cls(
+            sub_type_codes=sub, sub_type_names=sub_names,
+            actor1_codes=actor1, actor2_codes=actor2, actor_names=actor_names,
+            admin_codes=np.vstack(admin) if n else np.empty((3, 0), dtype=np.int32), admin_names=admin_names,
+            notes=text("notes"),
+        )
+
+
 @dataclass(frozen=True)
 class HotColumns:
     """Numpy arrays of the columns filters and map points need, in date order.
@@ -26,9 +108,12 @@ class HotColumns:
     latitude: np.ndarray
     longitude: np.ndarray
     fatalities: np.ndarray
+    fatalities_low: np.ndarray
+    fatalities_high: np.ndarray
     geo_precision: np.ndarray
     type_codes: np.ndarray
     type_names: tuple[str, ...]
+    facets: FacetColumns | None = None  # from_frame fills it; the facet filters need it
 
     @property
     def type_index(self) -> dict[str, int]:
@@ -42,10 +127,13 @@ class HotColumns:
             days=incidents["event_date"].to_numpy().astype("datetime64[D]").astype(np.int64),
             latitude=incidents["latitude"].to_numpy(dtype=np.float32),
             longitude=incidents["longitude"].to_numpy(dtype=np.float32),
-            fatalities=incidents["fatalities"].astype("Float32").to_numpy(dtype=np.float32, na_value=np.nan),
+            fatalities=_float32(incidents["fatalities"]),
+            fatalities_low=_float32(incidents["fatalities_low"]),
+            fatalities_high=_float32(incidents["fatalities_high"]),
             geo_precision=incidents["geo_precision"].astype("Int8").to_numpy(dtype=np.int8, na_value=3),
             type_codes=np.asarray(types.codes, dtype=np.int16),
             type_names=tuple(str(t) for t in types.categories),
+            facets=FacetColumns.from_frame(incidents),
         )
 
 
@@ -65,4 +153,35 @@ def row_mask(columns: HotColumns, lo: int, hi: int, state: FilterState) -> np.nd
         index = columns.type_index
         wanted = [index[t] for t in state.event_types if t in index]
         both(np.isin(columns.type_codes[lo:hi], wanted))
+    if state.precision is not None:
+        both(np.isin(columns.geo_precision[lo:hi], np.asarray(state.precision, dtype=np.int8)))
+    if state.has_fatality_bounds:
+        deaths = columns.fatalities[lo:hi]
+        condition = ~np.isnan(deaths)  # no figure: cannot be inside a range
+        if state.fatalities_min is not None:
+            condition &= deaths >= state.fatalities_min
+        if state.fatalities_max is not None:
+            condition &= deaths <= state.fatalities_max
+        both(condition)
+    facets = columns.facets
+    if facets is None and (state.sub_event_types or state.actors or state.admin_codes or state.text):
+        raise ValueError("these hot columns have no facet columns: build them with HotColumns.from_frame")
+    if facets is not None and state.sub_event_types:
+        both(np.isin(facets.sub_type_codes[lo:hi], facets._codes(state.sub_event_types, facets.sub_type_names)))
+    if facets is not None and state.actors:
+        wanted = facets._codes(state.actors, facets.actor_names)
+        both(np.isin(facets.actor1_codes[lo:hi], wanted) | np.isin(facets.actor2_codes[lo:hi], wanted))
+    if facets is not None and state.admin_codes:
+        wanted = facets._codes(state.admin_codes, facets.admin_names)
+        both(np.isin(facets.admin_codes[:, lo:hi], wanted).any(axis=0))
+    if facets is not None and state.text:
+        notes = facets.notes.iloc[lo:hi]
+        if mask is not None:  # search only the rows the other filters kept
+            hits = np.zeros(hi - lo, dtype=bool)
+            keep = np.flatnonzero(mask)
+            hits[keep] = notes.iloc[keep].str.contains(state.text, case=False, regex=False).to_numpy(
+                dtype=bool, na_value=False)
+        else:
+            hits = notes.str.contains(state.text, case=False, regex=False).to_numpy(dtype=bool, na_value=False)
+        both(hits)
     return mask

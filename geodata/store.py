@@ -15,7 +15,7 @@ from . import displacement
 from .dataset import Dataset
 from .filters import FilterState
 from .gazetteer import Gazetteer
-from .query import HotColumns, row_mask
+from .query import FatalityTotals, HotColumns, fatality_totals, row_mask
 from .schema import EVENT_TYPES
 
 _EPOCH = date(1970, 1, 1)
@@ -67,6 +67,10 @@ class IncidentStore:
         if mask is None:
             return np.arange(lo, hi, dtype=np.int64)
         return lo + np.flatnonzero(mask)
+
+    def fatality_totals(self, state: FilterState) -> FatalityTotals:
+        """Incident count and fatality sums for ``state``, without copying rows."""
+        return fatality_totals(self.columns, self.positions(state))
 
     def select(self, state: FilterState) -> pd.DataFrame:
         """The incidents matching ``state``, in date order."""

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geodata.query import FatalityTotals
+
 from .style import format_count, format_day
 
 
@@ -20,18 +22,13 @@ class Headline:
     displaced_detail: str
 
 
-def headline(incidents: pd.DataFrame, displaced: pd.Series | None) -> Headline:
+def headline(totals: FatalityTotals, displaced: pd.Series | None) -> Headline:
     """Count incidents, sum reported fatalities (with the range where sources disagree)
     and state the displacement figure in force with its "as of" date and source."""
-    n = len(incidents)
-    best = incidents["fatalities"].astype("Float64")
-    reported = int(best.notna().sum())
-    total = int(best.sum(skipna=True)) if reported else 0
-    low = int(incidents["fatalities_low"].astype("Float64").fillna(best).sum(skipna=True)) if reported else 0
-    high = int(incidents["fatalities_high"].astype("Float64").fillna(best).sum(skipna=True)) if reported else 0
+    n, reported = totals.incidents, totals.reported
     fatal_detail = "reported fatalities"
-    if low != high:
-        fatal_detail += f" (sources range {format_count(low)}–{format_count(high)})"
+    if totals.low != totals.high:
+        fatal_detail += f" (sources range {format_count(totals.low)}–{format_count(totals.high)})"
     if n - reported:
         fatal_detail += f"; {n - reported} incident(s) without a figure"
     if displaced is None:
@@ -47,7 +44,7 @@ def headline(incidents: pd.DataFrame, displaced: pd.Series | None) -> Headline:
     return Headline(
         incidents=format_count(n),
         incidents_detail="incident" if n == 1 else "incidents",
-        fatalities=format_count(total),
+        fatalities=format_count(totals.total),
         fatalities_detail=fatal_detail,
         displaced=people,
         displaced_detail=people_detail,

@@ -7,6 +7,7 @@ the export can find a layer's points without guessing from colours.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as esc
 
 import numpy as np
 import pandas as pd
@@ -44,47 +45,53 @@ def marker_size(fatalities: np.ndarray) -> np.ndarray:
     return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0).astype(np.uint8)
 
 
-def fatality_text(incidents: pd.DataFrame) -> np.ndarray:
-    """'34 (reported range 33–34)', '18' or 'not reported', one per incident."""
-    best = incidents["fatalities"]
-    low = incidents["fatalities_low"].fillna(best)
-    high = incidents["fatalities_high"].fillna(best)
-    text = best.astype("string").fillna("not reported")
-    ranged = best.notna() & (low != high)
-    text = text.where(~ranged, best.astype("string") + " (reported range "
-                      + low.astype("string") + "–" + high.astype("string") + ")")
-    return text.to_numpy(dtype=object)
+def _text(value) -> str:
+    """Cell as text; missing (None, NA, NaN) as ''."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def fatality_text(best, low, high) -> str:
+    """'34 (reported range 33–34)', '18' or 'not reported'."""
+    best, low, high = _text(best), _text(low) or _text(best), _text(high) or _text(best)
+    if not best:
+        return "not reported"
+    return best if low == high else f"{best} (reported range {low}–{high})"
+
+
+HOVER_COLUMNS = ["event_date", "location", "event_type", "sub_event_type", "actor1", "actor2", "fatalities",
+                 "fatalities_low", "fatalities_high", "source", "geo_precision", "geo_precision_note", "event_id"]
 
 
 def incident_hover_data(incidents: pd.DataFrame, gazetteer: Gazetteer) -> np.ndarray:
-    """customdata rows: date, place, type, actors, fatalities, source, precision, event id."""
-    places = incidents["location"].astype("string").fillna("")
-    display = {p: gazetteer.display_name(p) for p in pd.unique(places)}
-    kind = incidents["event_type"].astype("string").fillna("")
-    sub = incidents["sub_event_type"].astype("string").fillna("")
-    kind = kind.where(sub == "", kind + " – " + sub)
-    actor2 = incidents["actor2"].astype("string").fillna("")
-    actors = incidents["actor1"].astype("string").fillna("unknown")
-    actors = actors.where(actor2 == "", actors + " vs " + actor2)
-    precision = incidents["geo_precision"].map(GEO_PRECISION).astype("string").fillna("unknown")
-    note = incidents.get("geo_precision_note", pd.Series(pd.NA, index=incidents.index)).astype("string")
-    precision = precision.where(note.isna(), precision + " (" + note + ")")
-    columns = [
-        incidents["event_date"].map(format_day).to_numpy(dtype=object),
-        escape(places.map(display)),
-        escape(kind),
-        escape(actors),
-        fatality_text(incidents),
-        escape(incidents["source"]),
-        escape(precision),
-        escape(incidents["event_id"]),
-    ]
-    return np.column_stack(columns) if len(incidents) else np.empty((0, len(columns)), dtype=object)
+    """customdata rows: date, place, type, actors, fatalities, source, precision, event id.
+
+    Every text from data is HTML-escaped. A plain loop: it only runs for the
+    few hundred points that get rich hover, where it beats pandas' per-call overhead.
+    """
+    display: dict[str, str] = {}
+    rows = []
+    frame = incidents.reindex(columns=HOVER_COLUMNS)
+    for (day, place, kind, sub, actor1, actor2, best, low, high, source, precision, note,
+         event_id) in frame.itertuples(index=False, name=None):
+        place = _text(place)
+        if place not in display:
+            display[place] = gazetteer.display_name(place)
+        kind = _text(kind) + (f" – {_text(sub)}" if _text(sub) else "")
+        actors = (_text(actor1) or "unknown") + (f" vs {_text(actor2)}" if _text(actor2) else "")
+        where = GEO_PRECISION.get(int(precision), "unknown") if _text(precision) else "unknown"
+        where += f" ({_text(note)})" if _text(note) else ""
+        rows.append([
+            format_day(day), esc(display[place]), esc(kind), esc(actors), fatality_text(best, low, high),
+            esc(_text(source)[:300]), esc(where), esc(_text(event_id)),
+        ])
+    return np.array(rows, dtype=object) if rows else np.empty((0, 8), dtype=object)
 
 
 #: Up to this many points get full hover text (place, actors, source...); above it the hover is
 #: compact (type and fatalities from typed arrays) so the payload stays ~17 bytes per point.
-RICH_HOVER_LIMIT = 2_000
+RICH_HOVER_LIMIT = 500
 
 COMPACT_HOVER = ("<b>%{fullData.name}</b><br>Fatalities: %{customdata:.0f}<br>"
                  "<i>Narrow the filter for details</i><extra></extra>")
@@ -281,8 +288,8 @@ def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, place
             traces += aggregate_layer(incidents.plan)
         else:
             traces += incident_layer(incidents, gazetteer, types)
-    figure = go.Figure(traces)
-    figure.update_layout(
+    # One constructor call: validating the layout once costs ~4 ms, update_layout ~20 ms.
+    return go.Figure(data=traces, layout=dict(
         map=dict(style=map_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
                  zoom=view.get("zoom", 7.7), bounds=BOUNDS),
         uirevision=MAP_UIREVISION,
@@ -298,5 +305,4 @@ def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, place
                           x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                           showarrow=False, font=dict(size=11, color="#222"), bgcolor="rgba(255,255,255,0.85)")
                      if "incidents" in state.layers else dict(text="", visible=False, name="status")],
-    )
-    return figure
+    ))

@@ -56,5 +56,4 @@ def short_count(value: float) -> str:
 
 def format_day(value) -> str:
     """A date as '27 Feb 2020' (no leading zero)."""
-    stamp = pd.Timestamp(value)
-    return f"{stamp.day} {stamp:%b %Y}"
+    return f"{value.day} {value:%b %Y}" if hasattr(value, "day") else format_day(pd.Timestamp(value))

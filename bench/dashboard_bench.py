@@ -1,0 +1,175 @@
+"""Dashboard benchmark: the fast path against a naive Dash map app, measured in the same run.
+
+    python bench/dashboard_bench.py                       # N = 10^4, 10^5, 10^6
+    python bench/dashboard_bench.py --sizes 10000 10000000
+
+For each N, on the same synthetic data (bench/generate.py) and the same
+sequence of filter states (30-day, 1-year and whole-range windows, each
+with and without a type filter), it prints:
+
+* server time per map callback, median and p95, including Dash's JSON
+  encoding of the figure (what the server does before sending);
+* bytes sent per callback and per drawn point (or grid cell);
+* the same for a naive baseline: a GeoDataFrame boolean mask, then
+  ``px.scatter_map`` and Dash's JSON encoding;
+* the ratios; the process memory with the data loaded (ours against a
+  naive GeoDataFrame of the same rows, each in a fresh process) and the
+  app's start-up time (a fresh process: imports, reading the stored
+  dataset, building the layout).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from dash._utils import to_json  # noqa: E402
+
+from dashboard.callbacks import update_headline, update_map, update_timeline  # noqa: E402
+from geodata import FilterState, IncidentStore  # noqa: E402
+from geodata.aggregate import DEFAULT_POINT_BUDGET  # noqa: E402
+from geodata.dataset import dataset_from_incidents  # noqa: E402
+from geodata.storage import read_dataset, write_dataset  # noqa: E402
+from geodata.synthetic import synthetic_incidents  # noqa: E402
+
+TYPES = ("Battles", "Explosions/Remote violence")
+
+RSS = "int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) / 1024"
+
+STARTUP = f"""
+import json, sys, time
+t = time.perf_counter()
+sys.path.insert(0, {str(ROOT)!r})
+from dashboard.app import create_app
+app = create_app(dataset=sys.argv[1])
+print(json.dumps({{"seconds": time.perf_counter() - t, "rss_mb": {RSS}}}))
+"""
+
+NAIVE_MEMORY = f"""
+import json, sys
+import dash, plotly.express, geopandas as gpd, pandas as pd
+frame = pd.read_parquet(sys.argv[1] + "/incidents.parquet")
+gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.longitude, frame.latitude), crs="EPSG:4326")
+print(json.dumps({{"rss_mb": {RSS}}}))
+"""
+
+
+def states(store: IncidentStore) -> list[tuple[str, FilterState]]:
+    start, end = store.date_range()
+    windows = {"30 days": end - timedelta(days=29), "1 year": end - timedelta(days=364), "whole": start}
+    out = []
+    for label, first in windows.items():
+        out.append((f"{label}, all types", FilterState(first, end)))
+        out.append((f"{label}, 2 types", FilterState(first, end, TYPES)))
+    return out
+
+
+def naive_callback(gdf, state: FilterState) -> tuple[str, int]:
+    """What a typical Dash map app does: mask the GeoDataFrame, px.scatter_map, encode."""
+    import plotly.express as px
+
+    mask = (gdf["event_date"] >= pd.Timestamp(state.start)) & (gdf["event_date"] <= pd.Timestamp(state.end))
+    if state.event_types is not None:
+        mask &= gdf["event_type"].isin(state.event_types)
+    rows = gdf[mask]
+    figure = px.scatter_map(rows, lat="latitude", lon="longitude", color="event_type",
+                            hover_name="location", hover_data=["fatalities", "actor1"],
+                            zoom=7, map_style="white-bg")
+    return to_json(figure), len(rows)
+
+
+def ours_callback(store: IncidentStore, state: FilterState) -> tuple[str, int]:
+    figure = update_map(state.to_dict(), store, "/assets/")
+    drawn = sum(len(t.lat) for t in figure.data if t.meta in ("incidents", "incidents-aggregate"))
+    return to_json(figure), drawn
+
+
+def timed(function, repeats: int) -> tuple[list[float], str, int]:
+    times, body, drawn = [], "", 0
+    for _ in range(repeats):
+        t = time.perf_counter()
+        body, drawn = function()
+        times.append(time.perf_counter() - t)
+    return times, body, drawn
+
+
+def p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def subprocess_json(code: str, folder: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
+    folder = workdir / f"syn{n}"
+    if not folder.exists():
+        write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name, title=f"Synthetic {n:,}"),
+                      folder)
+    print(f"\n=== N = {n:,} incidents (point budget {DEFAULT_POINT_BUDGET:,}) ===")
+    startup = subprocess_json(STARTUP, folder)
+    naive_memory = subprocess_json(NAIVE_MEMORY, folder)
+    print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s")
+    print(f"memory with data loaded: ours {startup['rss_mb']:.0f} MB, naive GeoDataFrame {naive_memory['rss_mb']:.0f} MB"
+          f" (naive / ours = {naive_memory['rss_mb'] / startup['rss_mb']:.2f}x)")
+
+    store = IncidentStore(read_dataset(folder))
+    import geopandas as gpd
+
+    frame = pd.read_parquet(folder / "incidents.parquet")
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.longitude, frame.latitude), crs="EPSG:4326")
+    ours_callback(store, FilterState.default(store.date_range()))  # warm caches and imports once
+    print(f"{'filter state':<24}{'matching':>10} | {'ours median':>11}{'p95':>8}{'bytes':>11}{'B/pt':>6}"
+          f"{'drawn':>8} | {'naive med':>10}{'bytes':>12}{'B/pt':>6} | {'speed-up':>9}{'bytes':>8}")
+    all_ours: list[float] = []
+    for label, state in states(store):
+        matching = len(store.positions(state))
+        ours_times, ours_body, drawn = timed(lambda: ours_callback(store, state), repeats)
+        all_ours += ours_times
+        reps = naive_repeats if matching < 300_000 else 1
+        naive_times, naive_body, naive_rows = timed(lambda: naive_callback(gdf, state), reps)
+        ours_ms, naive_ms = statistics.median(ours_times) * 1e3, statistics.median(naive_times) * 1e3
+        print(f"{label:<24}{matching:>10,} | {ours_ms:>9.1f}ms{p95(ours_times) * 1e3:>6.1f}ms{len(ours_body):>11,}"
+              f"{len(ours_body) / max(drawn, 1):>6.1f}{drawn:>8,} | {naive_ms:>8.0f}ms{len(naive_body):>12,}"
+              f"{len(naive_body) / max(naive_rows, 1):>6.1f} | {naive_ms / ours_ms:>8.0f}x"
+              f"{len(naive_body) / len(ours_body):>7.0f}x")
+    print(f"ours, all states: median {statistics.median(all_ours) * 1e3:.1f} ms, p95 {p95(all_ours) * 1e3:.1f} ms")
+    other = []
+    for _, state in states(store):
+        t = time.perf_counter()
+        to_json(update_timeline(state.to_dict(), store))
+        update_headline(state.to_dict(), store)
+        other.append(time.perf_counter() - t)
+    print(f"timeline + headline callbacks: median {statistics.median(other) * 1e3:.1f} ms, p95 {p95(other) * 1e3:.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Dashboard benchmark: fast path against a naive baseline.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeats", type=int, default=20, help="runs per filter state (ours)")
+    parser.add_argument("--naive-repeats", type=int, default=3, help="runs per filter state (baseline)")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep generated datasets here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="conflict-map-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for n in args.sizes:
+            bench_size(n, workdir, args.repeats, args.naive_repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""Import speed: a million-row ACLED-format CSV through the reader and the quarantine.
+
+Generates a synthetic ACLED export (seeded numpy; no real ACLED rows) in a
+temporary folder, with a few bad rows of every kind the importer handles
+(impossible dates, negative fatalities, swapped coordinates, exact duplicates,
+re-used ids), then times, in the same run and on the same file:
+
+- the baseline: a plain ``pandas.read_csv(path)``;
+- the import: :func:`geodata.readers.read_acled` + :func:`geodata.import_table`
+  (full validation, quarantine, reasons).
+
+Prints rows/s for both and the ratio baseline_time / import_time (the import
+runs at that fraction of plain parsing speed; the target is at least 0.4).
+
+    .venv/bin/python bench/import_bench.py [--rows 1000000] [--repeat 2]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from geodata.importing import import_table  # noqa: E402
+from geodata.readers.acled import COLUMNS, read_acled  # noqa: E402
+
+PLACES = [  # synthetic place list around Idlib: (location, admin1, admin2, admin3, lat, lon)
+    ("Idlib", "Idleb", "Idleb", "Idleb", 35.929, 36.635), ("Saraqib", "Idleb", "Idleb", "Saraqab", 35.861, 36.806),
+    ("Ariha", "Idleb", "Ariha", "Ariha", 35.814, 36.610), ("Binnish", "Idleb", "Idleb", "Bennsh", 35.957, 36.714),
+    ("Taftanaz", "Idleb", "Idleb", "Taftanaz", 35.998, 36.783), ("Kafr Nabl", "Idleb", "Al Ma'ra", "Kafr Nobol", 35.615, 36.560),
+    ("Maarrat al-Numan", "Idleb", "Al Ma'ra", "Ma'arrat An Nu'man", 35.648, 36.677),
+    ("Atarib", "Aleppo", "Jebel Saman", "Atareb", 36.138, 36.828), ("Darat Izza", "Aleppo", "Jebel Saman", "Daret Azza", 36.285, 36.851),
+    ("Jisr al-Shughur", "Idleb", "Jisr-Ash-Shugur", "Jisr-Ash-Shugur", 35.812, 36.318),
+]
+EVENTS = [("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+          ("Explosions/Remote violence", "Air/drone strike"), ("Violence against civilians", "Attack"),
+          ("Strategic developments", "Looting/property destruction"), ("Protests", "Peaceful protest")]
+ACTORS = ["Military Forces of Syria (2000-)", "Opposition Group A", "Opposition Group B", "Military Forces of Russia (2000-)",
+          "Civilians (Syria)", "Unidentified Armed Group (Syria)", "Military Forces of Turkey (2016-)"]
+SOURCES = ["Synthetic Observatory", "Synthetic News Agency", "Synthetic Monitor; Synthetic Radio"]
+
+
+def write_acled_csv(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
+    """Write a synthetic ACLED export; return how many bad rows of each kind it holds."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2019-12-01", "2020-03-10", freq="D")
+    day = rng.integers(0, len(days), rows)
+    long_form = pd.Index(days.strftime("%d %B %Y").str.lstrip("0"))
+    iso_form = pd.Index(days.strftime("%Y-%m-%d"))
+    dates = np.where(rng.random(rows) < 0.5, long_form.to_numpy()[day], iso_form.to_numpy()[day])
+    place = rng.integers(0, len(PLACES), rows)
+    places = pd.DataFrame(PLACES, columns=["location", "admin1", "admin2", "admin3", "lat", "lon"]).iloc[place]
+    event = rng.integers(0, len(EVENTS), rows)
+    lat = np.round(places["lat"].to_numpy() + rng.normal(0, 0.02, rows), 4)
+    lon = np.round(places["lon"].to_numpy() + rng.normal(0, 0.02, rows), 4)
+    fatalities = rng.poisson(0.8, rows)
+    ids = "SYR" + pd.Series(np.arange(100000, 100000 + rows)).astype(str)
+    frame = pd.DataFrame({
+        "event_id_cnty": ids,
+        "event_date": dates,
+        "year": days.year.to_numpy()[day],
+        "time_precision": rng.choice([1, 2, 3], rows, p=[0.85, 0.1, 0.05]),
+        "disorder_type": "Political violence",
+        "event_type": np.array([e for e, _ in EVENTS])[event],
+        "sub_event_type": np.array([s for _, s in EVENTS])[event],
+        "actor1": rng.choice(ACTORS, rows),
+        "assoc_actor_1": "",
+        "inter1": rng.integers(1, 9, rows),
+        "actor2": rng.choice(ACTORS + [""], rows),
+        "assoc_actor_2": "",
+        "inter2": rng.integers(0, 9, rows),
+        "interaction": rng.integers(10, 89, rows),
+        "civilian_targeting": rng.choice(["", "Civilian targeting"], rows, p=[0.8, 0.2]),
+        "iso": 760, "region": "Middle East", "country": "Syria",
+        "admin1": places["admin1"].to_numpy(), "admin2": places["admin2"].to_numpy(),
+        "admin3": places["admin3"].to_numpy(), "location": places["location"].to_numpy(),
+        "latitude": lat, "longitude": lon,
+        "geo_precision": rng.choice([1, 2, 3], rows, p=[0.6, 0.3, 0.1]),
+        "source": rng.choice(SOURCES, rows), "source_scale": "National",
+        "notes": "Synthetic event near " + places["location"].to_numpy() + ": " + rng.choice(
+            ["clashes reported.", "shelling on the outskirts; no casualties reported.",
+             "an air strike hit a market, according to a synthetic monitor."], rows),
+        "fatalities": fatalities, "tags": "", "timestamp": rng.integers(1_580_000_000, 1_600_000_000, rows),
+    }, columns=list(COLUMNS))
+    bad = max(rows // 2000, 1)
+    picks = rng.choice(np.arange(1, rows), size=5 * bad, replace=False).reshape(5, bad)
+    frame.loc[picks[0], "event_date"] = "2020-02-30"
+    frame.loc[picks[1], "fatalities"] = -1
+    frame.loc[picks[2], ["latitude", "longitude"]] = frame.loc[picks[2], ["longitude", "latitude"]].to_numpy()
+    for column in frame.columns:                                                     # exact duplicates
+        frame.loc[picks[3], column] = frame.loc[picks[3] - 1, column].to_numpy()
+    frame.loc[picks[4], "event_id_cnty"] = frame.loc[picks[4] - 1, "event_id_cnty"].to_numpy()  # id re-used
+    frame.to_csv(path, index=False)
+    return {"impossible dates": bad, "negative fatalities": bad, "swapped coordinates": bad,
+            "exact duplicates": bad, "re-used ids": bad}
+
+
+def _best(seconds: list[float]) -> float:
+    return min(seconds)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=2, help="take the best of this many runs of each")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "acled_synthetic.csv"
+        start = time.perf_counter()
+        planted = write_acled_csv(path, args.rows)
+        print(f"wrote {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s; "
+              f"planted: {planted}")
+        baseline, full = [], []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            plain = pd.read_csv(path)
+            baseline.append(time.perf_counter() - start)
+            del plain
+            start = time.perf_counter()
+            result = import_table(read_acled(path))
+            full.append(time.perf_counter() - start)
+        report = result.report
+        t_base, t_full = _best(baseline), _best(full)
+        print(report.summary())
+        print(f"pandas.read_csv:     {t_base:6.2f} s  {args.rows / t_base:12,.0f} rows/s")
+        print(f"read_acled + import: {t_full:6.2f} s  {args.rows / t_full:12,.0f} rows/s  (validated, quarantined)")
+        print(f"ratio (import speed / read_csv speed): {t_base / t_full:.2f}  (target >= 0.40)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,335 @@
+"""The briefing page as ONE plotly figure: title, map with legend, scale bar and north
+arrow, headline figures, timeline strip, sources, time stamp and link.
+
+Why one figure: a single kaleido render gives the PNG and a one-page PDF
+whose text stays vector (searchable, crisp at any zoom); the map is the
+only raster. The layers, headline and timeline come from the same functions
+the dashboard's callbacks use (:func:`~dashboard.callbacks.update_map` and
+friends), so the briefing shows exactly what the screen shows for the same
+:class:`~geodata.FilterState`; only their placement changes.
+
+Everything is placed in paper coordinates on a page of ``width`` x
+``height`` CSS px (margins 0), sized from a unit ``u`` (1 on a 960x540
+slide) so that the page keeps its proportions at every size. This module is
+pure: no I/O, no clock (the caller passes ``generated_at``).
+"""
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+
+import plotly.graph_objects as go
+
+from geodata import FilterState, IncidentStore
+
+from ..callbacks import update_headline, update_map, update_timeline
+from ..figures.style import FONT_FAMILY, format_day, short_count
+from .provenance import (BASEMAP_SOURCE, date_range_words, displacement_sources, filter_words,
+                         incident_sources, utc_stamp)
+from .view import MapView, relayout_for, scale_bar
+
+#: Short titles for datasets whose own title is too long for a slide.
+DEFAULT_TITLES = {"nw_syria_2020": "North-west Syria: incidents and displacement"}
+MAX_TITLE = 120
+INK, MUTED, RULE = "#1f2328", "#59636e", "#d8dee4"
+#: Average advance of a DejaVu Sans character, in em (for wrapping text plotly will not wrap).
+CHAR_EM = 0.56
+
+
+def default_title(store: IncidentStore) -> str:
+    """The title a briefing gets when the analyst types none."""
+    return DEFAULT_TITLES.get(store.dataset.name, store.dataset.title)
+
+
+def clean_title(text: object, fallback: str) -> str:
+    """A user's title as plain text: one line, no control characters, at most :data:`MAX_TITLE`."""
+    if not isinstance(text, str):
+        return fallback
+    words = "".join(ch if ch.isprintable() else " " for ch in text[: 4 * MAX_TITLE]).split()
+    title = " ".join(words)
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1].rstrip() + "…"
+    return title or fallback
+
+
+def _esc(text: object) -> str:
+    """Plotly renders a subset of HTML in annotations: data text must not be markup."""
+    return html.escape(str(text), quote=False)
+
+
+def _wrap(text: str, width_px: float, font_px: float, max_lines: int | None = None) -> list[str]:
+    """Plain ``text`` broken into lines that fit ``width_px`` (plotly does not wrap annotations)."""
+    chars = max(int(width_px / (CHAR_EM * font_px)), 10)
+    lines = textwrap.wrap(text, chars, break_long_words=True, break_on_hyphens=False) or [""]
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: chars - 1].rstrip() + "…"
+    return lines
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the page in CSS px from the top-left corner."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+class Page:
+    """Converts page pixels (from the top-left) to plotly paper coordinates (from the bottom-left)."""
+
+    def __init__(self, width: float, height: float):
+        self.width, self.height = width, height
+        self.u = min(width / 960, height / 540)
+        self.annotations: list[dict] = []
+        self.shapes: list[dict] = []
+
+    def x(self, px: float) -> float:
+        return px / self.width
+
+    def y(self, px: float) -> float:
+        return 1 - px / self.height
+
+    def text(self, x: float, y: float, lines: list[str] | str, size: float, *, colour: str = INK,
+             bold: bool = False, xanchor: str = "left", yanchor: str = "top", name: str = "",
+             align: str = "left") -> None:
+        """Escaped text at page px (x, y); ``lines`` are plain text, joined with line breaks."""
+        body = "<br>".join(_esc(line) for line in ([lines] if isinstance(lines, str) else lines))
+        self.annotations.append(dict(
+            text=f"<b>{body}</b>" if bold else body, name=name, x=self.x(x), y=self.y(y),
+            xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, align=align, showarrow=False,
+            font=dict(size=size * self.u, color=colour, family=FONT_FAMILY), borderpad=0))
+
+    def rect(self, box: Box, *, fill: str, line: str = "rgba(0,0,0,0)", width: float = 0, name: str = "") -> None:
+        self.shapes.append(dict(type="rect", xref="paper", yref="paper", name=name, layer="above",
+                                x0=self.x(box.left), x1=self.x(box.right), y0=self.y(box.bottom),
+                                y1=self.y(box.top), fillcolor=fill, line=dict(color=line, width=width)))
+
+    def path(self, points: list[tuple[float, float]], *, fill: str, line: str, name: str = "") -> None:
+        d = "M " + " L ".join(f"{self.x(px):.5f},{self.y(py):.5f}" for px, py in points) + " Z"
+        self.shapes.append(dict(type="path", path=d, xref="paper", yref="paper", layer="above", name=name,
+                                fillcolor=fill, line=dict(color=line, width=max(self.u, 0.8))))
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, *, colour: str, width: float, name: str = "") -> None:
+        self.shapes.append(dict(type="line", xref="paper", yref="paper", layer="above", name=name,
+                                x0=self.x(x0), y0=self.y(y0), x1=self.x(x1), y1=self.y(y1),
+                                line=dict(color=colour, width=width)))
+
+
+def _sources_lines(store: IncidentStore, state: FilterState, page: Page, width: float, size: float) -> list[str]:
+    """Attribution for every dataset shown, each with its 'as of' date."""
+    period_end = format_day(store.date_range()[1])
+    cited = incident_sources(store, state)
+    incidents = (f"Incidents: {store.dataset.title} (as of {period_end}; {cited} source"
+                 f"{'s' if cited != 1 else ''} cited in the rows shown, listed in the CSV export). "
+                 f"{store.dataset.attribution}")
+    lines = _wrap(incidents, width, size * page.u, max_lines=2)
+    displaced = displacement_sources(store, state)
+    if displaced:
+        text = "Displacement: " + "; ".join(
+            source if f"as of {format_day(day)}" in source else f"{source} (as of {format_day(day)})"
+            for source, day in displaced)
+        lines += _wrap(text, width, size * page.u, max_lines=2)
+    basemap = BASEMAP_SOURCE if "context" in state.layers else BASEMAP_SOURCE.split(";")[0]
+    lines.append(basemap + ". Boundaries imply no judgement on the legal status of any territory.")
+    return lines
+
+
+def _headline_band(page: Page, store: IncidentStore, state: FilterState, left: float, top: float,
+                   width: float) -> float:
+    """The three headline figures side by side, as on screen; returns the y (px) under them."""
+    u = page.u
+    figures = update_headline(state.to_dict(), store)
+    cards = [
+        (figures.incidents, figures.incidents_detail, 0.16, "headline-incidents"),
+        (figures.fatalities, figures.fatalities_detail, 0.34, "headline-fatalities"),
+        (figures.displaced, figures.displaced_detail, 0.50, "headline-displaced"),
+    ]
+    x, bottom = left, top
+    for number, detail, share, name in cards:
+        card = share * width - 14 * u
+        page.text(x, top, number, 20, bold=True, name=name)
+        lines = _wrap(detail, card, 9.5 * u, max_lines=2)
+        page.text(x, top + 25 * u, lines, 9.5, colour=MUTED, name=name + "-what")
+        bottom = max(bottom, top + 25 * u + 12 * u * len(lines))
+        x += share * width
+    return bottom
+
+
+def _map_furniture(page: Page, view: MapView, box: Box) -> None:
+    """Scale bar (bottom left) and north arrow (top left), drawn over the map."""
+    u = page.u
+    bar = scale_bar(view.lat, view.zoom, max_pixels=min(0.28 * box.width, 160 * u))
+    x0, base = box.left + 12 * u, box.bottom - 12 * u
+    page.rect(Box(x0 - 6 * u, base - 24 * u, x0 + bar.pixels + 8 * u, base + 6 * u),
+              fill="rgba(255,255,255,0.8)", name="scale-bar-background")
+    half = bar.pixels / 2
+    page.rect(Box(x0, base - 4 * u, x0 + half, base), fill=INK, line=INK, width=0.8 * u, name="scale-bar")
+    page.rect(Box(x0 + half, base - 4 * u, x0 + bar.pixels, base), fill="white", line=INK, width=0.8 * u,
+              name="scale-bar")
+    page.text(x0, base - 6 * u, "0", 9, yanchor="bottom", xanchor="center", name="scale-bar-label")
+    page.text(x0 + bar.pixels, base - 6 * u, bar.label, 9, yanchor="bottom", xanchor="center",
+              name="scale-bar-label")
+    # North arrow: a split triangle under an "N", on a white disc.
+    cx, top = box.left + 24 * u, box.top + 10 * u
+    page.shapes.append(dict(type="circle", xref="paper", yref="paper", layer="above", name="north-arrow",
+                            x0=page.x(cx - 15 * u), x1=page.x(cx + 15 * u), y0=page.y(top + 46 * u),
+                            y1=page.y(top - 2 * u), fillcolor="rgba(255,255,255,0.8)", line=dict(width=0)))
+    tip, foot = top + 14 * u, top + 40 * u
+    page.path([(cx, tip), (cx - 7 * u, foot), (cx, foot - 6 * u)], fill=INK, line=INK, name="north-arrow")
+    page.path([(cx, tip), (cx + 7 * u, foot), (cx, foot - 6 * u)], fill="white", line=INK, name="north-arrow")
+    page.text(cx, top + 1 * u, "N", 11, bold=True, xanchor="center", name="north-arrow-label")
+
+
+def _timeline(figure: go.Figure, page: Page, store: IncidentStore, state: FilterState, box: Box) -> None:
+    """The dashboard's timeline, its axes placed in ``box``."""
+    u = page.u
+    strip = update_timeline(state.to_dict(), store)
+    for trace in strip.data:
+        figure.add_trace(trace.update(showlegend=False))
+    for shape in strip.layout.shapes:  # the selected dates, kept inside the strip
+        spec = shape.to_plotly_json()
+        if spec.get("yref") in ("paper", "y domain", None):
+            spec["yref"] = "y domain"
+        page.shapes.insert(0, spec)
+    peak = max([float(max(t.y)) for t in strip.data if t.yaxis == "y2" and t.y is not None and len(t.y)] or [0.0])
+    people_ticks = [0.0, peak / 2, peak] if peak > 0 else [0.0]
+    tick = dict(size=8.5 * u, color=MUTED, family=FONT_FAMILY)
+    x_domain = [page.x(box.left), page.x(box.right)]
+    y_domain = [page.y(box.bottom), page.y(box.top)]
+    figure.update_layout(
+        barmode="stack", bargap=strip.layout.bargap,
+        xaxis=strip.layout.xaxis.to_plotly_json() | dict(domain=x_domain, anchor="y", tickfont=tick,
+                                                         tickformat="%-d %b %Y", nticks=8, ticklen=3 * u),
+        yaxis=strip.layout.yaxis.to_plotly_json() | dict(
+            domain=y_domain, anchor="x", tickfont=tick, title=dict(text="per day", font=tick, standoff=2 * u)),
+        yaxis2=strip.layout.yaxis2.to_plotly_json() | dict(
+            anchor="x", overlaying="y", side="right", tickfont=tick, range=[0, max(peak, 1.0) * 1.08],
+            tickvals=people_ticks, ticktext=[short_count(v) for v in people_ticks],
+            title=dict(text="displaced", font=tick, standoff=2 * u)),
+    )
+    page.text(box.left, box.top - 4 * u,
+              "Incidents per day by type (bars) · people displaced since the start (line, right axis) · "
+              "shaded: the dates selected", 9, colour=MUTED, yanchor="bottom", name="timeline-label")
+
+
+def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, title: str,
+                   size: tuple[float, float], generated_at: datetime, link: str, base_url: str,
+                   map_style: dict | None = None) -> go.Figure:
+    """The briefing figure for ``state`` seen through ``view`` on a ``size`` (CSS px) page.
+
+    Parameters
+    ----------
+    title
+        Plain text (escaped here); use :func:`clean_title` on user input first.
+    generated_at
+        The time stamp printed in the footer (UTC).
+    link
+        The view's link (:func:`~dashboard.export.links.view_link`), printed in the footer.
+    base_url, map_style
+        Passed to the map builder as on screen; ``map_style`` (if given) then
+        replaces the style, e.g. with the offline one the renderer needs.
+
+    Returns
+    -------
+    go.Figure
+        One figure: the map subplot (traces with ``meta`` = layer, as on
+        screen), the timeline on ``x``/``y``/``y2``, and annotations and
+        shapes with names (``title``, ``subtitle``, ``scale-bar``,
+        ``north-arrow``, ``headline-*``, ``sources``, ``generated``).
+    """
+    width, height = size
+    page = Page(width, height)
+    u = page.u
+    pad = 20 * u
+    inner = width - 2 * pad
+
+    # Header: title, then the selection in words, then a rule.
+    title_lines = _wrap(title, inner, 22 * u, max_lines=2)
+    page.text(pad, pad - 2 * u, title_lines, 22, bold=True, name="title")
+    y = pad + 28 * u * len(title_lines)
+    subtitle = f"{date_range_words(state)} · {filter_words(state, store.event_types())}"
+    sub_lines = _wrap(subtitle, inner, 12 * u, max_lines=2)
+    page.text(pad, y, sub_lines, 12, colour=MUTED, name="subtitle")
+    y += 16 * u * len(sub_lines) + 8 * u
+    y = _headline_band(page, store, state, pad, y, inner) + 6 * u
+    page.line(pad, y, width - pad, y, colour=RULE, width=max(u, 0.8))
+    header_bottom = y + 10 * u
+
+    # Footer: sources, then when and which view.
+    foot_size = 8.5
+    lines = _sources_lines(store, state, page, inner, foot_size)
+    stamp = f"Generated {utc_stamp(generated_at)} by conflict-map · View: {link}"
+    stamp_lines = _wrap(stamp, inner, foot_size * u, max_lines=2)
+    line_px = 11 * u
+    footer_top = height - pad * 0.7 - line_px * (len(lines) + len(stamp_lines))
+    page.line(pad, footer_top - 5 * u, width - pad, footer_top - 5 * u, colour=RULE, width=max(u, 0.8))
+    page.text(pad, footer_top, lines, foot_size, colour=MUTED, name="sources")
+    page.text(pad, footer_top + line_px * len(lines), stamp_lines, foot_size, colour=MUTED, name="generated")
+
+    # Timeline strip above the footer (room below for tick labels, above for its label).
+    strip = Box(pad + 34 * u, footer_top - 30 * u - 62 * u, width - pad - 40 * u, footer_top - 30 * u)
+
+    # Map on the left, headline figures and the legend on the right.
+    side = 250 * u
+    map_box = Box(pad, header_bottom, width - pad - side - 14 * u, strip.top - 24 * u)
+    column = Box(map_box.right + 14 * u, header_bottom, width - pad, map_box.bottom)
+
+    relayout = relayout_for(view, map_box.width, map_box.height)
+    screen = update_map(state.to_dict(), store, base_url, relayout)
+    figure = go.Figure([trace for trace in screen.data])
+    status = [a.text for a in screen.layout.annotations if a.name == "status" and a.visible is not False and a.text]
+
+    map_layout = screen.layout.map.to_plotly_json()
+    map_layout.pop("bounds", None)  # a static map must keep the exact centre and zoom (scale bar)
+    if map_style is not None:
+        map_layout["style"] = map_style
+    map_layout.update(center=dict(lat=view.lat, lon=view.lon), zoom=view.zoom, bearing=0, pitch=0,
+                      domain=dict(x=[page.x(map_box.left), page.x(map_box.right)],
+                                  y=[page.y(map_box.bottom), page.y(map_box.top)]))
+    page.rect(map_box, fill="rgba(0,0,0,0)", line="#b9c0c7", width=max(u, 0.8), name="map-frame")
+    _map_furniture(page, view, map_box)
+    if status:
+        page.annotations.append(dict(text=status[0], name="status", x=page.x(map_box.right - 4 * u),
+                                     y=page.y(map_box.bottom - 4 * u), xref="paper", yref="paper",
+                                     xanchor="right", yanchor="bottom", showarrow=False,
+                                     bgcolor="rgba(255,255,255,0.85)",
+                                     font=dict(size=9 * u, color=INK, family=FONT_FAMILY)))
+
+    _timeline(figure, page, store, state, strip)
+
+    figure.update_layout(
+        width=width, height=height, autosize=False, margin=dict(l=0, r=0, t=0, b=0, pad=0),
+        paper_bgcolor="white", plot_bgcolor="white",
+        font=dict(family=FONT_FAMILY, size=10 * u, color=INK),
+        map=map_layout,
+        showlegend=True,
+        legend=dict(x=page.x(column.left), y=page.y(column.top - 4 * u), xanchor="left", yanchor="top",
+                    xref="paper", yref="paper", bgcolor="rgba(255,255,255,0)", borderwidth=0,
+                    font=dict(size=9.5 * u, family=FONT_FAMILY, color=INK),
+                    grouptitlefont=dict(size=9.5 * u, family=FONT_FAMILY, color=MUTED),
+                    tracegroupgap=5 * u, itemsizing="constant", groupclick="toggleitem"),
+        annotations=page.annotations,
+        shapes=list(figure.layout.shapes) + page.shapes,
+        hovermode=False,
+        title_text="",
+    )
+    return figure
+
+
+def incident_point_count(figure: go.Figure) -> int:
+    """Points drawn by the incident layer (traces with ``meta == "incidents"`` on the map)."""
+    return sum(len(t.lat) for t in figure.data if t.meta == "incidents" and t.type == "scattermap"
+               and t.lat is not None)

@@ -1,0 +1,121 @@
+"""What an export says about itself: the filters in words, the dataset and the sources.
+
+Shared by the briefing (subtitle and footer) and the data files (header
+block, GeoJSON ``metadata``), so every export describes its selection in the
+same words. Plain text out; callers escape it for where it goes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import pandas as pd
+
+from geodata import FilterState, IncidentStore
+from geodata.filters import DEFAULT_LAYERS
+
+from ..figures.style import format_day
+
+LAYER_WORDS = {"incidents": "incidents", "displacement": "displacement figures",
+               "context": "towns & highways"}
+BASEMAP_SOURCE = "Basemap: Natural Earth country outlines (public domain); M4/M5 highways schematic"
+
+
+def date_range_words(state: FilterState) -> str:
+    """'1 Dec 2019 – 10 Mar 2020 (101 days)' or '27 Feb 2020 (1 day)'."""
+    if state.is_empty_range:
+        return "no dates (start after end)"
+    days = (state.end - state.start).days + 1
+    span = format_day(state.start) if days == 1 else f"{format_day(state.start)} – {format_day(state.end)}"
+    return f"{span} ({days} day{'s' if days != 1 else ''})"
+
+
+def filter_words(state: FilterState, all_types: list[str]) -> str:
+    """The active filters as a phrase: event types and map layers (dates are said separately)."""
+    if state.event_types is None or set(all_types) <= set(state.event_types):
+        types = "all event types"
+    elif not state.event_types:
+        types = "no event type selected"
+    else:
+        types = "event types: " + ", ".join(t for t in all_types if t in state.event_types)
+        extra = sorted(set(state.event_types) - set(all_types))
+        types += ", ".join([""] + extra) if extra else ""
+    if state.layers == DEFAULT_LAYERS:
+        layers = "all map layers"
+    elif not state.layers:
+        layers = "no map layer"
+    else:
+        layers = "map layers: " + ", ".join(LAYER_WORDS[k] for k in LAYER_WORDS if k in state.layers)
+    return f"{types} · {layers}"
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """'2026-05-04 13:02 UTC' (now when ``moment`` is ``None``)."""
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an export comes from: dataset, selection, time of export and the view's link."""
+
+    dataset_name: str
+    dataset_title: str
+    dataset_version: str
+    period: tuple[date, date]
+    attribution: str
+    dates: str
+    filters: str
+    generated: str
+    link: str
+
+    @classmethod
+    def of(cls, store: IncidentStore, state: FilterState, link: str,
+           generated_at: datetime | None = None) -> "Provenance":
+        dataset = store.dataset
+        return cls(
+            dataset_name=dataset.name, dataset_title=dataset.title,
+            dataset_version=str(getattr(dataset, "version", "") or ""),
+            period=store.date_range(), attribution=dataset.attribution,
+            dates=date_range_words(state), filters=filter_words(state, store.event_types()),
+            generated=utc_stamp(generated_at), link=link,
+        )
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, text) pairs for a header block."""
+        version = f", version {self.dataset_version}" if self.dataset_version else ""
+        return [
+            ("Dataset", f"{self.dataset_title} ({self.dataset_name}{version}; period "
+                        f"{format_day(self.period[0])} – {format_day(self.period[1])})"),
+            ("Selection", f"{self.dates}; {self.filters}"),
+            ("Source", self.attribution or "see the source and source_url of every row"),
+            ("Exported", f"{self.generated} from conflict-map"),
+            ("View", self.link),
+        ]
+
+
+def displacement_sources(store: IncidentStore, state: FilterState) -> list[tuple[str, date]]:
+    """(source, latest 'as of' date) of every displacement figure the briefing shows.
+
+    That is the headline figure in force on the end date, plus the figures on
+    the map when the displacement layer is on; sorted by date, then source.
+    """
+    frames = []
+    headline = store.displaced_as_of(state.end) if not state.is_empty_range else None
+    if headline is not None:
+        frames.append(pd.DataFrame([{"source": headline["source"], "as_of": headline["as_of"]}]))
+    if "displacement" in state.layers and not state.is_empty_range:
+        frames.append(store.displacement_on_map(state)[["source", "as_of"]])
+    if not frames:
+        return []
+    rows = pd.concat(frames).dropna()
+    latest = rows.groupby("source", sort=False)["as_of"].max()
+    pairs = [(str(source), pd.Timestamp(as_of).date()) for source, as_of in latest.items()]
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
+
+
+def incident_sources(store: IncidentStore, state: FilterState) -> int:
+    """How many distinct sources the selected incidents cite (each row names its own)."""
+    return int(store.select(state)["source"].nunique())

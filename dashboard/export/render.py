@@ -1,0 +1,254 @@
+"""Server-side rendering of a figure to PNG or PDF with kaleido 1.x and Debian's Chromium.
+
+Offline by construction
+    The map style is rewritten to :func:`offline_map_style`: glyphs as
+    ``file://`` URLs into ``assets/glyphs`` and the country outlines inlined as
+    GeoJSON data. Kaleido's page is itself a ``file://`` page and choreographer
+    starts Chromium with ``--allow-file-access-from-files``, so MapLibre reads
+    the glyphs from disk. Nothing is served and nothing is requested over
+    HTTP: no request back to the app (which, under a single-worker server,
+    would wait on itself) and no short-lived server to clean up. plotly.js is
+    the ``plotly.min.js`` shipped in the plotly package, MathJax is off, and
+    Chromium gets a proxy on a closed local port so any stray http(s) request
+    fails at once instead of leaving the machine. :func:`check_offline`
+    refuses a figure whose style names any other URL.
+
+One render at a time, each in its own browser
+    Every render starts its own kaleido session (its own Chromium, closed
+    afterwards) inside a module-level lock, so two exports can neither mix
+    images (as kaleido's shared sync server has done across threads) nor
+    compete for two cores. The lock is held only while rendering; other
+    Dash callbacks never take it. Waiting for the lock and the render itself
+    are both bounded (:data:`QUEUE_TIMEOUT`, :data:`RENDER_TIMEOUT`) and end
+    in a :class:`ExportError` whose message the UI shows as is.
+
+Sharp maps
+    plotly draws the MapLibre canvas at the page's ``devicePixelRatio`` and
+    embeds it as an image; kaleido's tab has a ratio of 1, so at scale 2 the
+    map would be upscaled and blurred. Each tab gets a device-scale override
+    equal to the output scale before rendering.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import plotly
+import plotly.graph_objects as go
+
+from ..basemap import COUNTRIES_PATH, map_style
+from .sizes import MAX_SCALE, OutputSize
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+#: Seconds one render may take, browser start included.
+RENDER_TIMEOUT = 90.0
+#: Seconds an export waits for another one to finish before giving up.
+QUEUE_TIMEOUT = 60.0
+#: Any http(s) request from the render browser goes to this closed port and fails at once.
+BLACKHOLE_PROXY = "http://127.0.0.1:9"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+NO_CHROMIUM = "Server-side export needs Chromium; the camera button in the map still downloads a PNG"
+FORMATS = ("png", "pdf")
+
+_render_lock = threading.Lock()
+_log = logging.getLogger(__name__)
+
+
+class ExportError(RuntimeError):
+    """An export failed; ``str(error)`` is one line fit to show an analyst."""
+
+
+class ChromiumNotFound(ExportError):
+    def __init__(self, detail: str = ""):
+        super().__init__(NO_CHROMIUM + (f" ({detail})" if detail else ""))
+
+
+class ExportBusy(ExportError):
+    """Another export held the renderer for longer than the caller would wait."""
+
+
+class RenderTimeout(ExportError):
+    """The render did not finish in time."""
+
+
+class RenderFailed(ExportError):
+    """Chromium or plotly.js reported an error."""
+
+
+def find_chromium() -> str | None:
+    """The Chromium to render with: ``$CONFLICT_MAP_CHROMIUM``, ``$BROWSER_PATH``, Debian's, or on PATH."""
+    for env in ("CONFLICT_MAP_CHROMIUM", "BROWSER_PATH"):
+        path = os.environ.get(env)
+        if path:
+            return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+    for path in CHROMIUM_CANDIDATES:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@lru_cache(maxsize=1)
+def _countries() -> str:
+    return (ASSETS / COUNTRIES_PATH).read_text(encoding="utf-8")
+
+
+def offline_map_style() -> dict:
+    """The dashboard's map style with glyphs as ``file://`` URLs and the outlines inlined."""
+    style = map_style(ASSETS.as_uri() + "/")
+    style["sources"]["countries"]["data"] = json.loads(_countries())
+    return style
+
+
+def _strings(node: Any, path: str = ""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def check_offline(figure: dict) -> None:
+    """Raise :class:`RenderFailed` if the figure's map style names any URL but local assets.
+
+    Allowed: ``file://`` URLs inside :data:`ASSETS`, and inline data. Any
+    other URL (http, https, scheme-relative, another file) is refused.
+    """
+    layout = figure.get("layout", {})
+    subplots = [v for k, v in layout.items() if k.startswith("map") and isinstance(v, dict)]
+    assets = ASSETS.as_uri() + "/"
+    for subplot in subplots:
+        if isinstance(subplot.get("style"), str):
+            raise RenderFailed(f"map style {subplot['style']!r} would load from the internet")
+        for where, value in _strings(subplot):
+            if "//" not in value and where.split(".")[-1] not in ("glyphs", "sprite", "url") \
+                    and "tiles[" not in where:
+                continue
+            parts = urlsplit(value)
+            if parts.scheme != "file" or not value.startswith(assets) or ".." in unquote(parts.path):
+                raise RenderFailed(f"map style reaches outside the app's assets: {where}")
+
+
+def _opts(fmt: str, size: OutputSize) -> tuple[dict, float]:
+    """kaleido layout options and the device scale for the map raster."""
+    width, height = size.layout
+    if fmt == "pdf":
+        # A PDF page is the layout in CSS px (1/96 in); only the map raster uses the scale.
+        return {"format": "pdf", "width": width, "height": height, "scale": 1}, min(size.scale, MAX_SCALE)
+    # Nudge the layout so that trunc(layout * scale) is exactly the requested pixel count.
+    width = _exact(size.width, size.scale)
+    height = _exact(size.height, size.scale)
+    return {"format": "png", "width": width, "height": height, "scale": size.scale}, max(1.0, size.scale)
+
+
+def _exact(pixels: int, scale: float) -> float:
+    layout = pixels / scale
+    for nudge in (0.0, 1e-9, 1e-7, 1e-5):
+        if math.floor((layout + nudge) * scale) == pixels:
+            return layout + nudge
+    return layout
+
+
+async def _render(figure: dict, opts: dict, device_scale: float, chromium: str, timeout: float) -> bytes:
+    import kaleido  # imported here: the dashboard runs (and the camera button works) without it
+
+    async with kaleido.Kaleido(path=chromium, n=1, timeout=timeout, mathjax=False, plotlyjs=PLOTLY_JS,
+                               proxy_server=BLACKHOLE_PROXY) as session:
+        for tab in list(session.tabs.values()):
+            await tab.send_command("Emulation.setDeviceMetricsOverride", params={
+                "width": 0, "height": 0, "deviceScaleFactor": device_scale, "mobile": False})
+        return await session.calc_fig(figure, opts=opts)
+
+
+def _run(coroutine_factory, timeout: float) -> bytes:
+    """Run a coroutine to completion with a deadline, in this thread or (if it has a loop) another."""
+    async def bounded():
+        return await asyncio.wait_for(coroutine_factory(), timeout)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(bounded())
+    result: dict[str, Any] = {}
+
+    def worker():
+        try:
+            result["value"] = asyncio.run(bounded())
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=worker, name="briefing-render", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *,
+                  timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> bytes:
+    """PNG or PDF bytes of ``figure`` at ``size`` (PNG: exactly ``size.width`` x ``size.height`` px).
+
+    Blocks the calling thread (never while holding anything but the render
+    lock). Thread-safe: renders are serialised and each uses its own browser.
+
+    Raises
+    ------
+    ChromiumNotFound
+        no Chromium to render with.
+    ExportBusy
+        another render kept the lock for ``queue_timeout`` seconds.
+    RenderTimeout
+        the render took longer than ``timeout`` seconds.
+    RenderFailed
+        the figure is not offline, or Chromium/plotly.js failed.
+    ValueError
+        ``fmt`` is not ``"png"`` or ``"pdf"``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    spec = copy.deepcopy(figure.to_plotly_json() if isinstance(figure, go.Figure) else figure)
+    check_offline(spec)
+    chromium = find_chromium()
+    if chromium is None:
+        raise ChromiumNotFound()
+    opts, device_scale = _opts(fmt, size)
+    if not _render_lock.acquire(timeout=queue_timeout):
+        raise ExportBusy("Another export is being rendered; please try again in a minute")
+    started = time.monotonic()
+    try:
+        data = _run(lambda: _render(spec, opts, device_scale, chromium, timeout), timeout)
+    except (asyncio.TimeoutError, TimeoutError):
+        raise RenderTimeout(f"Rendering took longer than {timeout:.0f} s and was stopped") from None
+    except ExportError:
+        raise
+    except Exception as exc:  # kaleido, choreographer and Chromium errors of every kind
+        if type(exc).__name__ == "ChromeNotFoundError":
+            raise ChromiumNotFound(chromium) from None
+        message = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise RenderFailed(f"Rendering failed: {message}") from exc
+    finally:
+        _render_lock.release()
+    _log.info("rendered %s %sx%s in %.1f s", fmt, size.width, size.height, time.monotonic() - started)
+    if not data:
+        raise RenderFailed("Rendering failed: the browser returned no image")
+    return data

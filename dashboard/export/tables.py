@@ -1,0 +1,112 @@
+"""The filtered incidents as files: CSV (Excel-safe) and GeoJSON (RFC 7946).
+
+Both contain exactly ``store.select(state)``, in date order, with every
+canonical column, and say where they come from (:class:`Provenance`): the
+CSV in a header block of ``#`` lines before the table, the GeoJSON in a
+top-level ``metadata`` member.
+
+CSV cells are neutralised against formula injection: a text cell starting
+with ``= + - @``, a tab or a carriage return gets a leading ``'`` so that a
+spreadsheet shows it as text instead of running it. Numbers (including
+negative ones, and text that is exactly a number such as ``-2``) are left
+alone, so they stay numbers.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from geodata import CRS, FilterState, IncidentStore
+from geodata.schema import INCIDENTS
+
+from .provenance import Provenance
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+BOM = "\ufeff"
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell (see the module docstring)."""
+    if isinstance(value, str) and value.startswith(_TRIGGERS) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _columns(frame: pd.DataFrame) -> list[str]:
+    """The canonical incident columns present, in schema order."""
+    return [c for c in INCIDENTS.names if c in frame.columns]
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a JSON/CSV-ready Python value: None for missing, ISO text for dates."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = _columns(frame)
+    return [{c: _plain(v) for c, v in zip(columns, row)}
+            for row in frame[columns].itertuples(index=False, name=None)]
+
+
+def csv_bytes(store: IncidentStore, state: FilterState, provenance: Provenance) -> bytes:
+    """The filtered incidents as UTF-8 CSV with a BOM (so Excel reads Arabic), header block first.
+
+    The block is one ``# label: text`` cell per line and ends with an empty
+    line; the table's header row follows. ``pandas.read_csv(path, comment=None,
+    skiprows=N)`` with N from the first line reads the table alone.
+    """
+    frame = store.select(state)
+    block = [f"{label}: {text}" for label, text in provenance.lines()]
+    block.append(f"Rows: {len(frame)} incidents (coordinates WGS 84, {CRS}; dates ISO 8601)")
+    skip = len(block) + 2  # the intro line and the empty line
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([f"# conflict-map export: the table starts on line {skip + 1}"])
+    for line in block:
+        writer.writerow([neutralise("# " + line)])
+    writer.writerow([])
+    columns = _columns(frame)
+    writer.writerow(columns)
+    for record in _records(frame):
+        writer.writerow(["" if record[c] is None else neutralise(record[c]) for c in columns])
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def geojson_bytes(store: IncidentStore, state: FilterState, provenance: Provenance) -> bytes:
+    """The filtered incidents as an RFC 7946 FeatureCollection (WGS 84 lon/lat, no ``crs``).
+
+    Every feature is a Point ``[longitude, latitude]`` with the other columns
+    as properties and ``id`` = the event id. Provenance goes in a foreign
+    member ``metadata`` (RFC 7946 section 6.1).
+    """
+    features = []
+    for record in _records(store.select(state)):
+        lon, lat = record.pop("longitude"), record.pop("latitude")
+        features.append({"type": "Feature", "id": record["event_id"],
+                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": record})
+    collection = {
+        "type": "FeatureCollection",
+        "metadata": {label.lower(): text for label, text in provenance.lines()}
+        | {"rows": len(features), "coordinates": f"WGS 84 longitude, latitude ({CRS})"},
+        "features": features,
+    }
+    return json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1).encode("utf-8")

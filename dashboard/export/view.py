@@ -1,0 +1,143 @@
+"""The map view an export reproduces (centre and zoom), and the map scale it implies.
+
+The screen's view comes from plotly: ``relayoutData`` after a pan or zoom
+(``map.center``, ``map.zoom``), otherwise the figure's ``layout.map``,
+otherwise the dataset's default view. Client data is untrusted: anything
+malformed falls back to the next source. The briefing is always drawn
+north up (bearing 0, pitch 0), which the north arrow and scale bar assume.
+
+Scale: Web Mercator at zoom ``z`` spans ``256 * 2**z`` px for 256-px tiles,
+so one pixel covers ``156543.03392 * cos(lat) / 2**z`` metres. MapLibre
+(plotly's ``map`` subplots) uses 512-px tiles: the same zoom shows twice
+the pixels, so a CSS pixel covers half that. ``test_export_render`` checks
+this against a rendered map.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+#: Metres per pixel at the equator, zoom 0, 256-px tiles (WGS 84 semi-major axis * 2 pi / 256).
+EQUATOR_M_PER_PX_256 = 156543.03392
+#: MapLibre's tiles are 512 px: one zoom level "earlier" than 256-px tiles.
+MAPLIBRE_TILE_FACTOR = 0.5
+MAX_LAT = 85.0511  # Web Mercator's limit
+MIN_ZOOM, MAX_ZOOM = 0.0, 22.0
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks: centre (WGS 84 degrees) and MapLibre zoom, north up."""
+
+    lat: float
+    lon: float
+    zoom: float
+
+    @classmethod
+    def from_dataset(cls, view: dict) -> "MapView":
+        """The dataset's default view (``dataset.json``'s ``view``), validated."""
+        parsed = _view(view.get("lat"), view.get("lon"), view.get("zoom")) if isinstance(view, dict) else None
+        return parsed or cls(35.9, 36.75, 7.7)
+
+    def to_dict(self) -> dict[str, float]:
+        return {"lat": self.lat, "lon": self.lon, "zoom": self.zoom}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _view(lat: Any, lon: Any, zoom: Any) -> MapView | None:
+    lat, lon, zoom = _number(lat), _number(lon), _number(zoom)
+    if lat is None or lon is None or zoom is None:
+        return None
+    if not (-MAX_LAT <= lat <= MAX_LAT and -180.0 <= lon <= 180.0 and MIN_ZOOM <= zoom <= MAX_ZOOM):
+        return None
+    return MapView(round(lat, 6), round(lon, 6), round(zoom, 4))
+
+
+def view_from_relayout(data: Any) -> MapView | None:
+    """The view in plotly's ``relayoutData`` (flat ``"map.center"`` keys or a nested ``map``)."""
+    if not isinstance(data, dict):
+        return None
+    nested = data.get("map")
+    if isinstance(nested, dict):
+        center, zoom = nested.get("center"), nested.get("zoom")
+    else:
+        center, zoom = data.get("map.center"), data.get("map.zoom")
+    if not isinstance(center, dict):
+        return None
+    return _view(center.get("lat"), center.get("lon"), zoom)
+
+
+def view_from_figure(figure: Any) -> MapView | None:
+    """The view in a figure dict's ``layout.map`` (what the server last sent)."""
+    layout = figure.get("layout") if isinstance(figure, dict) else None
+    subplot = layout.get("map") if isinstance(layout, dict) else None
+    if not isinstance(subplot, dict) or not isinstance(subplot.get("center"), dict):
+        return None
+    return _view(subplot["center"].get("lat"), subplot["center"].get("lon"), subplot.get("zoom"))
+
+
+def current_view(relayout: Any, figure: Any, default: MapView) -> MapView:
+    """The view on screen: the last pan/zoom, else the figure's view, else ``default``."""
+    return view_from_relayout(relayout) or view_from_figure(figure) or default
+
+
+def metres_per_pixel(lat: float, zoom: float) -> float:
+    """Ground metres covered by one CSS pixel of a MapLibre map at ``lat`` and ``zoom``."""
+    return EQUATOR_M_PER_PX_256 * math.cos(math.radians(lat)) / 2 ** zoom * MAPLIBRE_TILE_FACTOR
+
+
+def visible_corners(view: MapView, width: float, height: float) -> list[list[float]]:
+    """The four corners ``[lon, lat]`` of a ``width`` x ``height`` px map (as plotly's
+    ``map._derived.coordinates``: top-left, top-right, bottom-right, bottom-left)."""
+    world = 512 * 2 ** view.zoom  # world size in px at this zoom (512-px tiles)
+
+    def to_px(lon: float, lat: float) -> tuple[float, float]:
+        s = math.sin(math.radians(lat))
+        return (lon + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
+
+    def to_lonlat(x: float, y: float) -> list[float]:
+        lon = x / world * 360 - 180
+        lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / world))))
+        return [max(min(lon, 180.0), -180.0), lat]
+
+    cx, cy = to_px(view.lon, view.lat)
+    left, right, top, bottom = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+    return [to_lonlat(left, top), to_lonlat(right, top), to_lonlat(right, bottom), to_lonlat(left, bottom)]
+
+
+def relayout_for(view: MapView, width: float, height: float) -> dict[str, Any]:
+    """A ``relayoutData``-shaped dict for ``view`` on a ``width`` x ``height`` px map.
+
+    The map builder uses the viewport to choose what to draw for large data;
+    the briefing passes the viewport it will actually show.
+    """
+    return {
+        "map.center": {"lat": view.lat, "lon": view.lon}, "map.zoom": view.zoom,
+        "map.bearing": 0, "map.pitch": 0,
+        "map._derived": {"coordinates": visible_corners(view, width, height)},
+    }
+
+
+@dataclass(frozen=True)
+class ScaleBar:
+    """A scale bar: its length on the ground, on the map in CSS px, and its label."""
+
+    metres: float
+    pixels: float
+    label: str
+
+
+def scale_bar(lat: float, zoom: float, max_pixels: float) -> ScaleBar:
+    """The longest round length (1, 2 or 5 times a power of ten) that fits in ``max_pixels``."""
+    mpp = metres_per_pixel(lat, zoom)
+    limit = max_pixels * mpp
+    exponent = math.floor(math.log10(limit))
+    metres = max(m * 10 ** exponent for m in (1, 2, 5) if m * 10 ** exponent <= limit)
+    label = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+    return ScaleBar(metres=metres, pixels=metres / mpp, label=label)

@@ -1,0 +1,96 @@
+"""What a dataset offers to filter on: actors, sub-types, admin areas, and daily counts.
+
+Pure functions of a store's incidents frame and hot columns, so the
+dashboard can build its choices for any dataset without reading files, and
+the timeline can count by day with every filter but the dates applied.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .filters import FilterState
+from .query import FacetColumns, HotColumns
+
+_EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class AdminArea:
+    """One administrative area that incidents (or boundaries) name."""
+
+    pcode: str
+    name: str
+    level: int
+
+
+def _facets(columns: HotColumns, incidents: pd.DataFrame) -> FacetColumns:
+    return columns.facets if columns.facets is not None else FacetColumns.from_frame(incidents)
+
+
+def actors(columns: HotColumns, incidents: pd.DataFrame) -> list[tuple[str, int]]:
+    """Every actor named as actor1 or actor2, with its number of incidents, most frequent first."""
+    facets = _facets(columns, incidents)
+    if not facets.actor_names:
+        return []
+    size = len(facets.actor_names)
+    counts = np.zeros(size, dtype=np.int64)
+    for codes in (facets.actor1_codes, facets.actor2_codes):
+        counts += np.bincount(codes[codes >= 0], minlength=size)
+    order = sorted(range(size), key=lambda i: (-counts[i], facets.actor_names[i]))
+    return [(facets.actor_names[i], int(counts[i])) for i in order]
+
+
+def sub_event_types(incidents: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(event type, sub-type, incidents) for every sub-type present, by type then sub-type."""
+    if "sub_event_type" not in incidents or incidents.empty:
+        return []
+    pairs = incidents[["event_type", "sub_event_type"]].dropna()
+    counts = pairs.groupby(["event_type", "sub_event_type"], sort=True, observed=True).size()
+    return [(str(t), str(s), int(n)) for (t, s), n in counts.items()]
+
+
+def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None) -> list[AdminArea]:
+    """Admin areas by p-code, sorted by p-code (so each area follows its parent).
+
+    Incidents name areas in ``admin{1,2,3}`` with p-codes ``admin{1,2,3}_pcode``;
+    a boundaries table (``pcode``, ``name``, ``admin_level``) adds the areas
+    it draws. A name given by the boundaries wins over the incidents' one.
+    """
+    found: dict[str, AdminArea] = {}
+    for level in (1, 2, 3):
+        code, name = f"admin{level}_pcode", f"admin{level}"
+        if code not in incidents:
+            continue
+        pairs = incidents[[code, name]].dropna(subset=[code]).drop_duplicates(subset=[code])
+        for pcode, label in zip(pairs[code].astype(str), pairs[name]):
+            found.setdefault(pcode, AdminArea(pcode, str(label) if isinstance(label, str) else pcode, level))
+    if boundaries is not None and len(boundaries):
+        for pcode, label, level in zip(boundaries["pcode"].astype(str), boundaries["name"],
+                                       boundaries["admin_level"]):
+            found[pcode] = AdminArea(pcode, str(label) if isinstance(label, str) else pcode, int(level))
+    return [found[k] for k in sorted(found)]
+
+
+def daily_counts(store, state: FilterState) -> pd.DataFrame:
+    """Incidents per day and event type over the whole period, every filter but the dates applied.
+
+    Same shape as ``IncidentStore.daily_counts`` (one column per event type
+    shown, one row per day of the period), but it also follows the actor,
+    area, sub-type, fatality, precision and notes filters, so the timeline
+    agrees with the map and the table.
+    """
+    start, end = store.date_range()
+    first = (start - _EPOCH).days
+    length = (end - start).days + 1
+    positions = store.positions(replace(state, start=start, end=end))
+    columns = store.columns
+    days = columns.days[positions] - first
+    codes = columns.type_codes[positions]
+    index = columns.type_index
+    types = [t for t in store.event_types() if state.event_types is None or t in state.event_types]
+    data = {t: np.bincount(days[codes == index[t]], minlength=length)[:length] for t in types}
+    return pd.DataFrame(data, index=pd.date_range(start, end, freq="D"))

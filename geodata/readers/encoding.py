@@ -1,0 +1,131 @@
+"""Bytes to text, for every text format: UTF-8, UTF-8 with BOM, Windows-1256 Arabic.
+
+Spreadsheets exported on an Arabic Windows system arrive in Windows-1256;
+Excel's "CSV UTF-8" adds a byte-order mark. The rule is fixed so results are
+reproducible: a BOM decides; otherwise bytes that are valid UTF-8 are UTF-8;
+otherwise Windows-1256 (which decodes any byte, so it is the last resort and
+is always reported as a warning). A caller who knows better passes
+``encoding=``.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import UnreadableFileError
+
+UTF8 = "utf-8"
+UTF8_BOM = "utf-8-sig"
+UTF16 = "utf-16"
+ARABIC_WINDOWS = "cp1256"
+
+#: What each encoding is called in reports.
+ENCODING_NAMES = {UTF8: "UTF-8", UTF8_BOM: "UTF-8 with byte-order mark", UTF16: "UTF-16",
+                  ARABIC_WINDOWS: "Windows-1256 (Arabic)"}
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, or one :class:`UnreadableFileError` saying why not."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), "file not found") from None
+    except IsADirectoryError:
+        raise UnreadableFileError(str(path), "this is a folder, not a file") from None
+    except OSError as exc:
+        raise UnreadableFileError(str(path), exc.strerror or str(exc)) from None
+    if not data or data.isspace():
+        raise UnreadableFileError(str(path), "the file is empty")
+    return data
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding to decode ``data`` with (see the module docstring for the rule)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return UTF8_BOM
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return UTF16
+    if data.isascii():
+        return UTF8
+    try:
+        data.decode(UTF8)
+    except UnicodeDecodeError:
+        return ARABIC_WINDOWS
+    return UTF8
+
+
+def check_text(data: bytes, file: str) -> None:
+    """Refuse bytes that are clearly not a text table (a workbook, an archive, binary)."""
+    if data.startswith(b"PK\x03\x04"):
+        raise UnreadableFileError(file, "this is a zip archive or an Excel workbook, not a CSV text file")
+    head = data[:65536]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFileError(file, "this is a binary file, not a CSV text file")
+
+
+def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the encoding used; a stated ``encoding`` that does not fit is an error."""
+    used = encoding or detect_encoding(data)
+    try:
+        return data.decode(used), used
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnreadableFileError(file, f"cannot decode as {used}: {exc}") from None
+
+
+def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int | None = 0,
+                   fast: bool = True) -> tuple[pd.DataFrame, str]:
+    """Every cell of a CSV file as text (blank cells missing), and the encoding used.
+
+    No type guessing: validation must see what the file says. ``fast`` tries
+    pyarrow's multi-threaded parser first and falls back to pandas' own
+    parser for what pyarrow refuses (e.g. line breaks inside quoted cells).
+
+    Raises
+    ------
+    UnreadableFileError
+        the file is missing, empty, binary, not decodable, or not CSV.
+    """
+    file = str(path)
+    data = read_bytes(path)
+    check_text(data, file)
+    used = encoding or detect_encoding(data)
+    if used != UTF8:
+        decode(data, file, used)  # fail now, with the encoding named, rather than inside the parser
+    options = dict(dtype=str, keep_default_na=False, na_values=[""], header=header, encoding=used)
+    frame = None
+    if fast and used in (UTF8, UTF8_BOM) and header == 0:
+        try:
+            frame = pd.read_csv(io.BytesIO(data), engine="pyarrow", **options)
+        except Exception:  # noqa: BLE001 - any refusal: let the C parser decide and explain
+            frame = None
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.BytesIO(data), **options)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+            raise UnreadableFileError(file, str(exc).strip().splitlines()[0]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return _single_chunk(frame), used
+
+
+def _single_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """Arrow text columns in one chunk each.
+
+    pyarrow's parser returns dozens of chunks per column; later steps
+    (strip, take of a few quarantined rows, filter) are several times faster
+    on one chunk, which costs one copy here.
+    """
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            chunked = values.array.__arrow_array__()
+            if chunked.num_chunks > 1:
+                values = pd.Series(pd.array(pa.chunked_array([chunked.combine_chunks()]), dtype=values.dtype),
+                                   index=values.index, name=name)
+        columns[name] = values
+    return pd.DataFrame(columns, columns=frame.columns)
