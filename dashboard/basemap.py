@@ -25,6 +25,11 @@ quotes) and Arabic (U+0600-U+06FF, U+FB00-U+FBFF, U+FE00-U+FEFF); text
 needing another 256-codepoint range makes MapLibre request a missing
 ``.pbf`` (a 404 and console error) and draw that range with a local font.
 
+:func:`map_style` also builds two opt-in raster basemaps: OpenStreetMap
+tiles (an outside request per tile, only when the analyst picks it) and
+local tiles the app serves from an MBTiles file (:mod:`dashboard.tiles`).
+The default, ``"plain"``, is exactly :func:`plain_style`.
+
 This module is pure: no I/O, no Dash imports.
 """
 from __future__ import annotations
@@ -110,7 +115,55 @@ def _is_syria() -> list:
     return ["==", ["get", "iso_a3"], "SYR"]
 
 
-def map_style(base_url: str) -> dict:
+#: Basemaps the analyst can pick. Only ``plain`` is offline by construction;
+#: ``osm`` loads tiles from openstreetmap.org (opt-in, the UI says so);
+#: ``local`` loads raster tiles the app serves from an MBTiles file.
+BASEMAPS = ("plain", "osm", "local")
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+ATTRIBUTIONS = {
+    "plain": "Base: Natural Earth · no external tiles",
+    "osm": "Base: © OpenStreetMap contributors (tiles from tile.openstreetmap.org)",
+    "local": "Base: local tiles",
+}
+
+
+def map_style(base_url: str, basemap: str = "plain", tiles_url: str | None = None,
+              tiles_attribution: str = "") -> dict:
+    """MapLibre style for ``basemap``: ``"plain"`` (default), ``"osm"`` or ``"local"``.
+
+    ``"plain"`` is :func:`plain_style` unchanged. ``"osm"`` draws the
+    OpenStreetMap raster tiles (a request to tile.openstreetmap.org per tile:
+    only on the analyst's explicit choice). ``"local"`` draws the raster tiles
+    at ``tiles_url`` (a ``{z}/{x}/{y}`` template served by the app, see
+    :mod:`dashboard.tiles`); without ``tiles_url`` it falls back to plain.
+    Glyphs always come from ``base_url``, so trace labels keep working.
+    """
+    if basemap == "osm":
+        return _raster_style(base_url, "OpenStreetMap", [OSM_TILES], OSM_ATTRIBUTION, maxzoom=19)
+    if basemap == "local" and tiles_url:
+        return _raster_style(base_url, "local tiles", [tiles_url], tiles_attribution, maxzoom=22)
+    return plain_style(base_url)
+
+
+def _raster_style(base_url: str, name: str, tiles: list[str], attribution: str, maxzoom: int) -> dict:
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    source = {"type": "raster", "tiles": list(tiles), "tileSize": 256, "maxzoom": maxzoom}
+    if attribution:
+        source["attribution"] = attribution
+    return {
+        "version": 8,
+        "name": f"conflict-map {name}",
+        "glyphs": base + GLYPHS_PATH,
+        "sources": {"raster-tiles": source},
+        "layers": [
+            {"id": "background", "type": "background", "paint": {"background-color": SEA}},
+            {"id": "raster-tiles", "type": "raster", "source": "raster-tiles"},
+        ],
+    }
+
+
+def plain_style(base_url: str) -> dict:
     """MapLibre style (spec version 8) over the app's own assets.
 
     ``base_url`` is the URL of the Dash assets folder as the browser sees it:

@@ -71,10 +71,6 @@ class FilterState:
         low, high = bounds
         return replace(self, start=min(max(self.start, low), high), end=min(max(self.end, low), high))
 
-    def without_filters(self) -> "FilterState":
-        """The same dates and layers with every other filter cleared ("Clear all")."""
-        return FilterState(start=self.start, end=self.end, layers=self.layers)
-
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (ISO dates, sorted lists) for ``dcc.Store`` and URLs."""
         return {

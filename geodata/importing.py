@@ -123,56 +123,106 @@ class ImportResult:
         return self.report.warnings
 
 
-def exact_duplicates(source: SourceTable) -> np.ndarray:
-    """Mask of rows identical in every source cell to an earlier row with the same id."""
-    original = source.original
-    key = source.schema.key
-    if key is None or key not in source.frame.columns:
-        return original.duplicated(keep="first").to_numpy(dtype=bool)
-    keys = text(source.frame[key])
-    if keys.is_unique:
-        return np.zeros(len(original), dtype=bool)
-    candidates = (keys.duplicated(keep=False) & keys.notna()).to_numpy(dtype=bool)
+def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, dict[str, int]]:
+    """Rows identical in every source cell to an earlier row with the same id.
+
+    Parameters
+    ----------
+    original
+        The source cells.
+    keys
+        The id of every row (``None`` for tables without ids: then whole rows are compared).
+    repeated
+        Positions of the rows whose id was seen before (from the schema's
+        "duplicate id" findings); ``None`` to find them here.
+
+    Returns
+    -------
+    (mask, first)
+        The duplicate rows, and the position of the first row of every
+        repeated id (for messages).
+    """
     out = np.zeros(len(original), dtype=bool)
-    if candidates.any():
-        rows = np.flatnonzero(candidates)
-        out[rows] = original.iloc[rows].duplicated(keep="first").to_numpy(dtype=bool)
-    return out
+    if keys is None:
+        return original.duplicated(keep="first").to_numpy(dtype=bool), {}
+    if repeated is None:
+        repeated = np.flatnonzero((keys.duplicated(keep="first") & keys.notna()).to_numpy(dtype=bool))
+    if len(repeated) == 0:
+        return out, {}
+    values = set(keys.iloc[repeated].tolist())
+    candidates = keys.isin(values).to_numpy(dtype=bool)
+    rows = np.flatnonzero(candidates)
+    first: dict[str, int] = {}
+    for key, row in zip(keys.iloc[rows].tolist(), rows.tolist()):
+        first.setdefault(key, row)
+    out[rows] = keep_rows(original, candidates).duplicated(keep="first").to_numpy(dtype=bool)
+    return out, first
 
 
-def _numeric_if_clean(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Floats for the swap test, and the column to validate: floats when every
-    present cell is a number, else the cells unchanged (the schema will say why)."""
-    numbers, bad = schema_module.parse_numbers(values)
-    return numbers, (values if bad.any() else numbers)
+def _runs(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop of every run of ``True`` in ``keep``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
+    return edges[::2], edges[1::2]
+
+
+def _pieces(lengths: tuple[int, ...], starts: np.ndarray, stops: np.ndarray) -> list[tuple[int, int, int]]:
+    """The runs cut at chunk boundaries: (chunk, offset in chunk, length) for each piece."""
+    offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+    cuts = np.union1d(np.concatenate((starts, stops)), offsets)
+    begin, end = cuts[:-1], cuts[1:]
+    inside = np.searchsorted(stops, begin, side="right")
+    wanted = (inside < len(starts)) & (begin >= starts[np.minimum(inside, len(starts) - 1)]) & (end > begin)
+    begin, end = begin[wanted], end[wanted]
+    chunk = np.searchsorted(offsets, begin, side="right") - 1
+    return list(zip(chunk.tolist(), (begin - offsets[chunk]).tolist(), (end - begin).tolist()))
+
+
+def _arrow_rows(values: pd.Series, keep: np.ndarray, runs: tuple[np.ndarray, np.ndarray],
+                layouts: dict[tuple[int, ...], list[tuple[int, int, int]]]) -> pd.api.extensions.ExtensionArray:
+    chunked = values.array.__arrow_array__()
+    starts, stops = runs
+    if len(starts) > max(4096, len(keep) // 100):
+        return pd.array(pc.filter(chunked, pa.array(keep)), dtype=values.dtype)
+    lengths = tuple(len(c) for c in chunked.chunks)
+    if lengths not in layouts:
+        layouts[lengths] = _pieces(lengths, starts, stops)
+    chunks = chunked.chunks
+    pieces = [chunks[k].slice(offset, length) for k, offset, length in layouts[lengths]]
+    return pd.array(pa.chunked_array(pieces, type=chunked.type), dtype=values.dtype)
 
 
 def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``frame[keep]`` with a fresh index, filtering Arrow text columns in Arrow (about 2x faster)."""
+    """``frame[keep]`` with a fresh index, without copying Arrow text when it can be avoided.
+
+    Copying a million rows of text costs more than parsing them. When few
+    rows are kept they are taken; when the kept rows form runs (the usual
+    case: a few bad rows in a large file), Arrow text columns become
+    zero-copy slices of the buffers already read; otherwise they are filtered.
+    """
+    keep = np.asarray(keep, dtype=bool)
     if keep.all():
         return frame.reset_index(drop=True)
-    if not isinstance(frame, pd.DataFrame) or hasattr(frame, "geometry"):
-        return frame[keep].reset_index(drop=True)
-    mask = pa.array(keep)
+    if hasattr(frame, "geometry") or keep.sum() <= max(1000, len(keep) // 1000):
+        return frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    runs = _runs(keep)
+    layouts: dict[tuple[int, ...], list[tuple[int, int, int]]] = {}
     columns = {}
     for name in frame.columns:
         values = frame[name]
-        arrow = schema_module._arrow_text(values)
-        if arrow is not None:
-            columns[name] = pd.array(pc.filter(arrow, mask), dtype=values.dtype)
+        if schema_module._arrow_text(values) is not None:
+            columns[name] = _arrow_rows(values, keep, runs, layouts)
+        elif isinstance(values.dtype, np.dtype):
+            columns[name] = values.to_numpy()[keep]
         else:
-            columns[name] = values.to_numpy()[keep] if isinstance(values.dtype, np.dtype) else values.array[keep]
+            columns[name] = values.array[keep]
     return pd.DataFrame(columns, columns=frame.columns)
 
 
-def _swap(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    frame = frame.copy()
-    lat, lon = frame["latitude"].copy(), frame["longitude"].copy()
-    if lat.dtype != lon.dtype:
-        lat, lon = lat.astype(object), lon.astype(object)
-    lat.iloc[rows], lon.iloc[rows] = frame["longitude"].iloc[rows].to_numpy(), frame["latitude"].iloc[rows].to_numpy()
-    frame["latitude"], frame["longitude"] = lat, lon
-    return frame
+def _swap(typed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    lat, lon = typed["latitude"].to_numpy(copy=True), typed["longitude"].to_numpy(copy=True)
+    lat[rows], lon[rows] = lon[rows], lat[rows]
+    return typed.assign(latitude=lat, longitude=lon)
 
 
 def _row_problem_text(problems: list[Problem]) -> tuple[str, str]:
@@ -188,7 +238,9 @@ def _row_problem_text(problems: list[Problem]) -> tuple[str, str]:
 def quarantine_frame(original: pd.DataFrame, rows: np.ndarray, lines: np.ndarray,
                      by_row: Mapping[int, list[Problem]]) -> pd.DataFrame:
     """``line``, ``column``, ``reason`` then the original cells, one row per quarantined row."""
-    cells = original.iloc[rows].reset_index(drop=True)
+    keep = np.zeros(len(original), dtype=bool)
+    keep[rows] = True
+    cells = keep_rows(original, keep)
     cells = cells.rename(columns={c: f"{c} (source)" for c in cells.columns if c in QUARANTINE_COLUMNS})
     said = [_row_problem_text(by_row[int(i)]) for i in rows]
     meta = pd.DataFrame({
@@ -198,26 +250,6 @@ def quarantine_frame(original: pd.DataFrame, rows: np.ndarray, lines: np.ndarray
     })
     out = pd.concat([meta, cells], axis=1)
     return out.drop(columns="geometry") if "geometry" in out.columns else out
-
-
-def _explain_duplicate_ids(problems: list[Problem], frame: pd.DataFrame, key: str, lines: np.ndarray,
-                           duplicate: np.ndarray) -> list[Problem]:
-    """'duplicate id' -> 'duplicate id with different content (first on line N)'.
-
-    Exact duplicates are not meant here (they are counted, not quarantined):
-    the first line named is the first row with that id.
-    """
-    said = [p for p in problems if p.reason == "duplicate id" and p.value is not None]
-    if not said:
-        return problems
-    keys = text(frame[key])
-    wanted = keys.isin({p.value for p in said}).to_numpy(dtype=bool)
-    first: dict[str, int] = {}
-    for value, line in zip(keys[wanted].tolist(), lines[wanted].tolist()):
-        first.setdefault(value, line)
-    said_ids = {id(p) for p in said}
-    return [replace(p, reason=f"duplicate id with different content (first on line {first.get(p.value, '?')})")
-            if id(p) in said_ids else p for p in problems]
 
 
 def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: bool = False,
@@ -260,45 +292,44 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     if source.encoding == ARABIC_WINDOWS:
         warnings.insert(0, Problem(file, None, None, f"not UTF-8: read as {ENCODING_NAMES[ARABIC_WINDOWS]}"))
 
-    duplicate = exact_duplicates(source)
     frame = source.frame
     has_points = "latitude" in frame.columns and "longitude" in frame.columns
     if gazetteer is not None and has_points:
-        from .places import geocode  # places imports this module's neighbours; keep the import local
+        frame = geocode(frame, gazetteer, name_column="location" if "location" in frame.columns else "place")
 
-        name_column = "location" if "location" in frame.columns else "place"
-        frame = geocode(frame, gazetteer, name_column=name_column)
-    extra_problems: list[Problem] = []
+    # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
+    typed, found = schema_module.check_table(frame, table, file)
+    at = [p.line - schema_module.FIRST_DATA_LINE for p in found]
+    repeated = np.array(sorted({i for p, i in zip(found, at) if p.reason == "duplicate id"}), dtype=np.int64)
+    keys = text(frame[table.key]) if table.key is not None else None
+    duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
+    found = [replace(p, line=int(lines[i]), column=to_source.get(p.column, p.column),
+                     reason=(f"duplicate id with different content (first on line {lines[first[p.value]]})"
+                             if p.reason == "duplicate id" and p.value in first else p.reason))
+             for p, i in zip(found, at) if not duplicate[i]]
+
     swapped = np.zeros(len(frame), dtype=bool)
+    swap_problems: list[Problem] = []
     if has_points:
-        lat, clean_lat = _numeric_if_clean(frame["latitude"])
-        lon, clean_lon = _numeric_if_clean(frame["longitude"])
-        frame = frame.assign(latitude=clean_lat, longitude=clean_lon)
-        lat, lon = lat.to_numpy(), lon.to_numpy()
+        lat, lon = typed["latitude"].to_numpy(dtype="float64"), typed["longitude"].to_numpy(dtype="float64")
         swapped = looks_swapped(lat, lon, area) & ~duplicate
         rows = np.flatnonzero(swapped)
         column = to_source.get("latitude", "latitude")
+        said = [Problem(file, int(lines[i]), column, SWAPPED, f"latitude {lat[i]:g}, longitude {lon[i]:g}")
+                for i in rows]
         if fix_swapped and len(rows):
-            frame = _swap(frame, rows)
-            warnings += [Problem(file, int(lines[i]), column, f"{SWAPPED}: swapped back",
-                                 f"latitude {lat[i]:g}, longitude {lon[i]:g}") for i in rows]
+            typed = _swap(typed, rows)
+            warnings += [replace(p, reason=f"{SWAPPED}: swapped back") for p in said]
         else:
-            extra_problems = [Problem(file, int(lines[i]), column, SWAPPED,
-                                      f"latitude {lat[i]:g}, longitude {lon[i]:g}") for i in rows]
+            swap_problems = said
 
-    # Duplicates are checked with the rest (no copy of the table) and their complaints dropped.
-    typed, found = schema_module.check_table(frame, table, file)
-    found = [replace(p, line=int(lines[p.line - schema_module.FIRST_DATA_LINE]),
-                     column=to_source.get(p.column, p.column)) for p in found if p.line is not None]
-    if table.key is not None:
-        found = _explain_duplicate_ids(found, frame, table.key, lines, duplicate)
     reader_cells = {(p.line, p.column) for p in source.problems}
-    swapped_lines = set(lines[swapped].tolist()) if not fix_swapped else set()
+    swapped_lines = set(lines[swapped].tolist())
     coordinate_columns = {to_source.get("latitude", "latitude"), to_source.get("longitude", "longitude")}
     duplicate_lines = set(lines[duplicate].tolist())
-    found = [p for p in found if (p.line, p.column) not in reader_cells and p.line not in duplicate_lines
+    found = [p for p in found if (p.line, p.column) not in reader_cells
              and not (p.line in swapped_lines and p.column in coordinate_columns)]
-    problems = sorted([p for p in source.problems if p.line not in duplicate_lines] + extra_problems + found,
+    problems = sorted([p for p in source.problems if p.line not in duplicate_lines] + swap_problems + found,
                       key=lambda p: (p.line or 0, p.column or ""))
 
     positions = np.searchsorted(lines, np.array([p.line for p in problems], dtype=np.int64))

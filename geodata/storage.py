@@ -29,6 +29,12 @@ from . import schema
 from .dataset import Dataset, empty_table
 from .errors import GeodataError, UnreadableFileError
 
+#: Text columns with few distinct values (types, actors, places, sources): read as pandas
+#: categoricals, which costs a small integer a row instead of a string (notes and ids stay strings).
+DICTIONARY_COLUMNS = ["date_precision", "event_type", "sub_event_type", "actor1", "actor2", "location",
+                      "admin1", "admin1_pcode", "admin2", "admin2_pcode", "admin3", "admin3_pcode",
+                      "geo_precision_note", "source", "source_url"]
+
 TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
           "places": schema.PLACES, "highways": schema.HIGHWAYS}
 META = "dataset.json"
@@ -97,6 +103,18 @@ def read_meta(folder: Path | str) -> dict:
         raise UnreadableFileError(str(path), f"damaged dataset description: {exc}") from None
 
 
+def _read_table(path: Path, name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    dictionary = [c for c in DICTIONARY_COLUMNS if c in names] if name == "incidents" else None
+    frame = pq.read_table(path, read_dictionary=dictionary).to_pandas()
+    for column in frame.columns[frame.dtypes == object]:
+        if frame[column].isna().all():  # an all-empty text column: no need for a Python object per row
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
 def read_dataset(folder: Path | str) -> Dataset:
     """Load a dataset written by :func:`write_dataset` (tables keep their dtypes).
 
@@ -111,7 +129,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     for name, table in TABLES.items():
         path = folder / f"{name}.parquet"
         try:
-            tables[name] = pd.read_parquet(path) if path.exists() else empty_table(table)
+            tables[name] = _read_table(path, name) if path.exists() else empty_table(table)
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise UnreadableFileError(str(path), f"damaged table: {exc}") from None
     incidents = tables["incidents"].sort_values("event_date", kind="stable").reset_index(drop=True)

@@ -34,8 +34,12 @@ class IncidentStore:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        frame = pd.DataFrame(dataset.incidents.drop(columns="geometry", errors="ignore"))
-        self.incidents = frame.sort_values("event_date", kind="stable").reset_index(drop=True)
+        frame = dataset.incidents
+        if "geometry" in frame.columns:
+            frame = pd.DataFrame(frame.drop(columns="geometry"))
+        if not frame["event_date"].is_monotonic_increasing:
+            frame = frame.sort_values("event_date", kind="stable").reset_index(drop=True)
+        self.incidents = frame  # shared with the dataset, never copied: a million rows cost memory
         self.columns = HotColumns.from_frame(self.incidents)
         self._days = self.columns.days
         self._type_codes = self.columns.type_codes

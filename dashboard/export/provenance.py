@@ -11,13 +11,16 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
-from geodata import FilterState, IncidentStore
+from geodata import GEO_PRECISION, FilterState, IncidentStore
 from geodata.filters import DEFAULT_LAYERS
 
 from ..figures.style import format_day
 
-LAYER_WORDS = {"incidents": "incidents", "displacement": "displacement figures",
-               "context": "towns & highways"}
+LAYER_WORDS = {"incidents": "incidents", "approximate": "approximate locations",
+               "displacement": "displacement figures", "context": "towns & highways",
+               "boundaries": "admin boundaries", "choropleth": "incidents by area"}
+#: How many names of one filter are spelled out before "and N more".
+LISTED = 4
 BASEMAP_SOURCE = "Basemap: Natural Earth country outlines (public domain); M4/M5 highways schematic"
 
 
@@ -30,23 +33,50 @@ def date_range_words(state: FilterState) -> str:
     return f"{span} ({days} day{'s' if days != 1 else ''})"
 
 
+def _names(label: str, values: tuple[str, ...] | list[str]) -> str:
+    shown = ", ".join(values[:LISTED])
+    more = len(values) - LISTED
+    return f"{label}: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
 def filter_words(state: FilterState, all_types: list[str]) -> str:
-    """The active filters as a phrase: event types and map layers (dates are said separately)."""
+    """The active filters as a phrase (dates are said separately), e.g.
+    'all event types · actors: X · fatalities ≥ 10 · all map layers'."""
     if state.event_types is None or set(all_types) <= set(state.event_types):
-        types = "all event types"
+        parts = ["all event types"]
     elif not state.event_types:
-        types = "no event type selected"
+        parts = ["no event type selected"]
     else:
-        types = "event types: " + ", ".join(t for t in all_types if t in state.event_types)
-        extra = sorted(set(state.event_types) - set(all_types))
-        types += ", ".join([""] + extra) if extra else ""
+        ordered = [t for t in all_types if t in state.event_types]
+        parts = [_names("event types", ordered + sorted(set(state.event_types) - set(ordered)))]
+    if getattr(state, "sub_event_types", ()):
+        parts.append(_names("sub-types", state.sub_event_types))
+    if getattr(state, "actors", ()):
+        parts.append(_names("actors", state.actors))
+    if getattr(state, "admin_codes", ()):
+        parts.append(_names("areas (p-codes)", state.admin_codes))
+    low, high = getattr(state, "fatalities_min", None), getattr(state, "fatalities_max", None)
+    if low is not None and high is not None:
+        parts.append(f"fatalities {low}–{high}" if low != high else f"fatalities = {low}")
+    elif low is not None:
+        parts.append(f"fatalities ≥ {low}")
+    elif high is not None:
+        parts.append(f"fatalities ≤ {high}")
+    precision = getattr(state, "precision", None)
+    if precision is not None:
+        parts.append(_names("location precision", [GEO_PRECISION.get(p, str(p)) for p in precision])
+                     if precision else "no location precision selected")
+    if getattr(state, "text", ""):
+        parts.append(f"notes containing “{state.text}”")
     if state.layers == DEFAULT_LAYERS:
-        layers = "all map layers"
+        parts.append("default map layers")
     elif not state.layers:
-        layers = "no map layer"
+        parts.append("no map layer")
     else:
-        layers = "map layers: " + ", ".join(LAYER_WORDS[k] for k in LAYER_WORDS if k in state.layers)
-    return f"{types} · {layers}"
+        parts.append("map layers: " + ", ".join(LAYER_WORDS.get(k, k) for k in
+                                                [*LAYER_WORDS, *sorted(state.layers - set(LAYER_WORDS))]
+                                                if k in state.layers))
+    return " · ".join(parts)
 
 
 def utc_stamp(moment: datetime | None = None) -> str:

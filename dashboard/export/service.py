@@ -25,6 +25,11 @@ BRIEFING_FORMATS = ("png", "pdf")
 TABLE_FORMATS = ("csv", "geojson")
 
 
+def link_of(store: IncidentStore, state: FilterState, view: MapView | None, app_url: str) -> str:
+    """The view's link, naming the dataset and its version so a reader knows what it showed."""
+    return view_link(app_url, state, view, dataset=store.name, version=getattr(store.dataset, "version", ""))
+
+
 @dataclass(frozen=True)
 class Export:
     """A finished export, ready to download or write."""
@@ -39,7 +44,7 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
     """The briefing figure with the offline map style, ready for :func:`render_figure`."""
     return build_briefing(
         store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
-        generated_at=generated_at or datetime.now(timezone.utc), link=view_link(app_url, state, view),
+        generated_at=generated_at or datetime.now(timezone.utc), link=link_of(store, state, view, app_url),
         base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(),
     )
 
@@ -61,7 +66,7 @@ def table_export(store: IncidentStore, state: FilterState, *, fmt: str, app_url:
     """The filtered incidents as CSV or GeoJSON."""
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"a table is {' or '.join(TABLE_FORMATS)}, not {fmt!r}")
-    provenance = Provenance.of(store, state, view_link(app_url, state, view), generated_at)
+    provenance = Provenance.of(store, state, link_of(store, state, view, app_url), generated_at)
     writer = csv_bytes if fmt == "csv" else geojson_bytes
     return Export(export_filename(store.name, state.start, state.end, "incidents", fmt), MIME_TYPES[fmt],
                   writer(store, state, provenance))

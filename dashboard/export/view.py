@@ -1,6 +1,7 @@
 """The map view an export reproduces (centre and zoom), and the map scale it implies.
 
-The screen's view comes from plotly: ``relayoutData`` after a pan or zoom
+:class:`MapView` is the one in :mod:`dashboard.urlstate` (the view a link
+restores). The screen's view comes from plotly: ``relayoutData`` after a pan or zoom
 (``map.center``, ``map.zoom``), otherwise the figure's ``layout.map``,
 otherwise the dataset's default view. Client data is untrusted: anything
 malformed falls back to the next source. The briefing is always drawn
@@ -18,45 +19,18 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..urlstate import MapView
+
 #: Metres per pixel at the equator, zoom 0, 256-px tiles (WGS 84 semi-major axis * 2 pi / 256).
 EQUATOR_M_PER_PX_256 = 156543.03392
 #: MapLibre's tiles are 512 px: one zoom level "earlier" than 256-px tiles.
 MAPLIBRE_TILE_FACTOR = 0.5
-MAX_LAT = 85.0511  # Web Mercator's limit
-MIN_ZOOM, MAX_ZOOM = 0.0, 22.0
 
 
-@dataclass(frozen=True)
-class MapView:
-    """Where the map looks: centre (WGS 84 degrees) and MapLibre zoom, north up."""
-
-    lat: float
-    lon: float
-    zoom: float
-
-    @classmethod
-    def from_dataset(cls, view: dict) -> "MapView":
-        """The dataset's default view (``dataset.json``'s ``view``), validated."""
-        parsed = _view(view.get("lat"), view.get("lon"), view.get("zoom")) if isinstance(view, dict) else None
-        return parsed or cls(35.9, 36.75, 7.7)
-
-    def to_dict(self) -> dict[str, float]:
-        return {"lat": self.lat, "lon": self.lon, "zoom": self.zoom}
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-def _view(lat: Any, lon: Any, zoom: Any) -> MapView | None:
-    lat, lon, zoom = _number(lat), _number(lon), _number(zoom)
-    if lat is None or lon is None or zoom is None:
-        return None
-    if not (-MAX_LAT <= lat <= MAX_LAT and -180.0 <= lon <= 180.0 and MIN_ZOOM <= zoom <= MAX_ZOOM):
-        return None
-    return MapView(round(lat, 6), round(lon, 6), round(zoom, 4))
+def default_view(view: Any) -> MapView:
+    """The dataset's default view (``dataset.json``'s ``view``), validated; NW Syria if unusable."""
+    parsed = MapView.from_dict(view)
+    return parsed or MapView(35.9, 36.75, 7.7)
 
 
 def view_from_relayout(data: Any) -> MapView | None:
@@ -71,6 +45,11 @@ def view_from_relayout(data: Any) -> MapView | None:
     if not isinstance(center, dict):
         return None
     return _view(center.get("lat"), center.get("lon"), zoom)
+
+
+def view_from_store(data: Any) -> MapView | None:
+    """The view kept in the export panel's store (``{"lat", "lon", "zoom"}``, numbers)."""
+    return _view(data.get("lat"), data.get("lon"), data.get("zoom")) if isinstance(data, dict) else None
 
 
 def view_from_figure(figure: Any) -> MapView | None:

@@ -14,7 +14,6 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from ..errors import UnreadableFileError
 
@@ -77,13 +76,42 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
         raise UnreadableFileError(file, f"cannot decode as {used}: {exc}") from None
 
 
+def _head(path: str | Path, size: int = 1 << 16) -> bytes:
+    """The first ``size`` bytes, with the same errors as :func:`read_bytes`."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(size)
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), "file not found") from None
+    except IsADirectoryError:
+        raise UnreadableFileError(str(path), "this is a folder, not a file") from None
+    except OSError as exc:
+        raise UnreadableFileError(str(path), exc.strerror or str(exc)) from None
+    if len(head) < size and (not head or head.isspace()):
+        raise UnreadableFileError(str(path), "the file is empty")
+    return head
+
+
+def _utf8_so_far(head: bytes) -> bool:
+    """Whether ``head`` is valid UTF-8 (a character cut at the end is allowed)."""
+    try:
+        codecs.getincrementaldecoder(UTF8)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int | None = 0,
                    fast: bool = True) -> tuple[pd.DataFrame, str]:
     """Every cell of a CSV file as text (blank cells missing), and the encoding used.
 
-    No type guessing: validation must see what the file says. ``fast`` tries
-    pyarrow's multi-threaded parser first and falls back to pandas' own
-    parser for what pyarrow refuses (e.g. line breaks inside quoted cells).
+    No type guessing: validation must see what the file says. With ``fast``
+    (the default) a file that starts as UTF-8 goes straight to pyarrow's
+    multi-threaded parser, which checks the rest is UTF-8; anything it
+    refuses (another encoding, line breaks inside quoted cells, ragged
+    rows) is read again by pandas' own parser after the encoding has been
+    detected on the whole file, so the slow path only costs the odd file.
 
     Raises
     ------
@@ -91,41 +119,25 @@ def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int
         the file is missing, empty, binary, not decodable, or not CSV.
     """
     file = str(path)
+    head = _head(path)
+    check_text(head, file)
+    options = dict(dtype=str, keep_default_na=False, na_values=[""], header=header)
+    if fast and header == 0 and encoding in (None, UTF8, UTF8_BOM) and not head.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf8_so_far(head):
+        try:
+            frame = pd.read_csv(path, engine="pyarrow", **options)
+        except Exception:  # noqa: BLE001 - any refusal: the general path below decides and explains
+            pass
+        else:
+            frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+            return frame, (UTF8_BOM if head.startswith(codecs.BOM_UTF8) else UTF8)
     data = read_bytes(path)
-    check_text(data, file)
     used = encoding or detect_encoding(data)
     if used != UTF8:
         decode(data, file, used)  # fail now, with the encoding named, rather than inside the parser
-    options = dict(dtype=str, keep_default_na=False, na_values=[""], header=header, encoding=used)
-    frame = None
-    if fast and used in (UTF8, UTF8_BOM) and header == 0:
-        try:
-            frame = pd.read_csv(io.BytesIO(data), engine="pyarrow", **options)
-        except Exception:  # noqa: BLE001 - any refusal: let the C parser decide and explain
-            frame = None
-    if frame is None:
-        try:
-            frame = pd.read_csv(io.BytesIO(data), **options)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-            raise UnreadableFileError(file, str(exc).strip().splitlines()[0]) from None
+    try:
+        frame = pd.read_csv(io.BytesIO(data), encoding=used, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise UnreadableFileError(file, str(exc).strip().splitlines()[0]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return _single_chunk(frame), used
-
-
-def _single_chunk(frame: pd.DataFrame) -> pd.DataFrame:
-    """Arrow text columns in one chunk each.
-
-    pyarrow's parser returns dozens of chunks per column; later steps
-    (strip, take of a few quarantined rows, filter) are several times faster
-    on one chunk, which costs one copy here.
-    """
-    columns = {}
-    for name in frame.columns:
-        values = frame[name]
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-            chunked = values.array.__arrow_array__()
-            if chunked.num_chunks > 1:
-                values = pd.Series(pd.array(pa.chunked_array([chunked.combine_chunks()]), dtype=values.dtype),
-                                   index=values.index, name=name)
-        columns[name] = values
-    return pd.DataFrame(columns, columns=frame.columns)
+    return frame, used

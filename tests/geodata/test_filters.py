@@ -65,10 +65,3 @@ def test_fatality_bounds_and_precision_parsing():
     assert FilterState.from_dict({"fatalities_min": True}, BOUNDS).fatalities_min is None
     assert FilterState.from_dict({"text": "  air   strike "}, BOUNDS).text == "air strike"
 
-
-def test_without_filters_keeps_dates_and_layers():
-    state = FilterState(date(2020, 2, 1), date(2020, 2, 2), ("Battles",), frozenset({"incidents"}),
-                        actors=("x",), text="y", precision=(1,))
-    cleared = state.without_filters()
-    assert (cleared.start, cleared.end, cleared.layers) == (state.start, state.end, state.layers)
-    assert cleared.event_types is None and cleared.actors == () and cleared.text == "" and cleared.precision is None

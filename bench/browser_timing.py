@@ -1,0 +1,103 @@
+"""Browser timing: the app on N synthetic incidents in headless Chromium (Debian's, never downloaded).
+
+    python bench/browser_timing.py --n 1000000
+
+Prints the time to first map paint (navigation start to MapLibre's 'idle'
+with the incident layer drawn) and the time from a slider change to the
+updated map (key press on the end handle to 'idle' after the new figure),
+median of several runs, and the same for a small dataset as a reference.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from dashboard.app import create_app  # noqa: E402
+from geodata.dataset import dataset_from_incidents  # noqa: E402
+from geodata.storage import write_dataset  # noqa: E402
+from geodata.synthetic import synthetic_incidents  # noqa: E402
+
+#: Resolves when the map's current figure is drawn and MapLibre is idle; returns the status line.
+MAP_DRAWN = """async (previous) => {
+  const deadline = Date.now() + 120000;
+  while (Date.now() < deadline) {
+    const gd = document.querySelector('#incident-map .js-plotly-plot');
+    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    const status = gd && gd.layout && (gd.layout.annotations || []).find(a => a.name === 'status');
+    if (sub && sub.map && status && status.text !== previous) {
+      await new Promise(resolve => { sub.map.once('idle', resolve); sub.map.triggerRepaint(); });
+      return status.text;
+    }
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  throw new Error('map not drawn');
+}"""
+
+
+def serve(folder: Path):
+    app = create_app(dataset=str(folder))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def measure(url: str, runs: int) -> tuple[list[float], list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    first_paint, slider = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            start = time.perf_counter()
+            page.goto(url)
+            status = page.evaluate(MAP_DRAWN, None)
+            first_paint.append(time.perf_counter() - start)
+            handle = page.locator("#date-range-slider [role=slider]").nth(1)
+            for _ in range(3):
+                handle.focus()
+                start = time.perf_counter()
+                handle.press("PageDown")
+                status = page.evaluate(MAP_DRAWN, status)
+                slider.append(time.perf_counter() - start)
+            page.close()
+        browser.close()
+    return first_paint, slider
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[1_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="conflict-map-browser-") as tmp:
+        for n in args.n:
+            folder = Path(tmp) / f"syn{n}"
+            write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name,
+                                                 title=f"Synthetic {n:,}"), folder)
+            server, url = serve(folder)
+            try:
+                paint, slider = measure(url, args.runs)
+            finally:
+                server.shutdown()
+            print(f"N = {n:>9,}: first map paint median {statistics.median(paint):.2f} s "
+                  f"(min {min(paint):.2f}, max {max(paint):.2f}); slider change to updated map median "
+                  f"{statistics.median(slider):.2f} s (min {min(slider):.2f}, max {max(slider):.2f}, "
+                  f"{len(slider)} changes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

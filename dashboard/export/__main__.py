@@ -1,0 +1,97 @@
+"""Regenerate a briefing or a data file from a shared view link, e.g. in a nightly script.
+
+    python -m dashboard.export --url 'http://127.0.0.1:8050/?start=2020-02-27&end=2020-02-27' --out brief.pdf
+
+The format follows ``--out``'s extension: ``.png`` or ``.pdf`` (briefing),
+``.csv`` or ``.geojson`` (the filtered incidents). Nothing is started and
+nothing is fetched: the dataset is read from disk (``--dataset``, else
+``$CONFLICT_MAP_DATASET``, else the shipped scenario) and the map is drawn
+from the app's local assets. On failure: one line on stderr, exit status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from geodata import DEFAULT_DATASET, GeodataError, IncidentStore
+
+from .links import parse_view_link
+from .render import ExportError
+from .service import BRIEFING_FORMATS, TABLE_FORMATS, briefing_export, table_export
+from .sizes import parse_size
+from .view import default_view
+
+EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.export", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True, help="the view's link, as the app shares it")
+    parser.add_argument("--out", required=True, type=Path, help="output file: .png, .pdf, .csv or .geojson")
+    parser.add_argument("--title", default="", help="briefing title (default: the dataset's)")
+    parser.add_argument("--size", default="slide", help="slide (1920x1080), a4 (300 dpi) or WIDTHxHEIGHT px")
+    parser.add_argument("--dataset", type=Path, default=None,
+                        help="dataset folder (default: $CONFLICT_MAP_DATASET or the shipped scenario)")
+    return parser
+
+
+def _open_store(folder: Path | None) -> IncidentStore:
+    from geodata.storage import open_dataset
+
+    return IncidentStore(open_dataset(folder or os.environ.get("CONFLICT_MAP_DATASET") or DEFAULT_DATASET))
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write atomically: a reader never sees half a file, a failure leaves no partial file."""
+    path = path.expanduser()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    for noisy in ("kaleido", "choreographer", "logistro"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        fmt = EXTENSIONS.get(args.out.suffix.lower())
+        if fmt is None:
+            raise ValueError(f"--out must end in {', '.join(EXTENSIONS)} (got {args.out.name!r})")
+        if not args.out.expanduser().parent.is_dir():
+            raise ValueError(f"no such folder: {args.out.parent}")
+        store = _open_store(args.dataset)
+        page, app_url = parse_view_link(args.url, store.date_range())
+        if page.dataset and page.dataset != store.name:
+            raise ValueError(f"the link shows dataset {page.dataset!r}, but {store.name!r} was loaded "
+                             "(use --dataset)")
+        version = getattr(store.dataset, "version", "")
+        if page.version and version and page.version != version:
+            print(f"warning: the link was made from version {page.version} of {store.name}; "
+                  f"this is version {version}", file=sys.stderr)
+        view = page.view or default_view(store.dataset.view)
+        if fmt in BRIEFING_FORMATS:
+            result = briefing_export(store, page.filter, view, fmt=fmt, title=args.title,
+                                     size=parse_size(args.size), app_url=app_url)
+        else:
+            assert fmt in TABLE_FORMATS
+            result = table_export(store, page.filter, fmt=fmt, app_url=app_url, view=view)
+        _write(args.out, result.content)
+    except (ExportError, GeodataError, ValueError, OSError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out} ({len(result.content):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The export panel in the controls column, and its callbacks.
+
+The callbacks are thin: :func:`run_export` validates what the browser sent
+(trigger, filter state, map view, title, size) and calls :mod:`.service`;
+:func:`map_config` names the modebar camera's PNG. Both are plain functions
+tests call directly. A briefing render blocks only the request that asked
+for it (the renderer's lock is never taken by other callbacks).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from geodata import FilterState, IncidentStore
+
+from .. import ids
+from .briefing import MAX_TITLE, default_title
+from .naming import export_stem
+from .render import ExportError
+from .service import BRIEFING_FORMATS, Export, briefing_export, table_export
+from .sizes import PRESET_LABELS, PRESETS
+from .view import default_view, view_from_relayout, view_from_store
+
+#: Which button makes which file.
+BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}
+DEFAULT_SIZE = "slide"
+
+#: Keeps the last pan/zoom: ``relayoutData`` only holds the latest event (a resize replaces it).
+KEEP_VIEW_JS = """function(relayout) {
+    if (relayout && relayout['map.center'] && typeof relayout['map.zoom'] === 'number') {
+        const c = relayout['map.center'];
+        return {lat: c.lat, lon: c.lon, zoom: relayout['map.zoom']};
+    }
+    return window.dash_clientside.no_update;
+}"""
+
+
+def export_panel(store: IncidentStore | None = None) -> html.Section:
+    """Title, size, the four export buttons, a status line and the download."""
+    placeholder = default_title(store) if store is not None else "Default: the dataset's title"
+    button = {"className": "export-button", "n_clicks": 0, "type": "button",
+              "style": {"padding": "4px 8px", "fontSize": "12px", "cursor": "pointer"}}
+    return html.Section(id=ids.EXPORT_PANEL, className="export", children=[
+        html.H2("Export"),
+        html.Label("Briefing title", htmlFor=ids.EXPORT_TITLE, style={"display": "block", "fontSize": "12px"}),
+        dcc.Input(id=ids.EXPORT_TITLE, type="text", value="", placeholder=placeholder, maxLength=MAX_TITLE,
+                  debounce=True, style={"width": "100%", "fontSize": "12px"}),
+        dcc.RadioItems(id=ids.EXPORT_SIZE, value=DEFAULT_SIZE, className="checklist",
+                       options=[{"label": PRESET_LABELS[k], "value": k} for k in PRESETS],
+                       style={"margin": "6px 0"}),
+        html.Div(className="export-buttons", style={"display": "flex", "flexWrap": "wrap", "gap": "6px"},
+                 children=[html.Button("Briefing PNG", id=ids.EXPORT_PNG, **button),
+                           html.Button("Briefing PDF", id=ids.EXPORT_PDF, **button),
+                           html.Button("CSV", id=ids.EXPORT_CSV, title="The filtered incidents, for Excel", **button),
+                           html.Button("GeoJSON", id=ids.EXPORT_GEOJSON, title="The filtered incidents, for GIS",
+                                       **button)]),
+        html.Div(id=ids.EXPORT_BUSY, className="range-label", **{"aria-live": "polite"}),
+        html.Div(id=ids.EXPORT_STATUS, className="range-label", role="status", **{"aria-live": "polite"}),
+        html.P("The map's camera button (top right of the map) saves the map alone as a PNG.",
+               className="range-label"),
+        dcc.Store(id=ids.EXPORT_VIEW),
+        dcc.Download(id=ids.EXPORT_DOWNLOAD),
+    ])
+
+
+def map_config(filter_data: Any, store: IncidentStore) -> dict:
+    """The map's Graph config: the dashboard's, with the camera's PNG at 2x and an app-built name."""
+    from ..layout import GRAPH_CONFIG  # here, not at import: layout imports this module
+
+    state = FilterState.from_dict(filter_data, store.date_range())
+    return {**GRAPH_CONFIG, "toImageButtonOptions": {
+        "format": "png", "scale": 2, "filename": export_stem(store.name, state.start, state.end, "map")}}
+
+
+def _size_text(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB" if count >= 1_000_000 else f"{max(count // 1000, 1)} kB"
+
+
+def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, size: Any,
+               store: IncidentStore, app_url: str) -> tuple[Any, str]:
+    """(download data or ``no_update``, status line) for a click on one of the export buttons.
+
+    Everything from the browser is checked: an unknown trigger or size is
+    refused, the state and view are parsed with fallbacks, the title is
+    cleaned (and escaped where it is drawn). File names come from the
+    dataset name and dates only.
+    """
+    fmt = BUTTONS.get(trigger) if isinstance(trigger, str) else None
+    if fmt is None:
+        return no_update, ""
+    preset = size if isinstance(size, str) and size in PRESETS else None
+    if fmt in BRIEFING_FORMATS and preset is None:
+        return no_update, "Choose a briefing size."
+    state = FilterState.from_dict(filter_data, store.date_range())
+    view = (view_from_store(saved_view) or view_from_relayout(relayout)
+            or default_view(store.dataset.view))
+    try:
+        if fmt in BRIEFING_FORMATS:
+            result: Export = briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[preset],
+                                             app_url=app_url)
+        else:
+            result = table_export(store, state, fmt=fmt, app_url=app_url, view=view)
+    except ExportError as error:
+        return no_update, str(error)
+    download = dcc.send_bytes(result.content, result.filename, type=result.mime)
+    return download, f"Downloaded {result.filename} ({_size_text(len(result.content))})."
+
+
+def app_url(app: Dash) -> str:
+    """The app's URL as the browser reached it (host and path prefix), for the view's link."""
+    return flask.request.host_url.rstrip("/") + app.config.requests_pathname_prefix
+
+
+def register_export_callbacks(app: Dash, store: IncidentStore) -> None:
+    """Wire the export panel and the map's camera file name of one app to one store."""
+    app.clientside_callback(KEEP_VIEW_JS, Output(ids.EXPORT_VIEW, "data"), Input(ids.MAP, "relayoutData"))
+
+    @app.callback(Output(ids.MAP, "config"), Input(ids.FILTER, "data"))
+    def _camera(filter_data):
+        return map_config(filter_data, store)
+
+    @app.callback(
+        Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),
+        *(Input(button, "n_clicks") for button in BUTTONS),
+        State(ids.FILTER, "data"), State(ids.EXPORT_VIEW, "data"), State(ids.MAP, "relayoutData"),
+        State(ids.EXPORT_TITLE, "value"), State(ids.EXPORT_SIZE, "value"),
+        running=[*((Output(button, "disabled"), True, False) for button in BUTTONS),
+                 (Output(ids.EXPORT_BUSY, "children"), "Preparing the export…", "")],
+        prevent_initial_call=True,
+    )
+    def _export(_png, _pdf, _csv, _geojson, filter_data, saved_view, relayout, title, size):
+        return run_export(ctx.triggered_id, filter_data, saved_view, relayout, title, size, store, app_url(app))

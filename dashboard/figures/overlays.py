@@ -1,0 +1,151 @@
+"""Map layers added around the incident map: uncertainty, highlight, boundaries, choropleth.
+
+Pure builders (data in, traces out), plus :func:`compose` which slots them
+into a figure built by :func:`dashboard.figures.map.incident_map` without
+touching its own layers: boundaries and the choropleth go under everything,
+the uncertainty halos and the highlight ring just under the incident
+points, the hollow centres of approximate points on top. Every trace has a
+``meta`` naming its layer (``approximate``, ``highlight``, ``boundaries``,
+``choropleth``).
+
+Scattermap circles have no outline, so an approximate incident (coded to an
+area or admin centroid, geo-precision 3) is drawn as its usual disc with a
+white centre (a ring) inside a large translucent halo: "somewhere around
+here". The selected incident gets a dark disc under it, which shows as a
+thick outline.
+"""
+from __future__ import annotations
+
+from html import escape as esc
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..basemap import GLYPH_FONT
+from .style import format_count, format_day, type_colour
+
+INCIDENT_METAS = ("incidents", "incidents-aggregate")
+APPROXIMATE_LEGEND = "Approximate location (area or admin centroid)"
+#: Above this many approximate points the halos are left out (the map is then aggregated anyway).
+HALO_LIMIT = 5_000
+CHOROPLETH_SCALE = [[0.0, "#deebf7"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # one hue: colour-blind safe
+
+
+def _size(fatalities: np.ndarray) -> np.ndarray:
+    """The incident layer's marker diameter (same formula), as float px."""
+    deaths = np.nan_to_num(np.asarray(fatalities, dtype=np.float32), nan=0.0).clip(min=0)
+    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0)
+
+
+def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: np.ndarray,
+                      event_types: list[str]) -> tuple[list[go.Scattermap], list[go.Scattermap]]:
+    """(halos under the points, hollow centres over them) for approximate incidents.
+
+    The arrays describe the approximate incidents only, one element each.
+    """
+    if len(latitude) == 0 or len(latitude) > HALO_LIMIT:
+        return [], []
+    size = _size(fatalities)
+    colours = [type_colour(t) for t in event_types]
+    common = dict(lat=np.asarray(latitude, dtype=np.float64), lon=np.asarray(longitude, dtype=np.float64),
+                  mode="markers", meta="approximate", hoverinfo="skip")
+    halo = go.Scattermap(name=APPROXIMATE_LEGEND, legendgroup="approximate", showlegend=True,
+                         legendgrouptitle_text="Location precision",
+                         marker=dict(size=size + 22, color=colours, opacity=0.2), **common)
+    centre = go.Scattermap(name="approximate (centre)", legendgroup="approximate", showlegend=False,
+                           marker=dict(size=np.maximum(size * 0.45, 3.5), color="#ffffff", opacity=0.95), **common)
+    return [halo], [centre]
+
+
+def highlight_layer(latitude: float, longitude: float, fatalities: float | None) -> go.Scattermap:
+    """A dark disc under the selected incident: it shows as a thick ring around its point."""
+    size = float(_size(np.asarray([np.nan if fatalities is None else fatalities]))[0])
+    return go.Scattermap(name="Selected incident", meta="highlight", showlegend=False, hoverinfo="skip",
+                         lat=[float(latitude)], lon=[float(longitude)], mode="markers",
+                         marker=dict(size=size + 12, color="#000000", opacity=0.9))
+
+
+def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[go.BaseTraceType]:
+    """Outlines of one admin level (clickable: a click filters by the area) and their labels.
+
+    ``areas`` has ``pcode``, ``name``, ``latitude``, ``longitude`` (a point
+    inside each area) for the level; ``geojson_url`` serves its shapes with
+    ``properties.pcode``.
+    """
+    if areas.empty:
+        return []
+    names = areas["name"].astype("string").fillna("")
+    codes = areas["pcode"].astype(str).to_numpy()
+    outline = go.Choroplethmap(
+        name=f"Admin areas (level {level})", meta="boundaries", legendgroup="boundaries", showlegend=True,
+        legendgrouptitle_text="Boundaries",
+        geojson=geojson_url, featureidkey="properties.pcode", locations=codes,
+        z=np.zeros(len(codes), dtype=np.uint8), zmin=0, zmax=1, showscale=False,
+        colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0)"]],
+        marker=dict(line=dict(color="#6b6b6b", width=1.2 if level == 1 else 0.8)),
+        customdata=np.column_stack([[esc(n) for n in names], [esc(c) for c in codes]]),
+        hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br><i>Click to filter by this area</i>"
+                      "<extra>admin " + str(level) + "</extra>",
+    )
+    labels = go.Scattermap(
+        name="area labels", meta="boundaries", legendgroup="boundaries", showlegend=False, hoverinfo="skip",
+        lat=areas["latitude"].to_numpy(dtype=np.float64), lon=areas["longitude"].to_numpy(dtype=np.float64),
+        mode="text", text=names.tolist(),  # map text is drawn by MapLibre as plain text: no escaping
+        textfont=dict(family=GLYPH_FONT, size=11 if level == 1 else 10, color="#5a5a5a"),
+    )
+    return [outline, labels]
+
+
+def choropleth_series(kinds: dict[str, str], headline: str | None) -> str | None:
+    """The series the choropleth shows: the first period (flow) series, else the headline one."""
+    flows = [s for s, kind in kinds.items() if kind == "flow"]
+    return flows[0] if flows else headline
+
+
+def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int, set[str]],
+                     geojson_urls: dict[int, str]) -> list[go.Choroplethmap]:
+    """People displaced by admin area, for the figures of ``series`` whose p-code has a boundary.
+
+    ``figures`` are the displacement rows in force for the range (one per
+    series and place); ``known`` maps an admin level to the p-codes its
+    boundaries have. Areas are shaded on one colour scale (light to dark blue).
+    """
+    if series is None or figures.empty:
+        return []
+    rows = figures[(figures["series"] == series) & figures["pcode"].notna()]
+    traces = []
+    for level, url in sorted(geojson_urls.items()):
+        chosen = rows[rows["pcode"].astype(str).isin(known.get(level, set()))]
+        if chosen.empty:
+            continue
+        people = chosen["displaced"].astype("float64").to_numpy()
+        when = [format_day(d) for d in chosen["as_of"]]
+        traces.append(go.Choroplethmap(
+            name=f"Displaced by area ({esc(series)})", meta="choropleth", legendgroup="choropleth",
+            showlegend=False, geojson=url, featureidkey="properties.pcode",
+            locations=chosen["pcode"].astype(str).to_numpy(), z=people, zmin=0,
+            colorscale=CHOROPLETH_SCALE, marker=dict(opacity=0.55, line=dict(width=0.6, color="#ffffff")),
+            colorbar=dict(title=dict(text="Displaced", font=dict(size=11)), thickness=10, len=0.35,
+                          x=0.01, xanchor="left", y=0.62, yanchor="bottom", tickformat=".2s",
+                          bgcolor="rgba(255,255,255,0.85)", tickfont=dict(size=10)),
+            customdata=np.column_stack([
+                [esc(str(p)) for p in chosen["place"]], [format_count(p) for p in people], when,
+                [esc(str(s))[:120] for s in chosen["source"]],
+            ]),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} people (as of %{customdata[2]})"
+                          "<br>%{customdata[3]}<extra>displacement by area</extra>",
+        ))
+    return traces
+
+
+def compose(figure: go.Figure, *, below: list | None = None, under_incidents: list | None = None,
+            above: list | None = None) -> go.Figure:
+    """``figure`` with extra traces slotted in: ``below`` everything, ``under_incidents`` just
+    under the first incident trace (or on top when there is none), ``above`` on top."""
+    traces = list(figure.data)
+    first = next((i for i, t in enumerate(traces) if t.meta in INCIDENT_METAS), len(traces))
+    ordered = list(below or []) + traces[:first] + list(under_incidents or []) + traces[first:] + list(above or [])
+    if not (below or under_incidents or above):
+        return figure
+    return go.Figure(data=ordered, layout=figure.layout)

@@ -1,0 +1,182 @@
+"""The incidents table: the filtered incidents a page at a time, sorted on the server.
+
+``dash_table.DataTable`` with ``page_action="custom"`` and
+``sort_action="custom"`` asks for one page; :func:`table_page` answers
+from the store with the same filter as every other view, narrowed to the
+area selected on the map (box or lasso) if any. Cells are plain text
+(DataTable renders them as text, never HTML).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata import FilterState, IncidentStore
+
+PAGE_SIZE = 8
+MAX_PAGE_SIZE = 100
+#: Table column id -> (header, sort key column of the incidents frame).
+COLUMNS = {
+    "date": ("Date", "event_date"),
+    "type": ("Type", "event_type"),
+    "sub_type": ("Sub-type", "sub_event_type"),
+    "location": ("Location", "location"),
+    "actors": ("Actors", "actor1"),
+    "fatalities": ("Fatalities", "fatalities"),
+    "precision": ("Location precision", "geo_precision"),
+    "source": ("Source", "source"),
+}
+PRECISION_SHORT = {1: "exact", 2: "near (a few km)", 3: "area / admin centroid"}
+MAX_SELECTION_VERTICES = 2_000
+
+
+def datatable_columns() -> list[dict]:
+    return [{"id": key, "name": header} for key, (header, _) in COLUMNS.items()]
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the table: rows, page count, the page shown, a note, the selected row (or None)."""
+
+    data: list[dict]
+    page_count: int
+    page_current: int
+    note: str
+    selected_row: int | None
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def fatality_range(best: Any, low: Any, high: Any) -> str:
+    """'34 (33–34)', '18' or '–' (not reported)."""
+    best, low, high = _text(best), _text(low) or _text(best), _text(high) or _text(best)
+    if not best:
+        return "–"
+    return best if low == high else f"{best} ({low}–{high})"
+
+
+def table_rows(incidents: pd.DataFrame) -> list[dict]:
+    """Records for the DataTable, one per incident; ``id`` is the event id (DataTable's row id)."""
+    rows = []
+    frame = incidents.reindex(columns=["event_id", "event_date", "event_type", "sub_event_type", "location",
+                                       "actor1", "actor2", "fatalities", "fatalities_low", "fatalities_high",
+                                       "geo_precision", "source"])
+    for (event_id, day, kind, sub, place, actor1, actor2, best, low, high, precision,
+         source) in frame.itertuples(index=False, name=None):
+        actors = _text(actor1) or "unknown"
+        actors += f" vs {_text(actor2)}" if _text(actor2) else ""
+        rows.append({
+            "id": _text(event_id), "date": pd.Timestamp(day).strftime("%Y-%m-%d") if _text(day) else "",
+            "type": _text(kind), "sub_type": _text(sub), "location": _text(place), "actors": actors,
+            "fatalities": fatality_range(best, low, high),
+            "precision": PRECISION_SHORT.get(int(precision), "unknown") if _text(precision) else "unknown",
+            "source": _text(source)[:200],
+        })
+    return rows
+
+
+def _points(value: Any) -> np.ndarray | None:
+    if not isinstance(value, list) or not 2 <= len(value) <= MAX_SELECTION_VERTICES:
+        return None
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if array.ndim != 2 or array.shape[1] != 2 or not np.isfinite(array).all():
+        return None
+    return array
+
+
+def selection_shape(selected: Any) -> shapely.Geometry | None:
+    """The box or lasso drawn on the map (plotly ``selectedData``), as a polygon in lon/lat."""
+    if not isinstance(selected, dict):
+        return None
+    lasso = selected.get("lassoPoints")
+    if isinstance(lasso, dict):
+        points = _points(lasso.get("map"))
+        if points is not None and len(points) >= 3:
+            shape = shapely.Polygon(points)
+            return shape if shape.is_valid else shape.buffer(0)
+    box = selected.get("range")
+    if isinstance(box, dict):
+        points = _points(box.get("map"))
+        if points is not None and len(points) == 2:
+            (x0, y0), (x1, y1) = points
+            return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    return None
+
+
+def inside(store: IncidentStore, positions: np.ndarray, shape: shapely.Geometry) -> np.ndarray:
+    """The positions whose point lies inside (or on the edge of) ``shape``."""
+    lon = store.columns.longitude[positions].astype(np.float64)
+    lat = store.columns.latitude[positions].astype(np.float64)
+    return positions[shapely.intersects_xy(shape, lon, lat)]
+
+
+def _sorted(store: IncidentStore, positions: np.ndarray, sort_by: Any) -> np.ndarray:
+    if not isinstance(sort_by, list) or not sort_by or not isinstance(sort_by[0], dict):
+        return positions
+    key = sort_by[0].get("column_id")
+    if key not in COLUMNS:
+        return positions
+    descending = sort_by[0].get("direction") == "desc"
+    values = store.incidents[COLUMNS[key][1]].take(positions).reset_index(drop=True)
+    order = values.sort_values(ascending=not descending, na_position="last", kind="stable").index.to_numpy()
+    return positions[order]
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return default
+    return int(min(max(value, low), high))
+
+
+def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any = None, page: Any = 0,
+               page_size: Any = PAGE_SIZE, sort_by: Any = None, selected_id: Any = None,
+               jump_to_selected: bool = False) -> TablePage:
+    """The page of the filtered (and map-selected) incidents to show.
+
+    With ``jump_to_selected`` the page is the one holding ``selected_id``
+    (when it is in the table). Malformed paging or sorting input falls back
+    to the first page, date order.
+    """
+    positions = store.positions(state)
+    total = len(positions)
+    shape = selection_shape(selected_area)
+    if shape is not None:
+        positions = inside(store, positions, shape)
+    positions = _sorted(store, positions, sort_by)
+    size = _int(page_size, PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    count = max(1, -(-len(positions) // size))
+    current = _int(page, 0, 0, count - 1)
+    ids = store.incidents["event_id"]
+    where = None
+    if isinstance(selected_id, str) and len(positions):
+        hits = np.flatnonzero(ids.take(positions).to_numpy() == selected_id)
+        where = int(hits[0]) if len(hits) else None
+    if jump_to_selected and where is not None:
+        current = where // size
+    rows = table_rows(store.incidents.take(positions[current * size:(current + 1) * size]))
+    row = where - current * size if where is not None and 0 <= where - current * size < size else None
+    if shape is not None:
+        note = f"{len(positions):,} of {total:,} incidents lie in the area selected on the map"
+    else:
+        note = f"{total:,} incident{'s' if total != 1 else ''} match the filters"
+    note += " · click a row to show it on the map"
+    return TablePage(rows, count, current, note, row)
+
+
+def selected_style(row: int | None) -> list[dict]:
+    """``style_data_conditional`` marking the selected row."""
+    base = [{"if": {"state": "active"}, "backgroundColor": "#e8f1f8", "border": "1px solid #0072b2"}]
+    if row is None:
+        return base
+    return base + [{"if": {"row_index": row}, "backgroundColor": "#fff3c4", "fontWeight": "600"}]
