@@ -1,16 +1,12 @@
-"""Entry point: ``python app.py`` for a local server, ``gunicorn app:server`` in production.
-
-Configuration by environment variables:
-``CONFLICT_MAP_DATASET`` (a dataset folder; default the shipped north-west Syria scenario),
-``CONFLICT_MAP_HOST`` (default 127.0.0.1) and ``CONFLICT_MAP_PORT`` (default 8050).
-"""
-import os
-
+"""Entry point: ``python app.py`` for a local server, ``gunicorn app:server`` in production
+(``gunicorn -c gunicorn.conf.py app:server``). Configuration: environment variables, see
+``dashboard/config.py``."""
 from dashboard.app import create_app
+from dashboard.config import Config
 
-app = create_app(dataset=os.environ.get("CONFLICT_MAP_DATASET") or None)
+config = Config.from_env()
+app = create_app(config=config)
 server = app.server
 
 if __name__ == "__main__":
-    app.run(host=os.environ.get("CONFLICT_MAP_HOST", "127.0.0.1"),
-            port=int(os.environ.get("CONFLICT_MAP_PORT", "8050")), debug=False)
+    app.run(host=config.host, port=config.port, debug=config.debug, dev_tools_disable_version_check=True)

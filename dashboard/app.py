@@ -3,25 +3,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 from dash import Dash
 
 from geodata import DEFAULT_DATASET, IncidentStore
 from geodata.storage import open_dataset
 
 from .callbacks import register_callbacks
+from .config import Config
 from .layout import build_layout
+from .mapsources import load_map_sources
+from .security import install_security
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None = None) -> Dash:
+def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None = None,
+               config: Config | None = None, boundaries: gpd.GeoDataFrame | str | None = None,
+               mbtiles: str | None = None) -> Dash:
     """Build the app for ``store`` (or for a dataset folder, stored or CSV; by default the shipped scenario).
 
     Every script, stylesheet, font and glyph is served by the app itself:
-    no CDN, no tile server, no outside request.
+    no CDN, no tile server, no outside request (unless the analyst picks the
+    OpenStreetMap basemap). ``boundaries`` (a canonical GeoDataFrame or a
+    file spec) and ``mbtiles`` (a path) default to the config's.
     """
+    config = config or Config()
     if store is None:
-        store = IncidentStore(open_dataset(dataset or DEFAULT_DATASET))
+        store = IncidentStore(open_dataset(dataset or config.dataset or DEFAULT_DATASET))
     app = Dash(
         __name__,
         title="conflict-map",
@@ -31,6 +40,10 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
         external_scripts=[],
         external_stylesheets=[],
     )
-    app.layout = build_layout(store)
-    register_callbacks(app, store)
+    sources = load_map_sources(boundaries if boundaries is not None else config.boundaries,
+                               mbtiles or config.mbtiles)
+    sources.register(app)
+    app.layout = build_layout(store, sources)
+    register_callbacks(app, store, sources, config.point_budget)
+    install_security(app, config)
     return app

@@ -2,56 +2,198 @@
 
 The ``update_*`` functions are plain functions of (inputs, store) that
 tests call directly; :func:`register_callbacks` wires them to one app.
+
+The page's state has one writer: the ``page`` callback reconciles every
+control, the timeline brush, playback and the URL (pure logic in
+:mod:`dashboard.controls`), and publishes the filter store, the display
+store and the link. The map view has its own store (:mod:`dashboard.viewstate`),
+written by pans, the place search and the table; the map, the timeline,
+the headline, the table and the detail panel follow the stores.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 
 from geodata import FilterState, IncidentStore
-from geodata.aggregate import DEFAULT_POINT_BUDGET
+from geodata import facets
+from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
 
-from . import ids
-from .controls import day_index, state_from_controls
+from . import ids, viewstate
+from .basemap import ATTRIBUTIONS, map_style
+from .controls import (CONTROLS, MAP_CLICK, PLAY, QUICK, STEP_BACK, STEP_FORWARD, TICK, TIMELINE_BRUSH,
+                       TIMELINE_ZOOM, URL, VIEW, Context, Playback, range_label, reconcile)
+from .detail import incident_detail
 from .figures.headline import Headline, headline
 from .figures.map import incident_map, incident_points
-from .mapview import is_view_change, viewport_from_relayout
-from .figures.style import format_day
+from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, compose, highlight_layer,
+                               uncertainty_layer)
 from .figures.timeline import timeline_figure
+from .mapsources import MapSources
+from .mapview import is_view_change, viewport_from_relayout
+from .table import selected_style, table_page
+from .urlstate import MapView
+
+#: Component property of each control of :data:`dashboard.controls.CONTROLS`.
+CONTROL_PROPS = {
+    "picker_start": (ids.DATE_PICKER, "start_date"),
+    "picker_end": (ids.DATE_PICKER, "end_date"),
+    "slider": (ids.DATE_SLIDER, "value"),
+    "event_types": (ids.EVENT_TYPES, "value"),
+    "sub_types": (ids.SUB_TYPES, "value"),
+    "actors": (ids.ACTORS, "value"),
+    "admin": (ids.ADMIN_AREAS, "value"),
+    "fatalities_min": (ids.FATALITIES_MIN, "value"),
+    "fatalities_max": (ids.FATALITIES_MAX, "value"),
+    "precision": (ids.PRECISION, "value"),
+    "text": (ids.NOTES_SEARCH, "value"),
+    "layers": (ids.LAYERS, "value"),
+    "basemap": (ids.BASEMAP, "value"),
+    "admin_level": (ids.ADMIN_LEVEL, "value"),
+    "dataset": (ids.DATASET, "value"),
+}
+assert tuple(CONTROL_PROPS) == CONTROLS
+#: Controls never written back while they are the trigger (it would fight the next keystroke or drag).
+NO_ECHO = {ids.DATE_PICKER: ("picker_start", "picker_end"), ids.DATE_SLIDER: ("slider",),
+           ids.NOTES_SEARCH: ("text",)}
+QUICK_IDS = {f"{ids.QUICK_RANGE}-{key.split('-')[1]}": key for key in QUICK}
+PLAYBACK_MS = {1: 1000, 2: 500, 4: 250}
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """What the map needs from the app besides the store: asset URL, boundaries, tiles."""
+
+    base_url: str = "/assets/"
+    sources: MapSources = field(default_factory=MapSources)
+    boundary_urls: dict[int, str] = field(default_factory=dict)
+    tiles_url: str | None = None
+
+    @classmethod
+    def of(cls, app: Dash, sources: MapSources) -> "MapAssets":
+        return cls(base_url=assets_base_url(app), sources=sources,
+                   boundary_urls={level: sources.boundary_url(app, level) for level in sources.levels},
+                   tiles_url=sources.tiles_url(app))
+
+
+def page_context(store: IncidentStore, sources: MapSources | None = None) -> Context:
+    """What the controls offer for ``store`` (and the optional map sources)."""
+    sources = sources or MapSources()
+    areas = facets.admin_areas(store.incidents, sources.boundaries)
+    return Context(
+        bounds=store.date_range(), event_types=tuple(store.event_types()), dataset=store.name,
+        version=str(getattr(store.dataset, "version", "") or ""),
+        basemaps=("plain", "osm") + (("local",) if sources.tiles is not None else ()),
+        admin_codes=frozenset(a.pcode for a in areas),
+        default_view=MapView.from_dict(store.dataset.view),
+    )
 
 
 def sync_controls(trigger: str | None, start_date: Any, end_date: Any, slider: Any, event_types: Any,
                   layers: Any, store: IncidentStore) -> tuple[str, str, list[int], dict, str]:
-    """Reconcile picker and slider and publish the filter state.
+    """Reconcile picker, slider, types and layers alone (the other controls at their defaults).
 
     Returns the picker dates, the slider value, the filter state (as a dict)
     and a label of the range, all describing the same dates.
     """
-    bounds = store.date_range()
-    state = state_from_controls(trigger, picker=(start_date, end_date), slider=slider,
-                                event_types=event_types, layers=layers, bounds=bounds,
-                                slider_id=ids.DATE_SLIDER)
-    if state.event_types is not None and set(store.event_types()) <= set(state.event_types):
-        state = replace(state, event_types=None)  # every type ticked: no type filter at all
-    label = f"{format_day(state.start)} – {format_day(state.end)} ({(state.end - state.start).days + 1} days)"
-    return (state.start.isoformat(), state.end.isoformat(),
-            [day_index(state.start, bounds), day_index(state.end, bounds)], state.to_dict(), label)
+    context = page_context(store)
+    values = {"picker_start": start_date, "picker_end": end_date, "slider": slider,
+              "event_types": event_types, "layers": layers}
+    name = {ids.DATE_SLIDER: "slider", ids.DATE_PICKER: "picker_start"}.get(trigger, trigger or "picker_start")
+    outcome = reconcile(name, values, context)
+    shown = outcome.controls
+    return (shown["picker_start"], shown["picker_end"], shown["slider"], outcome.page.filter.to_dict(),
+            range_label(outcome.page.filter))
+
+
+def drawn_state(state: FilterState) -> FilterState:
+    """The state the map draws: without the area-coded incidents when their layer is off."""
+    if state.show_approximate:
+        return state
+    kept = tuple(p for p in (state.precision or (1, 2, 3)) if p != 3)
+    return replace(state, precision=kept)
+
+
+def _incident_overlays(store: IncidentStore, points, state: FilterState, selected: Any) -> tuple[list, list]:
+    """(traces under the incident points, traces over them): uncertainty halos and the highlight."""
+    under: list = []
+    over: list = []
+    if "incidents" in state.layers and isinstance(points.plan, PointSelection):
+        positions = points.plan.positions
+        columns = store.columns
+        approximate = positions[columns.geo_precision[positions] == 3]
+        if len(approximate):
+            names = columns.type_names
+            halos, centres = uncertainty_layer(
+                columns.latitude[approximate], columns.longitude[approximate], columns.fatalities[approximate],
+                [names[c] if c >= 0 else "" for c in columns.type_codes[approximate]])
+            under += halos
+            over += centres
+    if isinstance(selected, str) and len(selected) <= 200:
+        hits = np.flatnonzero(store.incidents["event_id"].to_numpy() == selected)
+        if len(hits):
+            i = int(hits[0])
+            deaths = store.columns.fatalities[i]
+            under.append(highlight_layer(float(store.columns.latitude[i]), float(store.columns.longitude[i]),
+                                         None if np.isnan(deaths) else float(deaths)))
+    return under, over
+
+
+def _area_layers(store: IncidentStore, state: FilterState, level: int, assets: MapAssets) -> list:
+    sources = assets.sources
+    if not sources.levels:
+        return []
+    level = level if level in sources.levels else sources.levels[0]
+    traces: list = []
+    if "choropleth" in state.layers:
+        series = choropleth_series(store.dataset.map_series, store.dataset.headline_series)
+        figures = store.displacement_on_map(state) if series in store.dataset.map_series else store.displacement
+        traces += choropleth_layer(figures, series, sources.pcodes(), assets.boundary_urls)
+    if "boundaries" in state.layers:
+        traces += boundary_layer(sources.areas(level), assets.boundary_urls[level], level)
+    return traces
 
 
 def update_map(filter_data: Any, store: IncidentStore, base_url: str, relayout: Any = None,
-               budget: int = DEFAULT_POINT_BUDGET) -> go.Figure:
-    """The map for the current filter and, for large data, the current viewport (``relayoutData``)."""
+               budget: int = DEFAULT_POINT_BUDGET, *, display: Any = None, view: Any = None,
+               selected: Any = None, assets: MapAssets | None = None) -> go.Figure:
+    """The map for the current filter, display settings, view and selected incident.
+
+    ``relayout`` (plotly ``relayoutData``) or else the ``view`` store give
+    the viewport for the point budget; the view store also gives the centre,
+    zoom and ``map.uirevision`` (which changes only when the app moves the
+    map on purpose).
+    """
+    assets = assets or MapAssets(base_url=base_url)
     state = FilterState.from_dict(filter_data, store.date_range())
-    return incident_map(
-        incidents=incident_points(store, state, viewport_from_relayout(relayout), budget),
-        displacement=store.displacement_on_map(state),
+    drawn = drawn_state(state)
+    display = display if isinstance(display, dict) else {}
+    viewport = viewport_from_relayout(relayout) or viewport_from_relayout(viewstate.as_relayout(view))
+    default = MapView.from_dict(store.dataset.view) or MapView(35.9, 36.75, 7.7)
+    centre = viewstate.current_view(view, default)
+    points = incident_points(store, drawn, viewport, budget)
+    figure = incident_map(
+        incidents=points, displacement=store.displacement_on_map(state),
         places=store.dataset.places, highways=store.dataset.highways, gazetteer=store.gazetteer,
-        state=state, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
-        view=store.dataset.view, base_url=base_url, budget=budget,
+        state=drawn, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
+        view=centre.to_dict(), base_url=assets.base_url, budget=budget,
     )
+    under, over = _incident_overlays(store, points, drawn, selected)
+    level = display.get("admin_level") if isinstance(display.get("admin_level"), int) else 1
+    figure = compose(figure, below=_area_layers(store, state, level, assets), under_incidents=under, above=over)
+    figure.layout.map.uirevision = viewstate.uirevision(view)
+    basemap = display.get("basemap")
+    if basemap in ("osm", "local") and (basemap == "osm" or assets.tiles_url):
+        figure.layout.map.style = map_style(assets.base_url, basemap, assets.tiles_url,
+                                            assets.sources.tiles.attribution if assets.sources.tiles else "")
+        figure.layout.annotations = [
+            a.update(text="Highways schematic · " + ATTRIBUTIONS[basemap]) if "no external tiles" in (a.text or "")
+            else a for a in figure.layout.annotations]
+    return figure
 
 
 def map_needs_redraw(trigger: str | None, relayout: Any, filter_data: Any, store: IncidentStore,
@@ -62,14 +204,31 @@ def map_needs_redraw(trigger: str | None, relayout: Any, filter_data: Any, store
     if not is_view_change(relayout):
         return False
     state = FilterState.from_dict(filter_data, store.date_range())
-    return len(store.positions(state)) > budget
+    return len(store.positions(drawn_state(state))) > budget
+
+
+def view_needs_redraw(view: Any, filter_data: Any, store: IncidentStore, budget: int = DEFAULT_POINT_BUDGET) -> bool:
+    """After a change of the view store: redraw for a move on purpose, or a pan over budget."""
+    if isinstance(view, dict) and view.get("move") is True:
+        return True
+    return map_needs_redraw(ids.MAP, viewstate.as_relayout(view), filter_data, store, budget)
 
 
 def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
-    """The timeline for the current filter."""
+    """The timeline for the current filter: every filter but the dates, the range shaded.
+
+    It is also a control: dragging across it (box select along x) picks the
+    dates. ``selectionrevision`` follows the dates, so a brush drawn earlier
+    disappears once the dates change by any control.
+    """
     state = FilterState.from_dict(filter_data, store.date_range())
-    return timeline_figure(store.daily_counts(state), store.displacement_series(),
-                           state.start, state.end, store.date_range())
+    figure = timeline_figure(facets.daily_counts(store, state), store.displacement_series(),
+                             state.start, state.end, store.date_range())
+    figure.layout.dragmode = "select"
+    figure.layout.selectdirection = "h"
+    figure.layout.selectionrevision = f"{state.start}/{state.end}"
+    figure.layout.selections = []
+    return figure
 
 
 def update_headline(filter_data: Any, store: IncidentStore) -> Headline:
@@ -89,31 +248,213 @@ def assets_base_url(app: Dash) -> str:
     return app.get_asset_url("")
 
 
-def register_callbacks(app: Dash, store: IncidentStore) -> None:
+# ------------------------------------------------------------ the page state
+def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]:
+    """The :mod:`dashboard.controls` trigger name of what fired, and the brushed range if any."""
+    prop = triggered[0]["prop_id"] if triggered and isinstance(triggered[0], dict) else "."
+    component, _, attribute = str(prop).partition(".")
+    if component in ("", ids.URL):
+        return (None if component == "" else URL), None
+    for name, (cid, cprop) in CONTROL_PROPS.items():
+        if cid == component:
+            return ("slider" if cid == ids.DATE_SLIDER else name), None
+    if component == ids.TIMELINE:
+        if attribute == "selectedData":
+            selected = brush_inputs.get("selected")
+            x = selected.get("range", {}).get("x") if isinstance(selected, dict) and isinstance(
+                selected.get("range"), dict) else None
+            return (TIMELINE_BRUSH, x) if x is not None else ("noop", None)
+        relayout = brush_inputs.get("relayout")
+        if isinstance(relayout, dict):
+            x = relayout.get("xaxis.range")
+            if x is None and "xaxis.range[0]" in relayout:
+                x = [relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]")]
+            if x is not None:
+                return TIMELINE_ZOOM, x
+        return "noop", None
+    if component in QUICK_IDS:
+        return QUICK_IDS[component], None
+    return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.PLAY: PLAY,
+            ids.PLAYBACK_INTERVAL: TICK, ids.CLEAR_ALL: "clear", ids.MAP_VIEW: VIEW,
+            ids.MAP: MAP_CLICK}.get(component, "noop"), None
+
+
+def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, selected: Any = None,
+                 relayout: Any = None, view: Any = None, click: Any = None, playback: Playback = Playback(),
+                 current_filter: Any = None, current_display: Any = None, context: Context) -> dict[str, Any]:
+    """Everything the page callback returns, by name (``no_update`` where nothing changes)."""
+    trigger, brush = _trigger_name(trigger_prop, {"selected": selected, "relayout": relayout})
+    if trigger == "noop":
+        return {}
+    link_view = viewstate.link_view(view)
+    outcome = reconcile(trigger, values, context, search=search, brush=brush, playback=playback,
+                        view=link_view, click=click)
+    component = str(trigger_prop[0]["prop_id"]).partition(".")[0] if trigger_prop else ""
+    quiet = NO_ECHO.get(component, ())
+    out: dict[str, Any] = {}
+    for name in CONTROLS:
+        value = outcome.controls[name]
+        out[name] = no_update if name in quiet or value == values.get(name) else value
+    state = outcome.page.filter.to_dict()
+    out["filter"] = no_update if state == current_filter else state
+    display = outcome.page.display()
+    out["display"] = no_update if display == current_display else display
+    out["search"] = no_update if outcome.search is None else outcome.search
+    out["label"] = range_label(outcome.page.filter)
+    if outcome.view is not None:
+        out["view"] = viewstate.move_to(view, outcome.view)
+    elif outcome.reset_view and link_view is not None:
+        out["view"] = viewstate.move_to(view, context.default_view or MapView(35.9, 36.75, 7.7), moved=False)
+    else:
+        out["view"] = no_update
+    if outcome.notice is None:
+        out["notice"], out["notice_hidden"] = no_update, no_update
+    else:
+        out["notice"], out["notice_hidden"] = outcome.notice, not outcome.notice
+    out["stopped"] = no_update if outcome.playing == playback.playing else not outcome.playing
+    return out
+
+
+# ------------------------------------------------------------ view, table, details
+def place_search(query: Any, store: IncidentStore, view: Any) -> tuple[Any, str]:
+    """(new view store or ``no_update``, message) for a place typed in the search box."""
+    if not isinstance(query, str) or not query.strip():
+        return no_update, ""
+    query = query.strip()[:100]
+    matches = store.gazetteer.find(query, limit=5)
+    if not matches:
+        return no_update, f"No place matching '{query}' in this dataset's gazetteer."
+    first = matches[0]
+    message = first.explanation + f" ({first.latitude:.2f} N, {first.longitude:.2f} E)"
+    if len(matches) > 1:
+        message += ". Also: " + ", ".join(m.name for m in matches[1:])
+    return viewstate.move_to(view, MapView(first.latitude, first.longitude, viewstate.PLACE_ZOOM)), message
+
+
+def incident_position(store: IncidentStore, event_id: Any) -> int | None:
+    if not isinstance(event_id, str) or not event_id or len(event_id) > 200:
+        return None
+    hits = np.flatnonzero(store.incidents["event_id"].to_numpy() == event_id)
+    return int(hits[0]) if len(hits) else None
+
+
+def clicked_incident(click: Any, store: IncidentStore) -> str | None:
+    """The event id of an incident point clicked on the map (its hover data names it)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    data = points[0].get("customdata")
+    if isinstance(data, list) and len(data) >= 8 and isinstance(data[7], str):
+        event_id = data[7]
+        return event_id if incident_position(store, event_id) is not None else None
+    return None
+
+
+def focus_incident(event_id: str, store: IncidentStore, view: Any) -> dict | None:
+    """A view centred on the incident (zoomed in to at least street level of detail)."""
+    i = incident_position(store, event_id)
+    if i is None:
+        return None
+    current = MapView.from_dict(view)
+    zoom = max(current.zoom if current else 0.0, viewstate.INCIDENT_ZOOM)
+    return viewstate.move_to(view, MapView.parse(float(store.columns.latitude[i]), float(store.columns.longitude[i]),
+                                                 zoom) or MapView(35.9, 36.75, zoom))
+
+
+def update_detail(selected: Any, filter_data: Any, store: IncidentStore) -> tuple[list, bool]:
+    """(panel content, hidden) for the selected incident."""
+    i = incident_position(store, selected)
+    if i is None:
+        return [], True
+    state = FilterState.from_dict(filter_data, store.date_range())
+    in_filter = bool(np.isin(i, store.positions(state)))
+    return incident_detail(store.incidents.iloc[i], store.gazetteer, in_filter=in_filter), False
+
+
+def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | None = None,
+                       budget: int = DEFAULT_POINT_BUDGET) -> None:
     """Wire the callbacks of one app to one store (no global registry, no module state)."""
+    sources = sources or MapSources()
+    context = page_context(store, sources)
+    assets = MapAssets.of(app, sources)
+    default_view = context.default_view or MapView(35.9, 36.75, 7.7)
+
+    control_outputs = [Output(cid, prop, allow_duplicate=False) for cid, prop in CONTROL_PROPS.values()]
+    control_inputs = [Input(cid, prop) for cid, prop in CONTROL_PROPS.values()]
 
     @app.callback(
-        Output(ids.DATE_PICKER, "start_date"), Output(ids.DATE_PICKER, "end_date"),
-        Output(ids.DATE_SLIDER, "value"), Output(ids.FILTER, "data"), Output(ids.RANGE_LABEL, "children"),
-        Input(ids.DATE_PICKER, "start_date"), Input(ids.DATE_PICKER, "end_date"),
-        Input(ids.DATE_SLIDER, "value"), Input(ids.EVENT_TYPES, "value"), Input(ids.LAYERS, "value"),
+        *control_outputs,
+        Output(ids.FILTER, "data"), Output(ids.DISPLAY, "data"), Output(ids.URL, "search"),
+        Output(ids.RANGE_LABEL, "children"), Output(ids.MAP_VIEW, "data", allow_duplicate=True),
+        Output(ids.LINK_NOTICE, "children"), Output(ids.LINK_NOTICE, "hidden"),
+        Output(ids.PLAYBACK_INTERVAL, "disabled"),
+        Input(ids.URL, "search"), *control_inputs,
+        Input(ids.TIMELINE, "selectedData"), Input(ids.TIMELINE, "relayoutData"),
+        *(Input(button, "n_clicks") for button in QUICK_IDS),
+        Input(ids.STEP_BACK, "n_clicks"), Input(ids.STEP_FORWARD, "n_clicks"), Input(ids.PLAY, "n_clicks"),
+        Input(ids.PLAYBACK_INTERVAL, "n_intervals"), Input(ids.CLEAR_ALL, "n_clicks"),
+        Input(ids.MAP_VIEW, "data"), Input(ids.MAP, "clickData"),
+        State(ids.PLAYBACK_STEP, "value"), State(ids.PLAYBACK_MODE, "value"), State(ids.PLAYBACK_WINDOW, "value"),
+        State(ids.PLAYBACK_INTERVAL, "disabled"), State(ids.FILTER, "data"), State(ids.DISPLAY, "data"),
+        prevent_initial_call="initial_duplicate",
     )
-    def _sync(start_date, end_date, slider, event_types, layers):
-        trigger = ctx.triggered_id
-        start, end, value, state, label = sync_controls(trigger, start_date, end_date, slider, event_types,
-                                                        layers, store)
-        # Never write back into the control the analyst is moving: it would fight their next keystroke.
-        if trigger == ids.DATE_SLIDER:
-            value = no_update
-        if trigger == ids.DATE_PICKER:
-            start, end = no_update, no_update
-        return start, end, value, state, label
+    def _page(search, *args):
+        values = dict(zip(CONTROLS, args[:len(CONTROLS)]))
+        (selected, relayout, *_clicks, view, click,
+         step, mode, window, disabled, current_filter, current_display) = args[len(CONTROLS):]
+        playback = Playback.parse(disabled is False, step, mode, window)
+        out = page_outputs(ctx.triggered, search, values, selected=selected, relayout=relayout, view=view,
+                           click=click, playback=playback, current_filter=current_filter,
+                           current_display=current_display, context=context)
+        if not out:
+            return [no_update] * (len(CONTROLS) + 8)
+        return ([out[name] for name in CONTROLS]
+                + [out["filter"], out["display"], out["search"], out["label"], out["view"],
+                   out["notice"], out["notice_hidden"], out["stopped"]])
 
-    @app.callback(Output(ids.MAP, "figure"), Input(ids.FILTER, "data"), Input(ids.MAP, "relayoutData"))
-    def _map(filter_data, relayout):
-        if not map_needs_redraw(ctx.triggered_id, relayout, filter_data, store):
+    @app.callback(Output(ids.PLAYBACK_INTERVAL, "interval"), Input(ids.PLAYBACK_SPEED, "value"))
+    def _speed(speed):
+        return PLAYBACK_MS.get(speed, 1000) if not isinstance(speed, bool) else 1000
+
+    @app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
+                  Input(ids.PLAYBACK_INTERVAL, "disabled"))
+    def _play_label(disabled):
+        return ("▶ Play", "false") if disabled is not False else ("❚❚ Pause", "true")
+
+    @app.callback(
+        Output(ids.MAP_VIEW, "data", allow_duplicate=True), Output(ids.SELECTED, "data"),
+        Output(ids.PLACE_RESULT, "children"),
+        Input(ids.MAP, "relayoutData"), Input(ids.PLACE_SEARCH, "value"), Input(ids.PLACE_SEARCH, "n_submit"),
+        Input(ids.TABLE, "active_cell"), Input(ids.MAP, "clickData"), Input(ids.DETAIL_CLOSE, "n_clicks"),
+        State(ids.MAP_VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def _view(relayout, query, _submit, active_cell, click, _close, view):
+        trigger = ctx.triggered_id
+        if trigger == ids.MAP and ctx.triggered[0]["prop_id"].endswith("relayoutData"):
+            moved = viewstate.after_pan(relayout, view, default_view)
+            return (moved or no_update), no_update, no_update
+        if trigger == ids.PLACE_SEARCH:
+            new_view, message = place_search(query, store, view)
+            return new_view, no_update, message
+        if trigger == ids.TABLE:
+            event_id = active_cell.get("row_id") if isinstance(active_cell, dict) else None
+            focused = focus_incident(event_id, store, view) if isinstance(event_id, str) else None
+            return (focused or no_update), (event_id if focused else no_update), no_update
+        if trigger == ids.MAP:
+            event_id = clicked_incident(click, store)
+            return no_update, (event_id if event_id else no_update), no_update
+        if trigger == ids.DETAIL_CLOSE:
+            return no_update, None, no_update
+        return no_update, no_update, no_update
+
+    @app.callback(Output(ids.MAP, "figure"), Input(ids.FILTER, "data"), Input(ids.DISPLAY, "data"),
+                  Input(ids.MAP_VIEW, "data"), Input(ids.SELECTED, "data"))
+    def _map(filter_data, display, view, selected):
+        if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
             return no_update
-        return update_map(filter_data, store, assets_base_url(app), relayout)
+        return update_map(filter_data, store, assets.base_url, None, budget, display=display, view=view,
+                          selected=selected, assets=assets)
 
     @app.callback(Output(ids.TIMELINE, "figure"), Input(ids.FILTER, "data"))
     def _timeline(filter_data):
@@ -129,3 +470,38 @@ def register_callbacks(app: Dash, store: IncidentStore) -> None:
         h = update_headline(filter_data, store)
         return (h.incidents, h.incidents_detail, h.fatalities, h.fatalities_detail,
                 h.displaced, h.displaced_detail)
+
+    @app.callback(
+        Output(ids.TABLE, "data"), Output(ids.TABLE, "page_count"), Output(ids.TABLE, "page_current"),
+        Output(ids.TABLE_NOTE, "children"), Output(ids.TABLE, "style_data_conditional"),
+        Input(ids.FILTER, "data"), Input(ids.MAP, "selectedData"), Input(ids.TABLE, "page_current"),
+        Input(ids.TABLE, "sort_by"), Input(ids.SELECTED, "data"),
+        State(ids.TABLE, "page_size"),
+    )
+    def _table(filter_data, area, page, sort_by, selected, page_size):
+        trigger = ctx.triggered_id
+        state = FilterState.from_dict(filter_data, store.date_range())
+        first = trigger in (ids.FILTER, ids.MAP) or (trigger == ids.TABLE and "sort_by" in ctx.triggered[0]["prop_id"])
+        result = table_page(store, state, selected_area=area, page=0 if first else page, page_size=page_size,
+                            sort_by=sort_by, selected_id=selected, jump_to_selected=trigger == ids.SELECTED)
+        current = no_update if result.page_current == page else result.page_current
+        return result.data, result.page_count, current, result.note, selected_style(result.selected_row)
+
+    @app.callback(Output(ids.DETAIL_BODY, "children"), Output(ids.DETAIL, "hidden"),
+                  Input(ids.SELECTED, "data"), Input(ids.FILTER, "data"))
+    def _detail(selected, filter_data):
+        return update_detail(selected, filter_data, store)
+
+    app.clientside_callback(
+        """function(timelineClicks, tableClicks) {
+            const trig = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+            const table = trig.indexOf('-table.') > 0;
+            return [table, !table, table ? 'tab' : 'tab selected', table ? 'tab selected' : 'tab',
+                    table ? 'false' : 'true', table ? 'true' : 'false'];
+        }""",
+        Output(ids.TIMELINE_PANEL, "hidden"), Output(ids.TABLE_PANEL, "hidden"),
+        Output(ids.BOTTOM_TABS + "-timeline", "className"), Output(ids.BOTTOM_TABS + "-table", "className"),
+        Output(ids.BOTTOM_TABS + "-timeline", "aria-selected"), Output(ids.BOTTOM_TABS + "-table", "aria-selected"),
+        Input(ids.BOTTOM_TABS + "-timeline", "n_clicks"), Input(ids.BOTTOM_TABS + "-table", "n_clicks"),
+        prevent_initial_call=True,
+    )

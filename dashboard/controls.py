@@ -34,6 +34,8 @@ QUICK = {"quick-7": 7, "quick-30": 30, "quick-90": 90, "quick-all": None}
 STEP_BACK, STEP_FORWARD, TICK, PLAY, CLEAR, VIEW, MAP_CLICK = (
     "step-back", "step-forward", "tick", "play", "clear", "view", "map-click")
 
+#: The layers checklist's entry for FilterState.show_approximate (not a layer of FilterState.layers).
+APPROXIMATE = "approximate"
 WINDOW_MODES = ("moving", "cumulative")
 STEP_UNITS = {"day": 1, "week": 7}
 DEFAULT_WINDOW_DAYS = 14
@@ -229,6 +231,8 @@ def page_from_controls(values: dict[str, Any], dates: tuple[date, date], ctx: Co
         "precision": precision if isinstance(precision, (list, tuple)) else None,
         "text": values.get("text"),
         "layers": values.get("layers") if isinstance(values.get("layers"), (list, tuple)) else None,
+        "show_approximate": APPROXIMATE in _list(values.get("layers"))
+        if isinstance(values.get("layers"), (list, tuple)) else True,
     }, ctx.bounds)
     basemap = values.get("basemap")
     level = values.get("admin_level")
@@ -256,7 +260,8 @@ def controls_from_page(page: PageState, ctx: Context) -> dict[str, Any]:
         "fatalities_max": state.fatalities_max,
         "precision": list(PRECISIONS) if state.precision is None else list(state.precision),
         "text": state.text,
-        "layers": [layer for layer in LAYERS if layer in state.layers],
+        "layers": [layer for layer in LAYERS if layer in state.layers]
+        + ([APPROXIMATE] if state.show_approximate else []),
         "basemap": page.basemap if page.basemap in ctx.basemaps else DEFAULT_BASEMAP,
         "admin_level": page.admin_level,
         "dataset": ctx.dataset,

@@ -12,11 +12,10 @@ from dash import dash_table, dcc, html
 
 from geodata import GEO_PRECISION, FilterState, IncidentStore
 from geodata import facets
-from geodata.filters import LAYERS, PRECISIONS
+from geodata.filters import DEFAULT_LAYERS, LAYERS, PRECISIONS
 
 from . import ids, viewstate
-from .basemap import ATTRIBUTIONS
-from .controls import DEFAULT_WINDOW_DAYS, QUICK, day_index, month_marks
+from .controls import APPROXIMATE, DEFAULT_WINDOW_DAYS, QUICK, day_index, month_marks
 from .figures.style import type_colour
 from .figures.timeline import TIMELINE_HEIGHT
 from .mapsources import MapSources
@@ -25,13 +24,13 @@ from .urlstate import DEFAULT_BASEMAP, MapView
 
 LAYER_LABELS = {
     "incidents": "Incidents",
-    "approximate": "Area-coded incidents (approximate location)",
+    APPROXIMATE: "Area-coded incidents (approximate location)",
     "displacement": "Displacement figures",
     "context": "Towns & highways (schematic)",
     "boundaries": "Admin boundaries and names",
     "choropleth": "Displacement by admin area (shaded)",
 }
-assert tuple(LAYER_LABELS) == LAYERS
+assert set(LAYER_LABELS) == set(LAYERS) | {APPROXIMATE}
 
 BASEMAP_LABELS = {
     "plain": "Plain (offline, no outside requests)",
@@ -144,8 +143,9 @@ def _dates(store: IncidentStore) -> html.Details:
             dcc.RadioItems(id=ids.PLAYBACK_MODE, options=[{"label": "last", "value": "moving"},
                                                            {"label": "from start", "value": "cumulative"}],
                            value="moving", inline=True, className="radio-inline"),
+            html.Label("Window length in days", htmlFor=ids.PLAYBACK_WINDOW, className="sr-only"),
             dcc.Input(id=ids.PLAYBACK_WINDOW, type="number", min=1, max=3660, step=1, value=DEFAULT_WINDOW_DAYS,
-                      debounce=True, className="number-input", **{"aria-label": "Window length in days"}),
+                      debounce=True, className="number-input"),
             html.Span("days", className="hint inline"),
         ]),
         dcc.Interval(id=ids.PLAYBACK_INTERVAL, interval=1000, disabled=True),
@@ -178,11 +178,13 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
         html.Div(className="field", children=[
             html.Div("Fatalities", className="field-label"),
             html.Div(className="inline-fields", children=[
+                html.Label("Fewest fatalities", htmlFor=ids.FATALITIES_MIN, className="sr-only"),
                 dcc.Input(id=ids.FATALITIES_MIN, type="number", min=0, step=1, placeholder="0", debounce=True,
-                          className="number-input", **{"aria-label": "Fewest fatalities"}),
+                          className="number-input"),
                 html.Span("to", className="hint inline"),
+                html.Label("Most fatalities", htmlFor=ids.FATALITIES_MAX, className="sr-only"),
                 dcc.Input(id=ids.FATALITIES_MAX, type="number", min=0, step=1, placeholder=str(most),
-                          debounce=True, className="number-input", **{"aria-label": "Most fatalities"}),
+                          debounce=True, className="number-input"),
             ]),
             html.Div("With a bound set, incidents without a reported figure are left out.", className="hint"),
         ]),
@@ -203,12 +205,12 @@ def _layers(sources: MapSources) -> html.Details:
     has_boundaries = bool(sources.levels)
     basemaps = ["plain", "osm"] + (["local"] if sources.tiles is not None else [])
     options = [{"label": LAYER_LABELS[k], "value": k,
-                "disabled": k in ("boundaries", "choropleth") and not has_boundaries} for k in LAYERS]
+                "disabled": k in ("boundaries", "choropleth") and not has_boundaries} for k in LAYER_LABELS]
     level_options = [{"label": ADMIN_LEVEL_LABELS[level], "value": level} for level in (1, 2, 3)
                      if level in sources.levels] or [{"label": ADMIN_LEVEL_LABELS[1], "value": 1, "disabled": True}]
     return _section("Map layers", [
         dcc.Checklist(id=ids.LAYERS, options=options,
-                      value=[k for k in LAYERS if k in FilterState.default((None, None)).layers],
+                      value=[k for k in LAYERS if k in DEFAULT_LAYERS] + [APPROXIMATE],
                       className="checklist"),
         html.Div(className="field", children=[
             html.Div("Boundaries drawn" + ("" if has_boundaries else " (no boundaries file loaded)"),
@@ -311,5 +313,3 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
         dcc.Store(id=ids.SELECTED, data=None),
     ])
 
-
-__all__ = ["ATTRIBUTIONS", "GRAPH_CONFIG", "LAYER_LABELS", "build_layout"]

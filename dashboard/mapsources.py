@@ -75,3 +75,23 @@ class MapSources:
         if self.tiles is None:
             return None
         return app.get_relative_path("/" + TILE_TEMPLATE)
+
+
+def load_map_sources(boundaries: "gpd.GeoDataFrame | str | None" = None, mbtiles: str | None = None) -> MapSources:
+    """Map sources from a boundaries frame or file spec (see :func:`geodata.boundaries.load_boundaries`)
+    and an MBTiles path; either may be ``None``.
+
+    Raises :class:`~geodata.errors.UnreadableFileError` (boundaries) or
+    ``FileNotFoundError``/``ValueError`` (tiles) for files that cannot be used.
+    """
+    source = ""
+    if boundaries is not None and not isinstance(boundaries, gpd.GeoDataFrame):
+        source = ", ".join(p.name for p in bnd.boundary_files(boundaries))
+        boundaries = bnd.load_boundaries(boundaries)
+    elif boundaries is not None:
+        source = str(boundaries.attrs.get("source", "")) if hasattr(boundaries, "attrs") else ""
+        missing = {"pcode", "name", "admin_level"} - set(boundaries.columns)
+        if missing:
+            raise ValueError(f"boundaries lack the column(s) {', '.join(sorted(missing))}")
+    tiles = MBTiles(mbtiles) if mbtiles else None
+    return MapSources(boundaries=boundaries, tiles=tiles, boundaries_source=source)

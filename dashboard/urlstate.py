@@ -16,6 +16,7 @@ fmin/fmax fatality bounds (inclusive)
 prec      repeated geo-precision codes 1-3; absent = all, ``prec=`` = none
 q         text searched in the notes
 layer     repeated map layers; absent = the default layers, ``layer=`` = none
+approx    ``0``: area-coded incidents (geo-precision 3) left off the map
 base      basemap: ``plain`` (default, offline), ``osm``, ``local``
 adm       admin level of the boundaries drawn (1-3, default 1)
 lat/lon/zoom  map centre and zoom
@@ -110,6 +111,8 @@ def to_query(page: PageState) -> str:
         query.append(("q", state.text))
     if state.layers != DEFAULT_LAYERS:
         query += [("layer", layer) for layer in sorted(state.layers)] or [("layer", "")]
+    if not state.show_approximate:
+        query.append(("approx", 0))
     if page.basemap != DEFAULT_BASEMAP:
         query.append(("base", page.basemap))
     if page.admin_level != DEFAULT_ADMIN_LEVEL:
@@ -146,6 +149,7 @@ def from_query(search: Any, bounds: tuple[date, date]) -> PageState:
     data["text"] = _first(query, "q") or ""
     if "layer" in query:
         data["layers"] = [layer for layer in query["layer"] if layer in LAYERS]
+    data["show_approximate"] = _first(query, "approx") != "0"
     state = FilterState.from_dict(data, bounds)
     basemap = _first(query, "base")
     level = _first(query, "adm")

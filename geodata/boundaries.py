@@ -1,11 +1,10 @@
 """Administrative boundaries (admin levels 1-3) as one canonical GeoDataFrame.
 
-OCHA's COD-AB layers name their columns by level (``adm2_pcode``,
-``adm2_name``, ``adm2_name1`` for the Arabic name...); other files may
-already use the canonical columns. :func:`read_boundaries` turns either into
-``pcode, name, name_ar, admin_level, parent_pcode, geometry`` in
-:data:`geodata.schema.CRS`; :func:`web_geojson` simplifies one level for the
-browser. Names stay as the file gives them (callers escape them for display).
+:func:`read_boundaries` reads COD-AB style files through
+:mod:`geodata.readers.boundaries` into ``pcode, name, name_ar, admin_level,
+parent_pcode, geometry`` in :data:`geodata.schema.CRS`, every level in one
+frame; :func:`web_geojson` simplifies one level for the browser. Names stay
+as the file gives them (callers escape them for display).
 """
 from __future__ import annotations
 
@@ -16,82 +15,35 @@ from pathlib import Path
 from typing import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import UnreadableFileError
+from .readers import boundaries as reader
 from .schema import CRS
 
 COLUMNS = ("pcode", "name", "name_ar", "admin_level", "parent_pcode", "geometry")
 LEVELS = (1, 2, 3)
 #: Simplification per level (degrees; 0.002 deg is about 200 m): fine enough for the zooms each is shown at.
 TOLERANCE = {1: 0.003, 2: 0.002, 3: 0.0015}
-_COD = re.compile(r"^adm([0-4])_pcode$", re.IGNORECASE)
-
-
-def _cod_level(columns: Iterable[str]) -> int | None:
-    levels = [int(m.group(1)) for c in columns if (m := _COD.match(c))]
-    return max(levels) if levels else None
-
-
-def normalise(frame: gpd.GeoDataFrame, *, file: str = "") -> gpd.GeoDataFrame:
-    """One layer's columns as the canonical ones (COD-AB ``admN_*`` or already canonical).
-
-    Raises
-    ------
-    UnreadableFileError
-        the layer has neither canonical nor COD-AB p-code columns.
-    """
-    if frame.crs is not None and frame.crs != CRS:
-        frame = frame.to_crs(CRS)
-    lower = {c.lower(): c for c in frame.columns}
-    if {"pcode", "name", "admin_level"} <= set(lower):
-        out = pd.DataFrame({
-            "pcode": frame[lower["pcode"]].astype("string"),
-            "name": frame[lower["name"]].astype("string"),
-            "name_ar": frame[lower["name_ar"]].astype("string") if "name_ar" in lower else pd.NA,
-            "admin_level": pd.to_numeric(frame[lower["admin_level"]], errors="coerce").astype("Int64"),
-            "parent_pcode": frame[lower["parent_pcode"]].astype("string") if "parent_pcode" in lower else pd.NA,
-        })
-    else:
-        level = _cod_level(lower)
-        if level is None:
-            raise UnreadableFileError(file or "boundaries", "no 'pcode' or 'admN_pcode' column")
-        col = lambda suffix, n=level: lower.get(f"adm{n}_{suffix}")  # noqa: E731
-        out = pd.DataFrame({
-            "pcode": frame[col("pcode")].astype("string"),
-            "name": frame[col("name") or col("pcode")].astype("string"),
-            "name_ar": frame[col("name1")].astype("string") if col("name1") else pd.NA,
-            "admin_level": level,
-            "parent_pcode": frame[col("pcode", level - 1)].astype("string") if col("pcode", level - 1) else pd.NA,
-        })
-    out["admin_level"] = out["admin_level"].astype("Int64")
-    out["name_ar"] = out["name_ar"].astype("string")
-    out["parent_pcode"] = out["parent_pcode"].astype("string")
-    result = gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs or CRS)
-    return result[result["pcode"].notna() & result.geometry.notna()].reset_index(drop=True)
-
-
 def read_boundaries(paths: Iterable[str | Path]) -> gpd.GeoDataFrame:
-    """Read and normalise boundary files (GeoJSON, shapefile, GeoPackage...), all levels in one frame.
+    """Read boundary files with :func:`geodata.readers.boundaries.read_boundaries`, all levels in one frame.
 
-    Duplicate p-codes keep their first occurrence. Raises
-    :class:`~geodata.errors.UnreadableFileError` for a missing or unreadable file.
+    Features the reader quarantines (empty or non-polygon shapes) are left
+    out; duplicate p-codes keep their first occurrence. Raises what the
+    reader raises (:class:`~geodata.errors.UnreadableFileError`,
+    :class:`~geodata.errors.SchemaError`) for a file that cannot be used.
     """
     frames = []
     for path in paths:
-        path = Path(path)
-        if not path.exists():
-            raise UnreadableFileError(str(path), "file not found")
-        try:
-            raw = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several types; all mean "cannot read"
-            raise UnreadableFileError(str(path), str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-        frames.append(normalise(raw, file=str(path)))
+        table = reader.read_boundaries(path)
+        bad = {p.line for p in table.problems if p.line is not None}
+        keep = ~np.isin(table.lines, list(bad)) if bad else np.ones(len(table.frame), dtype=bool)
+        frames.append(table.frame[keep])
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=CRS)
     whole = pd.concat(frames, ignore_index=True)
-    whole = whole.drop_duplicates(subset="pcode", keep="first").reset_index(drop=True)
+    whole = whole[whole["pcode"].notna()].drop_duplicates(subset="pcode", keep="first").reset_index(drop=True)
     return gpd.GeoDataFrame(whole, geometry="geometry", crs=CRS)
 
 

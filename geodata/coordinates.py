@@ -7,8 +7,8 @@ in order of preference, the polygons the caller gives (a country or admin
 boundaries: the only way to catch swaps where latitude and longitude are
 close, as in Idlib, 35.9 N 36.6 E), a bounding box the caller gives, or the
 box where the dataset's own points lie (1st to 99th percentile; needs 20
-points). Without any area only the certain case is caught: a latitude
-beyond 90 degrees whose longitude would be a valid latitude.
+points). With fewer points and no area nothing is flagged: a latitude of
+95 is then reported as out of range, not guessed to be a longitude.
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def looks_swapped(lat: np.ndarray, lon: np.ndarray, area: Area | None = None) ->
     if area is None:
         area = data_box(lat, lon)
         if area is None:
-            return located & (np.abs(lat) > 90) & (np.abs(lon) <= 90)
+            return np.zeros(len(lat), dtype=bool)
         pad = 0.05 * max(area[2] - area[0], area[3] - area[1])
     outside = located & ~_inside(area, lon, lat, pad)
     if not outside.any():

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-#: Map layers. ``approximate`` draws the incidents coded only to an area or
-#: admin centroid (geo_precision 3); ``boundaries`` and ``choropleth`` need a
-#: boundaries file. Layers change what the map draws, never what is counted.
-LAYERS = ("incidents", "approximate", "displacement", "context", "boundaries", "choropleth")
-DEFAULT_LAYERS = frozenset({"incidents", "approximate", "displacement", "context", "boundaries"})
+#: Map layers; ``boundaries`` and ``choropleth`` need a boundaries file.
+#: Layers change what the map draws, never what is counted.
+LAYERS = ("incidents", "displacement", "context", "boundaries", "choropleth")
+DEFAULT_LAYERS = frozenset({"incidents", "displacement", "context"})
 
 #: Geo-precision codes (see :data:`geodata.schema.GEO_PRECISION`).
 PRECISIONS = (1, 2, 3)
@@ -42,7 +41,9 @@ class FilterState:
     figure are left out. ``precision`` ``None`` keeps every geo-precision,
     a tuple only those codes. ``text`` keeps incidents whose notes contain it
     (case-insensitive; empty = no filter). ``layers`` names the map layers
-    that are switched on (see :data:`LAYERS`).
+    that are switched on (see :data:`LAYERS`); ``show_approximate`` false
+    leaves the incidents coded only to an area or admin centroid
+    (geo-precision 3) off the map, like a layer (they are still counted).
     """
 
     start: date
@@ -56,6 +57,7 @@ class FilterState:
     fatalities_max: int | None = None
     precision: tuple[int, ...] | None = None
     text: str = ""
+    show_approximate: bool = True
 
     @property
     def is_empty_range(self) -> bool:
@@ -85,6 +87,7 @@ class FilterState:
             "fatalities_max": self.fatalities_max,
             "precision": None if self.precision is None else list(self.precision),
             "text": self.text,
+            "show_approximate": self.show_approximate,
         }
 
     @classmethod
@@ -121,6 +124,7 @@ class FilterState:
             fatalities_max=high,
             precision=parse_precision(data.get("precision")),
             text=parse_text(data.get("text")),
+            show_approximate=data.get("show_approximate") is not False,
         ).clamped(bounds)
 
 

@@ -1,19 +1,20 @@
 """Validation with quarantine: every source row ends up imported, quarantined or a duplicate.
 
 :func:`import_table` takes what a reader produced (:class:`~geodata.readers.SourceTable`)
-and splits it, in this order:
+and splits it:
 
-1. **duplicates**: a row identical in every source cell to an earlier row
-   with the same id is counted as a duplicate and dropped (it adds nothing);
-2. **geocoding** (when a gazetteer is given): rows with a place name but no
-   coordinates get the gazetteer's coordinates, marked ``geocoded``;
-3. **swapped coordinates** (:mod:`geodata.coordinates`): quarantined with
+1. **geocoding** first, when a gazetteer is given: rows with a place name but
+   no coordinates get the gazetteer's coordinates, marked ``geocoded``;
+2. **the schema** (:func:`geodata.schema.check_table`), one vectorised pass
+   over every row: types, ranges, required values, choices, cross-column
+   rules, repeated ids;
+3. **duplicates**: a row identical in every source cell to an earlier row
+   with the same id is counted as a duplicate (it adds nothing); a repeated
+   id with different content is quarantined, naming the line of the first
+   row with that id (which is kept);
+4. **swapped coordinates** (:mod:`geodata.coordinates`): quarantined with
    "latitude and longitude look swapped", or swapped back with a warning
-   when the caller opts in with ``fix_swapped=True``;
-4. **the schema** (:func:`geodata.schema.check_table`): types, ranges,
-   required values, choices, cross-column rules, and ids seen before with
-   different content (the first occurrence is kept, later ones are
-   quarantined naming the line of the first).
+   when the caller opts in with ``fix_swapped=True``.
 
 Rows with any problem go to the quarantine frame with their original cells,
 the line, the column(s) and the reason(s); everything else is imported.
@@ -24,7 +25,8 @@ here, escaped only where it is displayed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -35,8 +37,12 @@ from . import schema as schema_module
 from .coordinates import Area, looks_swapped
 from .errors import Problem, SchemaError
 from .gazetteer import Gazetteer
+from .places import geocode
 from .readers.base import SourceTable, text
 from .readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 SWAPPED = "latitude and longitude look swapped"
 
@@ -296,6 +302,9 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     has_points = "latitude" in frame.columns and "longitude" in frame.columns
     if gazetteer is not None and has_points:
         frame = geocode(frame, gazetteer, name_column="location" if "location" in frame.columns else "place")
+        warnings += [Problem(file, int(lines[i]), to_source.get("latitude", "latitude"),
+                             f"coordinates taken from the gazetteer ({frame['geocode_match'].iloc[i]})")
+                     for i in np.flatnonzero(frame["geocoded"].to_numpy(dtype=bool))]
 
     # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
     typed, found = schema_module.check_table(frame, table, file)
@@ -351,3 +360,94 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     )
     return ImportResult(frame=valid, quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row),
                         report=report, tables=dict(source.tables))
+
+
+#: Reader for each format name accepted by :func:`import_file`.
+FORMATS = ("acled", "ucdp", "hxl", "generic", "hnap", "boundaries")
+_BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+
+
+def detect_format(path: str | Path) -> str:
+    """Guess a file's format from its name and header (one of :data:`FORMATS`).
+
+    Boundaries by extension; workbooks with a ``Community PCODE`` column are
+    HNAP; CSV by its header: ``event_id_cnty`` -> ACLED, ``type_of_violence``
+    and ``where_prec`` -> UCDP, ``Community PCODE`` -> HNAP, a row of
+    hashtags -> HXL. Anything else needs a mapping (``"generic"``).
+
+    Raises
+    ------
+    UnreadableFileError
+        the file cannot be read.
+    """
+    from .readers import excel, hxl
+    from .readers.encoding import read_csv_cells
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in _BOUNDARY_SUFFIXES:
+        return "boundaries"
+    if suffix in (".xlsx", ".xlsm"):
+        book = excel.read_workbook_cells(path)
+        text_cells = " ".join(str(v) for cells in book.values() for v in cells.head(10).to_numpy().ravel())
+        return "hnap" if "community pcode" in text_cells.lower() else "generic"
+    cells, _ = read_csv_cells(path, header=None)
+    head = cells.head(hxl.MAX_HEADER_ROWS)
+    header = {str(v).strip().lower() for v in head.iloc[0].tolist()} if len(head) else set()
+    if "event_id_cnty" in header:
+        return "acled"
+    if {"type_of_violence", "where_prec"} <= header:
+        return "ucdp"
+    if "community pcode" in header:
+        return "hnap"
+    for r in range(len(head)):
+        values = [v for v in head.iloc[r].tolist() if isinstance(v, str) and v.strip()]
+        if values and all(hxl.parse_tag(v) is not None for v in values):
+            return "hxl"
+    return "generic"
+
+
+def read_file(path: str | Path, format: str | None = None, **options: Any) -> SourceTable:
+    """Run the reader of ``format`` (detected when ``None``) with its keyword ``options``."""
+    from . import readers
+
+    format = format or detect_format(path)
+    reader = {"acled": readers.read_acled, "ucdp": readers.read_ucdp, "hxl": readers.read_hxl,
+              "generic": readers.read_generic, "hnap": readers.read_hnap,
+              "boundaries": readers.read_boundaries}.get(format)
+    if reader is None:
+        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    return reader(path, **options)
+
+
+def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.GeoDataFrame | None = None,
+                gazetteer: Gazetteer | None = None, fix_swapped: bool = False, area: Area | None = None,
+                **options: Any) -> ImportResult:
+    """Read, validate and enrich one file: the one call an upload or a CLI needs.
+
+    ``format`` is detected when ``None`` (:func:`detect_format`); ``options``
+    go to the reader (e.g. ``mapping=`` for ``"generic"``, ``period=`` for
+    ``"hnap"``). ``boundaries`` (normalised, from :func:`~geodata.readers.read_boundaries`)
+    serve three purposes: the expected area for swapped coordinates (unless
+    ``area`` is given), HNAP community points, and admin p-codes for every
+    located row (:func:`geodata.spatial.assign_admin_codes`, which adds
+    ``outside_boundaries``).
+
+    Raises
+    ------
+    UnreadableFileError
+        the file cannot be read at all (nothing is imported).
+    SchemaError
+        the file lacks a column its format requires.
+    """
+    from .spatial import assign_admin_codes
+
+    format = format or detect_format(path)
+    if format == "hnap" and boundaries is not None:
+        options.setdefault("boundaries", boundaries)
+    source = read_file(path, format, **options)
+    result = import_table(source, area=area if area is not None else boundaries, fix_swapped=fix_swapped,
+                          gazetteer=gazetteer)
+    if boundaries is not None and {"latitude", "longitude"} <= set(result.frame.columns) and format != "boundaries":
+        result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
+    return result

@@ -78,12 +78,17 @@ class FacetColumns:
         def text(name: str) -> pd.Series:
             if name not in incidents:
                 return pd.Series(pd.NA, index=range(n), dtype="string")
-            return incidents[name].astype("string").reset_index(drop=True)
+            return incidents[name]  # as stored (text or categorical): never copied to strings
 
         def factorise(*columns: pd.Series) -> tuple[list[np.ndarray], tuple[str, ...]]:
-            codes, names = pd.factorize(pd.concat(columns, ignore_index=True), use_na_sentinel=True)
-            codes = codes.astype(np.int32)
-            return [codes[i * n:(i + 1) * n] for i in range(len(columns))], tuple(str(v) for v in names)
+            """Codes of each column into one shared name table (fast on categoricals)."""
+            names: dict[str, int] = {}
+            out = []
+            for column in columns:
+                codes, uniques = pd.factorize(column, use_na_sentinel=True)
+                remap = np.asarray([names.setdefault(str(u), len(names)) for u in uniques] + [-1], dtype=np.int32)
+                out.append(remap[codes])  # code -1 (empty) picks the trailing -1
+            return out, tuple(names)
 
         (sub,), sub_names = factorise(text("sub_event_type"))
         (actor1, actor2), actor_names = factorise(text("actor1"), text("actor2"))

@@ -33,6 +33,13 @@ def default_view(view: Any) -> MapView:
     return parsed or MapView(35.9, 36.75, 7.7)
 
 
+def _view(lat: Any, lon: Any, zoom: Any) -> MapView | None:
+    """A view from JSON numbers only (a string is not a number here), in range, else ``None``."""
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lat, lon, zoom)):
+        return None
+    return MapView.parse(lat, lon, zoom)
+
+
 def view_from_relayout(data: Any) -> MapView | None:
     """The view in plotly's ``relayoutData`` (flat ``"map.center"`` keys or a nested ``map``)."""
     if not isinstance(data, dict):

@@ -14,7 +14,7 @@ def test_picker_change_moves_slider_and_filter(store):
     assert (start, end) == ("2020-02-27", "2020-02-27")
     assert slider == [88, 88]  # 1 Dec 2019 + 88 days
     assert state["start"] == state["end"] == "2020-02-27"
-    assert "27 Feb 2020 – 27 Feb 2020 (1 days)" == label
+    assert "27 Feb 2020 – 27 Feb 2020 (1 day)" == label
 
 
 def test_slider_change_moves_picker(store):

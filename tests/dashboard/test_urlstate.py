@@ -17,7 +17,7 @@ FULL = PageState(
         frozenset({"incidents", "boundaries", "choropleth"}),
         sub_event_types=("Air/drone strike", "Armed clash"), actors=("Military Forces of Turkey (2016-)",),
         admin_codes=("SY07", "SY070003"), fatalities_min=1, fatalities_max=60, precision=(1, 2),
-        text="market & mosque = 100% ?"),
+        text="market & mosque = 100% ?", show_approximate=False),
     basemap="osm", admin_level=3, view=MapView(35.7, 36.5, 11.0), dataset="nw_syria_2020", version="ab12cd34ef56",
 )
 

@@ -31,7 +31,8 @@ def test_picker_datetime_strings_and_empty_range():
 def test_new_fields_round_trip_through_dict():
     state = FilterState(date(2020, 2, 1), date(2020, 2, 27), None, frozenset({"incidents", "boundaries"}),
                         sub_event_types=("Armed clash",), actors=("Civilians (Syria)",), admin_codes=("SY07",),
-                        fatalities_min=1, fatalities_max=40, precision=(1, 2), text="market")
+                        fatalities_min=1, fatalities_max=40, precision=(1, 2), text="market",
+                        show_approximate=False)
     assert FilterState.from_dict(state.to_dict(), BOUNDS) == state
 
 
@@ -40,7 +41,8 @@ def test_new_fields_default_to_no_filter():
     assert state.sub_event_types == state.actors == state.admin_codes == ()
     assert state.fatalities_min is None and state.fatalities_max is None and not state.has_fatality_bounds
     assert state.precision is None and state.text == ""
-    assert {"incidents", "approximate"} <= state.layers
+    assert state.layers == frozenset({"incidents", "displacement", "context"}) and state.show_approximate
+    assert FilterState.from_dict({"show_approximate": "no"}, BOUNDS).show_approximate  # only False hides
 
 
 def test_malformed_new_fields_fall_back():

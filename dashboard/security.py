@@ -1,0 +1,205 @@
+"""HTTP hardening of the Flask server under Dash: headers, size limits, authentication,
+and short 4xx answers (never a traceback) to malformed callback requests.
+
+Stock Dash answers a malformed ``/_dash-update-component`` body with a 500
+and has no request-size limit; here the body is checked against the
+registered callbacks before Dash sees it, and errors become short JSON.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from dash import Dash
+from flask import Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .config import Config
+
+log = logging.getLogger(__name__)
+
+CALLBACK_PATH = "_dash-update-component"
+MAX_CALLBACK_ITEMS = 100
+
+
+def content_security_policy(app: Dash) -> str:
+    """Only the app's own origin; inline scripts only by the hashes Dash computes for them."""
+    scripts = " ".join(["'self'", *app.csp_hashes()])
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "style-src 'self' 'unsafe-inline'",  # plotly and Dash components set inline styles
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",  # MapLibre's workers
+        "child-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def _ids(items: Any) -> list[tuple[str, str]] | None:
+    """(id, property) pairs of a callback's inputs/state, or None if they are malformed."""
+    if not isinstance(items, list) or len(items) > MAX_CALLBACK_ITEMS:
+        return None
+    pairs = []
+    for item in items:
+        if isinstance(item, list):  # wildcard callbacks send lists of dicts
+            nested = _ids(item)
+            if nested is None:
+                return None
+            pairs += nested
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("property"), str) or "id" not in item:
+            return None
+        if not isinstance(item["id"], (str, dict)):
+            return None
+        pairs.append((str(item["id"]), item["property"]))
+    return pairs
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+#: What a value of each kind of property may be (None is always allowed: "not set yet").
+PROPERTY_RULES = {
+    "n_clicks": lambda v: _is_int(v) and 0 <= v < 10**9,
+    "n_intervals": lambda v: _is_int(v) and 0 <= v < 10**9,
+    "start_date": lambda v: isinstance(v, str) and len(v) <= 32,
+    "end_date": lambda v: isinstance(v, str) and len(v) <= 32,
+    "search": lambda v: isinstance(v, str) and len(v) <= 8000,
+    "pathname": lambda v: isinstance(v, str) and len(v) <= 2000,
+    "disabled": lambda v: isinstance(v, bool),
+    "data": lambda v: isinstance(v, (dict, list)) or (isinstance(v, str) and len(v) <= 2000),
+    "relayoutData": lambda v: isinstance(v, dict) and len(v) <= 200,
+    "clickData": lambda v: isinstance(v, dict),
+    "selectedData": lambda v: isinstance(v, dict),
+    "hoverData": lambda v: isinstance(v, dict),
+    "active_cell": lambda v: isinstance(v, dict),
+    "page_current": lambda v: _is_int(v) and 0 <= v < 10**9,
+    "page_size": lambda v: _is_int(v) and 0 < v <= 1000,
+    "sort_by": lambda v: isinstance(v, list) and len(v) <= 20,
+    "contents": lambda v: isinstance(v, str),
+    "filename": lambda v: isinstance(v, str) and len(v) <= 500,
+    "value": lambda v: (isinstance(v, (str, int, float, bool)) and (not isinstance(v, str) or len(v) <= 2000))
+    or (isinstance(v, list) and len(v) <= MAX_CALLBACK_ITEMS * 10
+        and all(isinstance(x, (str, int, float)) and (not isinstance(x, str) or len(x) <= 2000) for x in v)),
+}
+
+
+def _declared(items: list) -> list[tuple[str, str]]:
+    return [(str(item["id"]), item["property"]) for item in items]
+
+
+def _values_ok(items: list) -> str | None:
+    for item in items:
+        if isinstance(item, list):
+            reason = _values_ok(item)
+            if reason:
+                return reason
+            continue
+        value, prop = item.get("value"), item["property"]
+        rule = PROPERTY_RULES.get(prop)
+        if value is not None and rule is not None and not rule(value):
+            return f"invalid value for {item['id']}.{prop}"
+    return None
+
+
+def check_callback_body(body: Any, callbacks: dict) -> str | None:
+    """Why a callback request body is malformed or unknown, or None when it is well-formed."""
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or len(output) > 2000:
+        return "'output' must be a string"
+    if output not in callbacks:
+        return "no such callback"
+    for key in ("inputs", "state"):
+        if key in body and _ids(body[key]) is None:
+            return f"'{key}' must be a list of {{id, property, value}} objects"
+    if "inputs" not in body:
+        return "'inputs' is missing"
+    expected = callbacks[output]
+    if len(body["inputs"]) != len(expected.get("inputs", [])):
+        return "wrong number of inputs for this callback"
+    if len(body.get("state", [])) != len(expected.get("state", [])):
+        return "wrong number of state values for this callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "'changedPropIds' must be a list of strings"
+    for key in ("inputs", "state"):
+        sent = body.get(key, [])
+        if all(isinstance(item, dict) for item in sent) and _ids(sent) != _declared(expected.get(key, [])):
+            return f"'{key}' do not match this callback's components"
+        reason = _values_ok(sent)
+        if reason:
+            return reason
+    return None
+
+
+def _problem(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def install_security(app: Dash, config: Config) -> None:
+    """Attach limits, authentication, header and error handling to ``app.server``."""
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    policy: dict[str, str] = {}
+
+    @server.before_request
+    def _authenticate():
+        if config.auth == "basic":
+            given = request.authorization
+            ok = (given is not None and given.type == "basic"
+                  and hmac.compare_digest((given.username or "").encode(), (config.user or "").encode())
+                  and hmac.compare_digest((given.password or "").encode(), (config.password or "").encode()))
+            if not ok:
+                response = _problem(401, "authentication required")
+                response.headers["WWW-Authenticate"] = 'Basic realm="conflict-map", charset="UTF-8"'
+                return response
+        elif config.auth == "header" and not request.headers.get(config.auth_header):
+            return _problem(401, "authentication required (through the reverse proxy)")
+        return None
+
+    @server.before_request
+    def _check_callback():
+        if request.method != "POST" or not request.path.endswith(CALLBACK_PATH):
+            return None
+        if request.content_length is not None and request.content_length > config.max_request_bytes:
+            return _problem(413, "request too large")
+        body = request.get_json(silent=True)
+        reason = check_callback_body(body, app.callback_map)
+        if reason:
+            return _problem(400, f"malformed callback request: {reason}")
+        return None
+
+    @server.after_request
+    def _headers(response: Response) -> Response:
+        if "csp" not in policy:
+            policy["csp"] = content_security_policy(app)
+        response.headers.setdefault("Content-Security-Policy", policy["csp"])
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        return response
+
+    @server.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        return _problem(error.code or 400, error.description or error.name)
+
+    @server.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        # Logged in full for the operator; the client gets one line and no traceback.
+        log.exception("unhandled error on %s", request.path)
+        if request.path.endswith(CALLBACK_PATH) and isinstance(error, (KeyError, TypeError, ValueError, IndexError)):
+            return _problem(400, "malformed callback request")
+        return _problem(500, "internal error; the server log has details")
