@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test chromium bench clean
+.PHONY: run test chromium postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,47 @@ chromium:
 	  echo "  sudo apt-get install chromium chromium-driver poppler-utils"; \
 	fi
 
-test: $(VENV)/.installed-dev chromium
+# PostGIS for the PostgreSQL store's tests (geodata.postgis): Debian's postgresql and its postgis
+# package (installed when root), a throwaway cluster in $(PG_DIR) listening on 127.0.0.1:$(PG_PORT)
+# only, run as the postgres user, with a database conflict_map_test that has the postgis extension.
+# Tests read CONFLICT_MAP_TEST_DATABASE_URL; they skip without a database unless CI=true.
+PG_PORT ?= 54329
+PG_DIR ?= /tmp/conflict-map-pg
+export CONFLICT_MAP_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PG_PORT)/conflict_map_test
+
+postgres:
+	@set -e; \
+	newest() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }; \
+	bin=$$(newest); version=$$(basename "$$(dirname "$$bin")"); \
+	if [ -z "$$bin" ] || [ ! -f /usr/share/postgresql/$$version/extension/postgis.control ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "PostGIS tests need Debian's postgresql and postgresql-<version>-postgis-3: sudo make postgres"; exit 0; \
+	  fi; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  bin=$$(newest); version=$$(basename "$$(dirname "$$bin")"); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$$version-postgis-3 >/dev/null; \
+	fi; \
+	mkdir -p $(PG_DIR); \
+	if [ "$$(id -u)" = 0 ]; then as="runuser -u postgres --"; chown postgres:postgres $(PG_DIR); else as=""; fi; \
+	chmod 700 $(PG_DIR); \
+	if [ -f $(PG_DIR)/PG_VERSION ] && [ "$$(cat $(PG_DIR)/PG_VERSION)" != "$$version" ]; then \
+	  $$as $$bin/pg_ctl -D $(PG_DIR) -m immediate stop >/dev/null 2>&1 || true; \
+	  $$as find $(PG_DIR) -mindepth 1 -delete; \
+	fi; \
+	if ! $$bin/pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
+	  [ -f $(PG_DIR)/PG_VERSION ] || \
+	    $$as $$bin/initdb -D $(PG_DIR) -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null; \
+	  $$as $$bin/pg_ctl -D $(PG_DIR) -l $(PG_DIR)/server.log -w -t 60 -o "-p $(PG_PORT) -k $(PG_DIR) \
+	    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; \
+	fi; \
+	psql="$$as $$bin/psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(PG_PORT) -U postgres"; \
+	$$psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'conflict_map_test'" | grep -q 1 || \
+	  $$psql -d postgres -c "CREATE DATABASE conflict_map_test"; \
+	$$psql -d conflict_map_test -c "CREATE EXTENSION IF NOT EXISTS postgis"; \
+	echo "PostGIS $$version ready: $(CONFLICT_MAP_TEST_DATABASE_URL)"
+
+test: $(VENV)/.installed-dev chromium postgres
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

@@ -1,11 +1,49 @@
 """Entry point: ``python app.py`` for a local server, ``gunicorn app:server`` in production
 (``gunicorn -c gunicorn.conf.py app:server``). Configuration: environment variables, see
-``dashboard/config.py``."""
-from dashboard.app import create_app
-from dashboard.config import Config
+``dashboard/config.py``.
 
-config = Config.from_env()
-app = create_app(config=config)
+A bad setting or an unreadable dataset stops the start with one line that
+names the variable or file and the cause (no traceback): ``python app.py``
+prints it and exits with status 2; under gunicorn it is logged on
+``gunicorn.error`` and raised as a ``RuntimeError``, which gunicorn reports
+as one ``Error:`` line before exiting non-zero.
+"""
+import logging
+import sys
+
+from dashboard.app import create_app
+from dashboard.config import Config, ConfigError
+from geodata.errors import GeodataError
+
+
+class StartupError(RuntimeError):
+    """The app cannot start; the message is one line naming the file or variable and the cause."""
+
+
+def _one_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
+    more = f" (and {len(lines) - 1} more line(s))" if len(lines) > 1 else ""
+    return lines[0] + more
+
+
+def build() -> tuple[Config, object]:
+    """(config, Dash app) from the environment; :class:`StartupError` if either cannot be had."""
+    try:
+        config = Config.from_env()
+        return config, create_app(config=config)
+    except (ConfigError, GeodataError, OSError) as exc:
+        raise StartupError(f"conflict-map cannot start: {_one_line(exc)}") from None
+
+
+try:
+    config, app = build()
+except StartupError as exc:
+    if __name__ == "__main__":
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.getLogger("gunicorn.error").error("%s", exc)
+    raise
+
 server = app.server
 
 if __name__ == "__main__":

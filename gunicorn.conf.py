@@ -1,20 +1,35 @@
 """Production serving: ``gunicorn -c gunicorn.conf.py app:server`` (settings below, each overridable
 by its environment variable). The app is loaded once before forking (``preload_app``), so every
 worker shares the dataset's memory pages instead of loading its own copy; callbacks keep no
-per-process state, so any worker can answer any request."""
+per-process state, so any worker can answer any request.
+
+Sizing for CPU-bound callbacks (they hold the GIL): one worker per core
+computes in parallel, and each worker computes at most
+``CONFLICT_MAP_MAX_INFLIGHT`` callbacks at once (see ``dashboard/security.py``).
+Every worker gets enough threads for those, for its bounded queue of
+waiting callbacks, and two more, so that a surplus request reaches the app
+at once and gets its quick ``503`` instead of waiting unseen in gunicorn's
+own queue, and page and asset requests never wait behind callbacks.
+"""
 import multiprocessing
 import os
 
+from dashboard.config import Config
+
+_app = Config.from_env()  # the same settings the app reads (a malformed one stops here, named)
+_cores = multiprocessing.cpu_count()
+_threads_needed = (_app.max_inflight + _app.max_queued + 2) if _app.max_inflight else 8
+
 bind = os.environ.get("CONFLICT_MAP_BIND", "127.0.0.1:8050")
-workers = int(os.environ.get("CONFLICT_MAP_WORKERS", str(min(4, multiprocessing.cpu_count() + 1))))
-threads = int(os.environ.get("CONFLICT_MAP_THREADS", "4"))
+workers = int(os.environ.get("CONFLICT_MAP_WORKERS", str(min(4, _cores))))
+threads = int(os.environ.get("CONFLICT_MAP_THREADS", str(_threads_needed)))
 worker_class = "gthread"
 timeout = int(os.environ.get("CONFLICT_MAP_TIMEOUT", "60"))  # a hung worker is replaced after this
 graceful_timeout = 20
 keepalive = 5
 preload_app = True
-max_requests = 2000  # recycle workers now and then (bounds any slow leak)
-max_requests_jitter = 200
+max_requests = 5000  # recycle workers now and then (bounds any slow leak)
+max_requests_jitter = 500
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190

@@ -11,6 +11,7 @@ from geodata.storage import open_dataset
 
 from .callbacks import register_callbacks
 from .config import Config
+from .export.ui import register_export_callbacks
 from .layout import build_layout
 from .mapsources import load_map_sources
 from .security import install_security
@@ -45,5 +46,6 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     sources.register(app)
     app.layout = build_layout(store, sources)
     register_callbacks(app, store, sources, config.point_budget)
+    register_export_callbacks(app, store)
     install_security(app, config)
     return app

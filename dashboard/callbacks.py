@@ -22,6 +22,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from geodata import FilterState, IncidentStore
 from geodata import facets
 from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
+from geodata.storage import content_version
 
 from . import ids, viewstate
 from .basemap import ATTRIBUTIONS, map_style
@@ -86,7 +87,7 @@ def page_context(store: IncidentStore, sources: MapSources | None = None) -> Con
     areas = facets.admin_areas(store.incidents, sources.boundaries)
     return Context(
         bounds=store.date_range(), event_types=tuple(store.event_types()), dataset=store.name,
-        version=str(getattr(store.dataset, "version", "") or ""),
+        version=str(getattr(store.dataset, "version", "") or "") or content_version(store.dataset),
         basemaps=("plain", "osm") + (("local",) if sources.tiles is not None else ()),
         admin_codes=frozenset(a.pcode for a in areas),
         default_view=MapView.from_dict(store.dataset.view),
@@ -133,13 +134,12 @@ def _incident_overlays(store: IncidentStore, points, state: FilterState, selecte
                 [names[c] if c >= 0 else "" for c in columns.type_codes[approximate]])
             under += halos
             over += centres
-    if isinstance(selected, str) and len(selected) <= 200:
-        hits = np.flatnonzero(store.incidents["event_id"].to_numpy() == selected)
-        if len(hits):
-            i = int(hits[0])
-            deaths = store.columns.fatalities[i]
-            under.append(highlight_layer(float(store.columns.latitude[i]), float(store.columns.longitude[i]),
-                                         None if np.isnan(deaths) else float(deaths)))
+    i = incident_position(store, selected)
+    if i is not None:
+        deaths = store.columns.fatalities[i]
+        row = store.incidents.iloc[i]
+        under.append(highlight_layer(float(row["latitude"]), float(row["longitude"]),
+                                     None if np.isnan(deaths) else float(deaths)))
     return under, over
 
 
@@ -274,9 +274,10 @@ def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]
         return "noop", None
     if component in QUICK_IDS:
         return QUICK_IDS[component], None
-    return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.PLAY: PLAY,
-            ids.PLAYBACK_INTERVAL: TICK, ids.CLEAR_ALL: "clear", ids.MAP_VIEW: VIEW,
-            ids.MAP: MAP_CLICK}.get(component, "noop"), None
+    if component == ids.PLAYBACK_INTERVAL:
+        return (PLAY if attribute == "disabled" else TICK), None
+    return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.CLEAR_ALL: "clear",
+            ids.MAP_VIEW: VIEW, ids.MAP: MAP_CLICK}.get(component, "noop"), None
 
 
 def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, selected: Any = None,
@@ -311,7 +312,9 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
         out["notice"], out["notice_hidden"] = no_update, no_update
     else:
         out["notice"], out["notice_hidden"] = outcome.notice, not outcome.notice
-    out["stopped"] = no_update if outcome.playing == playback.playing else not outcome.playing
+    # Playback stops once the window reaches the end (said again on every later tick, in case one is lost).
+    at_end = outcome.page.filter.end >= context.bounds[1]
+    out["stop"] = True if trigger == TICK and playback.playing and at_end else no_update
     return out
 
 
@@ -357,8 +360,9 @@ def focus_incident(event_id: str, store: IncidentStore, view: Any) -> dict | Non
         return None
     current = MapView.from_dict(view)
     zoom = max(current.zoom if current else 0.0, viewstate.INCIDENT_ZOOM)
-    return viewstate.move_to(view, MapView.parse(float(store.columns.latitude[i]), float(store.columns.longitude[i]),
-                                                 zoom) or MapView(35.9, 36.75, zoom))
+    row = store.incidents.iloc[i]
+    target = MapView.parse(float(row["latitude"]), float(row["longitude"]), zoom)
+    return viewstate.move_to(view, target) if target is not None else None
 
 
 def update_detail(selected: Any, filter_data: Any, store: IncidentStore) -> tuple[list, bool]:
@@ -387,21 +391,21 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
         Output(ids.FILTER, "data"), Output(ids.DISPLAY, "data"), Output(ids.URL, "search"),
         Output(ids.RANGE_LABEL, "children"), Output(ids.MAP_VIEW, "data", allow_duplicate=True),
         Output(ids.LINK_NOTICE, "children"), Output(ids.LINK_NOTICE, "hidden"),
-        Output(ids.PLAYBACK_INTERVAL, "disabled"),
+        Output(ids.PLAYBACK_INTERVAL, "disabled", allow_duplicate=True),
         Input(ids.URL, "search"), *control_inputs,
         Input(ids.TIMELINE, "selectedData"), Input(ids.TIMELINE, "relayoutData"),
         *(Input(button, "n_clicks") for button in QUICK_IDS),
-        Input(ids.STEP_BACK, "n_clicks"), Input(ids.STEP_FORWARD, "n_clicks"), Input(ids.PLAY, "n_clicks"),
-        Input(ids.PLAYBACK_INTERVAL, "n_intervals"), Input(ids.CLEAR_ALL, "n_clicks"),
-        Input(ids.MAP_VIEW, "data"), Input(ids.MAP, "clickData"),
+        Input(ids.STEP_BACK, "n_clicks"), Input(ids.STEP_FORWARD, "n_clicks"),
+        Input(ids.PLAYBACK_INTERVAL, "disabled"), Input(ids.PLAYBACK_INTERVAL, "n_intervals"),
+        Input(ids.CLEAR_ALL, "n_clicks"), Input(ids.MAP_VIEW, "data"), Input(ids.MAP, "clickData"),
         State(ids.PLAYBACK_STEP, "value"), State(ids.PLAYBACK_MODE, "value"), State(ids.PLAYBACK_WINDOW, "value"),
-        State(ids.PLAYBACK_INTERVAL, "disabled"), State(ids.FILTER, "data"), State(ids.DISPLAY, "data"),
+        State(ids.FILTER, "data"), State(ids.DISPLAY, "data"),
         prevent_initial_call="initial_duplicate",
     )
     def _page(search, *args):
         values = dict(zip(CONTROLS, args[:len(CONTROLS)]))
-        (selected, relayout, *_clicks, view, click,
-         step, mode, window, disabled, current_filter, current_display) = args[len(CONTROLS):]
+        (selected, relayout, *_clicks, disabled, _ticks, _clear, view, click,
+         step, mode, window, current_filter, current_display) = args[len(CONTROLS):]
         playback = Playback.parse(disabled is False, step, mode, window)
         out = page_outputs(ctx.triggered, search, values, selected=selected, relayout=relayout, view=view,
                            click=click, playback=playback, current_filter=current_filter,
@@ -410,7 +414,12 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
             return [no_update] * (len(CONTROLS) + 8)
         return ([out[name] for name in CONTROLS]
                 + [out["filter"], out["display"], out["search"], out["label"], out["view"],
-                   out["notice"], out["notice_hidden"], out["stopped"]])
+                   out["notice"], out["notice_hidden"], out["stop"]])
+
+    @app.callback(Output(ids.PLAYBACK_INTERVAL, "disabled"), Input(ids.PLAY, "n_clicks"),
+                  State(ids.PLAYBACK_INTERVAL, "disabled"), prevent_initial_call=True)
+    def _play(_clicks, disabled):
+        return disabled is False  # toggle: this callback alone answers the button, so a pause is never lost
 
     @app.callback(Output(ids.PLAYBACK_INTERVAL, "interval"), Input(ids.PLAYBACK_SPEED, "value"))
     def _speed(speed):
@@ -488,7 +497,7 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
         return result.data, result.page_count, current, result.note, selected_style(result.selected_row)
 
     @app.callback(Output(ids.DETAIL_BODY, "children"), Output(ids.DETAIL, "hidden"),
-                  Input(ids.SELECTED, "data"), Input(ids.FILTER, "data"))
+                  Input(ids.SELECTED, "data"), State(ids.FILTER, "data"))
     def _detail(selected, filter_data):
         return update_detail(selected, filter_data, store)
 

@@ -31,6 +31,7 @@ URL = "url"
 TIMELINE_BRUSH = "timeline-brush"
 TIMELINE_ZOOM = "timeline-zoom"
 QUICK = {"quick-7": 7, "quick-30": 30, "quick-90": 90, "quick-all": None}
+#: ``PLAY`` means playback started or stopped (``Playback.playing`` says which).
 STEP_BACK, STEP_FORWARD, TICK, PLAY, CLEAR, VIEW, MAP_CLICK = (
     "step-back", "step-forward", "tick", "play", "clear", "view", "map-click")
 
@@ -91,7 +92,6 @@ class Outcome:
     search: str | None
     view: MapView | None
     reset_view: bool
-    playing: bool
     notice: str | None
 
 
@@ -317,10 +317,12 @@ def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, sear
         shown = replace(page, dataset=ctx.dataset, version=ctx.version)
         return Outcome(page=shown, controls=controls_from_page(shown, ctx), search=None,
                        view=page.view, reset_view=page.view is None and trigger == URL,
-                       playing=False, notice=link_notice(page, ctx))
+                       notice=link_notice(page, ctx))
 
     dates = dates_from_controls(trigger, values, ctx)
     playing = playback.playing
+    if trigger == TICK and not playing:
+        trigger = "noop"  # a tick that left before the pause: nothing moves
     if trigger in (TIMELINE_BRUSH, TIMELINE_ZOOM):
         dates = brushed_dates(brush, ctx.bounds) or dates
     elif trigger in QUICK:
@@ -330,11 +332,8 @@ def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, sear
     elif trigger == TICK:
         if playing:
             dates = step_window(*dates, 1, playback, ctx.bounds)
-        playing = playing and dates[1] < ctx.bounds[1]
-    elif trigger == PLAY:
-        playing = not playing
-        if playing:
-            dates = start_playing(*dates, playback, ctx.bounds)
+    elif trigger == PLAY and playing:  # playback just started (on stopping, only the link is written)
+        dates = start_playing(*dates, playback, ctx.bounds)
     page = page_from_controls(values, dates, ctx)
     if trigger == CLEAR:
         page = replace(page, filter=replace(FilterState.default(ctx.bounds), layers=page.filter.layers))
@@ -344,12 +343,12 @@ def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, sear
             codes = set(page.filter.admin_codes) ^ {code}
             page = replace(page, filter=replace(page.filter, admin_codes=tuple(sorted(codes))))
     page = replace(page, view=view)
-    # Playback ticks do not pile up history entries; the link is written when it pauses.
-    search_out = None if trigger == TICK and playing else to_query(page)
+    # Playback ticks do not pile up history entries; the link is written when it stops.
+    search_out = None if trigger == TICK else to_query(page)
     if search_out is not None and search_out == search:
         search_out = None
     return Outcome(page=page, controls=controls_from_page(page, ctx), search=search_out, view=None,
-                   reset_view=False, playing=playing, notice=None)
+                   reset_view=False, notice=None)
 
 
 def state_from_controls(trigger: str | None, *, picker: tuple[Any, Any], slider: Any, event_types: Any,

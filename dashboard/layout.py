@@ -7,6 +7,8 @@ from the keyboard.
 """
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 from dash import dash_table, dcc, html
 
@@ -16,7 +18,8 @@ from geodata.filters import DEFAULT_LAYERS, LAYERS, PRECISIONS
 
 from . import ids, viewstate
 from .controls import APPROXIMATE, DEFAULT_WINDOW_DAYS, QUICK, day_index, month_marks
-from .figures.style import type_colour
+from .export.ui import export_panel
+from .figures.style import FONT_FAMILY, type_colour
 from .figures.timeline import TIMELINE_HEIGHT
 from .mapsources import MapSources
 from .table import PAGE_SIZE, datatable_columns, table_page
@@ -128,9 +131,11 @@ def _dates(store: IncidentStore) -> html.Details:
                         title="Play: move the date window forward step by step", **{"aria-pressed": "false"}),
             html.Button("▶", id=ids.STEP_FORWARD, type="button", className="small-button", n_clicks=0,
                         title="Step forward", **{"aria-label": "Step forward"}),
-            dcc.Dropdown(id=ids.PLAYBACK_SPEED, options=[{"label": f"{s}×", "value": s} for s in (1, 2, 4)],
-                         value=1, clearable=False, searchable=False, className="speed",
-                         placeholder="Speed"),
+        ]),
+        html.Div(className="inline-fields", children=[
+            html.Span("Speed", className="field-label inline"),
+            dcc.RadioItems(id=ids.PLAYBACK_SPEED, options=[{"label": f"{s}×", "value": s} for s in (1, 2, 4)],
+                           value=1, inline=True, className="radio-inline"),
         ]),
         html.Div(className="inline-fields", children=[
             html.Span("Step", className="field-label inline"),
@@ -140,10 +145,12 @@ def _dates(store: IncidentStore) -> html.Details:
         ]),
         html.Div(className="inline-fields", children=[
             html.Span("Window", className="field-label inline"),
-            dcc.RadioItems(id=ids.PLAYBACK_MODE, options=[{"label": "last", "value": "moving"},
-                                                           {"label": "from start", "value": "cumulative"}],
+            dcc.RadioItems(id=ids.PLAYBACK_MODE, options=[{"label": "moving", "value": "moving"},
+                                                           {"label": "cumulative", "value": "cumulative"}],
                            value="moving", inline=True, className="radio-inline"),
-            html.Label("Window length in days", htmlFor=ids.PLAYBACK_WINDOW, className="sr-only"),
+        ]),
+        html.Div(className="inline-fields", children=[
+            html.Label("Moving window of", htmlFor=ids.PLAYBACK_WINDOW, className="field-label inline"),
             dcc.Input(id=ids.PLAYBACK_WINDOW, type="number", min=1, max=3660, step=1, value=DEFAULT_WINDOW_DAYS,
                       debounce=True, className="number-input"),
             html.Span("days", className="hint inline"),
@@ -226,6 +233,21 @@ def _layers(sources: MapSources) -> html.Details:
     ], section_id="layers-section")
 
 
+def _table(page) -> dash_table.DataTable:
+    """The incidents table (server-side paging and sorting; see :mod:`dashboard.table`)."""
+    return dash_table.DataTable(
+        id=ids.TABLE, columns=datatable_columns(), data=page.data,
+        page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=page.page_count,
+        sort_action="custom", sort_mode="single", sort_by=[],
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": FONT_FAMILY, "fontSize": "12px", "padding": "0 6px", "textAlign": "left",
+                    "height": "22px", "lineHeight": "22px",
+                    "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "240px"},
+        style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
+        style_data_conditional=[],
+    )
+
+
 def build_layout(store: IncidentStore, sources: MapSources | None = None) -> html.Div:
     """The whole page for ``store``, opened on the default view with the whole period selected."""
     sources = sources or MapSources()
@@ -243,6 +265,7 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
         _dates(store),
         _filters(store, sources),
         _layers(sources),
+        export_panel(store),
         _sources(store, sources),
     ])
     headline = html.Div(id=ids.HEADLINE, className="headline", children=[
@@ -259,16 +282,9 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
                                         n_clicks=0, title="Close", **{"aria-label": "Close the details"}),
                             html.Div(id=ids.DETAIL_BODY, **{"aria-live": "polite"}),
                         ])
-    table = dash_table.DataTable(
-        id=ids.TABLE, columns=datatable_columns(), data=first_page.data,
-        page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=first_page.page_count,
-        sort_action="custom", sort_mode="single", sort_by=[],
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "12px", "padding": "3px 6px", "textAlign": "left",
-                    "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "240px"},
-        style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
-        style_data_conditional=[],
-    )
+    with warnings.catch_warnings():  # DataTable ships with Dash; its future removal is noted upstream
+        warnings.filterwarnings("ignore", message="The dash_table.DataTable", category=DeprecationWarning)
+        table = _table(first_page)
     bottom = html.Section(className="bottom", children=[
         html.Div(className="tab-bar", role="tablist", children=[
             html.Button("Timeline", id=ids.BOTTOM_TABS + "-timeline", type="button", role="tab", n_clicks=0,

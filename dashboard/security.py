@@ -1,18 +1,28 @@
 """HTTP hardening of the Flask server under Dash: headers, size limits, authentication,
-and short 4xx answers (never a traceback) to malformed callback requests.
+overload protection, and short 4xx answers (never a traceback) to malformed callback requests.
 
 Stock Dash answers a malformed ``/_dash-update-component`` body with a 500
 and has no request-size limit; here the body is checked against the
 registered callbacks before Dash sees it, and errors become short JSON.
+
+Stock Dash also computes every callback request it is sent, however many
+arrive at once: under overload every answer slows down together until
+clients time out. Here each process computes at most a few callbacks at a
+time (:class:`InflightLimit`); a request finding no free slot waits briefly
+in a bounded queue, and beyond that is refused at once with ``503`` and
+``Retry-After``, so the server keeps answering quickly and recovers as soon
+as the load drops. The page and static assets are never limited.
 """
 from __future__ import annotations
 
 import hmac
 import logging
+import threading
+import time
 from typing import Any
 
 from dash import Dash
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Config
@@ -148,6 +158,104 @@ def _problem(status: int, message: str) -> Response:
     return response
 
 
+class InflightLimit:
+    """A per-process bound on callback requests being computed at once, with a short bounded queue.
+
+    Why: callbacks are CPU-bound and hold the GIL, so computing more of them
+    at once in one process gains no throughput and makes every one slower.
+    A request takes a slot if one is free; otherwise it waits up to ``wait``
+    seconds, but only if fewer than ``max_queued`` requests are waiting
+    already (a page load fires a burst of callbacks at once, which the queue
+    absorbs); otherwise it is refused at once. Thread-safe.
+
+    Parameters
+    ----------
+    limit
+        slots (requests computed at once); must be at least 1.
+    max_queued
+        most requests waiting for a slot; 0 refuses whenever every slot is taken.
+    wait
+        longest wait for a slot, in seconds.
+    """
+
+    def __init__(self, limit: int, max_queued: int = 0, wait: float = 0.0):
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        self.limit, self.max_queued, self.wait = limit, max_queued, wait
+        self._slots = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._busy = 0
+        self.refused = 0
+        self._refused_since_log = 0
+        self._last_log = 0.0
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a slot now."""
+        return self._waiting
+
+    @property
+    def busy(self) -> int:
+        """Slots taken now."""
+        return self._busy
+
+    def acquire(self) -> bool:
+        """Take a slot (possibly after a short wait); False if the request must be refused."""
+        taken = self._slots.acquire(blocking=False)
+        if not taken and self.wait > 0:
+            with self._lock:
+                queued = self._waiting < self.max_queued
+                self._waiting += queued
+            if queued:
+                try:
+                    taken = self._slots.acquire(timeout=self.wait)
+                finally:
+                    with self._lock:
+                        self._waiting -= 1
+        with self._lock:
+            if taken:
+                self._busy += 1
+            else:
+                self.refused += 1
+                self._refused_since_log += 1
+        if not taken:
+            self._log_refusals()
+        return taken
+
+    def release(self) -> None:
+        """Give back a slot taken by :meth:`acquire`."""
+        with self._lock:
+            self._busy -= 1
+        self._slots.release()
+
+    def _log_refusals(self, every: float = 10.0) -> None:
+        # One warning per interval, not one per refusal: logging must not add to the overload.
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_log < every:
+                return
+            count, self._refused_since_log, self._last_log = self._refused_since_log, 0, now
+        log.warning("overload: refused %d callback request(s) (busy %d/%d, %d waiting); answered 503",
+                    count, self._busy, self.limit, self._waiting)
+
+
+#: Seconds a refused client is told to wait before retrying.
+RETRY_AFTER_SECONDS = 1
+
+
+def overloaded() -> Response:
+    """The quick answer to a request refused for overload: 503 with ``Retry-After``."""
+    response = _problem(503, "server busy: too many requests at once; retry in a moment")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_callback() -> bool:
+    return request.method == "POST" and request.path.endswith(CALLBACK_PATH)
+
+
 def install_security(app: Dash, config: Config) -> None:
     """Attach limits, authentication, header and error handling to ``app.server``."""
     server = app.server
@@ -169,9 +277,29 @@ def install_security(app: Dash, config: Config) -> None:
             return _problem(401, "authentication required (through the reverse proxy)")
         return None
 
+    if config.max_inflight > 0:
+        limit = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000)
+        server.extensions["conflict_map_inflight"] = limit
+
+        # Registered after authentication (an unauthenticated request never takes a slot) and
+        # before the body check (parsing a large body is work, too).
+        @server.before_request
+        def _admit():
+            if not _is_callback():
+                return None
+            if not limit.acquire():
+                return overloaded()
+            g.conflict_map_slot = True
+            return None
+
+        @server.teardown_request
+        def _release(_error):
+            if g.pop("conflict_map_slot", False):
+                limit.release()
+
     @server.before_request
     def _check_callback():
-        if request.method != "POST" or not request.path.endswith(CALLBACK_PATH):
+        if not _is_callback():
             return None
         if request.content_length is not None and request.content_length > config.max_request_bytes:
             return _problem(413, "request too large")

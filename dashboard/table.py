@@ -17,7 +17,7 @@ import shapely
 
 from geodata import FilterState, IncidentStore
 
-PAGE_SIZE = 8
+PAGE_SIZE = 5
 MAX_PAGE_SIZE = 100
 #: Table column id -> (header, sort key column of the incidents frame).
 COLUMNS = {

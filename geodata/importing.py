@@ -38,7 +38,7 @@ from .coordinates import Area, looks_swapped
 from .errors import Problem, SchemaError
 from .gazetteer import Gazetteer
 from .places import geocode
-from .readers.base import SourceTable, text
+from .readers.base import SourceTable
 from .readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
 
 if TYPE_CHECKING:
@@ -201,16 +201,16 @@ def _arrow_rows(values: pd.Series, keep: np.ndarray, runs: tuple[np.ndarray, np.
 def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``frame[keep]`` with a fresh index, without copying Arrow text when it can be avoided.
 
-    Copying a million rows of text costs more than parsing them. When few
-    rows are kept they are taken; when the kept rows form runs (the usual
-    case: a few bad rows in a large file), Arrow text columns become
-    zero-copy slices of the buffers already read; otherwise they are filtered.
+    Copying a million rows of text costs more than parsing them. When the
+    rows kept form few runs (the usual case: all rows but a few bad ones, or
+    a few bad ones out of all), Arrow text columns become zero-copy slices of
+    the buffers already read; otherwise they are filtered.
     """
     keep = np.asarray(keep, dtype=bool)
     if keep.all():
         return frame.reset_index(drop=True)
-    if hasattr(frame, "geometry") or keep.sum() <= max(1000, len(keep) // 1000):
-        return frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    if hasattr(frame, "geometry") or not keep.any():
+        return frame[keep].reset_index(drop=True)
     runs = _runs(keep)
     layouts: dict[tuple[int, ...], list[tuple[int, int, int]]] = {}
     columns = {}
@@ -310,7 +310,7 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     typed, found = schema_module.check_table(frame, table, file)
     at = [p.line - schema_module.FIRST_DATA_LINE for p in found]
     repeated = np.array(sorted({i for p, i in zip(found, at) if p.reason == "duplicate id"}), dtype=np.int64)
-    keys = text(frame[table.key]) if table.key is not None else None
+    keys = typed[table.key] if table.key is not None else None  # stripped, blank = missing
     duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
     found = [replace(p, line=int(lines[i]), column=to_source.get(p.column, p.column),
                      reason=(f"duplicate id with different content (first on line {lines[first[p.value]]})"

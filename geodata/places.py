@@ -72,9 +72,14 @@ def geonames_places(country: str = "SY", *, min_population: int = 500) -> pd.Dat
     return frame.sort_values("name", kind="stable").reset_index(drop=True)
 
 
+def _names(row: pd.Series) -> list[str]:
+    aliases = row.get("aliases")
+    aliases = aliases.split("|") if isinstance(aliases, str) else []
+    return [n for n in [row.get("name"), row.get("name_ar"), *aliases] if isinstance(n, str) and n.strip()]
+
+
 def _labels(row: pd.Series) -> set[str]:
-    names = [row.get("name"), row.get("name_ar")] + str(row.get("aliases") or "").split("|")
-    return {normalise(n) for n in names if isinstance(n, str) and n.strip()}
+    return {normalise(n) for n in _names(row)}
 
 
 def _km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
@@ -111,8 +116,7 @@ def merge_places(primary: pd.DataFrame, extra: pd.DataFrame, *, within_km: float
             continue
         target = near[0]
         known = _labels(out.iloc[target])
-        names = [row["name"], row.get("name_ar")] + str(row.get("aliases") or "").split("|")
-        new = [n for n in names if isinstance(n, str) and n.strip() and normalise(n) not in known]
+        new = [n for n in _names(row) if normalise(n) not in known]
         if new:
             current = out.at[target, "aliases"]
             current = current if isinstance(current, str) and current else ""

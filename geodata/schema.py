@@ -297,6 +297,15 @@ def _convert(values: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     return numbers, bad
 
 
+def _at(values: pd.Series, mask: np.ndarray) -> list[tuple[int, str]]:
+    """(position, text) of the masked cells, taken in one call (a cell at a time costs a
+    copy of an Arrow column each)."""
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return []
+    return list(zip(rows.tolist(), map(str, values.iloc[rows].tolist())))
+
+
 def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Type a raw table of text cells and list every problem found.
 
@@ -326,9 +335,9 @@ def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.D
             continue
         values, unparseable = _convert(raw[col.name], col.kind)
         typed[col.name] = values
-        for i in np.flatnonzero(unparseable):
+        for i, cell in _at(raw[col.name], unparseable):
             expected = {"date": "a date as YYYY-MM-DD", "int": "a whole number", "float": "a number"}[col.kind]
-            problems.append(Problem(file, int(lines[i]), col.name, f"expected {expected}", str(raw[col.name].iloc[i])))
+            problems.append(Problem(file, int(lines[i]), col.name, f"expected {expected}", cell))
         absent = values.isna().to_numpy() & ~unparseable
         if not col.nullable:
             for i in np.flatnonzero(absent):
@@ -337,25 +346,24 @@ def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.D
             numeric = values.astype("float64")
             low = numeric < col.minimum if col.minimum is not None else np.zeros(len(values), bool)
             high = numeric > col.maximum if col.maximum is not None else np.zeros(len(values), bool)
-            for i in np.flatnonzero(np.asarray(low | high, dtype=bool)):
-                problems.append(Problem(file, int(lines[i]), col.name, _range_text(col), str(raw[col.name].iloc[i])))
+            for i, cell in _at(raw[col.name], np.asarray(low | high, dtype=bool)):
+                problems.append(Problem(file, int(lines[i]), col.name, _range_text(col), cell))
         if col.choices is not None:
             outside = values.notna() & ~values.isin(col.choices)
-            for i in np.flatnonzero(outside.to_numpy(dtype=bool)):
-                problems.append(Problem(file, int(lines[i]), col.name,
-                                        "must be one of " + ", ".join(col.choices), str(values.iloc[i])))
+            for i, cell in _at(values, outside.to_numpy(dtype=bool)):
+                problems.append(Problem(file, int(lines[i]), col.name, "must be one of " + ", ".join(col.choices), cell))
 
     if schema.key is not None:
         keys = typed[schema.key]
         dup = keys.duplicated(keep="first") & keys.notna()
-        for i in np.flatnonzero(dup.to_numpy(dtype=bool)):
-            problems.append(Problem(file, int(lines[i]), schema.key, "duplicate id", str(keys.iloc[i])))
+        for i, cell in _at(keys, dup.to_numpy(dtype=bool)):
+            problems.append(Problem(file, int(lines[i]), schema.key, "duplicate id", cell))
 
     frame = pd.DataFrame(typed, index=raw.index)
     for rule in schema.rules:
         broken = rule.bad(frame).fillna(False).to_numpy(dtype=bool)
-        for i in np.flatnonzero(broken):
-            problems.append(Problem(file, int(lines[i]), rule.column, rule.reason, str(frame[rule.column].iloc[i])))
+        for i, cell in _at(frame[rule.column], broken):
+            problems.append(Problem(file, int(lines[i]), rule.column, rule.reason, cell))
     extras = [c for c in raw.columns if c not in frame.columns]
     for name in extras:
         frame[name] = raw[name]

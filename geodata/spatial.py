@@ -23,14 +23,15 @@ OUTSIDE = "outside_boundaries"
 
 def _containing(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.Series:
     """The p-code of the polygon holding each point (the first by p-code when a point sits on a shared edge)."""
-    joined = gpd.sjoin(points, polygons[["pcode", "geometry"]].sort_values("pcode", kind="stable"),
-                       how="inner", predicate="intersects")
+    ranked = polygons[["pcode", "geometry"]].sort_values("pcode", kind="stable").reset_index(drop=True)
+    joined = gpd.sjoin(points, ranked, how="inner", predicate="intersects")
+    joined = joined.sort_values("index_right", kind="stable")
     joined = joined[~joined.index.duplicated(keep="first")]
     return joined["pcode"].reindex(points.index).astype("string")
 
 
 def assign_admin_codes(frame: pd.DataFrame, boundaries: gpd.GeoDataFrame,
-                       levels: Iterable[int] = (1, 2, 3)) -> pd.DataFrame:
+                       levels: Iterable[int] = (1, 2, 3), *, overwrite: bool = False) -> pd.DataFrame:
     """Fill ``admin1_pcode`` ... ``admin3_pcode`` from the boundaries that hold each point.
 
     Parameters
@@ -43,14 +44,19 @@ def assign_admin_codes(frame: pd.DataFrame, boundaries: gpd.GeoDataFrame,
         ``pcode``, ``admin_level``, ``parent_pcode``, ``geometry``), any CRS.
     levels
         The admin levels to fill.
+    overwrite
+        ``False`` (default): a p-code the source gives is kept (the source
+        knows which area it meant; a label point near a border can fall in
+        the neighbour) and only blanks are filled. ``True``: the polygon's
+        p-code replaces it wherever a point falls in a polygon.
 
     Returns
     -------
     pandas.DataFrame
         A copy with ``admin{n}_pcode`` for each level: the polygon's p-code
-        where a point falls in one; where the boundaries lack a level, the
-        parent of a finer match (an adm3 polygon names its adm2); where
-        nothing matches, the source's own p-code is kept. ``outside_boundaries``
+        where a point falls in one (see ``overwrite``); where the boundaries
+        lack a level, the parent of a finer match (an adm3 polygon names its
+        adm2); where nothing matches, the source's own p-code. ``outside_boundaries``
         (nullable boolean) is True for located points inside no polygon,
         False for matched points, missing for rows without coordinates.
         Admin names (``admin1`` ...) are untouched. A point that stands for
@@ -85,7 +91,8 @@ def assign_admin_codes(frame: pd.DataFrame, boundaries: gpd.GeoDataFrame,
         column = f"admin{level}_pcode"
         codes = found.get(level, pd.Series(pd.NA, index=index, dtype="string"))
         own = out[column].astype("string").reset_index(drop=True) if column in out.columns else codes
-        out[column] = pd.array(codes.fillna(own).to_numpy(), dtype="string")
+        merged = codes.fillna(own) if overwrite else own.fillna(codes)
+        out[column] = pd.array(merged.to_numpy(), dtype="string")
         matched |= codes.notna().to_numpy()
     for level in present:
         matched |= found[level].notna().to_numpy()

@@ -37,6 +37,7 @@ import logging
 import math
 import os
 import shutil
+import signal
 import threading
 import time
 from functools import lru_cache
@@ -53,8 +54,8 @@ from .sizes import MAX_SCALE, OutputSize
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
-#: Seconds one render may take, browser start included.
-RENDER_TIMEOUT = 90.0
+#: Seconds one render may take, browser start included (a slide takes about 5-10 s on 2 cores).
+RENDER_TIMEOUT = 60.0
 #: Seconds an export waits for another one to finish before giving up.
 QUEUE_TIMEOUT = 60.0
 #: Any http(s) request from the render browser goes to this closed port and fails at once.
@@ -168,47 +169,106 @@ def _exact(pixels: int, scale: float) -> float:
     return layout
 
 
-async def _render(figure: dict, opts: dict, device_scale: float, chromium: str, timeout: float) -> bytes:
+class _Deadline(Exception):
+    """The render ran out of time (whatever the library raised when it was cancelled)."""
+
+
+async def _render(figure: dict, opts: dict, device_scale: float, chromium: str, timeout: float,
+                  document_title: str) -> bytes:
+    """Open a fresh kaleido session, render one figure, always close (killing Chromium if need be)."""
     import kaleido  # imported here: the dashboard runs (and the camera button works) without it
 
-    async with kaleido.Kaleido(path=chromium, n=1, timeout=timeout, mathjax=False, plotlyjs=PLOTLY_JS,
-                               proxy_server=BLACKHOLE_PROXY) as session:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    session = kaleido.Kaleido(path=chromium, n=1, timeout=timeout, mathjax=False, plotlyjs=PLOTLY_JS,
+                              proxy_server=BLACKHOLE_PROXY)
+    clean = False
+    try:
+        await asyncio.wait_for(session.open(), max(deadline - loop.time(), 0.01))
         for tab in list(session.tabs.values()):
             await tab.send_command("Emulation.setDeviceMetricsOverride", params={
                 "width": 0, "height": 0, "deviceScaleFactor": device_scale, "mobile": False})
-        return await session.calc_fig(figure, opts=opts)
+            if document_title:  # becomes the PDF's Title
+                await tab.send_command("Runtime.evaluate", params={
+                    "expression": f"document.title = {json.dumps(document_title)}"})
+        data = await asyncio.wait_for(session.calc_fig(figure, opts=opts), max(deadline - loop.time(), 0.01))
+        clean = True
+        return data
+    except BaseException as exc:
+        # Cancelling choreographer mid-start surfaces as BrowserFailedError, not TimeoutError.
+        if loop.time() >= deadline or isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+            raise _Deadline() from None
+        raise
+    finally:
+        await _close(session, kill_first=not clean)
+
+
+def _kill_browser(session: Any) -> None:
+    """SIGKILL the session's Chromium: its process group, and any process using its profile folder
+    (cancelled mid-start, choreographer may have started Chromium without keeping its handle)."""
+    process = getattr(session, "subprocess", None)
+    if process is not None and process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # choreographer starts Chromium in its own group
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+    profile = getattr(getattr(getattr(session, "_browser_impl", None), "tmp_dir", None), "path", None)
+    if not profile or not os.path.isdir("/proc"):
+        return
+    marker = f"--user-data-dir={profile}".encode()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                if marker in handle.read():
+                    os.kill(int(entry.name), signal.SIGKILL)
+        except OSError:
+            continue
+
+
+async def _close(session: Any, *, kill_first: bool) -> None:
+    """Close the session; after a failure kill its Chromium first, so that no thread waits on it."""
+    if kill_first:
+        _kill_browser(session)
+    try:
+        await asyncio.wait_for(session.close(), 5 if kill_first else 20)
+    except BaseException as exc:  # closing is best effort; the render's own outcome is what matters
+        _log.warning("closing the render browser failed: %s", exc)
+    _kill_browser(session)
+    for folder in (getattr(session, "_html_tmp_dir", None),
+                   getattr(getattr(session, "_browser_impl", None), "tmp_dir", None)):
+        path = getattr(folder, "path", None)
+        if path is not None:  # what close() would have removed, had it finished
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _run(coroutine_factory, timeout: float) -> bytes:
-    """Run a coroutine to completion with a deadline, in this thread or (if it has a loop) another."""
-    async def bounded():
-        return await asyncio.wait_for(coroutine_factory(), timeout)
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(bounded())
+    """Run a coroutine to completion in a fresh event loop on a helper thread, waiting at most
+    ``timeout`` plus a grace period (so a library that hangs can never hang the caller)."""
     result: dict[str, Any] = {}
 
     def worker():
         try:
-            result["value"] = asyncio.run(bounded())
+            result["value"] = asyncio.run(coroutine_factory())
         except BaseException as exc:  # re-raised in the caller's thread
             result["error"] = exc
 
     thread = threading.Thread(target=worker, name="briefing-render", daemon=True)
     thread.start()
-    thread.join()
+    thread.join(timeout + 30)
+    if thread.is_alive():
+        raise _Deadline()
     if "error" in result:
         raise result["error"]
     return result["value"]
 
 
-def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *,
+def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *, document_title: str = "",
                   timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> bytes:
     """PNG or PDF bytes of ``figure`` at ``size`` (PNG: exactly ``size.width`` x ``size.height`` px).
 
-    Blocks the calling thread (never while holding anything but the render
+    ``document_title`` (plain text) becomes the PDF's Title. Blocks the calling thread (never while holding anything but the render
     lock). Thread-safe: renders are serialised and each uses its own browser.
 
     Raises
@@ -236,9 +296,9 @@ def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *,
         raise ExportBusy("Another export is being rendered; please try again in a minute")
     started = time.monotonic()
     try:
-        data = _run(lambda: _render(spec, opts, device_scale, chromium, timeout), timeout)
-    except (asyncio.TimeoutError, TimeoutError):
-        raise RenderTimeout(f"Rendering took longer than {timeout:.0f} s and was stopped") from None
+        data = _run(lambda: _render(spec, opts, device_scale, chromium, timeout, document_title[:200]), timeout)
+    except (_Deadline, asyncio.TimeoutError, TimeoutError):
+        raise RenderTimeout(f"Rendering took longer than {timeout:g} s and was stopped") from None
     except ExportError:
         raise
     except Exception as exc:  # kaleido, choreographer and Chromium errors of every kind

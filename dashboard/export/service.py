@@ -16,7 +16,7 @@ from .briefing import build_briefing, clean_title, default_title
 from .links import view_link
 from .naming import MIME_TYPES, export_filename
 from .provenance import Provenance
-from .render import ASSETS, RENDER_TIMEOUT, offline_map_style, render_figure
+from .render import ASSETS, QUEUE_TIMEOUT, RENDER_TIMEOUT, offline_map_style, render_figure
 from .sizes import OutputSize
 from .tables import csv_bytes, geojson_bytes
 from .view import MapView
@@ -51,13 +51,14 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
 
 def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
                     size: OutputSize, app_url: str, generated_at: datetime | None = None,
-                    timeout: float = RENDER_TIMEOUT) -> Export:
+                    timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> Export:
     """The briefing as PNG or PDF (see :func:`render_figure` for the errors raised)."""
     if fmt not in BRIEFING_FORMATS:
         raise ValueError(f"a briefing is {' or '.join(BRIEFING_FORMATS)}, not {fmt!r}")
     figure = briefing_figure(store, state, view, title=title, size=size, app_url=app_url,
                              generated_at=generated_at)
-    content = render_figure(figure, fmt, size, timeout=timeout)
+    content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
+                            document_title=clean_title(title, default_title(store)))
     return Export(export_filename(store.name, state.start, state.end, "briefing", fmt), MIME_TYPES[fmt], content)
 
 

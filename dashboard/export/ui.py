@@ -27,14 +27,8 @@ from .view import default_view, view_from_relayout, view_from_store
 BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}
 DEFAULT_SIZE = "slide"
 
-#: Keeps the last pan/zoom: ``relayoutData`` only holds the latest event (a resize replaces it).
-KEEP_VIEW_JS = """function(relayout) {
-    if (relayout && relayout['map.center'] && typeof relayout['map.zoom'] === 'number') {
-        const c = relayout['map.center'];
-        return {lat: c.lat, lon: c.lon, zoom: relayout['map.zoom']};
-    }
-    return window.dash_clientside.no_update;
-}"""
+#: Seconds a briefing waits for another one to finish rendering before saying "busy".
+UI_QUEUE_TIMEOUT = 20.0
 
 
 def export_panel(store: IncidentStore | None = None) -> html.Section:
@@ -60,7 +54,6 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
         html.Div(id=ids.EXPORT_STATUS, className="range-label", role="status", **{"aria-live": "polite"}),
         html.P("The map's camera button (top right of the map) saves the map alone as a PNG.",
                className="range-label"),
-        dcc.Store(id=ids.EXPORT_VIEW),
         dcc.Download(id=ids.EXPORT_DOWNLOAD),
     ])
 
@@ -82,6 +75,10 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
                store: IncidentStore, app_url: str) -> tuple[Any, str]:
     """(download data or ``no_update``, status line) for a click on one of the export buttons.
 
+    The map view is the view store's (``ids.MAP_VIEW``: every pan, and every
+    move the app makes on purpose), else the last ``relayoutData``, else the
+    dataset's default view.
+
     Everything from the browser is checked: an unknown trigger or size is
     refused, the state and view are parsed with fallbacks, the title is
     cleaned (and escaped where it is drawn). File names come from the
@@ -99,13 +96,28 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     try:
         if fmt in BRIEFING_FORMATS:
             result: Export = briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[preset],
-                                             app_url=app_url)
+                                             app_url=app_url, queue_timeout=UI_QUEUE_TIMEOUT)
         else:
             result = table_export(store, state, fmt=fmt, app_url=app_url, view=view)
     except ExportError as error:
         return no_update, str(error)
     download = dcc.send_bytes(result.content, result.filename, type=result.mime)
     return download, f"Downloaded {result.filename} ({_size_text(len(result.content))})."
+
+
+def release_callback_slot() -> None:
+    """Give back this request's callback slot (``dashboard.security``'s per-process in-flight limit).
+
+    A render waits on Chromium, not on Python, for seconds: holding one of
+    the few slots meanwhile would hold up other users' callbacks. Renders
+    stay bounded by the render lock. Outside a request, or without the
+    limiter, this does nothing.
+    """
+    if not flask.has_request_context():
+        return
+    limit = flask.current_app.extensions.get("conflict_map_inflight")
+    if limit is not None and flask.g.pop("conflict_map_slot", False):
+        limit.release()
 
 
 def app_url(app: Dash) -> str:
@@ -115,8 +127,6 @@ def app_url(app: Dash) -> str:
 
 def register_export_callbacks(app: Dash, store: IncidentStore) -> None:
     """Wire the export panel and the map's camera file name of one app to one store."""
-    app.clientside_callback(KEEP_VIEW_JS, Output(ids.EXPORT_VIEW, "data"), Input(ids.MAP, "relayoutData"))
-
     @app.callback(Output(ids.MAP, "config"), Input(ids.FILTER, "data"))
     def _camera(filter_data):
         return map_config(filter_data, store)
@@ -124,11 +134,13 @@ def register_export_callbacks(app: Dash, store: IncidentStore) -> None:
     @app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),
         *(Input(button, "n_clicks") for button in BUTTONS),
-        State(ids.FILTER, "data"), State(ids.EXPORT_VIEW, "data"), State(ids.MAP, "relayoutData"),
+        State(ids.FILTER, "data"), State(ids.MAP_VIEW, "data"), State(ids.MAP, "relayoutData"),
         State(ids.EXPORT_TITLE, "value"), State(ids.EXPORT_SIZE, "value"),
         running=[*((Output(button, "disabled"), True, False) for button in BUTTONS),
                  (Output(ids.EXPORT_BUSY, "children"), "Preparing the export…", "")],
         prevent_initial_call=True,
     )
-    def _export(_png, _pdf, _csv, _geojson, filter_data, saved_view, relayout, title, size):
-        return run_export(ctx.triggered_id, filter_data, saved_view, relayout, title, size, store, app_url(app))
+    def _export(_png, _pdf, _csv, _geojson, filter_data, view, relayout, title, size):
+        if BUTTONS.get(ctx.triggered_id) in BRIEFING_FORMATS:
+            release_callback_slot()
+        return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app))

@@ -125,7 +125,7 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
             name=f"Displaced by area ({esc(series)})", meta="choropleth", legendgroup="choropleth",
             showlegend=False, geojson=url, featureidkey="properties.pcode",
             locations=chosen["pcode"].astype(str).to_numpy(), z=people, zmin=0,
-            colorscale=CHOROPLETH_SCALE, marker=dict(opacity=0.55, line=dict(width=0.6, color="#ffffff")),
+            colorscale=CHOROPLETH_SCALE, marker=dict(opacity=0.42, line=dict(width=0.6, color="#ffffff")),
             colorbar=dict(title=dict(text="Displaced", font=dict(size=11)), thickness=10, len=0.35,
                           x=0.01, xanchor="left", y=0.62, yanchor="bottom", tickformat=".2s",
                           bgcolor="rgba(255,255,255,0.85)", tickfont=dict(size=10)),
@@ -141,11 +141,21 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
 
 def compose(figure: go.Figure, *, below: list | None = None, under_incidents: list | None = None,
             above: list | None = None) -> go.Figure:
-    """``figure`` with extra traces slotted in: ``below`` everything, ``under_incidents`` just
-    under the first incident trace (or on top when there is none), ``above`` on top."""
-    traces = list(figure.data)
-    first = next((i for i, t in enumerate(traces) if t.meta in INCIDENT_METAS), len(traces))
-    ordered = list(below or []) + traces[:first] + list(under_incidents or []) + traces[first:] + list(above or [])
+    """``figure`` (changed in place and returned) with extra traces slotted in: ``below``
+    everything, ``under_incidents`` just under the first incident trace (or on top when there
+    is none), ``above`` on top."""
+    below, under_incidents, above = list(below or []), list(under_incidents or []), list(above or [])
     if not (below or under_incidents or above):
         return figure
-    return go.Figure(data=ordered, layout=figure.layout)
+    old = len(figure.data)
+    first = next((i for i, t in enumerate(figure.data) if t.meta in INCIDENT_METAS), old)
+    # add_traces validates only the new traces; reassigning a permutation of the figure's own
+    # traces reorders them without copying (a new go.Figure would deep-copy and re-validate all).
+    figure.add_traces(below + under_incidents + above)
+    traces = figure.data
+    n_below, n_under = len(below), len(under_incidents)
+    new_below = traces[old:old + n_below]
+    new_under = traces[old + n_below:old + n_below + n_under]
+    new_above = traces[old + n_below + n_under:]
+    figure.data = new_below + traces[:first] + new_under + traces[first:old] + new_above
+    return figure

@@ -47,7 +47,8 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     day/week/month from ``time_precision``; ``source`` is ACLED's source
     column and ``source_url`` is https://acleddata.com. The other ACLED
     columns (``timestamp``, ``iso``, ``disorder_type`` ...) are kept after
-    the canonical ones under their own names.
+    the canonical ones under their own names, as text (an upsert compares
+    ``timestamp`` per ``event_id``).
 
     Raises
     ------

@@ -90,9 +90,9 @@ def cell_problems(file: str, lines: np.ndarray, mask: np.ndarray, column: str, r
                   values: pd.Series | None = None) -> list[Problem]:
     """One :class:`Problem` per masked row (Python runs only over the bad rows)."""
     rows = np.flatnonzero(mask)
-    return [Problem(file, int(lines[i]), column, reason,
-                    None if values is None or pd.isna(values.iloc[i]) else str(values.iloc[i]))
-            for i in rows]
+    cells = [None] * len(rows) if values is None else values.iloc[rows].tolist()  # one take, not one per row
+    return [Problem(file, int(lines[i]), column, reason, None if pd.isna(cell) else str(cell))
+            for i, cell in zip(rows.tolist(), cells)]
 
 
 def parse_dates(values: pd.Series, formats: Sequence[str] = DATE_FORMATS) -> tuple[pd.Series, np.ndarray]:
@@ -108,9 +108,8 @@ def parse_dates(values: pd.Series, formats: Sequence[str] = DATE_FORMATS) -> tup
         ``datetime64[s]`` values (``NaT`` for blank or unparseable cells) and
         a mask of the cells that hold text but no valid date.
     """
-    cells = text(values)
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    candidates = pd.Series(uniques, dtype="string").str.replace(_ISO_WITH_TIME, r"\1", regex=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # strip the distinct texts only
+    candidates = text(pd.Series(uniques, dtype="string")).str.replace(_ISO_WITH_TIME, r"\1", regex=True)
     parsed = pd.Series(pd.NaT, index=candidates.index, dtype="datetime64[s]")
     for fmt in formats:
         todo = parsed.isna().to_numpy()
@@ -118,19 +117,20 @@ def parse_dates(values: pd.Series, formats: Sequence[str] = DATE_FORMATS) -> tup
             break
         parsed[todo] = pd.to_datetime(candidates[todo], format=fmt, errors="coerce").astype("datetime64[s]")
     table = parsed.to_numpy()
-    out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[s]")
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[s]")
     known = codes >= 0
     out[known] = table[codes[known]]
-    bad = known & np.isnat(out)
+    bad = known & np.isnat(out) & candidates.notna().to_numpy()[np.maximum(codes, 0)]
     return pd.Series(out, index=values.index), bad
 
 
 def date_problems(file: str, lines: np.ndarray, bad: np.ndarray, column: str, values: pd.Series,
                   expected: str = "a date such as 2020-02-27 or 27 February 2020") -> list[Problem]:
     """Explain unparseable dates: an impossible day (2020-02-30) or an unknown form."""
+    rows = np.flatnonzero(bad)
     out = []
-    for i in np.flatnonzero(bad):
-        value = str(values.iloc[i]).strip()
+    for i, cell in zip(rows.tolist(), values.iloc[rows].tolist()):
+        value = str(cell).strip()
         reason = "not a real calendar date" if _LOOKS_LIKE_A_DATE.match(value) else f"expected {expected}"
         out.append(Problem(file, int(lines[i]), column, reason, value))
     return out
@@ -142,15 +142,16 @@ def map_codes(values: pd.Series, mapping: Mapping[str, str]) -> tuple[pd.Series,
     Each distinct cell is looked at once, so the cost does not grow with
     the number of rows beyond one factorisation.
     """
-    codes, uniques = pd.factorize(text(values), use_na_sentinel=True)
-    keys = pd.Series(uniques, dtype="string")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # strip the distinct texts only
+    keys = text(pd.Series(uniques, dtype="string"))
     numeric = pd.to_numeric(keys, errors="coerce")
     whole = (numeric.notna() & (numeric % 1 == 0)).to_numpy(dtype=bool)
     keys = keys.where(~whole, numeric.fillna(0).astype("int64").astype("string"))
     table = keys.map(dict(mapping)).astype("string")
     translated = pd.array(table.to_numpy(dtype=object, na_value=pd.NA), dtype="string")
     out = pd.Series(translated.take(codes, allow_fill=True), index=values.index)
-    bad = (codes >= 0) & out.isna().to_numpy(dtype=bool)
+    blank = keys.isna().to_numpy()[np.maximum(codes, 0)]
+    bad = (codes >= 0) & ~blank & out.isna().to_numpy(dtype=bool)
     return out, bad
 
 

@@ -268,3 +268,29 @@ def test_country_labels_sit_inside_their_country(countries):
               for f in countries["features"]}
     for name, lon, lat, _tier in COUNTRY_LABELS:
         assert shapes[name].contains(shapely_geometry.Point(lon, lat)), name
+
+
+# ------------------------------------------------------------- basemap modes
+def test_default_mode_is_the_plain_style_unchanged():
+    from dashboard.basemap import plain_style
+    assert map_style(BASE) == map_style(BASE, "plain") == plain_style(BASE)
+    assert map_style(BASE, "no-such-mode") == plain_style(BASE)
+    assert map_style(BASE, "local") == plain_style(BASE)  # no tile file: stays offline
+
+
+def test_openstreetmap_is_an_opt_in_raster_source_with_attribution():
+    from dashboard.basemap import OSM_TILES
+    style = map_style(BASE, "osm")
+    source = style["sources"]["raster-tiles"]
+    assert source["type"] == "raster" and source["tiles"] == [OSM_TILES]
+    assert "OpenStreetMap" in source["attribution"]
+    assert style["glyphs"].startswith(BASE)  # trace labels keep their local glyphs
+    with pytest.raises(ValueError):
+        assert_offline(style, ORIGIN)  # it does leave the app: that is why it is opt-in
+
+
+def test_local_tiles_stay_on_the_app():
+    style = map_style("/assets/", "local", "/tiles/{z}/{x}/{y}.png", "Own tiles")
+    assert style["sources"]["raster-tiles"]["tiles"] == ["/tiles/{z}/{x}/{y}.png"]
+    assert style["sources"]["raster-tiles"]["attribution"] == "Own tiles"
+    assert_offline(style, ORIGIN + "/", allow_relative=True)
