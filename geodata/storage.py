@@ -173,6 +173,34 @@ class DataDirectory:
     def meta(self, name: str) -> dict:
         return read_meta(self.path(name))
 
+    @property
+    def boundaries_path(self) -> Path:
+        return self.root / "boundaries.parquet"
+
+    def save_boundaries(self, boundaries) -> int:
+        """Replace the stored admin boundaries (GeoParquet, written atomically); return their number.
+
+        Same meaning as the PostGIS catalog's method; :func:`geodata.ingest.import_file`
+        merges new levels with the stored ones by p-code before calling it.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = self.root / f".boundaries.{os.getpid()}.parquet"
+        try:
+            boundaries.to_parquet(staging, index=False)
+            os.replace(staging, self.boundaries_path)
+        finally:
+            staging.unlink(missing_ok=True)
+        return len(boundaries)
+
+    def boundaries(self, admin_level: int | None = None):
+        """The stored admin boundaries (all levels, or one), an empty GeoDataFrame if none."""
+        import geopandas as gpd
+
+        if not self.boundaries_path.exists():
+            return gpd.GeoDataFrame({"pcode": [], "admin_level": []}, geometry=[], crs=schema.CRS)
+        frame = gpd.read_parquet(self.boundaries_path)
+        return frame if admin_level is None else frame[frame["admin_level"] == admin_level].reset_index(drop=True)
+
     def remove(self, name: str) -> None:
         folder = self.path(name)
         if not (folder / META).exists():

@@ -1,0 +1,4 @@
+"""``python -m geodata``: see :mod:`geodata.cli`."""
+from .cli import main
+
+raise SystemExit(main())

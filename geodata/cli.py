@@ -1,0 +1,205 @@
+"""The command line: ``python -m geodata import|list|show|remove|report|fetch-boundaries``.
+
+Exit status scripts can rely on:
+
+===  ==========================================================
+0    done; every row imported
+1    imported, but some rows were quarantined (see the report)
+2    usage error (bad arguments)
+3    the file was refused or could not be read; nothing changed
+4    no such dataset
+5    download failed (fetch-boundaries); nothing changed
+===  ==========================================================
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .catalog import open_catalog
+from .errors import GeodataError, SchemaError, UnreadableFileError
+from .ingest import FORMATS, import_file
+
+OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD = 0, 1, 2, 3, 4, 5
+
+
+class Progress:
+    """Stages with elapsed time on stderr; a live bar when stderr is a terminal."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.start = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, message: str) -> None:
+        if self.quiet:
+            return
+        elapsed = time.perf_counter() - self.start
+        line = f"[{elapsed:6.1f}s] {message}"
+        sys.stderr.write(("\r\033[K" + line) if self.tty else line + "\n")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.tty and not self.quiet:
+            sys.stderr.write("\n")
+
+
+def _catalog(args):
+    env = dict(__import__("os").environ)
+    if args.data:
+        env["CONFLICT_MAP_DATA"] = str(args.data)
+    return open_catalog(env)
+
+
+def cmd_import(args) -> int:
+    catalog = _catalog(args)
+    progress = Progress(args.quiet)
+    try:
+        outcome = import_file(args.file, args.format, catalog, dataset=args.dataset, title=args.title,
+                              mapping=args.mapping, deletions=args.delete, crs=args.crs,
+                              fix_swapped=args.fix_swapped, table=args.table, progress=progress)
+    except (UnreadableFileError, SchemaError, GeodataError) as exc:
+        progress.done()
+        print(f"error: {exc}", file=sys.stderr)
+        return REFUSED
+    progress.done()
+    result = outcome.result
+    print(result.report.summary())
+    if outcome.deleted:
+        print(f"{outcome.deleted} event(s) removed by the deletion list")
+    for problem in result.report.problems[:10]:
+        print(f"  quarantined: {problem}")
+    if result.quarantined > 10:
+        print(f"  ... {result.quarantined - 10} more; all of them in {outcome.report_path}")
+    for warning in result.report.warnings[:5]:
+        print(f"  warning: {warning}")
+    version = f" version {outcome.version}" if outcome.version else ""
+    print(f"dataset {outcome.dataset!r}{version}; report: {outcome.report_path}")
+    return QUARANTINED if result.quarantined else OK
+
+
+def cmd_list(args) -> int:
+    catalog = _catalog(args)
+    names = catalog.names()
+    if not names:
+        print("no datasets yet: python -m geodata import FILE --format FORMAT")
+    for name in names:
+        meta = catalog.meta(name)
+        rows = meta.get("rows", {})
+        print(f"{name}\t{meta.get('version', '')}\t{rows.get('incidents', 0)} incidents\t"
+              f"{rows.get('displacement', 0)} figures\t{meta.get('imported_at', '')}\t{meta.get('title', '')}")
+    return OK
+
+
+def cmd_show(args) -> int:
+    catalog = _catalog(args)
+    if args.name not in catalog.names():
+        print(f"error: no dataset named {args.name!r}", file=sys.stderr)
+        return UNKNOWN
+    print(json.dumps(catalog.meta(args.name), indent=1, default=str))
+    return OK
+
+
+def cmd_remove(args) -> int:
+    catalog = _catalog(args)
+    if args.name not in catalog.names():
+        print(f"error: no dataset named {args.name!r}", file=sys.stderr)
+        return UNKNOWN
+    catalog.remove(args.name)
+    print(f"removed {args.name!r}")
+    return OK
+
+
+def _reports(catalog, name: str) -> list[Path]:
+    root = Path(getattr(catalog, "root", Path("data")))
+    return sorted((root / "reports" / name).glob("*.json"))
+
+
+def cmd_report(args) -> int:
+    catalog = _catalog(args)
+    reports = _reports(catalog, args.name)
+    if not reports:
+        print(f"error: no import report for {args.name!r}", file=sys.stderr)
+        return UNKNOWN
+    for path in reports if args.all else reports[-1:]:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        print(f"{path.name}: {body['file']} ({body['format']}): {body['rows_in']} rows in, "
+              f"{body['imported']} imported, {body['quarantined']} quarantined, {body['duplicates']} duplicate(s)")
+        for problem in body.get("problems", [])[: args.limit]:
+            print(f"  line {problem['line']}, column {problem['column']!r}: {problem['reason']}")
+        print(f"  every quarantined row: {body.get('quarantine_file')}")
+    return OK
+
+
+def cmd_fetch(args) -> int:
+    from .fetch import FetchError, fetch_boundaries
+
+    catalog = _catalog(args)
+    try:
+        paths = fetch_boundaries(args.country, levels=args.levels, url_template=args.url_template,
+                                 cache=args.cache, progress=Progress(args.quiet))
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return DOWNLOAD
+    status = OK
+    for path in paths:
+        try:
+            outcome = import_file(path, "boundaries", catalog)
+        except (UnreadableFileError, SchemaError, GeodataError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return REFUSED
+        print(outcome.result.report.summary())
+        status = max(status, QUARANTINED if outcome.result.quarantined else OK)
+    return status
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m geodata", description="Import and manage conflict-map datasets.")
+    top.add_argument("--data", type=Path, help="data folder (default: $CONFLICT_MAP_DATA or ./data); "
+                     "CONFLICT_MAP_DATABASE_URL selects PostGIS instead")
+    top.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import a file (validated; bad rows quarantined with reasons)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--dataset", help="dataset name (default: the file name); an existing one is upserted")
+    p.add_argument("--title")
+    p.add_argument("--mapping", type=Path, help="column mapping (JSON) for --format csv")
+    p.add_argument("--delete", type=Path, help="deletion list (CSV with event_id_cnty) to remove events")
+    p.add_argument("--crs", help="CRS of a shapefile without .prj, e.g. EPSG:32637")
+    p.add_argument("--table", choices=("incidents", "displacement"), help="for hxl/csv: which table")
+    p.add_argument("--fix-swapped", action="store_true", help="swap back coordinates that look swapped")
+    p.set_defaults(run=cmd_import)
+
+    sub.add_parser("list", help="list stored datasets").set_defaults(run=cmd_list)
+    for name, run, text in (("show", cmd_show, "describe a dataset"), ("remove", cmd_remove, "delete a dataset")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("name")
+        p.set_defaults(run=run)
+    p = sub.add_parser("report", help="the last import report of a dataset")
+    p.add_argument("name")
+    p.add_argument("--all", action="store_true", help="every report, oldest first")
+    p.add_argument("--limit", type=int, default=20, help="problems shown per report")
+    p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser("fetch-boundaries", help="download admin boundaries for a country (needs the internet)")
+    p.add_argument("country", help="ISO 3166 alpha-3 code, e.g. SYR")
+    p.add_argument("--levels", type=int, nargs="+", default=[1, 2, 3])
+    p.add_argument("--url-template", help="download URL with {iso} / {ISO} and {level}")
+    p.add_argument("--cache", type=Path, help="where downloads are kept")
+    p.set_defaults(run=cmd_fetch)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except GeodataError as exc:  # e.g. an invalid dataset name, the database unreachable
+        print(f"error: {exc}", file=sys.stderr)
+        return REFUSED
