@@ -13,6 +13,7 @@ import sys
 
 from dashboard.app import create_app
 from dashboard.config import Config, ConfigError
+from dashboard.site import Site
 from geodata.errors import GeodataError
 
 
@@ -26,17 +27,19 @@ def _one_line(error: BaseException) -> str:
     return lines[0] + more
 
 
-def build() -> tuple[Config, object]:
-    """(config, Dash app) from the environment; :class:`StartupError` if either cannot be had."""
+def build() -> tuple[Config, object, Site]:
+    """(config, default Dash app, the whole site) from the environment; :class:`StartupError` if
+    they cannot be had."""
     try:
         config = Config.from_env()
-        return config, create_app(config=config)
+        app = create_app(config=config)
+        return config, app, Site(config, default=app)
     except (ConfigError, GeodataError, OSError) as exc:
         raise StartupError(f"conflict-map cannot start: {_one_line(exc)}") from None
 
 
 try:
-    config, app = build()
+    config, app, site = build()
 except StartupError as exc:
     if __name__ == "__main__":
         print(exc, file=sys.stderr)
@@ -44,7 +47,14 @@ except StartupError as exc:
     logging.getLogger("gunicorn.error").error("%s", exc)
     raise
 
-server = app.server
+#: The WSGI application: the default dataset at /, stored datasets at /datasets/<name>/, /import/.
+server = site
 
 if __name__ == "__main__":
-    app.run(host=config.host, port=config.port, debug=config.debug, dev_tools_disable_version_check=True)
+    if config.debug:  # Dash's dev tools serve the default dataset only
+        app.run(host=config.host, port=config.port, debug=True, dev_tools_disable_version_check=True)
+    else:
+        from werkzeug.serving import run_simple
+
+        print(f"conflict-map on http://{config.host}:{config.port}/ (import your data at /import/)")
+        run_simple(config.host, config.port, server, threaded=True)

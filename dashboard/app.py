@@ -21,13 +21,14 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None = None,
                config: Config | None = None, boundaries: gpd.GeoDataFrame | str | None = None,
-               mbtiles: str | None = None) -> Dash:
+               mbtiles: str | None = None, url_base_pathname: str = "/") -> Dash:
     """Build the app for ``store`` (or for a dataset folder, stored or CSV; by default the shipped scenario).
 
     Every script, stylesheet, font and glyph is served by the app itself:
     no CDN, no tile server, no outside request (unless the analyst picks the
     OpenStreetMap basemap). ``boundaries`` (a canonical GeoDataFrame or a
     file spec) and ``mbtiles`` (a path) default to the config's.
+    ``url_base_pathname`` mounts the app under a path (``/datasets/<name>/``).
     """
     config = config or Config()
     if store is None:
@@ -40,6 +41,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
         update_title=None,
         external_scripts=[],
         external_stylesheets=[],
+        url_base_pathname=url_base_pathname,
     )
     sources = load_map_sources(boundaries if boundaries is not None else config.boundaries,
                                mbtiles or config.mbtiles)

@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 from dash import Dash
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Config
@@ -163,10 +163,14 @@ class InflightLimit:
 
     Why: callbacks are CPU-bound and hold the GIL, so computing more of them
     at once in one process gains no throughput and makes every one slower.
-    A request takes a slot if one is free; otherwise it waits up to ``wait``
-    seconds, but only if fewer than ``max_queued`` requests are waiting
-    already (a page load fires a burst of callbacks at once, which the queue
-    absorbs); otherwise it is refused at once. Thread-safe.
+    A request takes a slot if one is free; otherwise it waits for one, but
+    only if fewer than ``max_queued`` requests are waiting already, and it is
+    refused at once otherwise. The queue absorbs the burst of a page load (a
+    browser sends at most six requests at once to one host, so the default
+    two slots and eight places never refuse a single user); its length,
+    not a timer, bounds the wait under overload, so refusals take
+    milliseconds. ``wait`` is only a safety net (a slot held for ever).
+    Thread-safe.
 
     Parameters
     ----------
@@ -175,7 +179,7 @@ class InflightLimit:
     max_queued
         most requests waiting for a slot; 0 refuses whenever every slot is taken.
     wait
-        longest wait for a slot, in seconds.
+        longest wait for a slot, in seconds (0: never wait).
     """
 
     def __init__(self, limit: int, max_queued: int = 0, wait: float = 0.0):
@@ -201,7 +205,7 @@ class InflightLimit:
         return self._busy
 
     def acquire(self) -> bool:
-        """Take a slot (possibly after a short wait); False if the request must be refused."""
+        """Take a slot (after waiting in the queue if need be); False if the request must be refused."""
         taken = self._slots.acquire(blocking=False)
         if not taken and self.wait > 0:
             with self._lock:
@@ -252,14 +256,39 @@ def overloaded() -> Response:
     return response
 
 
+#: Where :func:`install_security` keeps the limiter (``server.extensions``) and a request its slot (``flask.g``).
+LIMIT_KEY = "conflict_map_inflight"
+SLOT_KEY = "conflict_map_slot"
+
+
+def release_callback_slot() -> None:
+    """Give back the current request's slot before the callback returns.
+
+    For a callback that then waits on something other than Python for long
+    (a briefing render waits on Chromium): holding the slot meanwhile would
+    hold up other users' callbacks. Does nothing outside a request, without
+    a limiter, or when the slot was already given back.
+    """
+    if not has_request_context():
+        return
+    limit = current_app.extensions.get(LIMIT_KEY)
+    if limit is not None and g.pop(SLOT_KEY, False):
+        limit.release()
+
+
 def _is_callback() -> bool:
     return request.method == "POST" and request.path.endswith(CALLBACK_PATH)
 
 
-def install_security(app: Dash, config: Config) -> None:
-    """Attach limits, authentication, header and error handling to ``app.server``."""
+def install_security(app: Dash, config: Config, *, max_request_bytes: int | None = None) -> None:
+    """Attach limits, authentication, header and error handling to ``app.server``.
+
+    ``max_request_bytes`` overrides the configured body limit for this app
+    (the import page accepts uploads larger than any callback needs).
+    """
     server = app.server
-    server.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    body_limit = max_request_bytes or config.max_request_bytes
+    server.config["MAX_CONTENT_LENGTH"] = body_limit
     policy: dict[str, str] = {}
 
     @server.before_request
@@ -278,8 +307,8 @@ def install_security(app: Dash, config: Config) -> None:
         return None
 
     if config.max_inflight > 0:
-        limit = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000)
-        server.extensions["conflict_map_inflight"] = limit
+        inflight = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000)
+        server.extensions[LIMIT_KEY] = inflight
 
         # Registered after authentication (an unauthenticated request never takes a slot) and
         # before the body check (parsing a large body is work, too).
@@ -287,21 +316,21 @@ def install_security(app: Dash, config: Config) -> None:
         def _admit():
             if not _is_callback():
                 return None
-            if not limit.acquire():
+            if not inflight.acquire():
                 return overloaded()
-            g.conflict_map_slot = True
+            setattr(g, SLOT_KEY, True)
             return None
 
         @server.teardown_request
         def _release(_error):
-            if g.pop("conflict_map_slot", False):
-                limit.release()
+            if g.pop(SLOT_KEY, False):
+                inflight.release()
 
     @server.before_request
     def _check_callback():
         if not _is_callback():
             return None
-        if request.content_length is not None and request.content_length > config.max_request_bytes:
+        if request.content_length is not None and request.content_length > body_limit:
             return _problem(413, "request too large")
         body = request.get_json(silent=True)
         reason = check_callback_body(body, app.callback_map)
