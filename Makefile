@@ -59,7 +59,12 @@ postgres:
 	  $$as $$bin/pg_ctl -D $(PG_DIR) -m immediate stop >/dev/null 2>&1 || true; \
 	  $$as find $(PG_DIR) -mindepth 1 -delete; \
 	fi; \
-	if ! $$bin/pg_isready -q -h 127.0.0.1 -p $(PG_PORT); then \
+	if ! $$bin/pg_isready -q -h 127.0.0.1 -p $(PG_PORT) -U postgres; then \
+	  pid=$$(head -n 1 $(PG_DIR)/postmaster.pid 2>/dev/null || true); \
+	  case "$$(cut -d' ' -f2,3 /proc/$$pid/stat 2>/dev/null)" in \
+	    "(postgres) "[!ZX]) ;; \
+	    *) rm -f $(PG_DIR)/postmaster.pid $(PG_DIR)/.s.PGSQL.$(PG_PORT) $(PG_DIR)/.s.PGSQL.$(PG_PORT).lock ;; \
+	  esac; \
 	  [ -f $(PG_DIR)/PG_VERSION ] || \
 	    $$as $$bin/initdb -D $(PG_DIR) -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null; \
 	  $$as $$bin/pg_ctl -D $(PG_DIR) -l $(PG_DIR)/server.log -w -t 60 -o "-p $(PG_PORT) -k $(PG_DIR) \
@@ -68,7 +73,7 @@ postgres:
 	psql="$$as $$bin/psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(PG_PORT) -U postgres"; \
 	$$psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'conflict_map_test'" | grep -q 1 || \
 	  $$psql -d postgres -c "CREATE DATABASE conflict_map_test"; \
-	$$psql -d conflict_map_test -c "CREATE EXTENSION IF NOT EXISTS postgis"; \
+	$$psql -d conflict_map_test -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"; \
 	echo "PostGIS $$version ready: $(CONFLICT_MAP_TEST_DATABASE_URL)"
 
 test: $(VENV)/.installed-dev chromium postgres

@@ -18,7 +18,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
 from geodata.errors import GeodataError, SchemaError, UnreadableFileError
-from geodata.ingest import FORMATS, import_file
+from geodata.ingest import FORMATS, import_file, reports_root
 
 from .config import Config
 from .security import install_security
@@ -99,7 +99,7 @@ def quarantine_file(catalog, answer: Any) -> Path | None:
         catalog.path(name) if hasattr(catalog, "path") else None
     except GeodataError:
         return None
-    path = Path(getattr(catalog, "root", "data")) / "reports" / name / f"{report_id}.quarantine.csv"
+    path = reports_root(catalog) / "reports" / name / f"{report_id}.quarantine.csv"
     return path if path.is_file() else None
 
 

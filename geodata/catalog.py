@@ -5,7 +5,10 @@ Configuration, read from the environment or from a config object:
 | variable | meaning | default |
 |---|---|---|
 | ``CONFLICT_MAP_DATABASE_URL`` | ``postgresql://user@host:port/dbname``: use PostGIS | unset: Parquet |
-| ``CONFLICT_MAP_DATA`` | the Parquet data folder | ``data/`` in a source checkout, else ``$XDG_DATA_HOME/conflict-map`` (``~/.local/share/conflict-map``) |
+| ``CONFLICT_MAP_DATA`` | the Parquet data folder | see below |
+
+The default data folder is ``data/`` beside ``app.py`` in a source checkout,
+else ``$XDG_DATA_HOME/conflict-map`` (``~/.local/share/conflict-map``).
 
 Both stores have ``names``, ``save``, ``load``, ``meta`` and ``remove`` with
 the same meaning, so callers need not know which one they were given.

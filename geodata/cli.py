@@ -22,7 +22,7 @@ from typing import Sequence
 
 from .catalog import open_catalog
 from .errors import GeodataError, SchemaError, UnreadableFileError
-from .ingest import FORMATS, import_file
+from .ingest import FORMATS, import_file, reports_root
 
 OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD = 0, 1, 2, 3, 4, 5
 
@@ -115,8 +115,7 @@ def cmd_remove(args) -> int:
 
 
 def _reports(catalog, name: str) -> list[Path]:
-    root = Path(getattr(catalog, "root", Path("data")))
-    return sorted((root / "reports" / name).glob("*.json"))
+    return sorted((reports_root(catalog) / "reports" / name).glob("*.json"))
 
 
 def cmd_report(args) -> int:

@@ -126,6 +126,18 @@ def merge_boundaries(stored, new):
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=new.crs)
 
 
+def reports_root(catalog) -> Path:
+    """Where import reports go: the Parquet store's folder, or the data folder beside a database."""
+    root = getattr(catalog, "root", None)
+    if root is not None:
+        return Path(root)
+    import os
+
+    from .catalog import DATA_DIR, default_data_dir
+
+    return Path(os.environ[DATA_DIR]) if os.environ.get(DATA_DIR) else default_data_dir(os.environ)
+
+
 def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Mapping[str, Any]) -> Path:
     """Save the report (JSON) and every quarantined row (CSV, UTF-8 with BOM) under ``root/reports``."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -165,7 +177,7 @@ def import_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = No
     drop = read_deletions(Path(deletions)) if deletions else set()
     say(f"validating {len(source.frame):,} rows")
     result = import_table(source, fix_swapped=fix_swapped)
-    root = Path(report_root or getattr(catalog, "root", Path(".")))
+    root = Path(report_root) if report_root else reports_root(catalog)
     if fmt == "boundaries":
         say(f"saving {result.imported:,} boundary polygons")
         catalog.save_boundaries(merge_boundaries(catalog.boundaries(), result.frame))

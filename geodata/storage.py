@@ -40,8 +40,26 @@ TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
 META = "dataset.json"
 
 
+def _canonical_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same cells whatever the dtypes: text as strings, dates as seconds, numbers as floats.
+
+    A categorical column and a string column with the same values, or dates
+    in ms and in s, must give the same version.
+    """
+    out = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[name] = values.astype("datetime64[s]").astype("int64").where(values.notna(), -(2**62))
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[name] = values.astype("Float64")
+        else:
+            out[name] = values.astype("string")
+    return pd.DataFrame(out, index=frame.index)
+
+
 def content_version(dataset: Dataset) -> str:
-    """A short hash of every table's content: equal data, equal version, whatever the file format."""
+    """A short hash of every table's content: equal cells, equal version, whatever the dtypes or format."""
     digest = hashlib.sha256()
     for name in TABLES:
         frame = getattr(dataset, name)
@@ -49,7 +67,7 @@ def content_version(dataset: Dataset) -> str:
         digest.update(name.encode())
         digest.update(",".join(map(str, frame.columns)).encode())
         if len(frame):
-            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+            digest.update(pd.util.hash_pandas_object(_canonical_cells(frame), index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]
 
 

@@ -37,17 +37,16 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
-import shapely
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from .. import schema
 from ..dataset import Dataset
 from ..errors import GeodataError, UnreadableFileError
 from ..filters import FilterState
 from ..storage import _meta as describe
 from ..storage import content_version
 from . import tables as tb
+from .boundaries import boundary_rows, read_boundaries, write_boundaries
 from .migrations import apply_migrations
 from .where import BBox, incident_condition
 
@@ -106,11 +105,32 @@ def _copy_out(cur: psycopg.Cursor, statement: sql.Composable, params: list[Any] 
     return bytes(buffer)
 
 
-def _select(spec: tb.TableSpec, condition: str, order: str) -> sql.Composed:
-    """``COPY (SELECT ordinal, <canonical columns> FROM <table> WHERE ... ORDER BY ...) TO STDOUT``."""
-    return sql.SQL("COPY (SELECT ordinal, {} FROM {} WHERE {} ORDER BY {}) TO STDOUT WITH (FORMAT csv)").format(
-        sql.SQL(", ").join(map(sql.Identifier, spec.columns)), sql.Identifier(spec.name),
-        sql.SQL(condition), sql.SQL(order))
+def _select(spec: tb.TableSpec, condition: str, *, extra: bool = False) -> sql.Composed:
+    """``COPY (SELECT ordinal, <canonical columns>[, extra] FROM <table> WHERE ...) TO STDOUT``.
+
+    No ``ORDER BY``: the caller sorts by ``ordinal`` (an integer argsort in
+    numpy), which spares the server a sort of wide rows that spills to disk
+    for large selections.
+    """
+    columns = [sql.Identifier(c) for c in spec.columns] + ([sql.SQL("extra::text")] if extra else [])
+    return sql.SQL("COPY (SELECT ordinal, {} FROM {} WHERE {}) TO STDOUT WITH (FORMAT csv)").format(
+        sql.SQL(", ").join(columns), sql.Identifier(spec.name), sql.SQL(condition))
+
+
+def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by ``ordinal``, which becomes the index (the row's position in the stored order)."""
+    ordinal = frame.pop("ordinal").to_numpy()
+    order = np.argsort(ordinal, kind="stable")
+    return frame.take(order).set_index(pd.Index(ordinal[order], dtype=np.int64))
+
+
+def _check_unique(frame: pd.DataFrame, column: str, table: str) -> None:
+    """Refuse duplicate ids (the schema's key) before writing; cheaper than a unique index on a big table."""
+    if column in frame.columns:
+        ids = frame[column]
+        duplicated = ids[ids.duplicated() & ids.notna()]
+        if len(duplicated):
+            raise GeodataError(f"{table}: {len(duplicated)} duplicate {column}(s), e.g. {str(duplicated.iloc[0])!r}")
 
 
 class PostgisCatalog:
@@ -175,13 +195,11 @@ class PostgisCatalog:
                     if snapshot:
                         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     yield cur
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-                self._discard()
-                raise DatabaseError(f"{action}: the PostGIS database {self.display} is unavailable: "
-                                    f"{_reason(exc)} (the next call reconnects)") from exc
             except psycopg.Error as exc:
-                if self._conn is not None and (self._conn.closed or self._conn.broken):
+                if self._conn is None or self._conn.closed or self._conn.broken:  # never connected, or lost
                     self._discard()
+                    raise DatabaseError(f"{action}: the PostGIS database {self.display} is unavailable: "
+                                        f"{_reason(exc)} (the next call reconnects)") from exc
                 raise DatabaseError(f"{action} in the PostGIS database {self.display}: {_reason(exc)}") from exc
 
     def close(self) -> None:
@@ -208,12 +226,14 @@ class PostgisCatalog:
         The version is :func:`geodata.storage.content_version`, so the same
         data has the same version in either store. Incidents are stored in
         date order (stable, as :class:`~geodata.store.IncidentStore` orders
-        them); the other tables in their given order.
+        them); the other tables in their given order. Columns outside the
+        schema are kept (see :mod:`geodata.postgis.tables`) and come back
+        after the canonical ones.
 
         Raises
         ------
         GeodataError
-            invalid name, a column outside the schema or of the wrong type
+            invalid name, duplicate event ids, or a column of the wrong type
             (before anything is written).
         DatabaseError
             the database refused a row (a constraint of the canonical schema;
@@ -228,21 +248,24 @@ class PostgisCatalog:
             incidents = incidents.sort_values("event_date", kind="stable")
         frames = {"incidents": incidents, "displacement": dataset.displacement, "places": dataset.places,
                   "highways": dataset.highways}
+        _check_unique(incidents, "event_id", "incidents")
         # Convert every table first, so that a bad column fails before anything is written.
         arrow = {key: tb.to_arrow(frames[key], spec, name) for key, spec in tb.TABLES.items()}
+        extra = {key: tb.extra_columns(frames[key], spec) for key, spec in tb.TABLES.items()}
         with self._transaction(f"saving dataset {name!r}") as cur:
             cur.execute(
                 """INSERT INTO datasets (name, title, version, period_start, period_end, meta, imported_at,
-                                         source_file, incidents_rows, displacement_rows, places_rows, highways_rows)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                         source_file, incidents_rows, displacement_rows, places_rows, highways_rows,
+                                         extra_columns)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                    ON CONFLICT (name) DO UPDATE SET
                      title = EXCLUDED.title, version = EXCLUDED.version, period_start = EXCLUDED.period_start,
                      period_end = EXCLUDED.period_end, meta = EXCLUDED.meta, imported_at = EXCLUDED.imported_at,
                      source_file = EXCLUDED.source_file, incidents_rows = EXCLUDED.incidents_rows,
                      displacement_rows = EXCLUDED.displacement_rows, places_rows = EXCLUDED.places_rows,
-                     highways_rows = EXCLUDED.highways_rows""",
+                     highways_rows = EXCLUDED.highways_rows, extra_columns = EXCLUDED.extra_columns""",
                 (name, dataset.title, version, dataset.period[0], dataset.period[1], Jsonb(meta),
-                 meta["imported_at"], source, *(meta["rows"][t] for t in tb.TABLES)))
+                 meta["imported_at"], source, *(meta["rows"][t] for t in tb.TABLES), Jsonb(extra)))
             for spec in tb.TABLES.values():
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
                 _copy_in(cur, spec, arrow[spec.name])
@@ -263,11 +286,11 @@ class PostgisCatalog:
         """
         check_name(name)
         with self._transaction(f"loading dataset {name!r}", snapshot=True) as cur:
-            meta = self._meta(cur, name)
-            frames = {}
-            for spec in tb.TABLES.values():
-                data = _copy_out(cur, _select(spec, "dataset = %s", "ordinal"), (name,))
-                frames[spec.name] = tb.read_csv(data, spec, leading=("ordinal",)).drop(columns="ordinal")
+            meta, extra = self._described(cur, name)
+            raw = {key: _copy_out(cur, _select(spec, "dataset = %s", extra=bool(extra.get(key))), (name,))
+                   for key, spec in tb.TABLES.items()}
+        frames = {key: _in_order(tb.read_csv(raw.pop(key), spec, leading=("ordinal",), extra=extra.get(key)))
+                  .reset_index(drop=True) for key, spec in tb.TABLES.items()}
         return Dataset(
             name=str(meta.get("name", name)), title=str(meta.get("title", name)),
             incidents=frames["incidents"], displacement=frames["displacement"], places=frames["places"],
@@ -285,10 +308,14 @@ class PostgisCatalog:
             return self._meta(cur, name)
 
     def _meta(self, cur: psycopg.Cursor, name: str) -> dict:
-        row = cur.execute("SELECT meta FROM datasets WHERE name = %s", (name,)).fetchone()
+        return self._described(cur, name)[0]
+
+    def _described(self, cur: psycopg.Cursor, name: str) -> tuple[dict, dict[str, list[list[str]]]]:
+        """The dataset's description and, per table, the ``[name, kind]`` of its extra columns."""
+        row = cur.execute("SELECT meta, extra_columns FROM datasets WHERE name = %s", (name,)).fetchone()
         if row is None:
             raise UnreadableFileError(f"{self.display} dataset {name!r}", "no stored dataset here")
-        return dict(row[0])
+        return dict(row[0]), dict(row[1] or {})
 
     def remove(self, name: str) -> None:
         """Delete the dataset and all its rows in one transaction."""
@@ -318,22 +345,15 @@ class PostgisCatalog:
         """
         check_name(name)
         spec = tb.TABLES["incidents"]
-        if state.is_empty_range:
-            self.meta(name)
-            return tb.empty_like(spec)
         condition, params = incident_condition(name, state, bbox)
         with self._transaction(f"querying dataset {name!r}", snapshot=True) as cur:
-            self._meta(cur, name)
-            data = _copy_out(cur, _select(spec, condition, "event_date, ordinal"), params)
-        frame = tb.read_csv(data, spec, leading=("ordinal",))
-        return frame.set_index(pd.Index(frame.pop("ordinal").to_numpy(), dtype=np.int64))
+            extra = self._described(cur, name)[1].get("incidents")
+            data = _copy_out(cur, _select(spec, condition, extra=bool(extra)), params)
+        return _in_order(tb.read_csv(data, spec, leading=("ordinal",), extra=extra))
 
     def count(self, name: str, state: FilterState, *, bbox: BBox | None = None) -> int:
         """How many incidents :meth:`query` would return, counted in the database."""
         check_name(name)
-        if state.is_empty_range:
-            self.meta(name)
-            return 0
         condition, params = incident_condition(name, state, bbox)
         with self._transaction(f"counting in dataset {name!r}", snapshot=True) as cur:
             self._meta(cur, name)
@@ -345,39 +365,14 @@ class PostgisCatalog:
     def save_boundaries(self, boundaries: gpd.GeoDataFrame) -> int:
         """Replace the stored admin boundaries with ``boundaries`` in one transaction; return the row count.
 
-        ``boundaries`` has the columns of :data:`geodata.schema.BOUNDARIES`
-        and polygon geometries (stored as MultiPolygons in EPSG:4326; other
-        CRSs are transformed, a frame without a CRS is refused).
+        See :func:`geodata.postgis.boundaries.boundary_rows` for what is accepted.
         """
-        if boundaries.crs is None:
-            raise GeodataError("boundaries have no CRS: set it (EPSG:4326 for longitude/latitude) before saving")
-        frame = boundaries.to_crs(schema.CRS) if boundaries.crs != schema.CRS else boundaries
-        geoms = frame.geometry.to_numpy()
-        kinds = shapely.get_type_id(geoms)
-        if not np.isin(kinds, (3, 6)).all():  # Polygon, MultiPolygon
-            raise GeodataError("boundaries must be polygons or multipolygons (no empty or other shapes)")
-        parts, index = shapely.get_parts(geoms, return_index=True)
-        multi = shapely.multipolygons(parts, indices=index)
-        wkb = shapely.to_wkb(shapely.set_srid(multi, 4326), hex=True, include_srid=True)
-        rows = pd.DataFrame({c: frame[c].to_numpy() if c in frame.columns else None
-                             for c in schema.BOUNDARIES.names})
-        rows["admin_level"] = pd.array(rows["admin_level"], dtype="Int64")
+        rows = boundary_rows(boundaries)
         with self._transaction("saving boundaries") as cur:
-            cur.execute("DELETE FROM boundaries")
-            with cur.copy("COPY boundaries (pcode, name, name_ar, admin_level, parent_pcode, geom) FROM STDIN") as copy:
-                for record, shape in zip(rows.itertuples(index=False), wkb):
-                    copy.write_row([None if pd.isna(v) else v for v in record] + [shape])
+            write_boundaries(cur, rows)
         return len(rows)
 
     def boundaries(self, admin_level: int | None = None) -> gpd.GeoDataFrame:
         """Stored boundaries (all levels, or one), ordered by level and p-code, in EPSG:4326."""
-        condition, params = ("admin_level = %s", [admin_level]) if admin_level is not None else ("true", [])
         with self._transaction("reading boundaries") as cur:
-            rows = cur.execute(sql.SQL(
-                "SELECT pcode, name, name_ar, admin_level, parent_pcode, ST_AsBinary(geom) FROM boundaries "
-                "WHERE {} ORDER BY admin_level, pcode").format(sql.SQL(condition)), params).fetchall()
-        columns = schema.BOUNDARIES.names
-        frame = pd.DataFrame([r[:5] for r in rows], columns=columns).astype(
-            {c: "string" for c in columns if c != "admin_level"} | {"admin_level": "Int64"})
-        geometry = shapely.from_wkb([bytes(r[5]) for r in rows]) if rows else []
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=schema.CRS), crs=schema.CRS)
+            return read_boundaries(cur, admin_level)

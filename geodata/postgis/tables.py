@@ -11,6 +11,12 @@ Columns and their types come from :mod:`geodata.schema`; the SQL tables
 (see :mod:`geodata.postgis.migrations`) add ``dataset`` and ``ordinal``
 (the row's position, in date order for incidents) and a ``geom`` generated
 from longitude/latitude, so the geometry can never disagree with them.
+Columns outside the schema (a source's own columns, which the importers
+keep after the canonical ones) travel in a per-row ``extra`` jsonb object
+of text cells, with their names and kinds recorded per dataset, so they
+come back with their values, order and dtypes (text, whole numbers,
+floats, booleans, datetimes; anything else as text).
+
 Frames read back have the canonical dtypes: ``string`` text (categoricals
 for the repetitive incident columns, as the Parquet store reads them),
 nullable ``Int64`` whole numbers, ``float64`` numbers, ``datetime64[s]``
@@ -33,6 +39,8 @@ from ..storage import DICTIONARY_COLUMNS
 
 #: Rows per CSV chunk handed to COPY (bounds the memory of one write).
 CHUNK_ROWS = 50_000
+#: Below this many bytes a CSV is parsed on one thread (starting a pool costs more than it saves).
+_THREADED_BYTES = 4 << 20
 
 _WRITE_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32()}
 _READ_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.timestamp("s")}
@@ -77,29 +85,76 @@ def _arrow_column(values: pd.Series | None, column: schema.Column, length: int, 
         raise GeodataError(f"{table}, column {column.name!r}: cannot store as {column.kind}: {exc}") from None
 
 
+def extra_columns(frame: pd.DataFrame, spec: TableSpec) -> list[list[str]]:
+    """``[name, kind]`` of each column of ``frame`` outside the schema (``geometry`` aside), in frame order."""
+    return [[str(c), _kind(frame[c])] for c in frame.columns if c not in spec.columns and c != "geometry"]
+
+
+def _kind(values: pd.Series) -> str:
+    """The dtype to restore (numbers, booleans, datetimes, as named by pandas), else ``"str"``."""
+    dtype = values.dtype
+    if (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_datetime64_dtype(dtype)):
+        return str(dtype)
+    return "str"
+
+
+def _extra_json(frame: pd.DataFrame, names: list[str]) -> pa.Array:
+    """One JSON object of text cells per row (null cells as JSON null); floats as their shortest exact text."""
+    text = frame[names].reset_index(drop=True).astype("string")  # by position, whatever the frame's index
+    if not len(text):
+        return pa.array([], pa.string())
+    lines = text.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n")
+    return pa.array(lines, pa.string())  # JSON escapes newlines inside strings: "\n" only ends records
+
+
+def decode_extra(json_rows: pd.Series, extra: list[list[str]]) -> pd.DataFrame:
+    """The extra columns back from the ``extra`` objects, with the kinds :func:`extra_columns` recorded."""
+    names = [name for name, _ in extra]
+    if not len(json_rows):
+        cells = pd.DataFrame({name: pd.Series(dtype="string") for name in names})
+    else:
+        body = "\n".join(json_rows.fillna("{}").astype(str))
+        cells = pd.read_json(io.StringIO(body), lines=True, orient="records", dtype=False)
+        cells = cells.reindex(columns=names).set_axis(json_rows.index, axis=0)
+    out = {}
+    for name, kind in extra:
+        values = cells[name].astype("string")
+        if kind == "str":
+            out[name] = values
+        elif kind.startswith("datetime64"):
+            out[name] = pd.to_datetime(values, format="ISO8601").astype(kind)
+        elif kind in ("bool", "boolean"):
+            out[name] = values.map({"True": True, "False": False}).astype(kind)
+        else:  # numbers: their text is exact (shortest round-trip form for floats)
+            out[name] = pd.to_numeric(values).astype(kind)
+    return pd.DataFrame(out, index=json_rows.index)
+
+
 def to_arrow(frame: pd.DataFrame, spec: TableSpec, dataset: str) -> pa.Table:
-    """``frame`` as the columns COPY expects: dataset, ordinal, then the canonical columns.
+    """``frame`` as the columns COPY expects: dataset, ordinal, the canonical columns, then ``extra``.
 
     Rows keep the frame's order (``ordinal`` counts from 0); a canonical
-    column the frame lacks is stored as nulls.
+    column the frame lacks is stored as nulls; ``extra`` is present only
+    when the frame has columns outside the schema.
 
     Raises
     ------
     GeodataError
-        the frame has columns outside the schema (this store keeps only
-        canonical columns and refuses rather than drop data), or a column
-        cannot be converted to its canonical type.
+        a column cannot be converted to its canonical type.
     """
-    extra = [c for c in frame.columns if c not in spec.columns and c != "geometry"]
-    if extra:
-        raise GeodataError(f"{spec.name}: the PostGIS store keeps the canonical columns only; "
-                           f"drop or rename {', '.join(map(repr, map(str, extra)))}")
     length = len(frame)
     arrays = [pa.repeat(pa.scalar(dataset, pa.string()), length), pa.array(np.arange(length, dtype=np.int64))]
+    names = ["dataset", "ordinal", *spec.columns]
     for column in spec.schema.columns:
         values = frame[column.name] if column.name in frame.columns else None
         arrays.append(_arrow_column(values, column, length, spec.name))
-    return pa.table(arrays, names=["dataset", "ordinal", *spec.columns])
+    extra = [c for c in frame.columns if c not in spec.columns and c != "geometry"]
+    if extra:
+        arrays.append(_extra_json(frame.set_axis([str(c) for c in frame.columns], axis=1),
+                                  [str(c) for c in extra]))
+        names.append("extra")
+    return pa.table(arrays, names=names)
 
 
 def csv_chunks(table: pa.Table, rows: int = CHUNK_ROWS) -> Iterator[bytes]:
@@ -111,11 +166,14 @@ def csv_chunks(table: pa.Table, rows: int = CHUNK_ROWS) -> Iterator[bytes]:
         yield sink.getvalue()
 
 
-def read_csv(data: bytes, spec: TableSpec, *, leading: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Parse ``COPY ... TO STDOUT (FORMAT csv)`` output of ``leading`` int64 columns then the canonical ones.
+def read_csv(data: bytes, spec: TableSpec, *, leading: tuple[str, ...] = (),
+             extra: list[list[str]] | None = None) -> pd.DataFrame:
+    """Parse ``COPY ... TO STDOUT (FORMAT csv)`` output: ``leading`` int64 columns, the canonical ones, ``extra``.
 
     Unquoted empty fields are nulls, quoted ones empty strings (COPY's
-    convention). Returns canonical dtypes (see the module docstring).
+    convention). Returns canonical dtypes (see the module docstring); with
+    ``extra`` (the recorded ``[name, kind]`` list, the data then ending with
+    the ``extra`` column) the extra columns follow the canonical ones.
     """
     types: dict[str, pa.DataType] = {name: pa.int64() for name in leading}
     for column in spec.schema.columns:
@@ -123,11 +181,13 @@ def read_csv(data: bytes, spec: TableSpec, *, leading: tuple[str, ...] = ()) -> 
             types[column.name] = pa.dictionary(pa.int32(), pa.string())
         else:
             types[column.name] = _READ_TYPES[column.kind]
+    if extra:
+        types["extra"] = pa.string()
     names = list(types)
     if data:
         table = pcsv.read_csv(
             io.BytesIO(data),
-            read_options=pcsv.ReadOptions(column_names=names),
+            read_options=pcsv.ReadOptions(column_names=names, use_threads=len(data) > _THREADED_BYTES),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
                                                 quoted_strings_can_be_null=False),
@@ -138,9 +198,6 @@ def read_csv(data: bytes, spec: TableSpec, *, leading: tuple[str, ...] = ()) -> 
     for name in spec.dictionary:
         if table.num_rows == 0:
             frame[name] = frame[name].astype("category")
+    if extra:
+        frame = frame.join(decode_extra(frame.pop("extra"), extra))
     return frame
-
-
-def empty_like(spec: TableSpec) -> pd.DataFrame:
-    """A frame with the table's canonical columns and dtypes and no rows."""
-    return read_csv(b"", spec)

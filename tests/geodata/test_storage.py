@@ -17,6 +17,7 @@ def test_scenario_round_trip_keeps_tables_and_version(scenario, tmp_path):
     version = write_dataset(scenario, tmp_path / "nw", source="geodata/scenarios/nw_syria_2020")
     back = read_dataset(tmp_path / "nw")
     assert back.version == version == content_version(scenario)
+    assert content_version(back) == version  # categoricals and other dtypes on reading do not change it
     plain = pd.DataFrame(scenario.incidents.drop(columns="geometry"))
     # Same cells; repetitive text columns come back as categoricals (smaller in memory).
     assert list(back.incidents.columns) == list(plain.columns)
