@@ -26,6 +26,8 @@ from .sizes import parse_size
 from .view import default_view
 
 EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson"}
+#: A script can wait longer than an analyst at the screen.
+CLI_TIMEOUT = 180.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", default="slide", help="slide (1920x1080), a4 (300 dpi) or WIDTHxHEIGHT px")
     parser.add_argument("--dataset", type=Path, default=None,
                         help="dataset folder (default: $CONFLICT_MAP_DATASET or the shipped scenario)")
+    parser.add_argument("--timeout", type=float, default=CLI_TIMEOUT,
+                        help=f"seconds a briefing may take to render (default {CLI_TIMEOUT:g})")
     return parser
 
 
@@ -49,7 +53,10 @@ def _write(path: Path, content: bytes) -> None:
     """Write atomically: a reader never sees half a file, a failure leaves no partial file."""
     path = path.expanduser()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    mask = os.umask(0)
+    os.umask(mask)
     try:
+        os.fchmod(fd, 0o666 & ~mask)  # as a plain open() would (mkstemp makes it private)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, path)
@@ -79,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"this is version {version}", file=sys.stderr)
         view = page.view or default_view(store.dataset.view)
         if fmt in BRIEFING_FORMATS:
+            if not 1 <= args.timeout <= 3600:
+                raise ValueError("--timeout must be 1-3600 seconds")
             result = briefing_export(store, page.filter, view, fmt=fmt, title=args.title,
-                                     size=parse_size(args.size), app_url=app_url)
+                                     size=parse_size(args.size), app_url=app_url, timeout=args.timeout)
         else:
             assert fmt in TABLE_FORMATS
             result = table_export(store, page.filter, fmt=fmt, app_url=app_url, view=view)

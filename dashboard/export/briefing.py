@@ -16,6 +16,7 @@ pure: no I/O, no clock (the caller passes ``generated_at``).
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,9 +27,15 @@ from geodata import FilterState, IncidentStore
 
 from ..callbacks import update_headline, update_map, update_timeline
 from ..figures.style import FONT_FAMILY, format_day, short_count
-from .provenance import (BASEMAP_SOURCE, date_range_words, displacement_sources, filter_words,
-                         incident_sources, utc_stamp)
-from .view import MapView, relayout_for, scale_bar
+from .provenance import (
+    BASEMAP_SOURCE,
+    date_range_words,
+    displacement_sources,
+    filter_words,
+    incident_sources,
+    utc_stamp,
+)
+from .view import MapView, fit_view, relayout_for, scale_bar
 
 #: Short titles for datasets whose own title is too long for a slide.
 DEFAULT_TITLES = {"nw_syria_2020": "North-west Syria: incidents and displacement"}
@@ -66,6 +73,21 @@ def _wrap(text: str, width_px: float, font_px: float, max_lines: int | None = No
     if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: chars - 1].rstrip() + "…"
+    return lines
+
+
+def _wrap_link(prefix: str, link: str, width_px: float, font_px: float, max_lines: int = 3) -> list[str]:
+    """``prefix`` then ``link``, broken only after an ``&`` (a URL must survive copying from the page)."""
+    chars = max(int(width_px / (CHAR_EM * font_px)), 10)
+    lines, line = [], prefix
+    for token in re.split(r"(?<=&)", link):
+        if line and len(line) + len(token) > chars and line != prefix:
+            lines.append(line)
+            line = ""
+        line += token
+    lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + ["".join(lines[max_lines - 1:])]
     return lines
 
 
@@ -147,25 +169,31 @@ def _sources_lines(store: IncidentStore, state: FilterState, page: Page, width: 
     return lines
 
 
-def _headline_band(page: Page, store: IncidentStore, state: FilterState, left: float, top: float,
-                   width: float) -> float:
-    """The three headline figures side by side, as on screen; returns the y (px) under them."""
+def _headline_column(page: Page, store: IncidentStore, state: FilterState, box: Box) -> float:
+    """The three headline figures at the top of ``box``; returns the y (px) under them."""
     u = page.u
     figures = update_headline(state.to_dict(), store)
-    cards = [
-        (figures.incidents, figures.incidents_detail, 0.16, "headline-incidents"),
-        (figures.fatalities, figures.fatalities_detail, 0.34, "headline-fatalities"),
-        (figures.displaced, figures.displaced_detail, 0.50, "headline-displaced"),
-    ]
-    x, bottom = left, top
-    for number, detail, share, name in cards:
-        card = share * width - 14 * u
-        page.text(x, top, number, 20, bold=True, name=name)
-        lines = _wrap(detail, card, 9.5 * u, max_lines=2)
-        page.text(x, top + 25 * u, lines, 9.5, colour=MUTED, name=name + "-what")
-        bottom = max(bottom, top + 25 * u + 12 * u * len(lines))
-        x += share * width
-    return bottom
+    half = box.width / 2
+    y = box.top
+    page.text(box.left, y, figures.incidents, 20, bold=True, name="headline-incidents")
+    page.text(box.left + half, y, figures.fatalities, 20, bold=True, name="headline-fatalities")
+    y += 24 * u
+    page.text(box.left, y, figures.incidents_detail, 9.5, colour=MUTED, name="headline-incidents-what")
+    page.text(box.left + half, y, "reported fatalities", 9.5, colour=MUTED)
+    y += 12.5 * u
+    detail = re.sub(r"^\((.*?)\)", r"\1", figures.fatalities_detail.removeprefix("reported fatalities").strip(" ;"))
+    if detail:
+        lines = _wrap(f"Fatalities: {detail}", box.width, 9 * u, max_lines=2)
+        page.text(box.left, y, lines, 9, colour=MUTED, name="headline-fatalities-what")
+        y += 11.5 * u * len(lines)
+    y += 9 * u
+    page.text(box.left, y, figures.displaced, 20, bold=True, name="headline-displaced")
+    y += 24 * u
+    lines = _wrap(figures.displaced_detail, box.width, 9 * u, max_lines=3)
+    page.text(box.left, y, lines, 9, colour=MUTED, name="headline-displaced-what")
+    y += 11.5 * u * len(lines) + 7 * u
+    page.line(box.left, y, box.right, y, colour=RULE, width=max(u, 0.8))
+    return y
 
 
 def _map_furniture(page: Page, view: MapView, box: Box) -> None:
@@ -227,11 +255,15 @@ def _timeline(figure: go.Figure, page: Page, store: IncidentStore, state: Filter
 
 def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, title: str,
                    size: tuple[float, float], generated_at: datetime, link: str, base_url: str,
-                   map_style: dict | None = None) -> go.Figure:
+                   map_style: dict | None = None, screen: tuple[float, float] | None = None) -> go.Figure:
     """The briefing figure for ``state`` seen through ``view`` on a ``size`` (CSS px) page.
 
     Parameters
     ----------
+    view, screen
+        The screen's centre and zoom, and the size (CSS px) of the screen's
+        map (``None``: :data:`~.view.REFERENCE_SCREEN_MAP`). The briefing
+        keeps the centre and shows the same extent (:func:`~.view.fit_view`).
     title
         Plain text (escaped here); use :func:`clean_title` on user input first.
     generated_at
@@ -263,36 +295,37 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     subtitle = f"{date_range_words(state)} · {filter_words(state, store.event_types())}"
     sub_lines = _wrap(subtitle, inner, 12 * u, max_lines=2)
     page.text(pad, y, sub_lines, 12, colour=MUTED, name="subtitle")
-    y += 16 * u * len(sub_lines) + 8 * u
-    y = _headline_band(page, store, state, pad, y, inner) + 6 * u
+    y += 16 * u * len(sub_lines) + 4 * u
     page.line(pad, y, width - pad, y, colour=RULE, width=max(u, 0.8))
     header_bottom = y + 10 * u
 
     # Footer: sources, then when and which view.
     foot_size = 8.5
     lines = _sources_lines(store, state, page, inner, foot_size)
-    stamp = f"Generated {utc_stamp(generated_at)} by conflict-map · View: {link}"
-    stamp_lines = _wrap(stamp, inner, foot_size * u, max_lines=2)
+    stamp_lines = _wrap_link(f"Generated {utc_stamp(generated_at)} by conflict-map · View: ", link, inner,
+                             foot_size * u)
     line_px = 11 * u
     footer_top = height - pad * 0.7 - line_px * (len(lines) + len(stamp_lines))
     page.line(pad, footer_top - 5 * u, width - pad, footer_top - 5 * u, colour=RULE, width=max(u, 0.8))
     page.text(pad, footer_top, lines, foot_size, colour=MUTED, name="sources")
     page.text(pad, footer_top + line_px * len(lines), stamp_lines, foot_size, colour=MUTED, name="generated")
 
-    # Timeline strip above the footer (room below for tick labels, above for its label).
-    strip = Box(pad + 34 * u, footer_top - 30 * u - 62 * u, width - pad - 40 * u, footer_top - 30 * u)
+    # Left: the map, the timeline strip under it. Right: headline figures, then the legend.
+    side = 262 * u
+    column = Box(width - pad - side, header_bottom, width - pad, footer_top - 14 * u)
+    strip = Box(pad + 34 * u, column.bottom - 22 * u - 52 * u, column.left - 18 * u - 40 * u,
+                column.bottom - 22 * u)
+    map_box = Box(pad, header_bottom, column.left - 18 * u, strip.top - 22 * u)
+    legend_top = _headline_column(page, store, state, column) + 8 * u
 
-    # Map on the left, headline figures and the legend on the right.
-    side = 250 * u
-    map_box = Box(pad, header_bottom, width - pad - side - 14 * u, strip.top - 24 * u)
-    column = Box(map_box.right + 14 * u, header_bottom, width - pad, map_box.bottom)
-
+    view = fit_view(view, screen, (map_box.width, map_box.height))
     relayout = relayout_for(view, map_box.width, map_box.height)
-    screen = update_map(state.to_dict(), store, base_url, relayout)
-    figure = go.Figure([trace for trace in screen.data])
-    status = [a.text for a in screen.layout.annotations if a.name == "status" and a.visible is not False and a.text]
+    on_screen = update_map(state.to_dict(), store, base_url, relayout)
+    figure = go.Figure(list(on_screen.data))
+    status = [a.text for a in on_screen.layout.annotations
+              if a.name == "status" and a.visible is not False and a.text]
 
-    map_layout = screen.layout.map.to_plotly_json()
+    map_layout = on_screen.layout.map.to_plotly_json()
     map_layout.pop("bounds", None)  # a static map must keep the exact centre and zoom (scale bar)
     if map_style is not None:
         map_layout["style"] = map_style
@@ -310,16 +343,22 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
 
     _timeline(figure, page, store, state, strip)
 
+    # Plotly does not shrink a legend to fit: choose its font so that it ends above the footer.
+    entries = [t for t in figure.data if t.type == "scattermap" and t.showlegend is not False]
+    groups = len({t.legendgroup for t in entries})
+    room = column.bottom - legend_top
+    legend_font = min(9.0, max(6.0, (room - groups * 5 * u) / (2.1 * u * max(len(entries) + groups, 1))))
+
     figure.update_layout(
         width=width, height=height, autosize=False, margin=dict(l=0, r=0, t=0, b=0, pad=0),
         paper_bgcolor="white", plot_bgcolor="white",
         font=dict(family=FONT_FAMILY, size=10 * u, color=INK),
         map=map_layout,
         showlegend=True,
-        legend=dict(x=page.x(column.left), y=page.y(column.top - 4 * u), xanchor="left", yanchor="top",
+        legend=dict(x=page.x(column.left - 4 * u), y=page.y(legend_top), xanchor="left", yanchor="top",
                     xref="paper", yref="paper", bgcolor="rgba(255,255,255,0)", borderwidth=0,
-                    font=dict(size=9.5 * u, family=FONT_FAMILY, color=INK),
-                    grouptitlefont=dict(size=9.5 * u, family=FONT_FAMILY, color=MUTED),
+                    font=dict(size=legend_font * u, family=FONT_FAMILY, color=INK),
+                    grouptitlefont=dict(size=legend_font * u, family=FONT_FAMILY, color=MUTED),
                     tracegroupgap=5 * u, itemsizing="constant", groupclick="toggleitem"),
         annotations=page.annotations,
         shapes=list(figure.layout.shapes) + page.shapes,

@@ -268,8 +268,9 @@ def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *, docum
                   timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> bytes:
     """PNG or PDF bytes of ``figure`` at ``size`` (PNG: exactly ``size.width`` x ``size.height`` px).
 
-    ``document_title`` (plain text) becomes the PDF's Title. Blocks the calling thread (never while holding anything but the render
-    lock). Thread-safe: renders are serialised and each uses its own browser.
+    ``document_title`` (plain text) becomes the PDF's Title. Blocks the
+    calling thread (holding nothing but the render lock). Thread-safe:
+    renders are serialised and each uses its own browser.
 
     Raises
     ------

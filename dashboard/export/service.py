@@ -40,23 +40,29 @@ class Export:
 
 
 def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, title: object,
-                    size: OutputSize, app_url: str, generated_at: datetime | None = None) -> go.Figure:
-    """The briefing figure with the offline map style, ready for :func:`render_figure`."""
+                    size: OutputSize, app_url: str, generated_at: datetime | None = None,
+                    screen: tuple[float, float] | None = None) -> go.Figure:
+    """The briefing figure with the offline map style, ready for :func:`render_figure`.
+
+    ``screen`` is the size of the analyst's map in CSS px, when known (see
+    :func:`~.view.screen_size`); the link printed keeps the screen's view.
+    """
     return build_briefing(
         store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
         generated_at=generated_at or datetime.now(timezone.utc), link=link_of(store, state, view, app_url),
-        base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(),
+        base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(), screen=screen,
     )
 
 
 def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
                     size: OutputSize, app_url: str, generated_at: datetime | None = None,
+                    screen: tuple[float, float] | None = None,
                     timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> Export:
     """The briefing as PNG or PDF (see :func:`render_figure` for the errors raised)."""
     if fmt not in BRIEFING_FORMATS:
         raise ValueError(f"a briefing is {' or '.join(BRIEFING_FORMATS)}, not {fmt!r}")
     figure = briefing_figure(store, state, view, title=title, size=size, app_url=app_url,
-                             generated_at=generated_at)
+                             generated_at=generated_at, screen=screen)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
                             document_title=clean_title(title, default_title(store)))
     return Export(export_filename(store.name, state.start, state.end, "briefing", fmt), MIME_TYPES[fmt], content)

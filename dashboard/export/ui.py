@@ -8,6 +8,7 @@ for it (the renderer's lock is never taken by other callbacks).
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import flask
@@ -17,15 +18,31 @@ from geodata import FilterState, IncidentStore
 
 from .. import ids
 from .briefing import MAX_TITLE, default_title
-from .naming import export_stem
+from .naming import export_stem, safe_stem
 from .render import ExportError
 from .service import BRIEFING_FORMATS, Export, briefing_export, table_export
 from .sizes import PRESET_LABELS, PRESETS
-from .view import default_view, view_from_relayout, view_from_store
+from .view import default_view, screen_size, view_from_relayout, view_from_store
 
 #: Which button makes which file.
 BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}
 DEFAULT_SIZE = "slide"
+
+#: The camera's file name, as :func:`map_config` builds it; a new config re-plots the map, so only
+#: when the name changes. STEM is replaced by the dataset's safe name (letters, digits, _ and -).
+CAMERA_JS = """function(filter, current) {
+    const day = /^\\d{4}-\\d{2}-\\d{2}$/;
+    if (!filter || !day.test(filter.start) || !day.test(filter.end)) {
+        return window.dash_clientside.no_update;
+    }
+    const name = STEM + '_' + filter.start + '_' + filter.end + '_map';
+    const config = Object.assign({}, current || {});
+    if (config.toImageButtonOptions && config.toImageButtonOptions.filename === name) {
+        return window.dash_clientside.no_update;
+    }
+    config.toImageButtonOptions = {format: 'png', scale: 2, filename: name};
+    return config;
+}"""
 
 #: Seconds a briefing waits for another one to finish rendering before saying "busy".
 UI_QUEUE_TIMEOUT = 20.0
@@ -59,7 +76,11 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
 
 
 def map_config(filter_data: Any, store: IncidentStore) -> dict:
-    """The map's Graph config: the dashboard's, with the camera's PNG at 2x and an app-built name."""
+    """The map's Graph config: the dashboard's, with the camera's PNG at 2x and an app-built name.
+
+    The app computes it in the browser (:data:`CAMERA_JS`); this is the same
+    rule in Python, for tests and for other callers.
+    """
     from ..layout import GRAPH_CONFIG  # here, not at import: layout imports this module
 
     state = FilterState.from_dict(filter_data, store.date_range())
@@ -77,7 +98,8 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
 
     The map view is the view store's (``ids.MAP_VIEW``: every pan, and every
     move the app makes on purpose), else the last ``relayoutData``, else the
-    dataset's default view.
+    dataset's default view; their visible corners (if reported) give the
+    size of the analyst's map, so that the briefing shows the same extent.
 
     Everything from the browser is checked: an unknown trigger or size is
     refused, the state and view are parsed with fallbacks, the title is
@@ -91,12 +113,18 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     if fmt in BRIEFING_FORMATS and preset is None:
         return no_update, "Choose a briefing size."
     state = FilterState.from_dict(filter_data, store.date_range())
-    view = (view_from_store(saved_view) or view_from_relayout(relayout)
-            or default_view(store.dataset.view))
+    view, corners = view_from_store(saved_view), None
+    if view is not None:
+        corners = saved_view.get("corners")
+    elif (view := view_from_relayout(relayout)) is not None:
+        derived = relayout.get("map._derived")
+        corners = derived.get("coordinates") if isinstance(derived, dict) else None
+    view = view or default_view(store.dataset.view)
+    screen = screen_size(view, corners)
     try:
         if fmt in BRIEFING_FORMATS:
             result: Export = briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[preset],
-                                             app_url=app_url, queue_timeout=UI_QUEUE_TIMEOUT)
+                                             app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT)
         else:
             result = table_export(store, state, fmt=fmt, app_url=app_url, view=view)
     except ExportError as error:
@@ -127,9 +155,9 @@ def app_url(app: Dash) -> str:
 
 def register_export_callbacks(app: Dash, store: IncidentStore) -> None:
     """Wire the export panel and the map's camera file name of one app to one store."""
-    @app.callback(Output(ids.MAP, "config"), Input(ids.FILTER, "data"))
-    def _camera(filter_data):
-        return map_config(filter_data, store)
+    # In the browser: instant, in order with the filter (a server round trip could land stale).
+    app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name))),
+                            Output(ids.MAP, "config"), Input(ids.FILTER, "data"), State(ids.MAP, "config"))
 
     @app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),

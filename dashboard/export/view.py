@@ -78,21 +78,57 @@ def metres_per_pixel(lat: float, zoom: float) -> float:
     return EQUATOR_M_PER_PX_256 * math.cos(math.radians(lat)) / 2 ** zoom * MAPLIBRE_TILE_FACTOR
 
 
+#: The map's size (CSS px) in the dashboard on a 1280x800 window: the extent a view link shows
+#: when the screen's own extent is unknown (a link, or no pan yet).
+REFERENCE_SCREEN_MAP = (950.0, 440.0)
+
+
+def _world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    world = 512 * 2 ** zoom  # world size in px at this zoom (512-px tiles)
+    s = math.sin(math.radians(max(min(lat, 85.0511), -85.0511)))
+    return (lon + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
+
+
+def screen_size(view: MapView, corners: Any) -> tuple[float, float] | None:
+    """The on-screen size (CSS px) of the map whose visible ``corners`` (``[[lon, lat]] * 4``, as
+    plotly's ``map._derived.coordinates``) were reported at ``view``; ``None`` if unusable."""
+    if not isinstance(corners, list) or len(corners) != 4:
+        return None
+    points = []
+    for corner in corners:
+        if (not isinstance(corner, (list, tuple)) or len(corner) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+                       for v in corner)):
+            return None
+        points.append(_world_px(float(corner[0]), float(corner[1]), view.zoom))
+    width = max(p[0] for p in points) - min(p[0] for p in points)
+    height = max(p[1] for p in points) - min(p[1] for p in points)
+    return (width, height) if 50 <= width <= 20000 and 50 <= height <= 20000 else None
+
+
+def fit_view(view: MapView, screen: tuple[float, float] | None, box: tuple[float, float]) -> MapView:
+    """``view`` re-zoomed so that what a ``screen``-sized map showed fills a ``box``-sized one.
+
+    The briefing's map is rarely the size of the analyst's: keeping the zoom
+    would crop a small page and pad a large one. The centre stays; the scale
+    bar is drawn for the zoom returned.
+    """
+    width, height = screen or REFERENCE_SCREEN_MAP
+    zoom = view.zoom + math.log2(min(box[0] / width, box[1] / height))
+    return MapView(view.lat, view.lon, round(min(max(zoom, 0.0), 22.0), 3))
+
+
 def visible_corners(view: MapView, width: float, height: float) -> list[list[float]]:
     """The four corners ``[lon, lat]`` of a ``width`` x ``height`` px map (as plotly's
     ``map._derived.coordinates``: top-left, top-right, bottom-right, bottom-left)."""
-    world = 512 * 2 ** view.zoom  # world size in px at this zoom (512-px tiles)
-
-    def to_px(lon: float, lat: float) -> tuple[float, float]:
-        s = math.sin(math.radians(lat))
-        return (lon + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
+    world = 512 * 2 ** view.zoom
 
     def to_lonlat(x: float, y: float) -> list[float]:
         lon = x / world * 360 - 180
         lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / world))))
         return [max(min(lon, 180.0), -180.0), lat]
 
-    cx, cy = to_px(view.lon, view.lat)
+    cx, cy = _world_px(view.lon, view.lat, view.zoom)
     left, right, top, bottom = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
     return [to_lonlat(left, top), to_lonlat(right, top), to_lonlat(right, bottom), to_lonlat(left, bottom)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from dash import no_update
@@ -17,8 +17,18 @@ from dashboard.export.links import parse_view_link, view_link
 from dashboard.export.service import briefing_figure
 from dashboard.export.sizes import PRESETS, custom_size, parse_size
 from dashboard.export.ui import map_config, run_export
-from dashboard.export.view import (default_view, metres_per_pixel, relayout_for, scale_bar, view_from_figure,
-                                   view_from_relayout, view_from_store, visible_corners)
+from dashboard.export.view import (
+    REFERENCE_SCREEN_MAP,
+    default_view,
+    metres_per_pixel,
+    relayout_for,
+    scale_bar,
+    screen_size,
+    view_from_figure,
+    view_from_relayout,
+    view_from_store,
+    visible_corners,
+)
 from dashboard.urlstate import MapView
 from geodata import FilterState, IncidentStore
 
@@ -27,10 +37,11 @@ STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=timezone.utc)
 SMALL = custom_size(960, 540)
 
 
-def figure_for(store, filters=None, title="", size=SMALL, view=None):
+def figure_for(store, filters=None, title="", size=SMALL, view=None, screen=None):
     state = FilterState.from_dict(filters or {}, store.date_range())
     view = view or default_view(store.dataset.view)
-    return state, briefing_figure(store, state, view, title=title, size=size, app_url=APP, generated_at=STAMP)
+    return state, briefing_figure(store, state, view, title=title, size=size, app_url=APP, generated_at=STAMP,
+                                  screen=screen)
 
 
 def annotation(figure, name):
@@ -102,18 +113,41 @@ def test_data_text_is_escaped_in_the_page(scenario):
     assert "&lt;a href=" in annotation(figure, "sources")
 
 
-def test_map_view_and_scale_bar(store):
+def map_box(figure):
+    """The map's box on the page, in CSS px (width, height)."""
+    domain = figure.layout.map.domain
+    return ((domain.x[1] - domain.x[0]) * figure.layout.width, (domain.y[1] - domain.y[0]) * figure.layout.height)
+
+
+def test_map_keeps_the_centre_and_shows_the_screens_extent(store):
     view = MapView(36.2, 37.1, 9.0)
     _, figure = figure_for(store, view=view)
-    assert (figure.layout.map.center.lat, figure.layout.map.center.lon, figure.layout.map.zoom) == (36.2, 37.1, 9.0)
-    assert figure.layout.map.bearing == 0 and figure.layout.map.bounds.west is None
+    shown = figure.layout.map
+    assert (shown.center.lat, shown.center.lon) == (36.2, 37.1) and shown.bearing == 0
+    assert shown.bounds.west is None  # no max bounds: MapLibre must not move a static map
+    width, height = map_box(figure)
+    # Without the screen's size, the extent of the reference dashboard map (1280x800 window) is kept.
+    assert shown.zoom == pytest.approx(9.0 + math.log2(min(width / REFERENCE_SCREEN_MAP[0],
+                                                             height / REFERENCE_SCREEN_MAP[1])), abs=1e-3)
+    # With the screen's corners, exactly that extent: it fits the briefing's map, touching two sides.
+    corners = visible_corners(view, 1500, 700)
+    _, figure = figure_for(store, view=view, screen=screen_size(view, corners))
+    zoom = figure.layout.map.zoom
+    mine = visible_corners(MapView(36.2, 37.1, zoom), width, height)
+    assert mine[0][0] <= corners[0][0] + 1e-6 and mine[1][0] >= corners[1][0] - 1e-6
+    assert mine[0][1] >= corners[0][1] - 1e-6 and mine[2][1] <= corners[2][1] + 1e-6
+    assert min(abs(mine[0][0] - corners[0][0]), abs(mine[0][1] - corners[0][1])) < 1e-3
+
+
+def test_scale_bar_is_drawn_for_the_zoom_shown(store):
+    _, figure = figure_for(store, view=MapView(36.2, 37.1, 9.0))
+    zoom = figure.layout.map.zoom
     bar = [s for s in figure.layout.shapes if s.name == "scale-bar"]
     width_px = (max(s.x1 for s in bar) - min(s.x0 for s in bar)) * figure.layout.width
-    expected = scale_bar(36.2, 9.0, 1e9)  # recompute from the label the page shows
     label = [a.text for a in figure.layout.annotations if a.name == "scale-bar-label"][-1]
     metres = float(label.split()[0]) * (1000 if label.endswith("km") else 1)
-    assert width_px == pytest.approx(metres / metres_per_pixel(36.2, 9.0), rel=1e-6)
-    assert expected.metres >= metres
+    assert width_px == pytest.approx(metres / metres_per_pixel(36.2, zoom), rel=1e-6)
+    assert label == scale_bar(36.2, zoom, width_px + 1e-6).label
 
 
 def test_metres_per_pixel_and_round_lengths():
@@ -235,15 +269,20 @@ def test_run_export_uses_the_panned_view(store, monkeypatch):
 
     monkeypatch.setattr("dashboard.export.service.render_figure", fake_render)
     relayout = {"autosize": True}  # a resize after the pan replaced relayoutData
-    data, status = run_export(ids.EXPORT_PDF, None, {"lat": 36.1, "lon": 37.0, "zoom": 9.5}, relayout,
-                              "My <title>", "a4", store, APP)
+    panned = MapView(36.1, 37.0, 9.5)
+    stored = {**panned.to_dict(), "rev": 0, "move": False, "moved": True,
+              "corners": visible_corners(panned, 1000, 500)}  # the view store after a pan
+    data, status = run_export(ids.EXPORT_PDF, None, stored, relayout, "My <title>", "a4", store, APP)
     assert data["filename"] == "nw_syria_2020_2019-12-01_2020-03-10_briefing.pdf" and seen["fmt"] == "pdf"
     map_layout = seen["figure"].layout.map
-    assert (map_layout.center.lat, map_layout.center.lon, map_layout.zoom) == (36.1, 37.0, 9.5)
+    width, height = map_box(seen["figure"])
+    assert (map_layout.center.lat, map_layout.center.lon) == (36.1, 37.0)
+    assert map_layout.zoom == pytest.approx(9.5 + math.log2(min(width / 1000, height / 500)), abs=1e-3)
     assert "My &lt;title&gt;" in annotation(seen["figure"], "title")
     data, _ = run_export(ids.EXPORT_PNG, None, None, {"map.center": {"lat": 35.5, "lon": 36.0}, "map.zoom": 8},
                          "", "slide", store, APP)
-    assert seen["figure"].layout.map.zoom == 8 and seen["size"] is PRESETS["slide"]
+    center = seen["figure"].layout.map.center
+    assert (center.lat, center.lon) == (35.5, 36.0) and seen["size"] is PRESETS["slide"]
 
 
 def test_camera_button_file_name(store):

@@ -117,7 +117,7 @@ def test_concurrent_exports_each_get_their_own_image(store):
         start.wait()
         try:
             out = briefing_export(store, state, MapView(35.9, 36.75, 7.7), fmt="png", title=f"Export {i}",
-                                  size=size, app_url=APP)
+                                  size=size, app_url=APP, queue_timeout=400)
             results[i] = Image.open(io.BytesIO(out.content)).size
         except Exception as exc:  # reported by the assertion below
             results[i] = exc
@@ -131,7 +131,7 @@ def test_concurrent_exports_each_get_their_own_image(store):
     table = table_export(store, state, fmt="csv", app_url=APP)
     assert time.monotonic() - began < 2 and table.content
     for thread in threads:
-        thread.join(240)
+        thread.join(600)
     assert results == {i: (s.width, s.height) for i, s in enumerate(sizes)}
 
 
