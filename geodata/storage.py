@@ -40,6 +40,10 @@ TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
 META = "dataset.json"
 
 
+class DatasetWriteError(GeodataError, OSError):
+    """Writing a dataset failed (disk full, permissions); the previous version is intact."""
+
+
 def _canonical_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """The same cells whatever the dtypes: text as strings, dates as seconds, numbers as floats.
 
@@ -104,6 +108,10 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
         os.replace(staging, folder)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DatasetWriteError(f"{folder}: cannot write the dataset ({exc}); the previous version is kept") \
+            from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -332,8 +332,6 @@ def test_write_dataset_to_a_full_disk_keeps_the_previous_version(tiny_disk, tmp_
     assert sorted(p.name for p in root.iterdir()) == ["data"], "no half-written staging folder is left"
 
 
-@pytest.mark.xfail(reason="geodata.storage.write_dataset re-raises pyarrow's OSError, which names neither "
-                          "the dataset folder nor the file (reported to the lead)", strict=False)
 def test_a_full_disk_error_names_the_dataset_folder(tiny_disk, tmp_path, monkeypatch):
     root = tiny_disk or tmp_path / "simulated"
     folder = root / "data"
