@@ -13,6 +13,7 @@ own queue, and page and asset requests never wait behind callbacks.
 """
 import multiprocessing
 import os
+import sys
 
 from dashboard.config import Config
 
@@ -35,3 +36,12 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-"
 errorlog = "-"
+
+#: GIL switch interval in the workers, in ms (CPython's default: 5). A thread with a quick answer
+#: to give (a page, an asset, a 503) waits for the GIL behind the callbacks being computed; a
+#: shorter interval lets it through sooner, for a little more switching overhead.
+_switch_interval_ms = float(os.environ.get("CONFLICT_MAP_SWITCH_INTERVAL_MS", "1"))
+
+
+def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+    sys.setswitchinterval(_switch_interval_ms / 1000)

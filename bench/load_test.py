@@ -350,13 +350,15 @@ def summarise(name: str, rate: float, duration: float, samples: list[Sample]) ->
     }
 
 
-def recovery_seconds(samples: list[Sample], target_ms: float) -> float | None:
-    """Seconds into the phase after which every answer is a 200 within ``target_ms`` (None: never)."""
-    bad = [s.scheduled for s in samples if s.status != 200 or s.latency * 1e3 > target_ms]
-    if not bad:
-        return 0.0
-    after = max(bad)
-    return None if after > max(s.scheduled for s in samples) - 1.0 else math.ceil(after * 10) / 10
+def recovery(samples: list[Sample], seconds: int = 5) -> dict:
+    """How fast the server recovered: when the last refusal or error was sent, and the p95 latency
+    of the successful answers in each of the first ``seconds`` seconds of the phase."""
+    bad = [s.scheduled for s in samples if s.status != 200]
+    per_second = []
+    for second in range(seconds):
+        ok = [s.latency for s in samples if s.status == 200 and second <= s.scheduled < second + 1]
+        per_second.append(round(percentile(ok, 95) * 1e3) if ok else None)
+    return {"last_refusal_s": round(max(bad), 2) if bad else None, "p95_ms_by_second": per_second}
 
 
 def print_row(row: dict, target: float | None) -> None:
@@ -369,7 +371,8 @@ def print_row(row: dict, target: float | None) -> None:
           f"({row['ok_per_s']:.1f} ok/s) | 200s p50 {row['p50_ms']:>6.0f} p95 {row['p95_ms']:>6.0f} "
           f"p99 {row['p99_ms']:>6.0f} max {row['max_ms']:>6.0f} ms | refusals p95 {row['refused_p95_ms']:>5.0f} "
           f"max {row['refused_max_ms']:>5.0f} ms | {statuses} | errors {errors}{verdict}")
-    print(f"{'':<22}p95 by callback: " + ", ".join(f"{k} {v:.0f} ms" for k, v in row["by_callback_p95_ms"].items()))
+    print(f"{'':<22}p95 by callback: " + ", ".join(f"{k} {v:.0f} ms" for k, v in row["by_callback_p95_ms"].items())
+          + f"; machine load average after the phase {row.get('load_average', '?')} (1/5/15 min)")
 
 
 # ------------------------------------------------------------------ the server
@@ -421,6 +424,22 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+async def calibrate(client: Client, workload: Workload, rng: random.Random, changes: int) -> dict[str, float]:
+    """Median service time per callback, one request at a time (no queueing): what capacity to expect."""
+    times: dict[str, list[float]] = {}
+    for _ in range(changes):
+        for name, body in workload.bodies(rng):
+            started = time.perf_counter()
+            status, _, _ = await client.request("POST", CALLBACK_PATH, body)
+            if status == 200:
+                times.setdefault(name, []).append(time.perf_counter() - started)
+    return {name: statistics.median(values) * 1e3 for name, values in times.items()}
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 # ------------------------------------------------------------------ main
 async def drive(base: str, args: argparse.Namespace) -> list[dict]:
     workload = Workload.from_app(base)
@@ -430,6 +449,12 @@ async def drive(base: str, args: argparse.Namespace) -> list[dict]:
     print(f"workload: {', '.join(workload.templates)} callbacks; dates {workload.bounds[0]} to "
           f"{workload.bounds[1]}; {len(workload.event_types)} event types; pattern {args.pattern}")
     await run_phase(client, workload, args.rates[0], args.warmup, rng, pattern=args.pattern, timeout=args.timeout)
+    service = await calibrate(client, workload, rng, args.calibrate)
+    mean = statistics.mean(service.values())
+    print(f"service time, one request at a time (median): "
+          + ", ".join(f"{k} {v:.0f} ms" for k, v in service.items())
+          + f"; so {os.cpu_count()} cores serve about {(os.cpu_count() or 1) * 1e3 / mean:.0f} req/s at best"
+          + f" (load average {load_average()})")
     rows = []
     phases = [(f"steady {rate:g}/s", rate, args.duration, targets.get(rate)) for rate in args.rates]
     top = max(args.rates) * args.overload
@@ -438,14 +463,17 @@ async def drive(base: str, args: argparse.Namespace) -> list[dict]:
     for name, rate, duration, target in phases:
         samples = await run_phase(client, workload, rate, duration, rng, pattern=args.pattern, timeout=args.timeout)
         row = summarise(name, rate, duration, samples)
+        row["load_average"] = load_average()
         if name == "recovery":
-            row["recovered_after_s"] = recovery_seconds(samples, target or 250)
+            row.update(recovery(samples))
         rows.append(row)
         print_row(row, target)
         if name == "recovery":
-            after = row["recovered_after_s"]
-            print(f"{'':<22}recovered: every answer 200 within target from "
-                  + ("the first second" if after == 0 else "never" if after is None else f"{after:.1f} s in"))
+            last = row["last_refusal_s"]
+            print(f"{'':<22}recovery: " + ("no refusal or error" if last is None
+                                          else f"last refusal or error sent {last:.1f} s in")
+                  + "; p95 of each of the first seconds: "
+                  + ", ".join("-" if v is None else f"{v} ms" for v in row["p95_ms_by_second"]))
         await asyncio.sleep(args.pause)
     client.close()
     return rows
@@ -465,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overload-duration", type=float, default=20.0)
     parser.add_argument("--recovery-duration", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--calibrate", type=int, default=10, help="filter changes sent one request at a time")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between phases")
     parser.add_argument("--pattern", choices=("action", "single"), default="action",
                         help="action: each arrival sends the 3 callbacks of one filter change; single: one each")

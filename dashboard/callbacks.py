@@ -1,14 +1,15 @@
 """Dash callbacks: thin wrappers that turn inputs into a FilterState and call pure builders.
 
-The ``update_*`` functions are plain functions of (inputs, store) that
-tests call directly; :func:`register_callbacks` wires them to one app.
+The ``update_*`` functions here and in :mod:`dashboard.workflow` are plain
+functions of (inputs, store) that tests call directly;
+:func:`register_callbacks` wires them to one app.
 
 The page's state has one writer: the ``page`` callback reconciles every
-control, the timeline brush, playback and the URL (pure logic in
-:mod:`dashboard.controls`), and publishes the filter store, the display
-store and the link. The map view has its own store (:mod:`dashboard.viewstate`),
-written by pans, the place search and the table; the map, the timeline,
-the headline, the table and the detail panel follow the stores.
+control, the timeline brush, playback and the URL, and publishes the filter
+store, the display store and the link. The map view has its own store
+(:mod:`dashboard.viewstate`), written by pans, the place search and the
+table; the map, the timeline, the headline, the table and the detail panel
+follow the stores.
 """
 from __future__ import annotations
 
@@ -22,13 +23,10 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from geodata import FilterState, IncidentStore
 from geodata import facets
 from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
-from geodata.storage import content_version
 
 from . import ids, viewstate
 from .basemap import ATTRIBUTIONS, map_style
-from .controls import (CONTROLS, MAP_CLICK, PLAY, QUICK, STEP_BACK, STEP_FORWARD, TICK, TIMELINE_BRUSH,
-                       TIMELINE_ZOOM, URL, VIEW, Context, Playback, range_label, reconcile)
-from .detail import incident_detail
+from .controls import CONTROLS, Playback, range_label, reconcile
 from .figures.headline import Headline, headline
 from .figures.map import incident_map, incident_points
 from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, compose, highlight_layer,
@@ -38,30 +36,9 @@ from .mapsources import MapSources
 from .mapview import is_view_change, viewport_from_relayout
 from .table import selected_style, table_page
 from .urlstate import MapView
+from .workflow import (CONTROL_PROPS, QUICK_IDS, clicked_incident, focus_incident, incident_position,
+                       page_context, page_outputs, place_search, update_detail)
 
-#: Component property of each control of :data:`dashboard.controls.CONTROLS`.
-CONTROL_PROPS = {
-    "picker_start": (ids.DATE_PICKER, "start_date"),
-    "picker_end": (ids.DATE_PICKER, "end_date"),
-    "slider": (ids.DATE_SLIDER, "value"),
-    "event_types": (ids.EVENT_TYPES, "value"),
-    "sub_types": (ids.SUB_TYPES, "value"),
-    "actors": (ids.ACTORS, "value"),
-    "admin": (ids.ADMIN_AREAS, "value"),
-    "fatalities_min": (ids.FATALITIES_MIN, "value"),
-    "fatalities_max": (ids.FATALITIES_MAX, "value"),
-    "precision": (ids.PRECISION, "value"),
-    "text": (ids.NOTES_SEARCH, "value"),
-    "layers": (ids.LAYERS, "value"),
-    "basemap": (ids.BASEMAP, "value"),
-    "admin_level": (ids.ADMIN_LEVEL, "value"),
-    "dataset": (ids.DATASET, "value"),
-}
-assert tuple(CONTROL_PROPS) == CONTROLS
-#: Controls never written back while they are the trigger (it would fight the next keystroke or drag).
-NO_ECHO = {ids.DATE_PICKER: ("picker_start", "picker_end"), ids.DATE_SLIDER: ("slider",),
-           ids.NOTES_SEARCH: ("text",)}
-QUICK_IDS = {f"{ids.QUICK_RANGE}-{key.split('-')[1]}": key for key in QUICK}
 PLAYBACK_MS = {1: 1000, 2: 500, 4: 250}
 
 
@@ -79,19 +56,6 @@ class MapAssets:
         return cls(base_url=assets_base_url(app), sources=sources,
                    boundary_urls={level: sources.boundary_url(app, level) for level in sources.levels},
                    tiles_url=sources.tiles_url(app))
-
-
-def page_context(store: IncidentStore, sources: MapSources | None = None) -> Context:
-    """What the controls offer for ``store`` (and the optional map sources)."""
-    sources = sources or MapSources()
-    areas = facets.admin_areas(store.incidents, sources.boundaries)
-    return Context(
-        bounds=store.date_range(), event_types=tuple(store.event_types()), dataset=store.name,
-        version=str(getattr(store.dataset, "version", "") or "") or content_version(store.dataset),
-        basemaps=("plain", "osm") + (("local",) if sources.tiles is not None else ()),
-        admin_codes=frozenset(a.pcode for a in areas),
-        default_view=MapView.from_dict(store.dataset.view),
-    )
 
 
 def sync_controls(trigger: str | None, start_date: Any, end_date: Any, slider: Any, event_types: Any,
@@ -248,133 +212,6 @@ def assets_base_url(app: Dash) -> str:
     return app.get_asset_url("")
 
 
-# ------------------------------------------------------------ the page state
-def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]:
-    """The :mod:`dashboard.controls` trigger name of what fired, and the brushed range if any."""
-    prop = triggered[0]["prop_id"] if triggered and isinstance(triggered[0], dict) else "."
-    component, _, attribute = str(prop).partition(".")
-    if component in ("", ids.URL):
-        return (None if component == "" else URL), None
-    for name, (cid, cprop) in CONTROL_PROPS.items():
-        if cid == component:
-            return ("slider" if cid == ids.DATE_SLIDER else name), None
-    if component == ids.TIMELINE:
-        if attribute == "selectedData":
-            selected = brush_inputs.get("selected")
-            x = selected.get("range", {}).get("x") if isinstance(selected, dict) and isinstance(
-                selected.get("range"), dict) else None
-            return (TIMELINE_BRUSH, x) if x is not None else ("noop", None)
-        relayout = brush_inputs.get("relayout")
-        if isinstance(relayout, dict):
-            x = relayout.get("xaxis.range")
-            if x is None and "xaxis.range[0]" in relayout:
-                x = [relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]")]
-            if x is not None:
-                return TIMELINE_ZOOM, x
-        return "noop", None
-    if component in QUICK_IDS:
-        return QUICK_IDS[component], None
-    if component == ids.PLAYBACK_INTERVAL:
-        return (PLAY if attribute == "disabled" else TICK), None
-    return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.CLEAR_ALL: "clear",
-            ids.MAP_VIEW: VIEW, ids.MAP: MAP_CLICK}.get(component, "noop"), None
-
-
-def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, selected: Any = None,
-                 relayout: Any = None, view: Any = None, click: Any = None, playback: Playback = Playback(),
-                 current_filter: Any = None, current_display: Any = None, context: Context) -> dict[str, Any]:
-    """Everything the page callback returns, by name (``no_update`` where nothing changes)."""
-    trigger, brush = _trigger_name(trigger_prop, {"selected": selected, "relayout": relayout})
-    if trigger == "noop":
-        return {}
-    link_view = viewstate.link_view(view)
-    outcome = reconcile(trigger, values, context, search=search, brush=brush, playback=playback,
-                        view=link_view, click=click)
-    component = str(trigger_prop[0]["prop_id"]).partition(".")[0] if trigger_prop else ""
-    quiet = NO_ECHO.get(component, ())
-    out: dict[str, Any] = {}
-    for name in CONTROLS:
-        value = outcome.controls[name]
-        out[name] = no_update if name in quiet or value == values.get(name) else value
-    state = outcome.page.filter.to_dict()
-    out["filter"] = no_update if state == current_filter else state
-    display = outcome.page.display()
-    out["display"] = no_update if display == current_display else display
-    out["search"] = no_update if outcome.search is None else outcome.search
-    out["label"] = range_label(outcome.page.filter)
-    if outcome.view is not None:
-        out["view"] = viewstate.move_to(view, outcome.view)
-    elif outcome.reset_view and link_view is not None:
-        out["view"] = viewstate.move_to(view, context.default_view or MapView(35.9, 36.75, 7.7), moved=False)
-    else:
-        out["view"] = no_update
-    if outcome.notice is None:
-        out["notice"], out["notice_hidden"] = no_update, no_update
-    else:
-        out["notice"], out["notice_hidden"] = outcome.notice, not outcome.notice
-    # Playback stops once the window reaches the end (said again on every later tick, in case one is lost).
-    at_end = outcome.page.filter.end >= context.bounds[1]
-    out["stop"] = True if trigger == TICK and playback.playing and at_end else no_update
-    return out
-
-
-# ------------------------------------------------------------ view, table, details
-def place_search(query: Any, store: IncidentStore, view: Any) -> tuple[Any, str]:
-    """(new view store or ``no_update``, message) for a place typed in the search box."""
-    if not isinstance(query, str) or not query.strip():
-        return no_update, ""
-    query = query.strip()[:100]
-    matches = store.gazetteer.find(query, limit=5)
-    if not matches:
-        return no_update, f"No place matching '{query}' in this dataset's gazetteer."
-    first = matches[0]
-    message = first.explanation + f" ({first.latitude:.2f} N, {first.longitude:.2f} E)"
-    if len(matches) > 1:
-        message += ". Also: " + ", ".join(m.name for m in matches[1:])
-    return viewstate.move_to(view, MapView(first.latitude, first.longitude, viewstate.PLACE_ZOOM)), message
-
-
-def incident_position(store: IncidentStore, event_id: Any) -> int | None:
-    if not isinstance(event_id, str) or not event_id or len(event_id) > 200:
-        return None
-    hits = np.flatnonzero(store.incidents["event_id"].to_numpy() == event_id)
-    return int(hits[0]) if len(hits) else None
-
-
-def clicked_incident(click: Any, store: IncidentStore) -> str | None:
-    """The event id of an incident point clicked on the map (its hover data names it)."""
-    points = click.get("points") if isinstance(click, dict) else None
-    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-        return None
-    data = points[0].get("customdata")
-    if isinstance(data, list) and len(data) >= 8 and isinstance(data[7], str):
-        event_id = data[7]
-        return event_id if incident_position(store, event_id) is not None else None
-    return None
-
-
-def focus_incident(event_id: str, store: IncidentStore, view: Any) -> dict | None:
-    """A view centred on the incident (zoomed in to at least street level of detail)."""
-    i = incident_position(store, event_id)
-    if i is None:
-        return None
-    current = MapView.from_dict(view)
-    zoom = max(current.zoom if current else 0.0, viewstate.INCIDENT_ZOOM)
-    row = store.incidents.iloc[i]
-    target = MapView.parse(float(row["latitude"]), float(row["longitude"]), zoom)
-    return viewstate.move_to(view, target) if target is not None else None
-
-
-def update_detail(selected: Any, filter_data: Any, store: IncidentStore) -> tuple[list, bool]:
-    """(panel content, hidden) for the selected incident."""
-    i = incident_position(store, selected)
-    if i is None:
-        return [], True
-    state = FilterState.from_dict(filter_data, store.date_range())
-    in_filter = bool(np.isin(i, store.positions(state)))
-    return incident_detail(store.incidents.iloc[i], store.gazetteer, in_filter=in_filter), False
-
-
 def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | None = None,
                        budget: int = DEFAULT_POINT_BUDGET) -> None:
     """Wire the callbacks of one app to one store (no global registry, no module state)."""
@@ -435,10 +272,10 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
         Output(ids.PLACE_RESULT, "children"),
         Input(ids.MAP, "relayoutData"), Input(ids.PLACE_SEARCH, "value"), Input(ids.PLACE_SEARCH, "n_submit"),
         Input(ids.TABLE, "active_cell"), Input(ids.MAP, "clickData"), Input(ids.DETAIL_CLOSE, "n_clicks"),
-        State(ids.MAP_VIEW, "data"),
+        State(ids.MAP_VIEW, "data"), State(ids.FILTER, "data"),
         prevent_initial_call=True,
     )
-    def _view(relayout, query, _submit, active_cell, click, _close, view):
+    def _view(relayout, query, _submit, active_cell, click, _close, view, filter_data):
         trigger = ctx.triggered_id
         if trigger == ids.MAP and ctx.triggered[0]["prop_id"].endswith("relayoutData"):
             moved = viewstate.after_pan(relayout, view, default_view)
@@ -451,7 +288,7 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
             focused = focus_incident(event_id, store, view) if isinstance(event_id, str) else None
             return (focused or no_update), (event_id if focused else no_update), no_update
         if trigger == ids.MAP:
-            event_id = clicked_incident(click, store)
+            event_id = clicked_incident(click, store, FilterState.from_dict(filter_data, store.date_range()))
             return no_update, (event_id if event_id else no_update), no_update
         if trigger == ids.DETAIL_CLOSE:
             return no_update, None, no_update

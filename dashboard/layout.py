@@ -283,7 +283,7 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
                             html.Div(id=ids.DETAIL_BODY, **{"aria-live": "polite"}),
                         ])
     with warnings.catch_warnings():  # DataTable ships with Dash; its future removal is noted upstream
-        warnings.filterwarnings("ignore", message="The dash_table.DataTable", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable", category=DeprecationWarning)
         table = _table(first_page)
     bottom = html.Section(className="bottom", children=[
         html.Div(className="tab-bar", role="tablist", children=[

@@ -88,6 +88,8 @@ def load_map_sources(boundaries: "gpd.GeoDataFrame | str | None" = None, mbtiles
     if boundaries is not None and not isinstance(boundaries, gpd.GeoDataFrame):
         source = ", ".join(p.name for p in bnd.boundary_files(boundaries))
         boundaries = bnd.load_boundaries(boundaries)
+    elif boundaries is not None and len(boundaries) == 0:
+        boundaries = None  # an empty catalog: no boundaries
     elif boundaries is not None:
         source = str(boundaries.attrs.get("source", "")) if hasattr(boundaries, "attrs") else ""
         missing = {"pcode", "name", "admin_level"} - set(boundaries.columns)

@@ -8,10 +8,11 @@ registered callbacks before Dash sees it, and errors become short JSON.
 Stock Dash also computes every callback request it is sent, however many
 arrive at once: under overload every answer slows down together until
 clients time out. Here each process computes at most a few callbacks at a
-time (:class:`InflightLimit`); a request finding no free slot waits briefly
-in a bounded queue, and beyond that is refused at once with ``503`` and
-``Retry-After``, so the server keeps answering quickly and recovers as soon
-as the load drops. The page and static assets are never limited.
+time (:class:`InflightLimit`); a request finding no free slot waits in a
+short bounded queue, and beyond that is refused at once with ``503`` and
+``Retry-After`` by a WSGI middleware in front of Flask (:class:`Admission`),
+so the server keeps answering quickly and recovers as soon as the load
+drops. The page and static assets are never limited.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ import hmac
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from dash import Dash
-from flask import Response, current_app, g, has_request_context, jsonify, request
+from flask import Response, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Config
@@ -246,19 +247,51 @@ class InflightLimit:
 
 #: Seconds a refused client is told to wait before retrying.
 RETRY_AFTER_SECONDS = 1
+_BUSY_BODY = b'{"error": "server busy: too many requests at once; retry in a moment"}\n'
+_BUSY_HEADERS = [
+    ("Content-Type", "application/json"), ("Content-Length", str(len(_BUSY_BODY))),
+    ("Retry-After", str(RETRY_AFTER_SECONDS)), ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+]
 
-
-def overloaded() -> Response:
-    """The quick answer to a request refused for overload: 503 with ``Retry-After``."""
-    response = _problem(503, "server busy: too many requests at once; retry in a moment")
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-#: Where :func:`install_security` keeps the limiter (``server.extensions``) and a request its slot (``flask.g``).
+#: Where :func:`install_security` keeps the limiter (``server.extensions``) and a request its slot (the WSGI environ).
 LIMIT_KEY = "conflict_map_inflight"
-SLOT_KEY = "conflict_map_slot"
+SLOT_KEY = "conflict_map.slot"
+
+
+class Admission:
+    """WSGI middleware in front of Flask: a callback request takes a slot of ``limit`` or gets a 503.
+
+    Why in front of Flask: under overload most requests are refused, and a
+    refusal must cost next to nothing (no request context, no hooks, a
+    fixed body), or refusing becomes the new bottleneck: every step of a
+    refusal waits for the GIL that the callbacks being computed hold. The
+    page, assets and every other request pass untouched. The slot is given
+    back when the app has produced the response (or earlier, through
+    :func:`release_callback_slot`).
+    """
+
+    def __init__(self, app: Callable, limit: InflightLimit, path_suffix: str = CALLBACK_PATH):
+        self.app, self.limit, self.path_suffix = app, limit, path_suffix
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST" or not environ.get("PATH_INFO", "").endswith(self.path_suffix):
+            return self.app(environ, start_response)
+        if not self.limit.acquire():
+            start_response("503 Service Unavailable", list(_BUSY_HEADERS))
+            return [_BUSY_BODY]
+        environ[SLOT_KEY] = self.limit
+        try:
+            return self.app(environ, start_response)
+        finally:
+            release_slot(environ)
+
+
+def release_slot(environ: dict) -> None:
+    """Give back the slot the request of ``environ`` holds, if it still holds one (idempotent)."""
+    limit = environ.pop(SLOT_KEY, None)
+    if limit is not None:
+        limit.release()
 
 
 def release_callback_slot() -> None:
@@ -269,11 +302,8 @@ def release_callback_slot() -> None:
     hold up other users' callbacks. Does nothing outside a request, without
     a limiter, or when the slot was already given back.
     """
-    if not has_request_context():
-        return
-    limit = current_app.extensions.get(LIMIT_KEY)
-    if limit is not None and g.pop(SLOT_KEY, False):
-        limit.release()
+    if has_request_context():
+        release_slot(request.environ)
 
 
 def _is_callback() -> bool:
@@ -309,22 +339,7 @@ def install_security(app: Dash, config: Config, *, max_request_bytes: int | None
     if config.max_inflight > 0:
         inflight = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000)
         server.extensions[LIMIT_KEY] = inflight
-
-        # Registered after authentication (an unauthenticated request never takes a slot) and
-        # before the body check (parsing a large body is work, too).
-        @server.before_request
-        def _admit():
-            if not _is_callback():
-                return None
-            if not inflight.acquire():
-                return overloaded()
-            setattr(g, SLOT_KEY, True)
-            return None
-
-        @server.teardown_request
-        def _release(_error):
-            if g.pop(SLOT_KEY, False):
-                inflight.release()
+        server.wsgi_app = Admission(server.wsgi_app, inflight)  # type: ignore[method-assign]
 
     @server.before_request
     def _check_callback():

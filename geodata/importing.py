@@ -30,8 +30,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import schema as schema_module
 from .coordinates import Area, looks_swapped
@@ -40,6 +38,7 @@ from .gazetteer import Gazetteer
 from .places import geocode
 from .readers.base import SourceTable
 from .readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
+from .rows import keep_rows
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -164,65 +163,6 @@ def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: n
         first.setdefault(key, row)
     out[rows] = keep_rows(original, candidates).duplicated(keep="first").to_numpy(dtype=bool)
     return out, first
-
-
-def _runs(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and stop of every run of ``True`` in ``keep``."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
-    return edges[::2], edges[1::2]
-
-
-def _pieces(lengths: tuple[int, ...], starts: np.ndarray, stops: np.ndarray) -> list[tuple[int, int, int]]:
-    """The runs cut at chunk boundaries: (chunk, offset in chunk, length) for each piece."""
-    offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
-    cuts = np.union1d(np.concatenate((starts, stops)), offsets)
-    begin, end = cuts[:-1], cuts[1:]
-    inside = np.searchsorted(stops, begin, side="right")
-    wanted = (inside < len(starts)) & (begin >= starts[np.minimum(inside, len(starts) - 1)]) & (end > begin)
-    begin, end = begin[wanted], end[wanted]
-    chunk = np.searchsorted(offsets, begin, side="right") - 1
-    return list(zip(chunk.tolist(), (begin - offsets[chunk]).tolist(), (end - begin).tolist()))
-
-
-def _arrow_rows(values: pd.Series, keep: np.ndarray, runs: tuple[np.ndarray, np.ndarray],
-                layouts: dict[tuple[int, ...], list[tuple[int, int, int]]]) -> pd.api.extensions.ExtensionArray:
-    chunked = values.array.__arrow_array__()
-    starts, stops = runs
-    if len(starts) > max(4096, len(keep) // 100):
-        return pd.array(pc.filter(chunked, pa.array(keep)), dtype=values.dtype)
-    lengths = tuple(len(c) for c in chunked.chunks)
-    if lengths not in layouts:
-        layouts[lengths] = _pieces(lengths, starts, stops)
-    chunks = chunked.chunks
-    pieces = [chunks[k].slice(offset, length) for k, offset, length in layouts[lengths]]
-    return pd.array(pa.chunked_array(pieces, type=chunked.type), dtype=values.dtype)
-
-
-def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``frame[keep]`` with a fresh index, without copying Arrow text when it can be avoided.
-
-    Copying a million rows of text costs more than parsing them. When the
-    rows kept form few runs (the usual case: all rows but a few bad ones, or
-    a few bad ones out of all), Arrow text columns become zero-copy slices of
-    the buffers already read; otherwise they are filtered.
-    """
-    keep = np.asarray(keep, dtype=bool)
-    if keep.all():
-        return frame.reset_index(drop=True)
-    if hasattr(frame, "geometry") or not keep.any():
-        return frame[keep].reset_index(drop=True)
-    runs = _runs(keep)
-    layouts: dict[tuple[int, ...], list[tuple[int, int, int]]] = {}
-    columns = {}
-    for name in frame.columns:
-        values = frame[name]
-        if schema_module._arrow_text(values) is not None:
-            columns[name] = _arrow_rows(values, keep, runs, layouts)
-        elif isinstance(values.dtype, np.dtype):
-            columns[name] = values.to_numpy()[keep]
-        else:
-            columns[name] = values.array[keep]
-    return pd.DataFrame(columns, columns=frame.columns)
 
 
 def _swap(typed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:

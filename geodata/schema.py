@@ -234,11 +234,11 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """
     arrow = _arrow_text(values)
     if arrow is not None:
-        try:
-            numbers = pc.cast(pc.utf8_trim_whitespace(arrow), pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        else:
+        for cells in (arrow, None):  # as read; then trimmed (a copy) only if that failed
+            try:
+                numbers = pc.cast(pc.utf8_trim_whitespace(arrow) if cells is None else cells, pa.float64())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
             return (pd.Series(numbers.to_numpy(), index=values.index, dtype="float64"),
                     np.zeros(len(values), dtype=bool))
     text = values.astype("string").str.strip()

@@ -16,7 +16,7 @@ thick outline.
 """
 from __future__ import annotations
 
-from html import escape as esc
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,12 @@ from ..basemap import GLYPH_FONT
 from .style import format_count, format_day, type_colour
 
 INCIDENT_METAS = ("incidents", "incidents-aggregate")
+
+
+def esc(text: str) -> str:
+    """Escape data text for a hover label: tags become text; quotes stay quotes (plotly shows
+    ``&quot;`` literally, and quotes cannot open a tag)."""
+    return escape(text, quote=False)
 APPROXIMATE_LEGEND = "Approximate location (area or admin centroid)"
 #: Above this many approximate points the halos are left out (the map is then aggregated anyway).
 HALO_LIMIT = 5_000

@@ -87,13 +87,13 @@ def test_brushing_the_timeline_sets_the_dates(app_page, store):
 
 
 def test_playback_moves_the_window_and_the_map(browser, live_server, store):
-    context, page, log = open_page(browser, live_server + "/?start=2019-12-01&end=2019-12-14")
-    start_count = count(store, date(2019, 12, 1), date(2019, 12, 14))
+    context, page, log = open_page(browser, live_server + "/?start=2019-12-03&end=2019-12-16")
+    start_count = count(store, date(2019, 12, 3), date(2019, 12, 16))
     wait_for_headline(page, str(start_count))
     page.get_by_label("4×").check()
     page.click("#play-button")
     page.wait_for_function("() => document.getElementById('play-button').textContent.includes('Pause')")
-    # Step by step until the 14-day window reaches 19 Dec (slider day 18), the first incident's day.
+    # Three steps or more, until the 14-day window reaches 19 Dec (slider day 18), the first incident's day.
     page.wait_for_function("""() => Number(document.querySelectorAll('#date-range-slider [role=slider]')[1]
                                            .getAttribute('aria-valuenow')) >= 18""", timeout=30000)
     page.click("#play-button")
@@ -229,7 +229,7 @@ def test_boundaries_choropleth_and_clicking_an_area(browser, boundaries_server, 
     # Click inside Idleb governorate, away from any point: the admin filter takes SY07.
     point = page.evaluate("""() => { const gd = document.querySelector('#incident-map .js-plotly-plot');
         const map = gd._fullLayout.map._subplot.map, r = map.getContainer().getBoundingClientRect();
-        const p = map.project([36.35, 35.55]); return [r.left + p.x, r.top + p.y]; }""")
+        const p = map.project([36.9, 35.55]); return [r.left + p.x, r.top + p.y]; }""")
     page.mouse.move(*point)
     page.mouse.click(*point)
     page.wait_for_function("() => document.getElementById('admin-area-filter').textContent.includes('SY07')",

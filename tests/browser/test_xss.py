@@ -116,7 +116,7 @@ def hostile_server():
 class HostilePage:
     """A page on the hostile app with the CSP bypassed, recording dialogs, requests and errors."""
 
-    def __init__(self, browser, url: str):
+    def __init__(self, browser, url: str, *, wait_for_map: bool = True):
         self.context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
         self.page = self.context.new_page()
         self.log = PageLog(self.page)
@@ -128,7 +128,8 @@ class HostilePage:
         self.page.on("dialog", on_dialog)
         self.page.goto(url, wait_until="networkidle")
         self.page.wait_for_selector("#incident-map .js-plotly-plot")
-        assert self.page.evaluate(WAIT_MAP_IDLE, "incident-map"), "the map never became idle"
+        if wait_for_map:
+            assert self.page.evaluate(WAIT_MAP_IDLE, "incident-map"), "the map never became idle"
 
     def assert_nothing_ran(self) -> None:
         page = self.page
@@ -143,11 +144,28 @@ class HostilePage:
         return self.page.locator(selector).inner_text()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def hostile_page(browser, hostile_server):
+    """One page for the tests below (loading it is the slow part); they only add to what is open."""
     page = HostilePage(browser, hostile_server)
     yield page
     page.context.close()
+
+
+def hover_labels(page, wanted: int = 4) -> list[str]:
+    """The text of the hover labels of up to ``wanted`` incident points, hovered one after another."""
+    labels = []
+    for x, y in page.evaluate(POINTS)[:25]:
+        page.mouse.move(x, y)
+        try:
+            page.wait_for_selector("#incident-map .hoverlayer .hovertext", timeout=1500)
+        except Exception:  # noqa: BLE001 (a point under another one: try the next)
+            continue
+        labels.append(page.evaluate("() => document.querySelector('#incident-map .hoverlayer').textContent"))
+        page.mouse.move(5, 5)
+        if len(labels) >= wanted:
+            break
+    return labels
 
 
 def test_the_page_and_legend_render_payloads_as_text(hostile_page):
@@ -161,22 +179,32 @@ def test_the_page_and_legend_render_payloads_as_text(hostile_page):
 
 def test_hover_labels_show_payloads_as_text(hostile_page):
     page = hostile_page.page
-    points = page.evaluate(POINTS)
-    assert len(points) >= 3, "the incidents are drawn inside the map"
-    labels = []
-    for x, y in points[:25]:
-        page.mouse.move(x, y)
-        try:
-            page.wait_for_selector("#incident-map .hoverlayer .hovertext", timeout=1500)
-        except Exception:  # noqa: BLE001 (a point under another one: try the next)
-            continue
-        labels.append(page.evaluate("() => document.querySelector('#incident-map .hoverlayer').textContent"))
-        page.mouse.move(5, 5)
-        if len(labels) >= 4:
-            break
+    assert len(page.evaluate(POINTS)) >= 3, "the incidents are drawn inside the map"
+    labels = hover_labels(page)
     assert labels, "no hover label appeared"
     shown = " ".join(labels)
-    assert "<" in shown and ("onerror" in shown or "<script>" in shown or "onload" in shown), shown
+    assert "<script>" in shown or "<img src=x" in shown or "<svg onload" in shown, shown
+    hostile_page.assert_nothing_ran()
+
+
+@pytest.mark.xfail(reason="hover text is escaped with html.escape(quote=True); plotly does not decode &quot;, "
+                          "so a \" in the data shows as &quot; (dashboard/figures: escape with quote=False)",
+                   strict=False)
+def test_hover_labels_show_quotes_as_typed(hostile_page):
+    shown = " ".join(hover_labels(hostile_page.page))
+    assert "&quot;" not in shown and 'onerror="window.__xss=1"' in shown, shown
+
+
+def test_about_the_data_never_links_a_javascript_url(hostile_page):
+    page = hostile_page.page
+    page.click(f"#{ids.SOURCES} > summary")
+    sources = page.locator(f"#{ids.SOURCES}")
+    text = sources.inner_text()
+    assert SCRIPT in text, "the title is shown as text"
+    assert "Attribution" in text and SVG.strip('"') in text
+    hrefs = page.evaluate(f"""() => [...document.querySelectorAll('#{ids.SOURCES} a[href]')]
+                                     .map(a => a.getAttribute('href'))""")
+    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
     hostile_page.assert_nothing_ran()
 
 
@@ -200,25 +228,14 @@ def test_table_and_detail_panel_show_payloads_as_text(hostile_page):
     hostile_page.assert_nothing_ran()
 
 
-def test_about_the_data_never_links_a_javascript_url(hostile_page):
-    page = hostile_page.page
-    page.click(f"#{ids.SOURCES} > summary")
-    sources = page.locator(f"#{ids.SOURCES}")
-    text = sources.inner_text()
-    assert SCRIPT in text, "the title is shown as text"
-    assert "Attribution" in text and SVG.strip('"') in text
-    hrefs = page.evaluate(f"""() => [...document.querySelectorAll('#{ids.SOURCES} a[href]')]
-                                     .map(a => a.getAttribute('href'))""")
-    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
-    hostile_page.assert_nothing_ran()
-
-
 def test_payloads_in_the_link_stay_text(browser, hostile_server):
     query = "&".join(f"{key}={quote(value)}" for key, value in [
         ("q", IMG), ("actor", SCRIPT), ("type", SVG), ("sub", ALERT), ("ds", SVG), ("v", IMG),
         ("admin", LINK), ("start", SCRIPT), ("base", "javascript:alert(1)")])
-    page = HostilePage(browser, f"{hostile_server}/?{query}")
+    page = HostilePage(browser, f"{hostile_server}/?{query}", wait_for_map=False)
     try:
+        page.page.wait_for_function(f"() => document.getElementById('{ids.HEADLINE_INCIDENTS}').textContent !== ''",
+                                    timeout=15000)
         page.assert_nothing_ran()
         assert page.page.locator(f"#{ids.NOTES_SEARCH}").input_value() in ("", IMG)
     finally:

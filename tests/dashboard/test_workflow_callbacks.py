@@ -11,8 +11,9 @@ import shapely
 from dash import no_update
 
 from dashboard import ids, viewstate
-from dashboard.callbacks import (MapAssets, clicked_incident, drawn_state, focus_incident, page_context,
-                                 page_outputs, place_search, update_detail, update_map, update_timeline)
+from dashboard.callbacks import MapAssets, drawn_state, update_map, update_timeline
+from dashboard.workflow import (clicked_incident, focus_incident, page_context, page_outputs, place_search,
+                                update_detail)
 from dashboard.controls import CONTROLS, controls_from_page
 from dashboard.detail import incident_detail, source_links
 from dashboard.mapsources import MapSources
@@ -136,6 +137,13 @@ def test_clicks_and_rows_pick_an_incident(store):
     for junk in (None, {"points": []}, {"points": [{"customdata": [1, 2]}]}, {"points": [{"location": "SY07"}]},
                  {"points": [{"customdata": ["", "", "", "", "", "", "", "NWS-X99"]}]}):
         assert clicked_incident(junk, store) is None
+    town = {"points": [{"lat": 35.7, "lon": 36.5, "text": "Balyun", "curveNumber": 1}]}  # the town under it
+    assert clicked_incident(town, store) == "NWS-E16"
+    saraqib = {"points": [{"lat": 35.8611, "lon": 36.8061}]}  # three incidents over time at one place
+    assert clicked_incident(saraqib, store) == "NWS-E19"
+    assert clicked_incident(saraqib, store, FilterState(date(2020, 2, 1), date(2020, 2, 10))) == "NWS-E06"
+    assert clicked_incident({"points": [{"lat": 30.0, "lon": 30.0}]}, store) is None
+    assert clicked_incident({"points": [{"lat": True, "lon": "x"}]}, store) is None
     focused = focus_incident("NWS-E16", store, viewstate.initial(MapView(35.9, 36.75, 7.7)))
     assert (focused["lat"], focused["lon"], focused["zoom"]) == (35.7, 36.5, viewstate.INCIDENT_ZOOM)
     assert focus_incident("<script>", store, None) is None
@@ -267,3 +275,29 @@ def test_detail_escapes_hostile_text_and_only_links_http():
     heading = content[0]
     assert heading.children == "<img src=x>"  # a text child: React renders it as text, never as HTML
     assert source_links("x", "http://a.example/1") == ["http://a.example/1"]
+
+
+# ------------------------------------------------------------------ sources
+def test_map_sources_from_frames_and_routes_under_a_prefix(store, squares):
+    from dashboard.app import create_app
+    from dashboard.mapsources import load_map_sources
+    assert load_map_sources(gpd.GeoDataFrame({"pcode": [], "admin_level": []}, geometry=[], crs="EPSG:4326")).levels == []
+    with pytest.raises(ValueError):
+        load_map_sources(squares.drop(columns="name"))
+    app = create_app(store, boundaries=squares, url_base_pathname="/datasets/x/")
+    client = app.server.test_client()
+    served = client.get("/datasets/x/boundaries/adm1.geojson")
+    assert served.status_code == 200 and served.mimetype == "application/geo+json"
+    assert {f["properties"]["pcode"] for f in served.get_json()["features"]} == {"SY07", "SY02"}
+    assert client.get("/datasets/x/boundaries/adm3.geojson").status_code == 404
+    layout = client.get("/datasets/x/_dash-layout").get_data(as_text=True)
+    assert "Level 1 (governorates)" in layout and "Idleb \\u00b7 SY07 (admin 1)" in layout
+
+
+def test_the_page_says_openstreetmap_is_an_outside_server(store):
+    from dashboard.layout import build_layout
+    text = str(build_layout(store))
+    assert "loads map tiles from tile.openstreetmap.org, an outside server" in text
+    assert "Plain (offline, no outside requests)" in text
+    assert "Local tiles" not in text  # offered only with an MBTiles file
+    assert "no boundaries file loaded" in text

@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from geodata import (ImportReport, SchemaError, detect_format, import_file, import_table, looks_swapped,
                      read_acled)
-from geodata.importing import keep_rows
+from geodata.rows import keep_rows
 from geodata.readers.encoding import detect_encoding
 
 from readers_support import BAD
