@@ -31,6 +31,7 @@ from .config import Config
 log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "_dash-update-component"
+OSM_TILES = "https://tile.openstreetmap.org"
 MAX_CALLBACK_ITEMS = 100
 
 
@@ -41,9 +42,10 @@ def content_security_policy(app: Dash) -> str:
         "default-src 'self'",
         f"script-src {scripts}",
         "style-src 'self' 'unsafe-inline'",  # plotly and Dash components set inline styles
-        "img-src 'self' data: blob:",
+        # OpenStreetMap tiles only when the analyst picks that basemap (the UI says it is an outside server).
+        f"img-src 'self' data: blob: {OSM_TILES}",
         "font-src 'self' data:",
-        "connect-src 'self'",
+        f"connect-src 'self' {OSM_TILES}",
         "worker-src 'self' blob:",  # MapLibre's workers
         "child-src 'self' blob:",
         "object-src 'none'",

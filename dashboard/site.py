@@ -59,7 +59,9 @@ class Site:
             if cached is not None and cached[0] == version:
                 return cached[1]
             store = IncidentStore(self.catalog.load(name))
-            app = create_app(store, config=self.config, url_base_pathname=f"/datasets/{name}/")
+            stored = self.catalog.boundaries()  # imported with `geodata import --format boundaries`
+            app = create_app(store, config=self.config, url_base_pathname=f"/datasets/{name}/",
+                             boundaries=stored if len(stored) else None)
             self._apps[name] = (version, app)
             return app
 

@@ -7,7 +7,7 @@ the export can find a layer's points without guessing from colours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape as esc
+from html import escape as html_escape
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,12 @@ def marker_size(fatalities: np.ndarray) -> np.ndarray:
     fatalities; unknown = smallest."""
     deaths = np.nan_to_num(np.asarray(fatalities, dtype=np.float32), nan=0.0).clip(min=0)
     return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0).astype(np.uint8)
+
+
+def esc(text: str) -> str:
+    """Escape data text for hover labels: tags become text; quotes stay as typed (plotly shows
+    ``&quot;`` literally, and a quote cannot open a tag in a text node)."""
+    return html_escape(text, quote=False)
 
 
 def _text(value) -> str:

@@ -36,7 +36,7 @@ def escape(values: pd.Series, limit: int = 300) -> np.ndarray:
     """
     text = values.astype("string").fillna("")
     uniques = pd.unique(text)
-    table = {u: html.escape(u if len(u) <= limit else u[: limit - 1] + "…") for u in uniques}
+    table = {u: html.escape(u if len(u) <= limit else u[: limit - 1] + "…", quote=False) for u in uniques}
     return text.map(table).to_numpy(dtype=object)
 
 

@@ -187,9 +187,6 @@ def test_hover_labels_show_payloads_as_text(hostile_page):
     hostile_page.assert_nothing_ran()
 
 
-@pytest.mark.xfail(reason="hover text is escaped with html.escape(quote=True); plotly does not decode &quot;, "
-                          "so a \" in the data shows as &quot; (dashboard/figures: escape with quote=False)",
-                   strict=False)
 def test_hover_labels_show_quotes_as_typed(hostile_page):
     shown = " ".join(hover_labels(hostile_page.page))
     assert "&quot;" not in shown and 'onerror="window.__xss=1"' in shown, shown
