@@ -10,6 +10,7 @@ beside the data, so nothing rejected is ever silently lost.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -21,6 +22,8 @@ import pandas as pd
 from . import schema
 from .dataset import Dataset, dataset_from_incidents, empty_table
 from .errors import GeodataError, UnreadableFileError
+from .gazetteer import Gazetteer
+from .spatial import assign_admin_codes
 from .importing import ImportResult, import_table
 from .readers import (read_acled, read_boundaries, read_generic, read_hnap, read_hxl, read_ucdp)
 from .readers.base import SourceTable
@@ -37,6 +40,17 @@ class ImportOutcome:
     version: str | None
     report_path: Path | None
     deleted: int = 0
+
+
+@functools.lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The scenario's places with their aliases, plus GeoNames' Syrian towns (built once per process):
+    rows with a place name and no coordinates are geocoded from it, and marked so."""
+    from .dataset import DEFAULT_DATASET, load_table
+    from .places import geonames_places, merge_places
+
+    scenario = load_table(DEFAULT_DATASET / "places.csv", schema.PLACES)
+    return Gazetteer(merge_places(scenario, geonames_places("SY")))
 
 
 def read_source(path: Path, fmt: str, *, mapping: Mapping[str, Any] | str | Path | None = None,
@@ -155,13 +169,16 @@ def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Map
 def import_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = None, title: str | None = None,
                 mapping: Mapping[str, Any] | str | Path | None = None, deletions: str | Path | None = None,
                 crs: str | None = None, fix_swapped: bool = False, table: str | None = None,
-                report_root: Path | None = None,
+                report_root: Path | None = None, gazetteer: Gazetteer | None = None,
                 progress: Callable[[str], None] | None = None) -> ImportOutcome:
     """Import one file into ``catalog`` (a :class:`~geodata.storage.DataDirectory` or a PostGIS catalog).
 
     Nothing is written unless the file was read and validated; the dataset
     is then replaced atomically by its merged new version. Boundaries are
     added to the catalog's boundaries (by p-code) with ``save_boundaries``.
+    Rows with a place name but no coordinates are geocoded through the
+    gazetteer (marked ``geocoded``, with the match); points get admin p-codes
+    from the stored boundaries (``outside_boundaries`` flags, never drops).
 
     Raises
     ------
@@ -176,7 +193,12 @@ def import_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = No
     source = read_source(path, fmt, mapping=mapping, crs=crs, table=table)
     drop = read_deletions(Path(deletions)) if deletions else set()
     say(f"validating {len(source.frame):,} rows")
-    result = import_table(source, fix_swapped=fix_swapped)
+    boundaries = catalog.boundaries() if fmt != "boundaries" else None
+    result = import_table(source, fix_swapped=fix_swapped, gazetteer=gazetteer or default_gazetteer(),
+                          area=boundaries if boundaries is not None and len(boundaries) else None)
+    if boundaries is not None and len(boundaries) and "latitude" in result.frame.columns:
+        say("adding admin p-codes from the stored boundaries")
+        result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
     root = Path(report_root) if report_root else reports_root(catalog)
     if fmt == "boundaries":
         say(f"saving {result.imported:,} boundary polygons")

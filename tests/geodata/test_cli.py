@@ -136,3 +136,24 @@ def test_fetch_boundaries_downloads_caches_and_imports(tmp_path, boundary_server
     assert run(tmp_path, "fetch-boundaries", "SYR", "--levels", "3", "--url-template",
                "http://127.0.0.1:9/none{level}", "--cache", cache) == 5
     assert "is this machine online?" in capsys.readouterr().err
+
+
+def test_points_get_pcodes_from_stored_boundaries_and_names_are_geocoded(tmp_path):
+    adm1 = SHARED_BOUNDARIES / "syr_adm1_ocha_cod_v02.geojson"
+    if not adm1.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{adm1} is missing in CI")
+        pytest.skip(f"{adm1} not present (the COD-AB test files live in ../shared)")
+    assert run(tmp_path, "import", adm1, "--format", "boundaries") in (0, 1)
+    frame = as_acled(synthetic_incidents(30, seed=12))
+    frame["admin1"] = ""
+    frame[["latitude", "longitude"]] = frame[["latitude", "longitude"]].astype(object)
+    frame.loc[0, ["location", "latitude", "longitude"]] = ["Saraqeb", "", ""]  # a name, no coordinates
+    path = tmp_path / "acled.csv"
+    frame.to_csv(path, index=False)
+    assert run(tmp_path, "import", path, "--format", "acled", "--dataset", "nw") == 0
+    incidents = DataDirectory(tmp_path / "data").load("nw").incidents
+    saraqeb = incidents[incidents["event_id"] == frame.loc[0, "event_id_cnty"]].iloc[0]
+    assert saraqeb["latitude"] == pytest.approx(35.86, abs=0.01) and bool(saraqeb["geocoded"])
+    assert saraqeb["admin1_pcode"] == "SY07"
+    assert incidents["admin1_pcode"].notna().sum() + incidents["outside_boundaries"].astype(bool).sum() == 30
