@@ -351,14 +351,17 @@ def summarise(name: str, rate: float, duration: float, samples: list[Sample]) ->
 
 
 def recovery(samples: list[Sample], seconds: int = 5) -> dict:
-    """How fast the server recovered: when the last refusal or error was sent, and the p95 latency
-    of the successful answers in each of the first ``seconds`` seconds of the phase."""
-    bad = [s.scheduled for s in samples if s.status != 200]
-    per_second = []
+    """How fast the server recovered: for each of the first ``seconds`` seconds of the phase, the
+    refusals and errors among the requests sent in it and the p95 latency of the successful ones;
+    then the refusals and errors of the rest of the phase."""
+    per_second, refused = [], []
     for second in range(seconds):
-        ok = [s.latency for s in samples if s.status == 200 and second <= s.scheduled < second + 1]
+        sent = [s for s in samples if second <= s.scheduled < second + 1]
+        ok = [s.latency for s in sent if s.status == 200]
         per_second.append(round(percentile(ok, 95) * 1e3) if ok else None)
-    return {"last_refusal_s": round(max(bad), 2) if bad else None, "p95_ms_by_second": per_second}
+        refused.append(sum(s.status != 200 for s in sent))
+    later = sum(s.status != 200 for s in samples if s.scheduled >= seconds)
+    return {"p95_ms_by_second": per_second, "refused_by_second": refused, "refused_later": later}
 
 
 def print_row(row: dict, target: float | None) -> None:
@@ -469,11 +472,10 @@ async def drive(base: str, args: argparse.Namespace) -> list[dict]:
         rows.append(row)
         print_row(row, target)
         if name == "recovery":
-            last = row["last_refusal_s"]
-            print(f"{'':<22}recovery: " + ("no refusal or error" if last is None
-                                          else f"last refusal or error sent {last:.1f} s in")
-                  + "; p95 of each of the first seconds: "
-                  + ", ".join("-" if v is None else f"{v} ms" for v in row["p95_ms_by_second"]))
+            print(f"{'':<22}recovery, second by second: p95 "
+                  + ", ".join("-" if v is None else f"{v} ms" for v in row["p95_ms_by_second"])
+                  + "; refusals/errors " + ", ".join(map(str, row["refused_by_second"]))
+                  + f", then {row['refused_later']} in the remaining {duration - 5:g} s")
         await asyncio.sleep(args.pause)
     client.close()
     return rows

@@ -13,7 +13,8 @@
 | ``CONFLICT_MAP_BOUNDARIES`` | admin boundaries: a file, a folder of admin 1-3 layers, or paths joined by ``:`` | none |
 | ``CONFLICT_MAP_MBTILES`` | an MBTiles file for the "local tiles" basemap | none |
 | ``CONFLICT_MAP_MAX_INFLIGHT`` | callback requests computed at once per process (0: no limit) | 2 |
-| ``CONFLICT_MAP_MAX_QUEUED`` | callback requests waiting for a slot per process (more: 503 at once) | 8 |
+| ``CONFLICT_MAP_MAX_QUEUED`` | callback requests waiting for a slot per process (more: 503 at once) | 16 |
+| ``CONFLICT_MAP_QUEUE_TARGET_MS`` | when even the shortest recent wait exceeds this, 503 at once (0: off) | 50 |
 | ``CONFLICT_MAP_QUEUE_WAIT_MS`` | longest wait in that queue before a 503 (a safety net) | 10000 |
 """
 from __future__ import annotations
@@ -57,8 +58,9 @@ class Config:
     boundaries: str | None = None
     mbtiles: str | None = None
     max_inflight: int = 2
-    max_queued: int = 8
+    max_queued: int = 16
     queue_wait_ms: int = 10_000
+    queue_target_ms: int = 50
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
@@ -82,6 +84,7 @@ class Config:
             boundaries=env.get("CONFLICT_MAP_BOUNDARIES") or None,
             mbtiles=env.get("CONFLICT_MAP_MBTILES") or None,
             max_inflight=_int(env, "CONFLICT_MAP_MAX_INFLIGHT", 2, 0),
-            max_queued=_int(env, "CONFLICT_MAP_MAX_QUEUED", 8, 0),
+            max_queued=_int(env, "CONFLICT_MAP_MAX_QUEUED", 16, 0),
             queue_wait_ms=_int(env, "CONFLICT_MAP_QUEUE_WAIT_MS", 10_000, 0),
+            queue_target_ms=_int(env, "CONFLICT_MAP_QUEUE_TARGET_MS", 50, 0),
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import threading
 import time
 from typing import Any, Callable, Iterable
@@ -162,18 +163,24 @@ def _problem(status: int, message: str) -> Response:
 
 
 class InflightLimit:
-    """A per-process bound on callback requests being computed at once, with a short bounded queue.
+    """A per-process bound on callback requests being computed at once, with a short, managed queue.
 
     Why: callbacks are CPU-bound and hold the GIL, so computing more of them
-    at once in one process gains no throughput and makes every one slower.
-    A request takes a slot if one is free; otherwise it waits for one, but
-    only if fewer than ``max_queued`` requests are waiting already, and it is
-    refused at once otherwise. The queue absorbs the burst of a page load (a
-    browser sends at most six requests at once to one host, so the default
-    two slots and eight places never refuse a single user); its length,
-    not a timer, bounds the wait under overload, so refusals take
-    milliseconds. ``wait`` is only a safety net (a slot held for ever).
-    Thread-safe.
+    at once in one process gains no throughput and makes every one slower;
+    and a queue that only grows turns overload into timeouts for everyone.
+
+    A request takes a slot if one is free. Otherwise it waits in the queue,
+    unless the queue is full (``max_queued``) or *standing*: as in CoDel,
+    the queue is judged by the shortest wait of the requests that got a slot
+    in the last ``interval`` seconds. Bursts (several users' page loads at
+    once) drain, some request gets a slot at once and that shortest wait
+    stays near zero; under sustained overload even the shortest wait
+    exceeds ``target``, and then the surplus beyond ``protected`` waiting
+    requests is refused at once, in milliseconds, so the queue stays short.
+    ``protected`` is what one browser can queue by itself (it sends at most
+    six requests at once to a host; two take the default slots), so a single
+    user is never refused, however slow the callbacks. ``wait`` is only a
+    safety net (a slot held for ever). Thread-safe.
 
     Parameters
     ----------
@@ -183,16 +190,27 @@ class InflightLimit:
         most requests waiting for a slot; 0 refuses whenever every slot is taken.
     wait
         longest wait for a slot, in seconds (0: never wait).
+    target
+        shortest wait, in seconds, above which the queue counts as standing (0: never).
+    interval
+        seconds over which that shortest wait is taken.
+    protected
+        requests always let into the queue (up to ``max_queued``), standing or not.
     """
 
-    def __init__(self, limit: int, max_queued: int = 0, wait: float = 0.0):
+    def __init__(self, limit: int, max_queued: int = 0, wait: float = 0.0, *, target: float = 0.0,
+                 interval: float = 0.25, protected: int = 4, clock: Callable[[], float] = time.monotonic):
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         self.limit, self.max_queued, self.wait = limit, max_queued, wait
+        self.target, self.interval, self.protected, self._clock = target, interval, protected, clock
         self._slots = threading.BoundedSemaphore(limit)
         self._lock = threading.Lock()
         self._waiting = 0
         self._busy = 0
+        self._window_start = clock()
+        self._window_min = math.inf
+        self._standing = False
         self.refused = 0
         self._refused_since_log = 0
         self._last_log = 0.0
@@ -207,12 +225,26 @@ class InflightLimit:
         """Slots taken now."""
         return self._busy
 
+    @property
+    def standing(self) -> bool:
+        """Whether the queue counted as standing at the end of the last interval (new arrivals refused)."""
+        return self._standing
+
+    def _roll(self, now: float) -> None:
+        # Under the lock. An interval in which no request got a slot says nothing: not standing.
+        if now - self._window_start >= self.interval:
+            self._standing = self.target > 0 and self._window_min != math.inf and self._window_min > self.target
+            self._window_start, self._window_min = now, math.inf
+
     def acquire(self) -> bool:
         """Take a slot (after waiting in the queue if need be); False if the request must be refused."""
+        arrived = self._clock()
         taken = self._slots.acquire(blocking=False)
         if not taken and self.wait > 0:
             with self._lock:
-                queued = self._waiting < self.max_queued
+                self._roll(arrived)
+                queued = self._waiting < self.max_queued and (
+                    self._waiting < self.protected or not self._standing)
                 self._waiting += queued
             if queued:
                 try:
@@ -223,6 +255,9 @@ class InflightLimit:
         with self._lock:
             if taken:
                 self._busy += 1
+                now = self._clock()
+                self._roll(now)
+                self._window_min = min(self._window_min, now - arrived)
             else:
                 self.refused += 1
                 self._refused_since_log += 1
@@ -243,8 +278,8 @@ class InflightLimit:
             if now - self._last_log < every:
                 return
             count, self._refused_since_log, self._last_log = self._refused_since_log, 0, now
-        log.warning("overload: refused %d callback request(s) (busy %d/%d, %d waiting); answered 503",
-                    count, self._busy, self.limit, self._waiting)
+        log.warning("overload: refused %d callback request(s) (busy %d/%d, %d waiting%s); answered 503",
+                    count, self._busy, self.limit, self._waiting, ", queue standing" if self._standing else "")
 
 
 #: Seconds a refused client is told to wait before retrying.
@@ -339,7 +374,8 @@ def install_security(app: Dash, config: Config, *, max_request_bytes: int | None
         return None
 
     if config.max_inflight > 0:
-        inflight = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000)
+        inflight = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000,
+                                 target=config.queue_target_ms / 1000)
         server.extensions[LIMIT_KEY] = inflight
         server.wsgi_app = Admission(server.wsgi_app, inflight)  # type: ignore[method-assign]
 

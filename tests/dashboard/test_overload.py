@@ -75,6 +75,72 @@ def test_a_full_queue_refuses_at_once_and_a_wait_is_bounded():
     assert limit.refused == 2 and limit.waiting == 0
 
 
+class FakeClock:
+    """A clock the test moves by hand (the limiter judges waits by it; the threads still block for real)."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _start_waiter(limit: InflightLimit, results: list[bool]) -> threading.Thread:
+    before = limit.waiting
+    thread = threading.Thread(target=lambda: results.append(limit.acquire()))
+    thread.start()
+    deadline = time.monotonic() + 5
+    while limit.waiting == before and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert limit.waiting == before + 1
+    return thread
+
+
+def test_a_standing_queue_refuses_new_arrivals_at_once_then_recovers():
+    clock = FakeClock()
+    limit = InflightLimit(1, max_queued=10, wait=5.0, target=0.05, interval=0.25, protected=1, clock=clock)
+    got: list[bool] = []
+    assert limit.acquire()
+    first = _start_waiter(limit, got)
+    clock.now = 1.0
+    limit.release()  # the waiter gets the slot after a (fake) second in the queue
+    first.join(5)
+    assert got == [True]
+
+    clock.now = 1.3  # a new interval, after one in which even the shortest wait was a second
+    second = _start_waiter(limit, got)  # the protected place is still open
+    assert limit.standing
+    started = time.perf_counter()
+    assert not limit.acquire(), "beyond the protected place, a standing queue refuses"
+    assert time.perf_counter() - started < 0.2
+
+    clock.now = 2.0  # the load stops: the queue drains
+    limit.release()
+    second.join(5)
+    assert got == [True, True] and not limit.standing
+    clock.now = 2.1
+    third = _start_waiter(limit, got)  # queued again, not refused
+    limit.release()
+    third.join(5)
+    assert got == [True, True, True]
+
+
+def test_a_queue_that_drains_is_not_standing():
+    clock = FakeClock()
+    limit = InflightLimit(1, max_queued=10, wait=5.0, target=0.05, interval=0.25, protected=0, clock=clock)
+    got: list[bool] = []
+    for step in range(6):  # a request waits 0.2 s each time, but another gets the slot at once
+        clock.now = step * 0.3
+        assert limit.acquire()
+        waiter = _start_waiter(limit, got)
+        clock.now += 0.2
+        limit.release()
+        waiter.join(5)
+        limit.release()
+        assert not limit.standing
+    assert got == [True] * 6
+
+
 def test_limit_must_be_positive():
     with pytest.raises(ValueError):
         InflightLimit(0)
@@ -82,8 +148,8 @@ def test_limit_must_be_positive():
 
 def test_configuration_from_environment():
     config = Config.from_env({"CONFLICT_MAP_MAX_INFLIGHT": "3", "CONFLICT_MAP_MAX_QUEUED": "0",
-                              "CONFLICT_MAP_QUEUE_WAIT_MS": "250"})
-    assert (config.max_inflight, config.max_queued, config.queue_wait_ms) == (3, 0, 250)
+                              "CONFLICT_MAP_QUEUE_WAIT_MS": "250", "CONFLICT_MAP_QUEUE_TARGET_MS": "0"})
+    assert (config.max_inflight, config.max_queued, config.queue_wait_ms, config.queue_target_ms) == (3, 0, 250, 0)
     defaults = Config.from_env({})
     assert defaults.max_inflight >= 1 and defaults.max_queued >= 1 and defaults.queue_wait_ms > 0
 
