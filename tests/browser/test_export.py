@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 NAME = "nw_syria_2020_2020-02-27_2020-02-27"
 
 
-def wait_for_text(page, element_id, expected, timeout=15000):
+def wait_for_text(page, element_id, expected, timeout=60000):
     page.wait_for_function(
         "([id, expected]) => document.getElementById(id).textContent === expected", arg=[element_id, expected],
         timeout=timeout)
@@ -48,7 +48,7 @@ def page_errors(log):
     return [e for e in log.errors if "503" not in e and "SERVICE UNAVAILABLE" not in e]
 
 
-def download(page, selector, timeout=15000):
+def download(page, selector, timeout=60000):
     with page.expect_download(timeout=timeout) as info:
         page.click(selector)
     return info.value
@@ -102,7 +102,7 @@ def test_camera_button_downloads_the_map_at_2x(feb27):
     page, _ = feb27
     page.wait_for_function(  # the camera's file name follows the filter (its own callback)
         "name => document.querySelector('#incident-map .js-plotly-plot')._context"
-        ".toImageButtonOptions.filename === name", arg=f"{NAME}_map", timeout=15000)
+        ".toImageButtonOptions.filename === name", arg=f"{NAME}_map", timeout=60000)
     page.hover("#incident-map .js-plotly-plot")
     camera = "#incident-map .modebar-btn[data-title='Download plot as a PNG']"
     button = page.locator(camera)

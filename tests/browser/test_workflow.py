@@ -45,7 +45,7 @@ def wait_for_view(page, lat, lon, zoom=None, tolerance=0.01):
     page.wait_for_function(
         f"""() => {{ const v = ({MAP_VIEW})(); return Math.abs(v.lat - {lat}) < {tolerance}
               && Math.abs(v.lon - {lon}) < {tolerance} {'' if zoom is None else f'&& Math.abs(v.zoom - {zoom}) < 0.05'}; }}""",
-        timeout=15000)
+        timeout=60000)
 
 
 def open_page(browser, url):
@@ -108,7 +108,7 @@ def test_playback_moves_the_window_and_the_map(browser, live_server, store):
     wait_for_map_count(page, expected)
     wait_for_headline(page, str(expected))
     # Paused: the link now holds the window shown.
-    page.wait_for_function(f"() => location.search.includes('end={end.isoformat()}')", timeout=15000)
+    page.wait_for_function(f"() => location.search.includes('end={end.isoformat()}')", timeout=60000)
     assert log.outside_hosts() == set() and log.errors == []
     context.close()
 
@@ -119,13 +119,13 @@ def test_place_search_finds_behun_and_zooms_to_balyun(app_page, store):
     page.fill("#place-search", "Behun")
     page.press("#place-search", "Enter")
     page.wait_for_function("() => document.getElementById('place-search-result').textContent"
-                           ".startsWith('Behun is another name for Balyun')", timeout=15000)
+                           ".startsWith('Behun is another name for Balyun')", timeout=60000)
     wait_for_view(page, 35.70, 36.50, zoom=11)
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
     page.fill("#place-search", "سراقب")
     page.press("#place-search", "Enter")
     page.wait_for_function("() => document.getElementById('place-search-result').textContent.includes('Saraqib')",
-                           timeout=15000)
+                           timeout=60000)
     wait_for_view(page, 35.8611, 36.8061)
     assert log.outside_hosts() == set() and log.errors == []
 
@@ -162,11 +162,11 @@ def test_a_shared_link_restores_every_control_and_the_view(browser, live_server,
     assert page.url == link  # opening a link does not rewrite it
     # Back and forward step through views: a new filter is a new history entry, Back restores the link.
     page.get_by_label("Battles", exact=True).uncheck()
-    page.wait_for_function("() => !location.search.includes('type=Battles')", timeout=15000)
+    page.wait_for_function("() => !location.search.includes('type=Battles')", timeout=60000)
     page.go_back()
-    page.wait_for_function("() => location.search.includes('type=Battles')", timeout=15000)
+    page.wait_for_function("() => location.search.includes('type=Battles')", timeout=60000)
     page.wait_for_function("() => document.querySelector('#event-type-filter input[value=\"Battles\"]').checked",
-                           timeout=15000)
+                           timeout=60000)
     wait_for_map_count(page, len(expected))
     assert log.outside_hosts() == set() and log.errors == []
     context.close()
@@ -182,7 +182,7 @@ def test_clicking_a_table_row_shows_and_highlights_it(app_page, store):
         cell = page.locator("#incident-table td[data-dash-column=location]", has_text="Khan Tuman")
     cell.first.click()
     row = store.incidents.set_index("event_id").loc["NWS-E21"]
-    page.wait_for_function(f"() => ({TRACES})('highlight').length === 1", timeout=15000)
+    page.wait_for_function(f"() => ({TRACES})('highlight').length === 1", timeout=60000)
     highlight = page.evaluate(TRACES, "highlight")[0]
     assert highlight["lat"] == pytest.approx([row.latitude], abs=1e-6)
     assert highlight["lon"] == pytest.approx([row.longitude], abs=1e-6)
@@ -196,9 +196,9 @@ def test_clicking_a_table_row_shows_and_highlights_it(app_page, store):
         or page.locator("#incident-table td", has_text="Khan Tuman").count()
     # Clicking another point on the map picks it: the detail follows.
     page.click("#incident-detail-close")
-    page.wait_for_function("() => document.getElementById('incident-detail').hidden", timeout=15000)
+    page.wait_for_function("() => document.getElementById('incident-detail').hidden", timeout=60000)
     assert page.evaluate(TRACES, "highlight") == [] or page.wait_for_function(
-        f"() => ({TRACES})('highlight').length === 0", timeout=15000)
+        f"() => ({TRACES})('highlight').length === 0", timeout=60000)
     assert log.outside_hosts() == set() and log.errors == []
 
 
@@ -219,7 +219,7 @@ def boundaries_server(store):
 def test_boundaries_choropleth_and_clicking_an_area(browser, boundaries_server, store):
     context, page, log = open_page(browser, boundaries_server + "/?start=2020-01-05&end=2020-01-20"
                                    "&layer=boundaries&layer=choropleth&layer=incidents")
-    page.wait_for_function(f"() => ({TRACES})('boundaries').length === 2", timeout=15000)
+    page.wait_for_function(f"() => ({TRACES})('boundaries').length === 2", timeout=60000)
     outline = page.evaluate(TRACES, "boundaries")[0]
     assert outline["type"] == "choroplethmap" and "SY07" in outline["locations"] and len(outline["locations"]) == 14
     choropleth = page.evaluate(TRACES, "choropleth")
@@ -233,7 +233,7 @@ def test_boundaries_choropleth_and_clicking_an_area(browser, boundaries_server, 
     page.mouse.move(*point)
     page.mouse.click(*point)
     page.wait_for_function("() => document.getElementById('admin-area-filter').textContent.includes('SY07')",
-                           timeout=15000)
+                           timeout=60000)
     expected = count(store, date(2020, 1, 5), date(2020, 1, 20), admin_codes=("SY07",))
     wait_for_headline(page, str(expected))
     assert "admin=SY07" in page.url

@@ -232,7 +232,7 @@ def test_payloads_in_the_link_stay_text(browser, hostile_server):
     page = HostilePage(browser, f"{hostile_server}/?{query}", wait_for_map=False)
     try:
         page.page.wait_for_function(f"() => document.getElementById('{ids.HEADLINE_INCIDENTS}').textContent !== ''",
-                                    timeout=15000)
+                                    timeout=60000)
         page.assert_nothing_ran()
         assert page.page.locator(f"#{ids.NOTES_SEARCH}").input_value() in ("", IMG)
     finally:
