@@ -4,20 +4,29 @@ worker shares the dataset's memory pages instead of loading its own copy; callba
 per-process state, so any worker can answer any request.
 
 Sizing for CPU-bound callbacks (they hold the GIL): one worker per core
-computes in parallel, and each worker computes at most
-``CONFLICT_MAP_MAX_INFLIGHT`` callbacks at once (see ``dashboard/security.py``).
-Every worker gets enough threads for those, for its bounded queue of
-waiting callbacks, and two more, so that a surplus request reaches the app
-at once and gets its quick ``503`` instead of waiting unseen in gunicorn's
-own queue, and page and asset requests never wait behind callbacks.
+computes in parallel, and each worker computes one callback at a time
+(``CONFLICT_MAP_MAX_INFLIGHT`` defaults to 1 here, against 2 for the
+single-process ``python app.py``, where a second one can use the other core
+while numpy releases the GIL); see ``dashboard/security.py``. In the load
+test (bench/load_test.py) one at a time gave a lower p95 at 20 and 50
+requests/s than two. Every worker gets enough threads for that slot, for
+its bounded queue of waiting callbacks, and two more, so that a surplus
+request reaches the app at once and gets its quick ``503`` instead of
+waiting unseen in gunicorn's own queue, and page and asset requests never
+wait behind callbacks.
 """
 import multiprocessing
 import os
 import sys
 
-from dashboard.config import Config
+from dashboard.config import Config, ConfigError
 
-_app = Config.from_env()  # the same settings the app reads (a malformed one stops here, named)
+os.environ.setdefault("CONFLICT_MAP_MAX_INFLIGHT", "1")  # read by the app, loaded after this file
+try:
+    _app = Config.from_env()  # the same settings the app reads
+except ConfigError as _error:  # one line naming the variable, no traceback (as app.py does)
+    print(f"conflict-map cannot start: {_error}", file=sys.stderr)
+    raise SystemExit(1) from None
 _cores = multiprocessing.cpu_count()
 _threads_needed = (_app.max_inflight + _app.max_queued + 2) if _app.max_inflight else 8
 

@@ -162,6 +162,10 @@ def _problem(status: int, message: str) -> Response:
     return response
 
 
+#: Requests a browser sends at once to one host over HTTP/1.1.
+BROWSER_CONNECTIONS = 6
+
+
 class InflightLimit:
     """A per-process bound on callback requests being computed at once, with a short, managed queue.
 
@@ -177,9 +181,9 @@ class InflightLimit:
     stays near zero; under sustained overload even the shortest wait
     exceeds ``target``, and then the surplus beyond ``protected`` waiting
     requests is refused at once, in milliseconds, so the queue stays short.
-    ``protected`` is what one browser can queue by itself (it sends at most
-    six requests at once to a host; two take the default slots), so a single
-    user is never refused, however slow the callbacks. ``wait`` is only a
+    ``protected`` defaults to what one browser can queue by itself (it sends
+    at most six requests at once to a host, less those that take a slot), so
+    a user alone is never refused, however slow the callbacks. ``wait`` is only a
     safety net (a slot held for ever). Thread-safe.
 
     Parameters
@@ -195,15 +199,18 @@ class InflightLimit:
     interval
         seconds over which that shortest wait is taken.
     protected
-        requests always let into the queue (up to ``max_queued``), standing or not.
+        requests always let into the queue (up to ``max_queued``), standing or not;
+        default ``BROWSER_CONNECTIONS - limit``.
     """
 
     def __init__(self, limit: int, max_queued: int = 0, wait: float = 0.0, *, target: float = 0.0,
-                 interval: float = 0.25, protected: int = 4, clock: Callable[[], float] = time.monotonic):
+                 interval: float = 0.5, protected: int | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         self.limit, self.max_queued, self.wait = limit, max_queued, wait
-        self.target, self.interval, self.protected, self._clock = target, interval, protected, clock
+        self.target, self.interval, self._clock = target, interval, clock
+        self.protected = max(0, BROWSER_CONNECTIONS - limit) if protected is None else protected
         self._slots = threading.BoundedSemaphore(limit)
         self._lock = threading.Lock()
         self._waiting = 0

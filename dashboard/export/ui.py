@@ -17,6 +17,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from geodata import FilterState, IncidentStore
 
 from .. import ids
+from ..security import release_callback_slot
 from .briefing import MAX_TITLE, default_title
 from .naming import export_stem, safe_stem
 from .render import ExportError
@@ -131,21 +132,6 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
         return no_update, str(error)
     download = dcc.send_bytes(result.content, result.filename, type=result.mime)
     return download, f"Downloaded {result.filename} ({_size_text(len(result.content))})."
-
-
-def release_callback_slot() -> None:
-    """Give back this request's callback slot (``dashboard.security``'s per-process in-flight limit).
-
-    A render waits on Chromium, not on Python, for seconds: holding one of
-    the few slots meanwhile would hold up other users' callbacks. Renders
-    stay bounded by the render lock. Outside a request, or without the
-    limiter, this does nothing.
-    """
-    if not flask.has_request_context():
-        return
-    limit = flask.current_app.extensions.get("conflict_map_inflight")
-    if limit is not None and flask.g.pop("conflict_map_slot", False):
-        limit.release()
 
 
 def app_url(app: Dash) -> str:

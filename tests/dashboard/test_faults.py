@@ -128,7 +128,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def start_gunicorn(dataset: Path, port: int, log: Path, workers: int = 2) -> subprocess.Popen:
     env = clean_env(CONFLICT_MAP_DATASET=str(dataset), CONFLICT_MAP_WORKERS=str(workers),
-                    CONFLICT_MAP_BIND=f"127.0.0.1:{port}", CONFLICT_MAP_THREADS="4")
+                    CONFLICT_MAP_BIND=f"127.0.0.1:{port}")
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -278,6 +278,15 @@ def test_gunicorn_with_a_broken_dataset_logs_one_clear_line_and_exits(broken_dat
     errors = [line for line in output.splitlines() if "cannot start" in line]
     assert errors and all(names in line for line in errors), output[-3000:]
     assert any("[ERROR]" in line for line in errors), output[-3000:]
+
+
+@slow
+def test_gunicorn_with_a_malformed_setting_names_it_in_one_line():
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"], cwd=ROOT,
+                            env=clean_env(CONFLICT_MAP_MAX_INFLIGHT="lots", CONFLICT_MAP_BIND=f"127.0.0.1:{free_port()}"),
+                            capture_output=True, text=True, timeout=START_TIMEOUT)
+    assert result.returncode != 0
+    _one_line_error(result.stdout + result.stderr, "CONFLICT_MAP_MAX_INFLIGHT")
 
 
 # ------------------------------------------------------------------ a full disk

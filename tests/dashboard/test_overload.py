@@ -217,6 +217,10 @@ def test_a_long_callback_can_give_back_its_slot_early(store):
     release_callback_slot()  # outside a request: nothing to do
 
 
+def test_a_browser_alone_is_never_refused():
+    assert InflightLimit(1).protected == 5 and InflightLimit(2).protected == 4 and InflightLimit(8).protected == 0
+
+
 def test_no_limit_when_switched_off(store):
     app = create_app(store, config=Config(max_inflight=0))
     assert "conflict_map_inflight" not in app.server.extensions
