@@ -21,7 +21,6 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from geodata import FilterState, IncidentStore
-from geodata import facets
 from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
 
 from . import ids, viewstate
@@ -29,7 +28,7 @@ from .basemap import ATTRIBUTIONS, map_style
 from .controls import CONTROLS, Playback, range_label, reconcile
 from .figures.headline import Headline, headline
 from .figures.map import incident_map, incident_points
-from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, compose, highlight_layer,
+from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, highlight_layer,
                                uncertainty_layer)
 from .figures.timeline import timeline_figure
 from .mapsources import MapSources
@@ -92,10 +91,9 @@ def _incident_overlays(store: IncidentStore, points, state: FilterState, selecte
         columns = store.columns
         approximate = positions[columns.geo_precision[positions] == 3]
         if len(approximate):
-            names = columns.type_names
             halos, centres = uncertainty_layer(
                 columns.latitude[approximate], columns.longitude[approximate], columns.fatalities[approximate],
-                [names[c] if c >= 0 else "" for c in columns.type_codes[approximate]])
+                columns.type_codes[approximate], list(columns.type_names))
             under += halos
             over += centres
     i = incident_position(store, selected)
@@ -140,15 +138,15 @@ def update_map(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     default = MapView.from_dict(store.dataset.view) or MapView(35.9, 36.75, 7.7)
     centre = viewstate.current_view(view, default)
     points = incident_points(store, drawn, viewport, budget)
+    under, over = _incident_overlays(store, points, drawn, selected)
+    level = display.get("admin_level") if isinstance(display.get("admin_level"), int) else 1
     figure = incident_map(
         incidents=points, displacement=store.displacement_on_map(state),
         places=store.dataset.places, highways=store.dataset.highways, gazetteer=store.gazetteer,
         state=drawn, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
         view=centre.to_dict(), base_url=assets.base_url, budget=budget,
+        below=_area_layers(store, state, level, assets), under_incidents=under, above=over,
     )
-    under, over = _incident_overlays(store, points, drawn, selected)
-    level = display.get("admin_level") if isinstance(display.get("admin_level"), int) else 1
-    figure = compose(figure, below=_area_layers(store, state, level, assets), under_incidents=under, above=over)
     figure.layout.map.uirevision = viewstate.uirevision(view)
     basemap = display.get("basemap")
     if basemap in ("osm", "local") and (basemap == "osm" or assets.tiles_url):
@@ -186,7 +184,7 @@ def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
     disappears once the dates change by any control.
     """
     state = FilterState.from_dict(filter_data, store.date_range())
-    figure = timeline_figure(facets.daily_counts(store, state), store.displacement_series(),
+    figure = timeline_figure(store.daily_counts(state), store.displacement_series(),
                              state.start, state.end, store.date_range())
     figure.layout.dragmode = "select"
     figure.layout.selectdirection = "h"

@@ -59,7 +59,9 @@ def _type_option(event_type: str) -> dict:
 
 def _sources(store: IncidentStore, sources: MapSources) -> html.Details:
     """Every source cited by the dataset, with its link (the 'about the data' panel)."""
-    frames = [store.incidents[["source", "source_url"]], store.displacement[["source", "source_url"]]]
+    # Distinct pairs per table first: a million categorical rows stay codes, never a million strings.
+    frames = [table[["source", "source_url"]].drop_duplicates().astype(object)
+              for table in (store.incidents, store.displacement)]
     cited = pd.concat(frames).dropna(subset=["source"]).drop_duplicates().sort_values("source")
     items = [html.Li(html.A(row.source, href=row.source_url, target="_blank", rel="noopener noreferrer")
                      if isinstance(row.source_url, str) and row.source_url.startswith(("http://", "https://"))

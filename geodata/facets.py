@@ -6,7 +6,7 @@ the timeline can count by day with every filter but the dates applied.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -14,9 +14,6 @@ import pandas as pd
 
 from .filters import FilterState
 from .query import FacetColumns, HotColumns
-
-_EPOCH = date(1970, 1, 1)
-
 
 @dataclass(frozen=True)
 class AdminArea:
@@ -26,10 +23,8 @@ class AdminArea:
     name: str
     level: int
 
-
 def _facets(columns: HotColumns, incidents: pd.DataFrame) -> FacetColumns:
     return columns.facets if columns.facets is not None else FacetColumns.from_frame(incidents)
-
 
 def actors(columns: HotColumns, incidents: pd.DataFrame) -> list[tuple[str, int]]:
     """Every actor named as actor1 or actor2, with its number of incidents, most frequent first."""
@@ -43,7 +38,6 @@ def actors(columns: HotColumns, incidents: pd.DataFrame) -> list[tuple[str, int]
     order = sorted(range(size), key=lambda i: (-counts[i], facets.actor_names[i]))
     return [(facets.actor_names[i], int(counts[i])) for i in order]
 
-
 def sub_event_types(incidents: pd.DataFrame) -> list[tuple[str, str, int]]:
     """(event type, sub-type, incidents) for every sub-type present, by type then sub-type."""
     if "sub_event_type" not in incidents or incidents.empty:
@@ -51,7 +45,6 @@ def sub_event_types(incidents: pd.DataFrame) -> list[tuple[str, str, int]]:
     pairs = incidents[["event_type", "sub_event_type"]].dropna()
     counts = pairs.groupby(["event_type", "sub_event_type"], sort=True, observed=True).size()
     return [(str(t), str(s), int(n)) for (t, s), n in counts.items()]
-
 
 def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None) -> list[AdminArea]:
     """Admin areas by p-code, sorted by p-code (so each area follows its parent).
@@ -73,24 +66,3 @@ def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None)
                                        boundaries["admin_level"]):
             found[pcode] = AdminArea(pcode, str(label) if isinstance(label, str) else pcode, int(level))
     return [found[k] for k in sorted(found)]
-
-
-def daily_counts(store, state: FilterState) -> pd.DataFrame:
-    """Incidents per day and event type over the whole period, every filter but the dates applied.
-
-    Same shape as ``IncidentStore.daily_counts`` (one column per event type
-    shown, one row per day of the period), but it also follows the actor,
-    area, sub-type, fatality, precision and notes filters, so the timeline
-    agrees with the map and the table.
-    """
-    start, end = store.date_range()
-    first = (start - _EPOCH).days
-    length = (end - start).days + 1
-    positions = store.positions(replace(state, start=start, end=end))
-    columns = store.columns
-    days = columns.days[positions] - first
-    codes = columns.type_codes[positions]
-    index = columns.type_index
-    types = [t for t in store.event_types() if state.event_types is None or t in state.event_types]
-    data = {t: np.bincount(days[codes == index[t]], minlength=length)[:length] for t in types}
-    return pd.DataFrame(data, index=pd.date_range(start, end, freq="D"))

@@ -6,6 +6,8 @@ that slice. Callbacks share one store read-only.
 """
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -46,6 +48,7 @@ class IncidentStore:
         self._type_index = self.columns.type_index
         self.gazetteer = Gazetteer(dataset.places)
         self.displacement = dataset.displacement
+        self._daily_counts = functools.lru_cache(maxsize=64)(self._count_days)
 
     @property
     def name(self) -> str:
@@ -81,22 +84,34 @@ class IncidentStore:
         return self.incidents.take(self.positions(state))
 
     def daily_counts(self, state: FilterState) -> pd.DataFrame:
-        """Incidents per day and event type over the whole period (type filter applied, dates not).
+        """Incidents per day and event type over the whole period, every filter but the dates applied.
 
         One column per event type shown (in :meth:`event_types` order), one
-        row per day of the period. The timeline shows the whole period for
-        context and marks the selected range on it.
+        row per day of the period: the timeline shows the whole period for
+        context and shades the selected range, and agrees with the map and
+        table on every other filter. Cached per filter without its dates, so
+        dragging the dates (the commonest change) costs nothing here. The
+        frame is shared: read it, do not change it.
         """
         start, end = self.date_range()
-        first = _day_number(start)
-        length = _day_number(end) - first + 1
-        whole = FilterState(start=start, end=end, event_types=state.event_types)
+        return self._daily_counts(replace(state, start=start, end=end, layers=frozenset(), show_approximate=True))
+
+    def _count_days(self, whole: FilterState) -> pd.DataFrame:
+        start, end = self.date_range()
+        first, length = _day_number(start), _day_number(end) - _day_number(start) + 1
         positions = self.positions(whole)
-        days = self._days[positions] - first
-        codes = self._type_codes[positions]
-        types = [t for t in self.event_types() if state.event_types is None or t in state.event_types]
-        columns = {t: np.bincount(days[codes == self._type_index[t]], minlength=length)[:length] for t in types}
-        return pd.DataFrame(columns, index=pd.date_range(start, end, freq="D"))
+        if len(positions) and positions[-1] - positions[0] + 1 == len(positions):  # a plain range: no copies
+            rows = slice(int(positions[0]), int(positions[-1]) + 1)
+            days, codes = self._days[rows] - first, self._type_codes[rows]
+        else:
+            days, codes = self._days[positions] - first, self._type_codes[positions]
+        types = [t for t in self.event_types() if whole.event_types is None or t in whole.event_types]
+        slot = np.full(len(self.columns.type_names) + 1, len(types), dtype=np.int64)  # last: not shown
+        for i, event_type in enumerate(types):
+            slot[self._type_index[event_type]] = i
+        counts = np.bincount(slot[codes] * length + days, minlength=(len(types) + 1) * length)
+        table = counts[: len(types) * length].reshape(len(types), length)
+        return pd.DataFrame(dict(zip(types, table)), index=pd.date_range(start, end, freq="D"))
 
     def displaced_as_of(self, end: date) -> pd.Series | None:
         """The headline displacement figure in force on ``end`` (``None`` before the first)."""

@@ -18,8 +18,12 @@ from geodata.aggregate import DEFAULT_POINT_BUDGET, GridCells, PointSelection, V
 from geodata.query import HotColumns
 
 from ..basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from . import unchecked
 from .style import (AGGREGATE_COLOUR, CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
                     short_count, type_colour)
+
+#: Layers of incident points (raw or aggregated).
+INCIDENT_METAS = ("incidents", "incidents-aggregate")
 
 #: Keep pan and zoom when the filter changes: plotly keeps user view while this is unchanged.
 MAP_UIREVISION = "incident-map"
@@ -141,7 +145,7 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
                          hovertemplate=INCIDENT_HOVER)
         else:
             hover = dict(customdata=deaths, hovertemplate=COMPACT_HOVER)
-        traces.append(go.Scattermap(
+        traces.append(unchecked.scattermap(
             name=event_type,
             meta="incidents",
             legendgroup="incidents",
@@ -158,7 +162,7 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
 def aggregate_layer(cells: GridCells) -> list[go.Scattermap]:
     """Grid cells as circles whose area grows with the number of incidents in the cell."""
     size = np.minimum(6.0 + 3.0 * np.sqrt(cells.counts), 40.0).astype(np.uint8)
-    return [go.Scattermap(
+    return [unchecked.scattermap(
         name=f"Incidents per grid cell (~{cells.cell_degrees * 111:.1f} km)",
         meta="incidents-aggregate",
         legendgroup="incidents",
@@ -222,7 +226,7 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[go.
         ])
         label = ("Displaced since 1 Dec 2019 (cumulative)" if kind == "stock"
                  else "IDP arrivals in the month")
-        traces.append(go.Scattermap(
+        traces.append(unchecked.scattermap(
             name=label,
             meta="displacement",
             legendgroup="displacement",
@@ -255,7 +259,7 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scatt
             points = where.reindex(stops["place_id"]).dropna()
             lat += points["latitude"].tolist() + [None]
             lon += points["longitude"].tolist() + [None]
-        traces.append(go.Scattermap(
+        traces.append(unchecked.scattermap(
             name="M4 / M5 highways (schematic)", meta="context", legendgroup="context",
             legendgrouptitle_text="Context",
             lat=lat, lon=lon, mode="lines", line=dict(color=CONTEXT_COLOUR, width=2.5),
@@ -263,7 +267,7 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scatt
         ))
     towns = places[places["kind"].isin(["city", "town", "village"])] if "kind" in places else places
     if not towns.empty:
-        traces.append(go.Scattermap(
+        traces.append(unchecked.scattermap(
             name="Towns", meta="context", legendgroup="context", legendgrouptitle_text="Context",
             lat=towns["latitude"].to_numpy(dtype="float64"), lon=towns["longitude"].to_numpy(dtype="float64"),
             mode="markers+text", text=towns["name"].astype(str).tolist(),
@@ -277,13 +281,16 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scatt
 def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, places: pd.DataFrame,
                  highways: pd.DataFrame, gazetteer: Gazetteer, state: FilterState,
                  event_types: list[str], displacement_kinds: dict[str, str],
-                 view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET) -> go.Figure:
+                 view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET, below: list | None = None,
+                 under_incidents: list | None = None, above: list | None = None) -> go.Figure:
     """Compose the layers switched on in ``state`` over the offline style.
 
     ``base_url`` is the URL of the app's assets (glyphs and outlines), absolute
-    or root-relative (``/assets/``).
+    or root-relative (``/assets/``). Extra layers (see ``figures/overlays.py``)
+    go ``below`` everything, ``under_incidents`` just under the incident
+    points, or ``above`` everything.
     """
-    traces: list[go.Scattermap] = []
+    traces: list[go.Scattermap] = list(below or [])
     if "context" in state.layers:
         traces += context_layer(places, highways)
     if "displacement" in state.layers:
@@ -294,8 +301,11 @@ def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, place
             traces += aggregate_layer(incidents.plan)
         else:
             traces += incident_layer(incidents, gazetteer, types)
+    first = next((i for i, t in enumerate(traces) if t.meta in INCIDENT_METAS), len(traces))
+    traces[first:first] = list(under_incidents or [])
+    traces += list(above or [])
     # One constructor call: validating the layout once costs ~4 ms, update_layout ~20 ms.
-    return go.Figure(data=traces, layout=dict(
+    return unchecked.figure(traces, dict(
         map=dict(style=map_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
                  zoom=view.get("zoom", 7.7), bounds=BOUNDS),
         uirevision=MAP_UIREVISION,

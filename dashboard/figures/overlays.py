@@ -1,8 +1,7 @@
 """Map layers added around the incident map: uncertainty, highlight, boundaries, choropleth.
 
-Pure builders (data in, traces out), plus :func:`compose` which slots them
-into a figure built by :func:`dashboard.figures.map.incident_map` without
-touching its own layers: boundaries and the choropleth go under everything,
+Pure builders (data in, traces out), which
+:func:`dashboard.figures.map.incident_map` slots around its own layers: boundaries and the choropleth go under everything,
 the uncertainty halos and the highlight ring just under the incident
 points, the hollow centres of approximate points on top. Every trace has a
 ``meta`` naming its layer (``approximate``, ``highlight``, ``boundaries``,
@@ -23,10 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..basemap import GLYPH_FONT
+from . import unchecked
 from .style import format_count, format_day, type_colour
-
-INCIDENT_METAS = ("incidents", "incidents-aggregate")
-
 
 def esc(text: str) -> str:
     """Escape data text for a hover label: tags become text; quotes stay quotes (plotly shows
@@ -45,29 +42,36 @@ def _size(fatalities: np.ndarray) -> np.ndarray:
 
 
 def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: np.ndarray,
-                      event_types: list[str]) -> tuple[list[go.Scattermap], list[go.Scattermap]]:
+                      type_codes: np.ndarray, type_names: list[str]) -> tuple[list[go.Scattermap], list[go.Scattermap]]:
     """(halos under the points, hollow centres over them) for approximate incidents.
 
-    The arrays describe the approximate incidents only, one element each.
+    The arrays describe the approximate incidents only, one element each;
+    ``type_codes`` index ``type_names`` (-1: unknown). Halos take their type's
+    colour through a stepped colour scale, so the colours travel as one byte
+    a point instead of a colour string.
     """
     if len(latitude) == 0 or len(latitude) > HALO_LIMIT:
         return [], []
     size = _size(fatalities)
-    colours = [type_colour(t) for t in event_types]
-    common = dict(lat=np.asarray(latitude, dtype=np.float64), lon=np.asarray(longitude, dtype=np.float64),
+    palette = [type_colour(t) for t in type_names] + [type_colour("")]
+    codes = np.where(np.asarray(type_codes) < 0, len(type_names), type_codes).astype(np.uint8)
+    scale = [[i / (len(palette) - 1), colour] for i, colour in enumerate(palette)]
+    common = dict(lat=np.asarray(latitude, dtype=np.float32), lon=np.asarray(longitude, dtype=np.float32),
                   mode="markers", meta="approximate", hoverinfo="skip")
-    halo = go.Scattermap(name=APPROXIMATE_LEGEND, legendgroup="approximate", showlegend=True,
-                         legendgrouptitle_text="Location precision",
-                         marker=dict(size=size + 22, color=colours, opacity=0.2), **common)
-    centre = go.Scattermap(name="approximate (centre)", legendgroup="approximate", showlegend=False,
-                           marker=dict(size=np.maximum(size * 0.45, 3.5), color="#ffffff", opacity=0.95), **common)
+    halo = unchecked.scattermap(name=APPROXIMATE_LEGEND, legendgroup="approximate", showlegend=True,
+                                legendgrouptitle_text="Location precision",
+                                marker=dict(size=(size + 22).astype(np.uint8), color=codes, colorscale=scale,
+                                            cmin=0, cmax=len(palette) - 1, opacity=0.2), **common)
+    centre = unchecked.scattermap(name="approximate (centre)", legendgroup="approximate", showlegend=False,
+                                  marker=dict(size=np.maximum(size * 0.45, 3.5).astype(np.float32),
+                                              color="#ffffff", opacity=0.95), **common)
     return [halo], [centre]
 
 
 def highlight_layer(latitude: float, longitude: float, fatalities: float | None) -> go.Scattermap:
     """A dark disc under the selected incident: it shows as a thick ring around its point."""
     size = float(_size(np.asarray([np.nan if fatalities is None else fatalities]))[0])
-    return go.Scattermap(name="Selected incident", meta="highlight", showlegend=False, hoverinfo="skip",
+    return unchecked.scattermap(name="Selected incident", meta="highlight", showlegend=False, hoverinfo="skip",
                          lat=[float(latitude)], lon=[float(longitude)], mode="markers",
                          marker=dict(size=size + 12, color="#000000", opacity=0.9))
 
@@ -83,7 +87,7 @@ def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[go
         return []
     names = areas["name"].astype("string").fillna("")
     codes = areas["pcode"].astype(str).to_numpy()
-    outline = go.Choroplethmap(
+    outline = unchecked.choroplethmap(
         name=f"Admin areas (level {level})", meta="boundaries", legendgroup="boundaries", showlegend=True,
         legendgrouptitle_text="Boundaries",
         geojson=geojson_url, featureidkey="properties.pcode", locations=codes,
@@ -94,7 +98,7 @@ def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[go
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br><i>Click to filter by this area</i>"
                       "<extra>admin " + str(level) + "</extra>",
     )
-    labels = go.Scattermap(
+    labels = unchecked.scattermap(
         name="area labels", meta="boundaries", legendgroup="boundaries", showlegend=False, hoverinfo="skip",
         lat=areas["latitude"].to_numpy(dtype=np.float64), lon=areas["longitude"].to_numpy(dtype=np.float64),
         mode="text", text=names.tolist(),  # map text is drawn by MapLibre as plain text: no escaping
@@ -127,7 +131,7 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
             continue
         people = chosen["displaced"].astype("float64").to_numpy()
         when = [format_day(d) for d in chosen["as_of"]]
-        traces.append(go.Choroplethmap(
+        traces.append(unchecked.choroplethmap(
             name=f"Displaced by area ({esc(series)})", meta="choropleth", legendgroup="choropleth",
             showlegend=False, geojson=url, featureidkey="properties.pcode",
             locations=chosen["pcode"].astype(str).to_numpy(), z=people, zmin=0,
@@ -143,25 +147,3 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
                           "<br>%{customdata[3]}<extra>displacement by area</extra>",
         ))
     return traces
-
-
-def compose(figure: go.Figure, *, below: list | None = None, under_incidents: list | None = None,
-            above: list | None = None) -> go.Figure:
-    """``figure`` (changed in place and returned) with extra traces slotted in: ``below``
-    everything, ``under_incidents`` just under the first incident trace (or on top when there
-    is none), ``above`` on top."""
-    below, under_incidents, above = list(below or []), list(under_incidents or []), list(above or [])
-    if not (below or under_incidents or above):
-        return figure
-    old = len(figure.data)
-    first = next((i for i, t in enumerate(figure.data) if t.meta in INCIDENT_METAS), old)
-    # add_traces validates only the new traces; reassigning a permutation of the figure's own
-    # traces reorders them without copying (a new go.Figure would deep-copy and re-validate all).
-    figure.add_traces(below + under_incidents + above)
-    traces = figure.data
-    n_below, n_under = len(below), len(under_incidents)
-    new_below = traces[old:old + n_below]
-    new_under = traces[old + n_below:old + n_below + n_under]
-    new_above = traces[old + n_below + n_under:]
-    figure.data = new_below + traces[:first] + new_under + traces[first:old] + new_above
-    return figure

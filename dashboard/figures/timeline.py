@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import unchecked
 from .style import DISPLACEMENT_COLOURS, FONT_FAMILY, SELECTION_FILL, escape, format_count, format_day, type_colour
 
 TIMELINE_UIREVISION = "timeline"
@@ -30,14 +31,14 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
     traces: list = []
     for event_type in daily.columns:
         # x0 + dx instead of one date string per bar: the payload stays a typed array of counts.
-        traces.append(go.Bar(
+        traces.append(unchecked.bar(
             x0=first_day, dx=DAY_MS, y=daily[event_type].to_numpy(dtype=np.uint32), name=event_type,
             meta="incidents-per-day", marker_color=type_colour(event_type), showlegend=False,
             hovertemplate="%{x|%d %b %Y}: %{y} incident(s)<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
         ))
     if not displaced.empty:
         qualifier = displaced["qualifier"].astype("string").fillna("")
-        traces.append(go.Scatter(
+        traces.append(unchecked.scatter(
             x=displaced["as_of"].dt.strftime("%Y-%m-%d").tolist(), y=displaced["displaced"].astype("float64").to_numpy(),
             yaxis="y2", mode="lines+markers", name="Displaced since 1 Dec 2019", meta="displacement",
             line=dict(color=DISPLACEMENT_COLOURS["flow"], width=2), marker=dict(size=5),
@@ -53,7 +54,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
                            line=dict(width=1, color="rgba(0,114,178,0.5)"), layer="below"))
     most = int(daily.to_numpy().sum(axis=1).max()) if daily.size else 0
     # One constructor call: plotly validates the layout once (update_layout costs several times more).
-    return go.Figure(data=traces, layout=dict(
+    return unchecked.figure(traces, dict(
         barmode="stack", bargap=0.15,
         uirevision=TIMELINE_UIREVISION,
         margin=dict(l=48, r=64, t=28, b=28),

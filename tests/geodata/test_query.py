@@ -100,7 +100,7 @@ def test_facets_list_actors_areas_and_sub_types(store):
 
 def test_daily_counts_follow_every_filter_but_dates(store):
     state = replace(FilterState(date(2020, 2, 27), date(2020, 2, 27)), actors=("Military Forces of Turkey (2016-)",))
-    daily = facets.daily_counts(store, state)
+    daily = store.daily_counts(state)
     whole = replace(state, start=store.date_range()[0], end=store.date_range()[1])
     assert int(daily.to_numpy().sum()) == len(store.select(whole))
     assert len(daily) == (store.date_range()[1] - store.date_range()[0]).days + 1
