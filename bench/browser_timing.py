@@ -81,12 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=None, help="keep generated datasets here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="conflict-map-browser-") as tmp:
         for n in args.n:
-            folder = Path(tmp) / f"syn{n}"
-            write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name,
-                                                 title=f"Synthetic {n:,}"), folder)
+            folder = (args.workdir or Path(tmp)) / f"syn{n}"
+            if not (folder / "incidents.parquet").exists():
+                write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name,
+                                                     title=f"Synthetic {n:,}"), folder)
             server, url = serve(folder)
             try:
                 paint, slider = measure(url, args.runs)

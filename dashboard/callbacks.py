@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from geodata import FilterState, IncidentStore
 from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
@@ -156,6 +156,20 @@ def update_map(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
             a.update(text="Highways schematic · " + ATTRIBUTIONS[basemap]) if "no external tiles" in (a.text or "")
             else a for a in figure.layout.annotations]
     return figure
+
+
+def map_patch(figure: go.Figure) -> Patch:
+    """What a filter change changes on the map: its traces and the status line.
+
+    The style, view and legend settings stay as the browser has them, so a
+    date drag sends and redraws only data (the style is ~5 KB of JSON that
+    plotly would otherwise compare or reload on every step).
+    """
+    plain = figure.to_plotly_json()
+    patch = Patch()
+    patch["data"] = plain["data"]
+    patch["layout"]["annotations"] = plain["layout"]["annotations"]
+    return patch
 
 
 def map_needs_redraw(trigger: str | None, relayout: Any, filter_data: Any, store: IncidentStore,
@@ -297,8 +311,10 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     def _map(filter_data, display, view, selected):
         if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
             return no_update
-        return update_map(filter_data, store, assets.base_url, None, budget, display=display, view=view,
-                          selected=selected, assets=assets)
+        figure = update_map(filter_data, store, assets.base_url, None, budget, display=display, view=view,
+                            selected=selected, assets=assets)
+        only_filter = [t["prop_id"] for t in ctx.triggered] == [f"{ids.FILTER}.data"]
+        return map_patch(figure) if only_filter else figure
 
     @app.callback(Output(ids.TIMELINE, "figure"), Input(ids.FILTER, "data"))
     def _timeline(filter_data):
