@@ -11,11 +11,23 @@ final place and swapped in with ``os.replace``, so a crash or a bad file
 mid-import leaves the previous version intact. Every dataset records its
 version (a content hash of its tables), source file, import time and row
 counts in ``dataset.json``.
+
+Next to ``incidents.parquet`` (the durable, interchangeable file) each
+dataset keeps ``incidents.arrow``: the same rows, date-sorted, as an
+uncompressed Arrow IPC file of one record batch, tagged with the dataset's
+version. :func:`read_dataset` memory-maps it, so text columns (ids, notes)
+are zero-copy views of the file: page cache, shared between worker
+processes and evictable, not private memory; repetitive text columns are
+dictionary-encoded there and read as pandas categoricals with one-byte codes.
+The sidecar is a cache: missing or stale (a folder written by an older
+version), it is rebuilt from the Parquet file; in a read-only folder the
+Parquet file is read into memory instead, with a warning.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -38,6 +50,12 @@ DICTIONARY_COLUMNS = ["date_precision", "event_type", "sub_event_type", "actor1"
 TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
           "places": schema.PLACES, "highways": schema.HIGHWAYS}
 META = "dataset.json"
+#: The memory-mapped copy of ``incidents.parquet`` (see the module docstring) and its format tag.
+SIDECAR = "incidents.arrow"
+SIDECAR_FORMAT = "1"
+_TAG = b"conflict_map.sidecar"
+
+log = logging.getLogger(__name__)
 
 
 class DatasetWriteError(GeodataError, OSError):
@@ -100,6 +118,8 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
         for name in TABLES:
             frame = pd.DataFrame(getattr(dataset, name)).drop(columns="geometry", errors="ignore")
             frame.to_parquet(staging / f"{name}.parquet", index=False)
+        del frame
+        write_sidecar(staging, version)
         (staging / META).write_text(json.dumps(_meta(dataset, version, source), indent=1), encoding="utf-8")
         old = None
         if folder.exists():
@@ -141,8 +161,106 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
     return frame
 
 
+def _sorted_by_date(frame: pd.DataFrame) -> pd.DataFrame:
+    if "event_date" not in frame or frame["event_date"].is_monotonic_increasing:
+        return frame
+    return frame.sort_values("event_date", kind="stable").reset_index(drop=True)
+
+
+def _sidecar_tag(folder: Path, version: str) -> str:
+    """What a sidecar must say to be current: format, dataset version, size of the Parquet file it copies."""
+    return json.dumps({"format": SIDECAR_FORMAT, "version": version,
+                       "parquet_bytes": (folder / "incidents.parquet").stat().st_size}, sort_keys=True)
+
+
+def _arrow_table(frame: pd.DataFrame, tag: str):
+    """``frame`` as one record batch: pandas dtypes kept in the schema, dictionaries with the smallest codes."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for field, column in zip(table.schema, table.columns):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(field.type):
+            size = len(column.dictionary)
+            index = pa.int8() if size < 2**7 else pa.int16() if size < 2**15 else pa.int32()
+            if column.indices.type != index:
+                column = pa.DictionaryArray.from_arrays(column.indices.cast(index), column.dictionary)
+        columns.append(column)
+    schema = pa.schema([pa.field(f.name, c.type, f.nullable) for f, c in zip(table.schema, columns)],
+                       metadata={**(table.schema.metadata or {}), _TAG: tag.encode()})
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def write_sidecar(folder: Path | str, version: str) -> Path:
+    """(Re)build ``incidents.arrow`` in ``folder`` from its ``incidents.parquet``, atomically.
+
+    Raises ``OSError`` when the folder cannot be written.
+    """
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    folder = Path(folder)
+    frame = _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+    table = _arrow_table(frame, _sidecar_tag(folder, version))
+    del frame
+    fd, staging = tempfile.mkstemp(prefix=f".{SIDECAR}.", dir=folder)
+    os.close(fd)
+    try:
+        os.chmod(staging, (folder / "incidents.parquet").stat().st_mode & 0o777)  # as readable as the data
+        with pa.OSFile(staging, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(len(table), 1))
+        os.replace(staging, folder / SIDECAR)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    finally:
+        del table
+        pa.default_memory_pool().release_unused()
+    return folder / SIDECAR
+
+
+def _map_sidecar(folder: Path, version: str) -> pd.DataFrame | None:
+    """The incidents from a current ``incidents.arrow`` (memory-mapped), ``None`` if missing or stale."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    path = folder / SIDECAR
+    if not path.exists():
+        return None
+    try:
+        reader = ipc.open_file(pa.memory_map(str(path)))
+        if (reader.schema.metadata or {}).get(_TAG, b"").decode() != _sidecar_tag(folder, version):
+            return None
+        table = reader.read_all()
+    except (OSError, pa.ArrowException):
+        return None  # damaged: rebuilt from the Parquet file
+    # split_blocks: each column its own block, so nothing is consolidated (copied) into 2-D arrays
+    return table.to_pandas(split_blocks=True)
+
+
+def _read_incidents(folder: Path, version: str) -> pd.DataFrame:
+    """The date-sorted incidents, memory-mapped from the sidecar (rebuilt first if needed)."""
+    frame = _map_sidecar(folder, version)
+    if frame is not None:
+        return frame
+    try:
+        write_sidecar(folder, version)
+    except OSError as exc:
+        log.warning("%s: cannot write %s (%s); reading the Parquet file into memory instead",
+                    folder, SIDECAR, exc)
+        return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+    frame = _map_sidecar(folder, version)
+    if frame is None:  # cannot happen unless the folder changes under us
+        return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+    return frame
+
+
 def read_dataset(folder: Path | str) -> Dataset:
     """Load a dataset written by :func:`write_dataset` (tables keep their dtypes).
+
+    The incidents come memory-mapped from ``incidents.arrow`` (see the module
+    docstring), already sorted by ``event_date``; read them, do not change them.
 
     Raises
     ------
@@ -151,14 +269,20 @@ def read_dataset(folder: Path | str) -> Dataset:
     """
     folder = Path(folder)
     meta = read_meta(folder)
+    version = str(meta.get("version", ""))
     tables = {}
     for name, table in TABLES.items():
         path = folder / f"{name}.parquet"
         try:
-            tables[name] = _read_table(path, name) if path.exists() else empty_table(table)
+            if not path.exists():
+                tables[name] = empty_table(table)
+            elif name == "incidents":
+                tables[name] = _read_incidents(folder, version)
+            else:
+                tables[name] = _read_table(path, name)
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise UnreadableFileError(str(path), f"damaged table: {exc}") from None
-    incidents = tables["incidents"].sort_values("event_date", kind="stable").reset_index(drop=True)
+    incidents = _sorted_by_date(tables["incidents"])
     try:
         period = (date.fromisoformat(meta["period"][0]), date.fromisoformat(meta["period"][1]))
     except (KeyError, IndexError, TypeError, ValueError):
@@ -168,7 +292,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         incidents=incidents, displacement=tables["displacement"], places=tables["places"],
         highways=tables["highways"], period=period, view=dict(meta.get("view") or {}),
         headline_series=meta.get("headline_series"), map_series=dict(meta.get("map_series") or {}),
-        attribution=str(meta.get("attribution", "")), version=str(meta.get("version", "")),
+        attribution=str(meta.get("attribution", "")), version=version,
     )
 
 
