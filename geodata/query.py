@@ -18,6 +18,40 @@ def _float32(values: pd.Series) -> np.ndarray:
     return values.astype("Float32").to_numpy(dtype=np.float32, na_value=np.nan)
 
 
+def code_dtype(size: int) -> type:
+    """The smallest signed integer type holding codes ``-1 .. size - 1``."""
+    return np.int8 if size < 2**7 else np.int16 if size < 2**15 else np.int32
+
+
+def arrow_text(values: pd.Series):
+    """The pyarrow array behind an Arrow-backed text column (zero-copy), ``None`` for other dtypes."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        array = values.array.__arrow_array__()
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            return array
+    return None
+
+
+def text_matches(values: pd.Series, text: str) -> np.ndarray:
+    """``values == text`` as a boolean array (missing: False), without a Python string per row."""
+    array = arrow_text(values)
+    if array is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        equal = pc.equal(array, pa.scalar(text, array.type)).fill_null(False)
+        return equal.to_numpy() if isinstance(equal, pa.Array) else equal.combine_chunks().to_numpy(
+            zero_copy_only=False)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories
+        where = categories.get_indexer([text])[0] if text in categories else -1
+        return values.cat.codes.to_numpy() == where if where >= 0 else np.zeros(len(values), dtype=bool)
+    return (values == text).to_numpy(dtype=bool, na_value=False)
+
+
 @dataclass(frozen=True)
 class FatalityTotals:
     """Reported fatalities of a selection: the sum, and the sums of the low/high estimates.
@@ -49,8 +83,9 @@ def fatality_totals(columns: "HotColumns", positions: np.ndarray) -> FatalityTot
 class FacetColumns:
     """Coded text columns for the facet filters (sub-type, actor, admin area) and the notes.
 
-    Codes are int32 positions in the matching ``*_names`` tuple, -1 where the
-    cell is empty. ``actor1_codes`` and ``actor2_codes`` share ``actor_names``;
+    Codes are positions in the matching ``*_names`` tuple, -1 where the
+    cell is empty, in the smallest signed integer type that holds them
+    (int8 for up to 127 names). ``actor1_codes`` and ``actor2_codes`` share ``actor_names``;
     ``admin_codes`` has one row per admin level (1, 2, 3) sharing
     ``admin_names`` (p-codes). ``notes`` is the notes column with a
     positional index (a view, not a copy), searched only on the date slice.
@@ -83,11 +118,23 @@ class FacetColumns:
         def factorise(*columns: pd.Series) -> tuple[list[np.ndarray], tuple[str, ...]]:
             """Codes of each column into one shared name table (fast on categoricals)."""
             names: dict[str, int] = {}
-            out = []
+            coded = []
             for column in columns:
-                codes, uniques = pd.factorize(column, use_na_sentinel=True)
-                remap = np.asarray([names.setdefault(str(u), len(names)) for u in uniques] + [-1], dtype=np.int32)
-                out.append(remap[codes])  # code -1 (empty) picks the trailing -1
+                if isinstance(column.dtype, pd.CategoricalDtype):  # its codes as they are: no hashing
+                    codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+                elif column.isna().all():
+                    codes, uniques = None, ()
+                else:
+                    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+                remap = [names.setdefault(str(u), len(names)) for u in uniques]
+                coded.append((codes, remap))
+            dtype = code_dtype(len(names))
+            out = []
+            for codes, remap in coded:
+                if codes is None:
+                    out.append(np.full(n, -1, dtype=dtype))
+                else:  # code -1 (empty) picks the trailing -1
+                    out.append(np.asarray(remap + [-1], dtype=dtype)[codes])
             return out, tuple(names)
 
         (sub,), sub_names = factorise(text("sub_event_type"))
@@ -96,7 +143,7 @@ class FacetColumns:
         return cls(
             sub_type_codes=sub, sub_type_names=sub_names,
             actor1_codes=actor1, actor2_codes=actor2, actor_names=actor_names,
-            admin_codes=np.vstack(admin) if n else np.empty((3, 0), dtype=np.int32), admin_names=admin_names,
+            admin_codes=np.vstack(admin) if n else np.empty((3, 0), dtype=np.int8), admin_names=admin_names,
             notes=text("notes"),
         )
 

@@ -17,7 +17,7 @@ from . import displacement
 from .dataset import Dataset
 from .filters import FilterState
 from .gazetteer import Gazetteer
-from .query import FatalityTotals, HotColumns, fatality_totals, row_mask
+from .query import FatalityTotals, HotColumns, fatality_totals, row_mask, text_matches
 from .schema import EVENT_TYPES
 
 _EPOCH = date(1970, 1, 1)
@@ -74,6 +74,21 @@ class IncidentStore:
         if mask is None:
             return np.arange(lo, hi, dtype=np.int64)
         return lo + np.flatnonzero(mask)
+
+    def rows_with_id(self, event_id: str) -> np.ndarray:
+        """Positions (ascending) of the incidents whose ``event_id`` is ``event_id``.
+
+        One vectorised comparison on the id column (Arrow compute when it is
+        Arrow-backed): no Python string per row.
+        """
+        if "event_id" not in self.incidents or not isinstance(event_id, str):
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(text_matches(self.incidents["event_id"], event_id))
+
+    def position_of(self, event_id: str) -> int | None:
+        """The position of the first incident with this ``event_id``, ``None`` if there is none."""
+        hits = self.rows_with_id(event_id)
+        return int(hits[0]) if len(hits) else None
 
     def fatality_totals(self, state: FilterState) -> FatalityTotals:
         """Incident count and fatality sums for ``state``, without copying rows."""
