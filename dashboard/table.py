@@ -157,10 +157,10 @@ def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any =
     size = _int(page_size, PAGE_SIZE, 1, MAX_PAGE_SIZE)
     count = max(1, -(-len(positions) // size))
     current = _int(page, 0, 0, count - 1)
-    ids = store.incidents["event_id"]
     where = None
     if isinstance(selected_id, str) and len(positions):
-        hits = np.flatnonzero(ids.take(positions).to_numpy() == selected_id)
+        rows = store.rows_with_id(selected_id)  # the rows with that id: a vectorised comparison, no string copies
+        hits = np.flatnonzero(np.isin(positions, rows)) if len(rows) else rows
         where = int(hits[0]) if len(hits) else None
     if jump_to_selected and where is not None:
         current = where // size
