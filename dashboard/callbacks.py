@@ -26,6 +26,7 @@ from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
 from . import ids, viewstate
 from .basemap import ATTRIBUTIONS, map_style
 from .controls import CONTROLS, Playback, range_label, reconcile
+from .figures import plain
 from .figures.headline import Headline, headline
 from .figures.map import incident_map, incident_points
 from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, highlight_layer,
@@ -120,10 +121,11 @@ def _area_layers(store: IncidentStore, state: FilterState, level: int, assets: M
     return traces
 
 
-def update_map(filter_data: Any, store: IncidentStore, base_url: str, relayout: Any = None,
+def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: Any = None,
                budget: int = DEFAULT_POINT_BUDGET, *, display: Any = None, view: Any = None,
-               selected: Any = None, assets: MapAssets | None = None) -> go.Figure:
-    """The map for the current filter, display settings, view and selected incident.
+               selected: Any = None, assets: MapAssets | None = None) -> dict:
+    """The map for the current filter, display settings, view and selected incident, as a plain
+    figure dict (see ``figures/plain.py``).
 
     ``relayout`` (plotly ``relayoutData``) or else the ``view`` store give
     the viewport for the point budget; the view store also gives the centre,
@@ -147,28 +149,34 @@ def update_map(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
         view=centre.to_dict(), base_url=assets.base_url, budget=budget,
         below=_area_layers(store, state, level, assets), under_incidents=under, above=over,
     )
-    figure.layout.map.uirevision = viewstate.uirevision(view)
+    layout = figure["layout"]
+    layout["map"]["uirevision"] = viewstate.uirevision(view)
     basemap = display.get("basemap")
     if basemap in ("osm", "local") and (basemap == "osm" or assets.tiles_url):
-        figure.layout.map.style = map_style(assets.base_url, basemap, assets.tiles_url,
-                                            assets.sources.tiles.attribution if assets.sources.tiles else "")
-        figure.layout.annotations = [
-            a.update(text="Highways schematic · " + ATTRIBUTIONS[basemap]) if "no external tiles" in (a.text or "")
-            else a for a in figure.layout.annotations]
+        layout["map"]["style"] = map_style(assets.base_url, basemap, assets.tiles_url,
+                                           assets.sources.tiles.attribution if assets.sources.tiles else "")
+        layout["annotations"] = [
+            {**a, "text": "Highways schematic · " + ATTRIBUTIONS[basemap]} if "no external tiles" in a.get("text", "")
+            else a for a in layout["annotations"]]
     return figure
 
 
-def map_patch(figure: go.Figure) -> Patch:
-    """What a filter change changes on the map: its traces and the status line.
+def update_map(*args: Any, **kwargs: Any) -> go.Figure:
+    """:func:`map_figure` as a plotly figure object, for code that reads it (the export, tests)."""
+    return plain.as_figure(map_figure(*args, **kwargs))
+
+
+def map_patch(figure: dict) -> Patch:
+    """What a filter change changes on the map (``figure`` from :func:`map_figure`): its traces
+    and the status line.
 
     The style, view and legend settings stay as the browser has them, so a
     date drag sends and redraws only data (the style is ~5 KB of JSON that
     plotly would otherwise compare or reload on every step).
     """
-    plain = figure.to_plotly_json()
     patch = Patch()
-    patch["data"] = plain["data"]
-    patch["layout"]["annotations"] = plain["layout"]["annotations"]
+    patch["data"] = plain.encoded(figure["data"])
+    patch["layout"]["annotations"] = plain.encoded(figure["layout"]["annotations"])
     return patch
 
 
@@ -190,8 +198,9 @@ def view_needs_redraw(view: Any, filter_data: Any, store: IncidentStore, budget:
     return map_needs_redraw(ids.MAP, viewstate.as_relayout(view), filter_data, store, budget)
 
 
-def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
-    """The timeline for the current filter: every filter but the dates, the range shaded.
+def timeline(filter_data: Any, store: IncidentStore) -> dict:
+    """The timeline for the current filter as a plain figure dict: every filter but the dates,
+    the range shaded.
 
     It is also a control: dragging across it (box select along x) picks the
     dates. ``selectionrevision`` follows the dates, so a brush drawn earlier
@@ -200,11 +209,14 @@ def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
     state = FilterState.from_dict(filter_data, store.date_range())
     figure = timeline_figure(store.daily_counts(state), store.displacement_series(),
                              state.start, state.end, store.date_range())
-    figure.layout.dragmode = "select"
-    figure.layout.selectdirection = "h"
-    figure.layout.selectionrevision = f"{state.start}/{state.end}"
-    figure.layout.selections = []
+    figure["layout"].update(dragmode="select", selectdirection="h",
+                            selectionrevision=f"{state.start}/{state.end}", selections=[])
     return figure
+
+
+def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
+    """:func:`timeline` as a plotly figure object, for code that reads it (the export, tests)."""
+    return plain.as_figure(timeline(filter_data, store))
 
 
 def update_headline(filter_data: Any, store: IncidentStore) -> Headline:
@@ -311,14 +323,14 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     def _map(filter_data, display, view, selected):
         if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
             return no_update
-        figure = update_map(filter_data, store, assets.base_url, None, budget, display=display, view=view,
+        figure = map_figure(filter_data, store, assets.base_url, None, budget, display=display, view=view,
                             selected=selected, assets=assets)
         only_filter = [t["prop_id"] for t in ctx.triggered] == [f"{ids.FILTER}.data"]
-        return map_patch(figure) if only_filter else figure
+        return map_patch(figure) if only_filter else plain.encoded(figure)
 
     @app.callback(Output(ids.TIMELINE, "figure"), Input(ids.FILTER, "data"))
     def _timeline(filter_data):
-        return update_timeline(filter_data, store)
+        return plain.encoded(timeline(filter_data, store))
 
     @app.callback(
         Output(ids.HEADLINE_INCIDENTS, "children"), Output(ids.HEADLINE_INCIDENTS + "-what", "children"),

@@ -67,10 +67,19 @@ def cell_degrees(zoom: float, cell_pixels: float = CELL_PIXELS) -> float:
     return 360.0 * cell_pixels / (WORLD_PIXELS_AT_ZOOM_0 * 2.0 ** zoom)
 
 
+def _rows(positions: np.ndarray) -> np.ndarray | slice:
+    """``positions`` as a slice when they are one unbroken run (a date range with no other filter):
+    indexing with it takes views, not copies of a million values."""
+    if len(positions) and int(positions[-1]) - int(positions[0]) + 1 == len(positions):
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
+
+
 def in_viewport(columns: HotColumns, positions: np.ndarray, view: Viewport) -> np.ndarray:
     """The positions whose point lies inside ``view`` (inclusive edges)."""
-    lon = columns.longitude[positions]
-    lat = columns.latitude[positions]
+    rows = _rows(positions)
+    lon = columns.longitude[rows]
+    lat = columns.latitude[rows]
     inside = (lon >= view.west) & (lon <= view.east) & (lat >= view.south) & (lat <= view.north)
     return positions[inside]
 
@@ -79,20 +88,24 @@ def grid_cells(columns: HotColumns, positions: np.ndarray, degrees: float) -> Gr
     """Count incidents (and sum fatalities) per square cell of ``degrees``; empty cells omitted.
 
     Uses a dense ``bincount`` over the occupied extent when it is small
-    enough (linear time), otherwise ``np.unique`` on cell keys.
+    enough (linear time), otherwise ``np.unique`` on cell keys. Works on
+    float32 and int32 (the hot columns' own types), on views where it can.
     """
-    lon = columns.longitude[positions].astype(np.float64)
-    lat = columns.latitude[positions].astype(np.float64)
-    deaths = np.nan_to_num(columns.fatalities[positions].astype(np.float64), nan=0.0)
     if len(positions) == 0:
         empty = np.empty(0)
         return GridCells(empty, empty, np.empty(0, np.int64), empty, degrees, 0)
-    ix = np.floor(lon / degrees).astype(np.int64)
-    iy = np.floor(lat / degrees).astype(np.int64)
-    x0, y0 = ix.min(), iy.min()
-    width = int(ix.max() - x0) + 1
-    height = int(iy.max() - y0) + 1
-    key = (ix - x0) * height + (iy - y0)
+    rows = _rows(positions)
+    scale = np.float32(1.0 / degrees)
+    ix = np.floor(columns.longitude[rows] * scale).astype(np.int32)
+    iy = np.floor(columns.latitude[rows] * scale).astype(np.int32)
+    x0, y0 = int(ix.min()), int(iy.min())
+    width = int(ix.max()) - x0 + 1
+    height = int(iy.max()) - y0 + 1
+    ix -= x0
+    iy -= y0
+    key = ix.astype(np.int64) * height + iy if width * height >= 2**31 else ix * np.int32(height) + iy
+    deaths = columns.fatalities[rows]
+    deaths = np.where(np.isnan(deaths), np.float32(0), deaths).astype(np.float64)  # not reported: adds 0
     if width * height <= 4_000_000:
         counts = np.bincount(key, minlength=width * height)
         sums = np.bincount(key, weights=deaths, minlength=width * height)

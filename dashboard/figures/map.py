@@ -11,14 +11,13 @@ from html import escape as html_escape
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from geodata import GEO_PRECISION, FilterState, Gazetteer, IncidentStore
 from geodata.aggregate import DEFAULT_POINT_BUDGET, GridCells, PointSelection, Viewport, plan_points
 from geodata.query import HotColumns
 
 from ..basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
-from . import unchecked
+from . import plain
 from .style import (AGGREGATE_COLOUR, CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
                     short_count, type_colour)
 
@@ -125,7 +124,7 @@ class IncidentPoints:
         return len(self.plan.positions) if isinstance(self.plan, PointSelection) else 0
 
 
-def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: list[str]) -> list[go.Scattermap]:
+def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: list[str]) -> list[dict]:
     """One trace per event type (legend entry and colour per type), sized by fatalities.
 
     Built from numpy arrays, so plotly sends typed arrays. Types with no
@@ -145,11 +144,11 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
                          hovertemplate=INCIDENT_HOVER)
         else:
             hover = dict(customdata=deaths, hovertemplate=COMPACT_HOVER)
-        traces.append(unchecked.scattermap(
+        traces.append(plain.trace("scattermap", 
             name=event_type,
             meta="incidents",
             legendgroup="incidents",
-            legendgrouptitle_text="Incidents (size: fatalities)",
+            legendgrouptitle=dict(text="Incidents (size: fatalities)"),
             lat=columns.latitude[chosen],
             lon=columns.longitude[chosen],
             mode="markers",
@@ -159,14 +158,14 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
     return traces
 
 
-def aggregate_layer(cells: GridCells) -> list[go.Scattermap]:
+def aggregate_layer(cells: GridCells) -> list[dict]:
     """Grid cells as circles whose area grows with the number of incidents in the cell."""
     size = np.minimum(6.0 + 3.0 * np.sqrt(cells.counts), 40.0).astype(np.uint8)
-    return [unchecked.scattermap(
+    return [plain.trace("scattermap", 
         name=f"Incidents per grid cell (~{cells.cell_degrees * 111:.1f} km)",
         meta="incidents-aggregate",
         legendgroup="incidents",
-        legendgrouptitle_text="Incidents (aggregated)",
+        legendgrouptitle=dict(text="Incidents (aggregated)"),
         lat=cells.latitude, lon=cells.longitude, mode="markers",
         marker=dict(size=size, color=AGGREGATE_COLOUR, opacity=0.7),
         customdata=np.column_stack([cells.counts.astype(np.float32), cells.fatalities.astype(np.float32)]),
@@ -196,7 +195,7 @@ def status_text(points: IncidentPoints, budget: int) -> str:
     return f"{plan.total:,} incident{'s' if plan.total != 1 else ''} shown as points"
 
 
-def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[go.Scattermap]:
+def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
     """Proportional circles: area proportional to people displaced, a fixed scale across dates.
 
     Stocks (cumulative) are drawn first so the smaller period figures sit on top.
@@ -226,11 +225,11 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[go.
         ])
         label = ("Displaced since 1 Dec 2019 (cumulative)" if kind == "stock"
                  else "IDP arrivals in the month")
-        traces.append(unchecked.scattermap(
+        traces.append(plain.trace("scattermap", 
             name=label,
             meta="displacement",
             legendgroup="displacement",
-            legendgrouptitle_text="Displacement (area: people)",
+            legendgrouptitle=dict(text="Displacement (area: people)"),
             lat=rows["latitude"].to_numpy(dtype="float64"),
             lon=rows["longitude"].to_numpy(dtype="float64"),
             mode="markers+text",
@@ -248,7 +247,7 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[go.
     return traces
 
 
-def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scattermap]:
+def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
     """Schematic M4/M5 highways through the towns they join, and town labels."""
     traces = []
     if not highways.empty and not places.empty:
@@ -259,16 +258,16 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[go.Scatt
             points = where.reindex(stops["place_id"]).dropna()
             lat += points["latitude"].tolist() + [None]
             lon += points["longitude"].tolist() + [None]
-        traces.append(unchecked.scattermap(
+        traces.append(plain.trace("scattermap", 
             name="M4 / M5 highways (schematic)", meta="context", legendgroup="context",
-            legendgrouptitle_text="Context",
+            legendgrouptitle=dict(text="Context"),
             lat=lat, lon=lon, mode="lines", line=dict(color=CONTEXT_COLOUR, width=2.5),
             hoverinfo="skip", connectgaps=False,
         ))
     towns = places[places["kind"].isin(["city", "town", "village"])] if "kind" in places else places
     if not towns.empty:
-        traces.append(unchecked.scattermap(
-            name="Towns", meta="context", legendgroup="context", legendgrouptitle_text="Context",
+        traces.append(plain.trace("scattermap", 
+            name="Towns", meta="context", legendgroup="context", legendgrouptitle=dict(text="Context"),
             lat=towns["latitude"].to_numpy(dtype="float64"), lon=towns["longitude"].to_numpy(dtype="float64"),
             mode="markers+text", text=towns["name"].astype(str).tolist(),
             textposition="top right", textfont=dict(family=GLYPH_FONT, size=11, color="#333333"),
@@ -282,7 +281,7 @@ def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, place
                  highways: pd.DataFrame, gazetteer: Gazetteer, state: FilterState,
                  event_types: list[str], displacement_kinds: dict[str, str],
                  view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET, below: list | None = None,
-                 under_incidents: list | None = None, above: list | None = None) -> go.Figure:
+                 under_incidents: list | None = None, above: list | None = None) -> dict:
     """Compose the layers switched on in ``state`` over the offline style.
 
     ``base_url`` is the URL of the app's assets (glyphs and outlines), absolute
@@ -290,7 +289,7 @@ def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, place
     go ``below`` everything, ``under_incidents`` just under the incident
     points, or ``above`` everything.
     """
-    traces: list[go.Scattermap] = list(below or [])
+    traces: list[dict] = list(below or [])
     if "context" in state.layers:
         traces += context_layer(places, highways)
     if "displacement" in state.layers:
@@ -301,11 +300,11 @@ def incident_map(*, incidents: IncidentPoints, displacement: pd.DataFrame, place
             traces += aggregate_layer(incidents.plan)
         else:
             traces += incident_layer(incidents, gazetteer, types)
-    first = next((i for i, t in enumerate(traces) if t.meta in INCIDENT_METAS), len(traces))
+    first = next((i for i, t in enumerate(traces) if t["meta"] in INCIDENT_METAS), len(traces))
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])
     # One constructor call: validating the layout once costs ~4 ms, update_layout ~20 ms.
-    return unchecked.figure(traces, dict(
+    return plain.figure(traces, dict(
         map=dict(style=map_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
                  zoom=view.get("zoom", 7.7), bounds=BOUNDS),
         uirevision=MAP_UIREVISION,

@@ -19,10 +19,9 @@ from html import escape
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..basemap import GLYPH_FONT
-from . import unchecked
+from . import plain
 from .style import format_count, format_day, type_colour
 
 def esc(text: str) -> str:
@@ -42,7 +41,7 @@ def _size(fatalities: np.ndarray) -> np.ndarray:
 
 
 def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: np.ndarray,
-                      type_codes: np.ndarray, type_names: list[str]) -> tuple[list[go.Scattermap], list[go.Scattermap]]:
+                      type_codes: np.ndarray, type_names: list[str]) -> tuple[list[dict], list[dict]]:
     """(halos under the points, hollow centres over them) for approximate incidents.
 
     The arrays describe the approximate incidents only, one element each;
@@ -58,25 +57,25 @@ def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: n
     scale = [[i / (len(palette) - 1), colour] for i, colour in enumerate(palette)]
     common = dict(lat=np.asarray(latitude, dtype=np.float32), lon=np.asarray(longitude, dtype=np.float32),
                   mode="markers", meta="approximate", hoverinfo="skip")
-    halo = unchecked.scattermap(name=APPROXIMATE_LEGEND, legendgroup="approximate", showlegend=True,
-                                legendgrouptitle_text="Location precision",
+    halo = plain.trace("scattermap", name=APPROXIMATE_LEGEND, legendgroup="approximate", showlegend=True,
+                                legendgrouptitle=dict(text="Location precision"),
                                 marker=dict(size=(size + 22).astype(np.uint8), color=codes, colorscale=scale,
                                             cmin=0, cmax=len(palette) - 1, opacity=0.2), **common)
-    centre = unchecked.scattermap(name="approximate (centre)", legendgroup="approximate", showlegend=False,
+    centre = plain.trace("scattermap", name="approximate (centre)", legendgroup="approximate", showlegend=False,
                                   marker=dict(size=np.maximum(size * 0.45, 3.5).astype(np.float32),
                                               color="#ffffff", opacity=0.95), **common)
     return [halo], [centre]
 
 
-def highlight_layer(latitude: float, longitude: float, fatalities: float | None) -> go.Scattermap:
+def highlight_layer(latitude: float, longitude: float, fatalities: float | None) -> dict:
     """A dark disc under the selected incident: it shows as a thick ring around its point."""
     size = float(_size(np.asarray([np.nan if fatalities is None else fatalities]))[0])
-    return unchecked.scattermap(name="Selected incident", meta="highlight", showlegend=False, hoverinfo="skip",
+    return plain.trace("scattermap", name="Selected incident", meta="highlight", showlegend=False, hoverinfo="skip",
                          lat=[float(latitude)], lon=[float(longitude)], mode="markers",
                          marker=dict(size=size + 12, color="#000000", opacity=0.9))
 
 
-def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[go.BaseTraceType]:
+def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[dict]:
     """Outlines of one admin level (clickable: a click filters by the area) and their labels.
 
     ``areas`` has ``pcode``, ``name``, ``latitude``, ``longitude`` (a point
@@ -87,9 +86,9 @@ def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[go
         return []
     names = areas["name"].astype("string").fillna("")
     codes = areas["pcode"].astype(str).to_numpy()
-    outline = unchecked.choroplethmap(
+    outline = plain.trace("choroplethmap", 
         name=f"Admin areas (level {level})", meta="boundaries", legendgroup="boundaries", showlegend=True,
-        legendgrouptitle_text="Boundaries",
+        legendgrouptitle=dict(text="Boundaries"),
         geojson=geojson_url, featureidkey="properties.pcode", locations=codes,
         z=np.zeros(len(codes), dtype=np.uint8), zmin=0, zmax=1, showscale=False,
         colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0)"]],
@@ -98,7 +97,7 @@ def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[go
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br><i>Click to filter by this area</i>"
                       "<extra>admin " + str(level) + "</extra>",
     )
-    labels = unchecked.scattermap(
+    labels = plain.trace("scattermap", 
         name="area labels", meta="boundaries", legendgroup="boundaries", showlegend=False, hoverinfo="skip",
         lat=areas["latitude"].to_numpy(dtype=np.float64), lon=areas["longitude"].to_numpy(dtype=np.float64),
         mode="text", text=names.tolist(),  # map text is drawn by MapLibre as plain text: no escaping
@@ -114,7 +113,7 @@ def choropleth_series(kinds: dict[str, str], headline: str | None) -> str | None
 
 
 def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int, set[str]],
-                     geojson_urls: dict[int, str]) -> list[go.Choroplethmap]:
+                     geojson_urls: dict[int, str]) -> list[dict]:
     """People displaced by admin area, for the figures of ``series`` whose p-code has a boundary.
 
     ``figures`` are the displacement rows in force for the range (one per
@@ -131,7 +130,7 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
             continue
         people = chosen["displaced"].astype("float64").to_numpy()
         when = [format_day(d) for d in chosen["as_of"]]
-        traces.append(unchecked.choroplethmap(
+        traces.append(plain.trace("choroplethmap", 
             name=f"Displaced by area ({esc(series)})", meta="choropleth", legendgroup="choropleth",
             showlegend=False, geojson=url, featureidkey="properties.pcode",
             locations=chosen["pcode"].astype(str).to_numpy(), z=people, zmin=0,

@@ -10,9 +10,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from . import unchecked
+from . import plain
 from .style import DISPLACEMENT_COLOURS, FONT_FAMILY, SELECTION_FILL, escape, format_count, format_day, type_colour
 
 TIMELINE_UIREVISION = "timeline"
@@ -21,7 +20,7 @@ DAY_MS = 86_400_000
 
 
 def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, end: date,
-                    period: tuple[date, date]) -> go.Figure:
+                    period: tuple[date, date]) -> dict:
     """Stacked daily bars (one trace per event type) and the cumulative displacement line.
 
     ``daily`` has one column per event type indexed by day; ``displaced`` is
@@ -31,14 +30,14 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
     traces: list = []
     for event_type in daily.columns:
         # x0 + dx instead of one date string per bar: the payload stays a typed array of counts.
-        traces.append(unchecked.bar(
+        traces.append(plain.trace("bar", 
             x0=first_day, dx=DAY_MS, y=daily[event_type].to_numpy(dtype=np.uint32), name=event_type,
-            meta="incidents-per-day", marker_color=type_colour(event_type), showlegend=False,
+            meta="incidents-per-day", marker=dict(color=type_colour(event_type)), showlegend=False,
             hovertemplate="%{x|%d %b %Y}: %{y} incident(s)<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
         ))
     if not displaced.empty:
         qualifier = displaced["qualifier"].astype("string").fillna("")
-        traces.append(unchecked.scatter(
+        traces.append(plain.trace("scatter", 
             x=displaced["as_of"].dt.strftime("%Y-%m-%d").tolist(), y=displaced["displaced"].astype("float64").to_numpy(),
             yaxis="y2", mode="lines+markers", name="Displaced since 1 Dec 2019", meta="displacement",
             line=dict(color=DISPLACEMENT_COLOURS["flow"], width=2), marker=dict(size=5),
@@ -54,7 +53,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
                            line=dict(width=1, color="rgba(0,114,178,0.5)"), layer="below"))
     most = int(daily.to_numpy().sum(axis=1).max()) if daily.size else 0
     # One constructor call: plotly validates the layout once (update_layout costs several times more).
-    return unchecked.figure(traces, dict(
+    return plain.figure(traces, dict(
         barmode="stack", bargap=0.15,
         uirevision=TIMELINE_UIREVISION,
         margin=dict(l=48, r=64, t=28, b=28),

@@ -7,7 +7,7 @@ from dash._utils import to_json
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.callbacks import map_patch, sync_controls, update_headline, update_map, update_timeline
+from dashboard.callbacks import map_figure, map_patch, sync_controls, update_headline, update_map, update_timeline
 from geodata import FilterState
 
 BASE = "http://127.0.0.1:8050/assets/"
@@ -60,11 +60,11 @@ def test_several_apps_in_one_process(store):
 
 def test_a_filter_change_patches_only_the_traces_and_status_line(store):
 
-    figure = update_map(FilterState.default(store.date_range()).to_dict(), store, "/assets/")
+    figure = map_figure(FilterState.default(store.date_range()).to_dict(), store, "/assets/")
     operations = json.loads(to_json(map_patch(figure)))["operations"]
     assert [op["location"] for op in operations] == [["data"], ["layout", "annotations"]]
     data = operations[0]["params"]["value"]
-    assert [t["meta"] for t in data] == [t.meta for t in figure.data]
+    assert [t["meta"] for t in data] == [t["meta"] for t in figure["data"]]
     incidents = [t for t in data if t["meta"] == "incidents"]
     assert all(isinstance(t["lat"], dict) and t["lat"]["dtype"] == "f4" for t in incidents if t["lat"])  # typed arrays
     status = [a for a in operations[1]["params"]["value"] if a.get("name") == "status"]

@@ -5,6 +5,7 @@ from datetime import date
 
 import numpy as np
 
+from dashboard.figures import plain
 from dashboard.figures.headline import headline
 from dashboard.figures.map import incident_hover_data, incident_map, incident_points
 from dashboard.figures.timeline import timeline_figure
@@ -14,12 +15,12 @@ BASE = "http://127.0.0.1:8050/assets/"
 
 
 def build_map(store, state):
-    return incident_map(
+    return plain.as_figure(incident_map(
         incidents=incident_points(store, state, None), displacement=store.displacement_on_map(state),
         places=store.dataset.places, highways=store.dataset.highways, gazetteer=store.gazetteer,
         state=state, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
         view=store.dataset.view, base_url=BASE,
-    )
+    ))
 
 
 def layer_points(figure, layer):
@@ -83,8 +84,8 @@ def test_displacement_symbols_scale_with_people(store):
 
 def test_timeline_bars_follow_types_and_mark_the_selection(store):
     state = FilterState(date(2020, 2, 1), date(2020, 2, 27), ("Battles",))
-    figure = timeline_figure(store.daily_counts(state), store.displacement_series(), state.start, state.end,
-                             store.date_range())
+    figure = plain.as_figure(timeline_figure(store.daily_counts(state), store.displacement_series(), state.start,
+                                             state.end, store.date_range()))
     bars = [t for t in figure.data if t.type == "bar"]
     assert [t.name for t in bars] == ["Battles"]
     assert int(np.sum(bars[0].y)) == int((store.incidents["event_type"] == "Battles").sum())

@@ -1,7 +1,7 @@
 """Every kind of figure the callbacks build passes plotly's own validation.
 
 The callbacks build figures without plotly's per-property checks (see
-``dashboard/figures/unchecked.py``: they cost more than the filtering).
+``dashboard/figures/plain.py``: they cost more than the filtering).
 These tests put each kind of figure through the validating constructor
 instead, so a misspelt property or a bad value fails here.
 """
@@ -13,9 +13,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from dashboard.callbacks import MapAssets, update_map, update_timeline
-from dashboard.figures import unchecked
-from dashboard.figures.unchecked import validated
+from dashboard.callbacks import MapAssets, map_figure, timeline
+from dashboard.figures import plain
+from dashboard.figures.plain import validated
 from dashboard.mapsources import MapSources
 from geodata import FilterState, IncidentStore
 from geodata.dataset import dataset_from_incidents
@@ -38,8 +38,7 @@ def synthetic():
 
 
 def test_a_plotly_mistake_is_caught():
-    figure = unchecked.figure([unchecked.scattermap(lat=[1.0], lon=[2.0], marker=dict(size="large"))], {})
-    assert figure.data[0].marker.size == "large"  # the unchecked figure takes it
+    figure = plain.figure([plain.trace("scattermap", lat=[1.0], lon=[2.0], marker=dict(size="large"))], {})
     with pytest.raises(ValueError, match="size"):
         validated(figure)
 
@@ -54,21 +53,21 @@ def test_map_figures_are_valid(store, boundaries, layers):
     state = {**FilterState.default(store.date_range()).to_dict(), "layers": layers}
     selected = store.incidents["event_id"].iloc[0]
     for display in ({}, {"basemap": "osm"}, {"admin_level": 1}):
-        figure = update_map(state, store, BASE, display=display, selected=selected, assets=assets)
-        assert len(validated(figure).data) == len(figure.data)
+        figure = map_figure(state, store, BASE, display=display, selected=selected, assets=assets)
+        assert len(validated(figure).data) == len(figure["data"])
 
 
 def test_rich_compact_and_aggregated_incident_layers_are_valid(synthetic):
     whole = FilterState.default(synthetic.date_range())
-    rich = update_map(FilterState(date(2020, 2, 1), date(2020, 2, 10)).to_dict(), synthetic, BASE)
-    compact = update_map(whole.to_dict(), synthetic, BASE)
-    aggregated = update_map(whole.to_dict(), synthetic, BASE, budget=100)
+    rich = map_figure(FilterState(date(2020, 2, 1), date(2020, 2, 10)).to_dict(), synthetic, BASE)
+    compact = map_figure(whole.to_dict(), synthetic, BASE)
+    aggregated = map_figure(whole.to_dict(), synthetic, BASE, budget=100)
     for figure, meta in ((rich, "incidents"), (compact, "incidents"), (aggregated, "incidents-aggregate")):
-        assert meta in {t.meta for t in figure.data}
+        assert meta in {t["meta"] for t in figure["data"]}
         validated(figure)
 
 
 def test_timeline_figures_are_valid(store):
     start, end = store.date_range()
     for state in (FilterState(start, end), FilterState(end, start), FilterState(start, end, ("Battles",))):
-        validated(update_timeline(state.to_dict(), store))
+        validated(timeline(state.to_dict(), store))
