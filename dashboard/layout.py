@@ -15,6 +15,7 @@ from dash import dash_table, dcc, html
 from geodata import GEO_PRECISION, FilterState, IncidentStore
 from geodata import facets
 from geodata.filters import DEFAULT_LAYERS, LAYERS, PRECISIONS
+from geodata.store import release_freed_memory
 
 from . import ids, viewstate
 from .controls import APPROXIMATE, DEFAULT_WINDOW_DAYS, QUICK, day_index, month_marks
@@ -304,6 +305,7 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
             table,
         ]),
     ])
+    release_freed_memory()  # the million-row temporaries of the first table page and the facets
     return html.Div(className="app", children=[
         html.Header(className="app-header", children=[
             html.H1(store.dataset.title),

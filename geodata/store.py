@@ -23,6 +23,25 @@ from .schema import EVENT_TYPES
 _EPOCH = date(1970, 1, 1)
 
 
+def release_freed_memory() -> None:
+    """Give memory freed after start-up's transient arrays back to the system (glibc only; else a no-op).
+
+    Without it, glibc keeps freed heap pages of the temporary million-row
+    arrays built while loading, and they stay in the process's RSS.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError, ImportError):
+        pass
+
+
 def _day_number(value: date) -> int:
     return (value - _EPOCH).days
 
@@ -49,6 +68,7 @@ class IncidentStore:
         self.gazetteer = Gazetteer(dataset.places)
         self.displacement = dataset.displacement
         self._daily_counts = functools.lru_cache(maxsize=64)(self._count_days)
+        release_freed_memory()
 
     @property
     def name(self) -> str:
