@@ -13,6 +13,8 @@ follow the stores.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,7 +33,7 @@ from .figures.headline import Headline, headline
 from .figures.map import incident_map, incident_points
 from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, highlight_layer,
                                uncertainty_layer)
-from .figures.timeline import timeline_figure
+from .figures.timeline import selection_layout, timeline_figure
 from .mapsources import MapSources
 from .mapview import is_view_change, viewport_from_relayout
 from .table import selected_style, table_page
@@ -209,9 +211,28 @@ def timeline(filter_data: Any, store: IncidentStore) -> dict:
     state = FilterState.from_dict(filter_data, store.date_range())
     figure = timeline_figure(store.daily_counts(state), store.displacement_series(),
                              state.start, state.end, store.date_range())
-    figure["layout"].update(dragmode="select", selectdirection="h",
-                            selectionrevision=f"{state.start}/{state.end}", selections=[])
+    figure["layout"].update(dragmode="select", selectdirection="h")
     return figure
+
+
+def timeline_bars_key(filter_data: Any, store: IncidentStore) -> str:
+    """What the timeline's bars depend on: every filter but the dates (a short digest)."""
+    state = FilterState.from_dict(filter_data, store.date_range()).to_dict()
+    kept = {k: v for k, v in state.items() if k not in ("start", "end", "layers", "show_approximate")}
+    return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def timeline_output(filter_data: Any, drawn_key: Any, store: IncidentStore) -> tuple[dict | Patch, str]:
+    """(timeline figure or Patch, bars key): when the browser's bars already follow this filter
+    (only the dates changed) it gets the title and shading alone, not ~60 KB of bars to redraw."""
+    key = timeline_bars_key(filter_data, store)
+    if key != drawn_key:
+        return plain.encoded(timeline(filter_data, store)), key
+    state = FilterState.from_dict(filter_data, store.date_range())
+    patch = Patch()
+    for name, value in selection_layout(state.start, state.end).items():
+        patch["layout"][name] = value
+    return patch, key
 
 
 def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
@@ -328,9 +349,10 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
         only_filter = [t["prop_id"] for t in ctx.triggered] == [f"{ids.FILTER}.data"]
         return map_patch(figure) if only_filter else plain.encoded(figure)
 
-    @app.callback(Output(ids.TIMELINE, "figure"), Input(ids.FILTER, "data"))
-    def _timeline(filter_data):
-        return plain.encoded(timeline(filter_data, store))
+    @app.callback(Output(ids.TIMELINE, "figure"), Output(ids.TIMELINE_BARS, "data"), Input(ids.FILTER, "data"),
+                  State(ids.TIMELINE_BARS, "data"))
+    def _timeline(filter_data, drawn_key):
+        return timeline_output(filter_data, drawn_key, store)
 
     @app.callback(
         Output(ids.HEADLINE_INCIDENTS, "children"), Output(ids.HEADLINE_INCIDENTS + "-what", "children"),

@@ -7,6 +7,8 @@ EVENT_TYPES = "event-type-filter"
 LAYERS = "layer-toggle"
 MAP = "incident-map"
 TIMELINE = "timeline"
+#: The filter (without dates) the timeline's bars in the browser were drawn for.
+TIMELINE_BARS = "timeline-bars"
 HEADLINE = "headline-figures"
 HEADLINE_INCIDENTS = "headline-incidents"
 HEADLINE_FATALITIES = "headline-fatalities"

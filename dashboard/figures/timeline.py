@@ -19,21 +19,64 @@ TIMELINE_HEIGHT = 210
 DAY_MS = 86_400_000
 
 
+#: Above this many days the timeline groups days into bars of whole weeks: thousands of SVG bars
+#: take the browser about a second to redraw (and are narrower than a pixel anyway).
+MAX_BARS = 400
+
+
+def days_per_bar(days: int) -> int:
+    """1 up to :data:`MAX_BARS` days, else whole weeks, so that at most ``MAX_BARS`` bars remain."""
+    return 1 if days <= MAX_BARS else 7 * math.ceil(days / (7 * MAX_BARS))
+
+
+def binned(daily: np.ndarray, size: int) -> np.ndarray:
+    """Daily counts (days × types) summed over consecutive runs of ``size`` days (bars × types);
+    the last bar may cover fewer days."""
+    if size == 1:
+        return daily
+    bars = -(-len(daily) // size)
+    padded = np.zeros((bars * size, daily.shape[1]), dtype=daily.dtype)
+    padded[:len(daily)] = daily
+    return padded.reshape(bars, size, daily.shape[1]).sum(axis=1, dtype=np.uint32)
+
+
+def selection_layout(start: date, end: date) -> dict:
+    """The layout parts that follow the selected dates alone: the title and the shaded range.
+
+    A change of dates only (the commonest) sends just these to the browser.
+    """
+    shapes = []
+    if start <= end:
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=start.isoformat(),
+                           x1=(end + timedelta(days=1)).isoformat(), y0=0, y1=1, fillcolor=SELECTION_FILL,
+                           line=dict(width=1, color="rgba(0,114,178,0.5)"), layer="below"))
+    title = f"Selected: {format_day(start)} – {format_day(end)}" if start <= end else "Empty range"
+    return dict(title=dict(text=title, x=0.01, y=0.97, font=dict(size=12)), shapes=shapes,
+                selectionrevision=f"{start}/{end}", selections=[])
+
+
 def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, end: date,
                     period: tuple[date, date]) -> dict:
-    """Stacked daily bars (one trace per event type) and the cumulative displacement line.
+    """Stacked bars of incidents per day, or per week over long periods (one trace per event
+    type), and the cumulative displacement line.
 
     ``daily`` has one column per event type indexed by day; ``displaced`` is
     the headline series (``as_of``, ``displaced``, ``qualifier``, ``source``).
     """
     first_day = pd.Timestamp(period[0])
+    size = days_per_bar(len(daily))
+    counts = binned(daily.to_numpy(dtype=np.uint32), size)
+    when = "%{x|%d %b %Y}" if size == 1 else ("Week from %{x|%d %b %Y}" if size == 7
+                                                 else f"{size} days from %{{x|%d %b %Y}}")
     traces: list = []
-    for event_type in daily.columns:
+    for event_type, column in zip(daily.columns, counts.T):
         # x0 + dx instead of one date string per bar: the payload stays a typed array of counts.
-        traces.append(plain.trace("bar", 
-            x0=first_day, dx=DAY_MS, y=daily[event_type].to_numpy(dtype=np.uint32), name=event_type,
-            meta="incidents-per-day", marker=dict(color=type_colour(event_type)), showlegend=False,
-            hovertemplate="%{x|%d %b %Y}: %{y} incident(s)<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
+        # Each bar spans its days (offset from its first day), so it sits inside the shaded range.
+        traces.append(plain.trace(
+            "bar", x0=first_day, dx=size * DAY_MS, offset=0.08 * size * DAY_MS, width=0.84 * size * DAY_MS,
+            y=column, name=event_type, meta="incidents-per-day", marker=dict(color=type_colour(event_type)),
+            showlegend=False,
+            hovertemplate=when + ": %{y} incident(s)<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
         ))
     if not displaced.empty:
         qualifier = displaced["qualifier"].astype("string").fillna("")
@@ -46,12 +89,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
             hovertemplate="%{customdata[0]} %{customdata[1]} displaced as of %{x|%d %b %Y}<br>"
                           "%{customdata[2]}<extra></extra>",
         ))
-    shapes = []
-    if start <= end:
-        shapes.append(dict(type="rect", xref="x", yref="paper", x0=start.isoformat(),
-                           x1=(end + timedelta(days=1)).isoformat(), y0=0, y1=1, fillcolor=SELECTION_FILL,
-                           line=dict(width=1, color="rgba(0,114,178,0.5)"), layer="below"))
-    most = int(daily.to_numpy().sum(axis=1).max()) if daily.size else 0
+    most = int(counts.sum(axis=1).max()) if counts.size else 0
     # One constructor call: plotly validates the layout once (update_layout costs several times more).
     return plain.figure(traces, dict(
         barmode="stack", bargap=0.15,
@@ -59,15 +97,14 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
         margin=dict(l=48, r=64, t=28, b=28),
         font=dict(family=FONT_FAMILY, size=11),
         plot_bgcolor="white", paper_bgcolor="white",
-        title=dict(text=f"Selected: {format_day(start)} – {format_day(end)}" if start <= end else "Empty range",
-                   x=0.01, y=0.97, font=dict(size=12)),
         xaxis=dict(range=[period[0].isoformat(), (period[1] + timedelta(days=1)).isoformat()],
                    type="date", showgrid=False, tickformat="%d %b\n%Y"),
-        yaxis=dict(title=dict(text="Incidents / day"), rangemode="tozero", gridcolor="#eeeeee",
+        yaxis=dict(title=dict(text="Incidents / day" if size == 1 else f"Incidents / {size} days" if size != 7
+                              else "Incidents / week"), rangemode="tozero", gridcolor="#eeeeee",
                    dtick=max(1, math.ceil(most / 4))),
         yaxis2=dict(title=dict(text="Displaced"), overlaying="y", side="right", rangemode="tozero",
                     showgrid=False, tickformat=".2s"),
-        shapes=shapes,
+        **selection_layout(start, end),
         height=TIMELINE_HEIGHT,
         showlegend=False, hovermode="closest",
     ))

@@ -69,3 +69,25 @@ def test_a_filter_change_patches_only_the_traces_and_status_line(store):
     assert all(isinstance(t["lat"], dict) and t["lat"]["dtype"] == "f4" for t in incidents if t["lat"])  # typed arrays
     status = [a for a in operations[1]["params"]["value"] if a.get("name") == "status"]
     assert status and "incidents" in status[0]["text"]
+
+
+def test_a_date_change_sends_the_timeline_only_its_new_shading(store):
+    from datetime import date
+
+    from dashboard.callbacks import timeline_output
+
+    whole = FilterState.default(store.date_range())
+    figure, key = timeline_output(whole.to_dict(), "", store)
+    assert isinstance(figure, dict) and figure["data"] and key
+    narrower = FilterState(date(2020, 2, 1), date(2020, 2, 27)).to_dict()
+    patch, same = timeline_output(narrower, key, store)
+    assert same == key
+    operations = json.loads(to_json(patch))["operations"]
+    changed = {op["location"][1]: op["params"]["value"] for op in operations}
+    assert set(changed) == {"title", "shapes", "selectionrevision", "selections"}
+    assert changed["title"]["text"] == "Selected: 1 Feb 2020 – 27 Feb 2020"
+    assert changed["shapes"][0]["x0"] == "2020-02-01" and changed["shapes"][0]["x1"] == "2020-02-28"
+    battles = {**narrower, "event_types": ["Battles"]}
+    redrawn, other = timeline_output(battles, key, store)
+    assert other != key and isinstance(redrawn, dict)
+    assert {t["name"] for t in redrawn["data"] if t["type"] == "bar"} == {"Battles"}

@@ -137,8 +137,10 @@ def start_gunicorn(dataset: Path, port: int, log: Path, workers: int = 2) -> sub
 def timeline_body(base: str) -> dict:
     """A valid timeline callback request, built from the app's own dependency list."""
     with urllib.request.urlopen(base + "/_dash-dependencies", timeout=20) as response:
-        spec = next(d for d in json.loads(response.read()) if d["output"] == "timeline.figure")
-    return {"output": "timeline.figure", "outputs": {"id": "timeline", "property": "figure"},
+        spec = next(d for d in json.loads(response.read()) if "timeline.figure" in d["output"])
+    pairs = [key.rsplit(".", 1) for key in spec["output"].strip(".").split("...")]
+    outputs = [{"id": i, "property": p} for i, p in pairs]
+    return {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
             "inputs": [{**i, "value": None} for i in spec["inputs"]],
             "state": [{**s, "value": None} for s in spec.get("state", [])],
             "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}

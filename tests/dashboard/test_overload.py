@@ -155,7 +155,7 @@ def test_configuration_from_environment():
 
 
 # ------------------------------------------------------------------ through the Flask app
-def callback_body(app, output: str = "timeline.figure") -> dict:
+def callback_body(app, output: str = "incident-map.figure") -> dict:
     spec = app.callback_map[output]
 
     def item(entry):

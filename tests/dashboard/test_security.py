@@ -93,7 +93,7 @@ def test_tampered_payloads_get_4xx_without_traceback(app, client):
 
 
 def test_wrong_value_types_are_refused(app, client):
-    body = valid_body(app, "timeline.figure")
+    body = valid_body(app, MAP_OUTPUT)
     bad = copy.deepcopy(body)
     bad["inputs"][0]["value"] = 10_000
     response = post(client, bad)
