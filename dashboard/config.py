@@ -16,6 +16,8 @@
 | ``CONFLICT_MAP_MAX_QUEUED`` | callback requests waiting for a slot per process (more: 503 at once) | 16 |
 | ``CONFLICT_MAP_QUEUE_TARGET_MS`` | when even the shortest recent wait exceeds this, 503 at once (0: off) | 50 |
 | ``CONFLICT_MAP_QUEUE_WAIT_MS`` | longest wait in that queue before a 503 (a safety net) | 10000 |
+| ``CONFLICT_MAP_CACHE`` | result cache: ``memory`` (per process), ``off``, or ``redis://host:port/db`` (shared) | memory |
+| ``CONFLICT_MAP_CACHE_MB`` | size of the ``memory`` cache, per app and process | 64 |
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from geodata.aggregate import DEFAULT_POINT_BUDGET
+
+from .cache import DEFAULT_MEMORY_MB, display_url, parse_redis_url
 
 
 class ConfigError(ValueError):
@@ -41,6 +45,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _cache(env: Mapping[str, str]) -> str:
+    raw = env.get("CONFLICT_MAP_CACHE", "").strip()
+    if raw.lower() in ("", "memory", "off"):
+        return raw.lower() or "memory"
+    problem = parse_redis_url(raw)
+    if problem:
+        raise ConfigError(f"CONFLICT_MAP_CACHE must be memory, off or a redis://host:port/db URL, "
+                          f"got {display_url(raw)!r} ({problem})")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,8 @@ class Config:
     max_queued: int = 16
     queue_wait_ms: int = 10_000
     queue_target_ms: int = 50
+    cache: str = "memory"
+    cache_mb: int = DEFAULT_MEMORY_MB
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
@@ -87,4 +104,6 @@ class Config:
             max_queued=_int(env, "CONFLICT_MAP_MAX_QUEUED", 16, 0),
             queue_wait_ms=_int(env, "CONFLICT_MAP_QUEUE_WAIT_MS", 10_000, 0),
             queue_target_ms=_int(env, "CONFLICT_MAP_QUEUE_TARGET_MS", 50, 0),
+            cache=_cache(env),
+            cache_mb=_int(env, "CONFLICT_MAP_CACHE_MB", DEFAULT_MEMORY_MB, 1),
         )
