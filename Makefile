@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test chromium postgres bench clean
+.PHONY: run test chromium postgres redis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +76,38 @@ postgres:
 	$$psql -d conflict_map_test -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"; \
 	echo "PostGIS $$version ready: $(CONFLICT_MAP_TEST_DATABASE_URL)"
 
-test: $(VENV)/.installed-dev chromium postgres
+# Redis for the shared cache's tests (dashboard.cache): Debian's redis-server (installed when root), a
+# throwaway instance listening on 127.0.0.1:$(REDIS_PORT) only, daemonized, without persistence, its
+# pid file and log in $(REDIS_DIR) (run as the redis user when root).
+# Tests read CONFLICT_MAP_TEST_REDIS_URL; they skip without Redis unless CI=true.
+REDIS_PORT ?= 63790
+REDIS_DIR ?= /tmp/conflict-map-redis
+export CONFLICT_MAP_TEST_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+
+redis:
+	@set -e; \
+	if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "Redis tests need Debian's redis-server: sudo make redis"; exit 0; \
+	  fi; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi; \
+	mkdir -p $(REDIS_DIR); \
+	if [ "$$(id -u)" = 0 ] && id redis >/dev/null 2>&1; then as="runuser -u redis --"; chown redis: $(REDIS_DIR); \
+	else as=""; fi; \
+	chmod 700 $(REDIS_DIR); \
+	ping() { redis-cli -h 127.0.0.1 -p $(REDIS_PORT) ping 2>/dev/null | grep -q PONG; }; \
+	if ! ping; then \
+	  $$as redis-server --bind 127.0.0.1 --port $(REDIS_PORT) --protected-mode yes --daemonize yes \
+	    --dir $(REDIS_DIR) --pidfile $(REDIS_DIR)/redis.pid --logfile $(REDIS_DIR)/redis.log \
+	    --save "" --appendonly no --maxmemory 256mb --maxmemory-policy allkeys-lru; \
+	  for i in $$(seq 50); do ping && break; sleep 0.1; done; \
+	  ping || { echo "Redis did not start; see $(REDIS_DIR)/redis.log"; exit 1; }; \
+	fi; \
+	echo "Redis ready: $(CONFLICT_MAP_TEST_REDIS_URL)"
+
+test: $(VENV)/.installed-dev chromium postgres redis
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev
