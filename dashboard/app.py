@@ -9,6 +9,7 @@ from dash import Dash
 from geodata import DEFAULT_DATASET, IncidentStore
 from geodata.storage import open_dataset
 
+from .cache import install_cache
 from .callbacks import register_callbacks
 from .config import Config
 from .export.ui import register_export_callbacks
@@ -50,4 +51,5 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     register_callbacks(app, store, sources, config.point_budget)
     register_export_callbacks(app, store)
     install_security(app, config)
+    install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/cache.py
     return app
