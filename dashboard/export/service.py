@@ -2,16 +2,32 @@
 
 The UI callbacks and the CLI both call these, so a briefing regenerated from
 a shared link is built by the same code as the one downloaded in the app.
+
+Rendered briefings are cached when the caller passes a cache (the app passes
+its result cache, :mod:`dashboard.cache`; with Redis every worker shares it).
+The key is everything the page shows: the dataset's name and version, the
+filter state, the view (and the analyst's map size), the output size, the
+cleaned title, the format, the link's base URL and an explicit time stamp if
+one is given, plus :data:`BRIEFING_CACHE_FORMAT` (bump it when the briefing
+changes). A briefing printed "Generated <time> UTC" keeps the time of its
+first render on a hit: the cache stores that time with the bytes, and the
+export reports it (``Export.generated_at``, ``Export.cached``), so the stamp
+says honestly when the page was rendered. A dataset without a version (one
+loaded from CSV without ``open_dataset``) is never cached: nothing tells its
+contents apart.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 import plotly.graph_objects as go
 
 from geodata import FilterState, IncidentStore
 
+from ..cache import ResultCache, cache_key
 from .briefing import build_briefing, clean_title, default_title
 from .links import view_link
 from .naming import MIME_TYPES, export_filename
@@ -21,8 +37,12 @@ from .sizes import OutputSize
 from .tables import csv_bytes, geojson_bytes
 from .view import MapView
 
+log = logging.getLogger(__name__)
+
 BRIEFING_FORMATS = ("png", "pdf")
 TABLE_FORMATS = ("csv", "geojson")
+#: Part of every briefing's cache key: bump it when a change of code changes the rendered page.
+BRIEFING_CACHE_FORMAT = "briefing-1"
 
 
 def link_of(store: IncidentStore, state: FilterState, view: MapView | None, app_url: str) -> str:
@@ -37,6 +57,8 @@ class Export:
     filename: str
     mime: str
     content: bytes
+    generated_at: datetime | None = None  # the time printed on a briefing (its first render's, if cached)
+    cached: bool = False  # served from the result cache, not rendered now
 
 
 def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, title: object,
@@ -54,18 +76,60 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
     )
 
 
+def briefing_cache_key(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
+                       size: OutputSize, app_url: str, generated_at: datetime | None = None,
+                       screen: tuple[float, float] | None = None) -> str | None:
+    """The result-cache key of this briefing, or ``None`` if it must not be cached (no dataset version)."""
+    version = getattr(store.dataset, "version", "")
+    if not version:
+        return None
+    return cache_key(BRIEFING_CACHE_FORMAT, store.name, version, state.to_dict(), asdict(view), asdict(size),
+                     clean_title(title, default_title(store)), fmt, app_url,
+                     None if screen is None else [round(float(v), 3) for v in screen],
+                     None if generated_at is None else generated_at.isoformat())
+
+
+def _pack(generated_at: datetime, content: bytes) -> bytes:
+    return json.dumps({"generated_at": generated_at.isoformat()}).encode() + b"\n" + content
+
+
+def _unpack(value: bytes) -> tuple[datetime, bytes] | None:
+    try:
+        header, content = value.split(b"\n", 1)
+        return datetime.fromisoformat(json.loads(header)["generated_at"]), content
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
                     size: OutputSize, app_url: str, generated_at: datetime | None = None,
                     screen: tuple[float, float] | None = None,
-                    timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> Export:
-    """The briefing as PNG or PDF (see :func:`render_figure` for the errors raised)."""
+                    timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
+                    cache: ResultCache | None = None) -> Export:
+    """The briefing as PNG or PDF (see :func:`render_figure` for the errors raised).
+
+    With ``cache`` (a :mod:`dashboard.cache` cache), an identical briefing
+    rendered before (by any process sharing the cache) is returned at once,
+    with the time stamp of that render (see the module's docstring).
+    """
     if fmt not in BRIEFING_FORMATS:
         raise ValueError(f"a briefing is {' or '.join(BRIEFING_FORMATS)}, not {fmt!r}")
+    filename = export_filename(store.name, state.start, state.end, "briefing", fmt)
+    key = None if cache is None else briefing_cache_key(
+        store, state, view, fmt=fmt, title=title, size=size, app_url=app_url, generated_at=generated_at,
+        screen=screen)
+    if key is not None and (hit := cache.get(key)) is not None:
+        if (unpacked := _unpack(hit)) is not None:
+            return Export(filename, MIME_TYPES[fmt], unpacked[1], generated_at=unpacked[0], cached=True)
+        log.warning("ignored a malformed cached briefing (%d bytes)", len(hit))
+    generated_at = generated_at or datetime.now(timezone.utc)
     figure = briefing_figure(store, state, view, title=title, size=size, app_url=app_url,
                              generated_at=generated_at, screen=screen)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
                             document_title=clean_title(title, default_title(store)))
-    return Export(export_filename(store.name, state.start, state.end, "briefing", fmt), MIME_TYPES[fmt], content)
+    if key is not None:
+        cache.set(key, _pack(generated_at, content))
+    return Export(filename, MIME_TYPES[fmt], content, generated_at=generated_at)
 
 
 def table_export(store: IncidentStore, state: FilterState, *, fmt: str, app_url: str,

@@ -17,9 +17,11 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from geodata import FilterState, IncidentStore
 
 from .. import ids
+from ..cache import ResultCache, get_cache
 from ..security import release_callback_slot
 from .briefing import MAX_TITLE, default_title
 from .naming import export_stem, safe_stem
+from .provenance import utc_stamp
 from .render import ExportError
 from .service import BRIEFING_FORMATS, Export, briefing_export, table_export
 from .sizes import PRESET_LABELS, PRESETS
@@ -94,7 +96,7 @@ def _size_text(count: int) -> str:
 
 
 def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, size: Any,
-               store: IncidentStore, app_url: str) -> tuple[Any, str]:
+               store: IncidentStore, app_url: str, cache: ResultCache | None = None) -> tuple[Any, str]:
     """(download data or ``no_update``, status line) for a click on one of the export buttons.
 
     The map view is the view store's (``ids.MAP_VIEW``: every pan, and every
@@ -106,6 +108,10 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     refused, the state and view are parsed with fallbacks, the title is
     cleaned (and escaped where it is drawn). File names come from the
     dataset name and dates only.
+
+    A briefing found in ``cache`` (the app's result cache) is not rendered
+    again; the status line then says when it was rendered, the time its page
+    is stamped with.
     """
     fmt = BUTTONS.get(trigger) if isinstance(trigger, str) else None
     if fmt is None:
@@ -125,13 +131,17 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     try:
         if fmt in BRIEFING_FORMATS:
             result: Export = briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[preset],
-                                             app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT)
+                                             app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT,
+                                             cache=cache)
         else:
             result = table_export(store, state, fmt=fmt, app_url=app_url, view=view)
     except ExportError as error:
         return no_update, str(error)
     download = dcc.send_bytes(result.content, result.filename, type=result.mime)
-    return download, f"Downloaded {result.filename} ({_size_text(len(result.content))})."
+    size_text = _size_text(len(result.content))
+    if result.cached and result.generated_at is not None:
+        return download, f"Downloaded {result.filename} ({size_text}, rendered at {utc_stamp(result.generated_at)})."
+    return download, f"Downloaded {result.filename} ({size_text})."
 
 
 def app_url(app: Dash) -> str:
@@ -157,4 +167,5 @@ def register_export_callbacks(app: Dash, store: IncidentStore) -> None:
     def _export(_png, _pdf, _csv, _geojson, filter_data, view, relayout, title, size):
         if BUTTONS.get(ctx.triggered_id) in BRIEFING_FORMATS:
             release_callback_slot()
-        return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app))
+        return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app),
+                          cache=get_cache(app))
