@@ -21,6 +21,7 @@ from geodata.errors import GeodataError, SchemaError, UnreadableFileError
 from geodata.ingest import FORMATS, import_file, reports_root
 
 from .config import Config
+from .compression import compress_responses
 from .security import install_security
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -171,5 +172,6 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
 
     app.config.suppress_callback_exceptions = True
     # base64 makes an upload a third larger than the file.
+    compress_responses(app.server)
     install_security(app, config, max_request_bytes=max(config.max_request_bytes, MAX_UPLOAD_BYTES * 4 // 3 + 100_000))
     return app
