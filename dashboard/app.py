@@ -11,6 +11,7 @@ from geodata.storage import open_dataset
 
 from .cache import install_cache
 from .callbacks import register_callbacks
+from .compression import compress_responses
 from .config import Config
 from .export.ui import register_export_callbacks
 from .layout import build_layout
@@ -50,6 +51,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     app.layout = build_layout(store, sources)
     register_callbacks(app, store, sources, config.point_budget)
     register_export_callbacks(app, store)
+    compress_responses(app.server)
     install_security(app, config)
     install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/cache.py
     return app
