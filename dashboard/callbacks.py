@@ -30,7 +30,7 @@ from .basemap import ATTRIBUTIONS, map_style
 from .controls import CONTROLS, Playback, range_label, reconcile
 from .figures import plain
 from .figures.headline import Headline, headline
-from .figures.map import incident_map, incident_points
+from .figures.map import DatedLayers, incident_map, incident_points
 from .figures.overlays import (boundary_layer, choropleth_layer, choropleth_series, highlight_layer,
                                uncertainty_layer)
 from .figures.timeline import selection_layout, timeline_figure
@@ -125,9 +125,9 @@ def _area_layers(store: IncidentStore, state: FilterState, level: int, assets: M
 
 def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: Any = None,
                budget: int = DEFAULT_POINT_BUDGET, *, display: Any = None, view: Any = None,
-               selected: Any = None, assets: MapAssets | None = None) -> dict:
+               selected: Any = None, assets: MapAssets | None = None, layers: DatedLayers | None = None) -> dict:
     """The map for the current filter, display settings, view and selected incident, as a plain
-    figure dict (see ``figures/plain.py``).
+    figure dict (see ``figures/plain.py``). ``layers`` keeps the app's dated layers between calls.
 
     ``relayout`` (plotly ``relayoutData``) or else the ``view`` store give
     the viewport for the point budget; the view store also gives the centre,
@@ -145,10 +145,8 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     under, over = _incident_overlays(store, points, drawn, selected)
     level = display.get("admin_level") if isinstance(display.get("admin_level"), int) else 1
     figure = incident_map(
-        incidents=points, displacement=store.displacement_on_map(state),
-        places=store.dataset.places, highways=store.dataset.highways, gazetteer=store.gazetteer,
-        state=drawn, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
-        view=centre.to_dict(), base_url=assets.base_url, budget=budget,
+        incidents=points, layers=layers or DatedLayers(store), gazetteer=store.gazetteer,
+        state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
         below=_area_layers(store, state, level, assets), under_incidents=under, above=over,
     )
     layout = figure["layout"]
@@ -263,6 +261,7 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     sources = sources or MapSources()
     context = page_context(store, sources)
     assets = MapAssets.of(app, sources)
+    dated_layers = DatedLayers(store)
     default_view = context.default_view or MapView(35.9, 36.75, 7.7)
 
     control_outputs = [Output(cid, prop, allow_duplicate=False) for cid, prop in CONTROL_PROPS.values()]
@@ -345,7 +344,7 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
         if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
             return no_update
         figure = map_figure(filter_data, store, assets.base_url, None, budget, display=display, view=view,
-                            selected=selected, assets=assets)
+                            selected=selected, assets=assets, layers=dated_layers)
         only_filter = [t["prop_id"] for t in ctx.triggered] == [f"{ids.FILTER}.data"]
         return map_patch(figure) if only_filter else plain.encoded(figure)
 

@@ -62,7 +62,7 @@ def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: n
                                 marker=dict(size=(size + 22).astype(np.uint8), color=codes, colorscale=scale,
                                             cmin=0, cmax=len(palette) - 1, opacity=0.2), **common)
     centre = plain.trace("scattermap", name="approximate (centre)", legendgroup="approximate", showlegend=False,
-                                  marker=dict(size=np.maximum(size * 0.45, 3.5).astype(np.float32),
+                                  marker=dict(size=np.maximum(np.round(size * 0.45), 4).astype(np.uint8),
                                               color="#ffffff", opacity=0.95), **common)
     return [halo], [centre]
 

@@ -45,9 +45,16 @@ def typed(values: np.ndarray) -> Any:
     return spec
 
 
+class Ready(dict):
+    """A dict that holds no numpy values (a map style, say): :func:`encoded` passes it through
+    without walking it. Shared between figures: never change one."""
+
+
 def encoded(value: Any) -> Any:
     """A copy of ``value`` ready for JSON: numpy arrays become typed arrays or lists; nothing else
-    is copied deeper than needed (strings and numbers are shared)."""
+    is copied deeper than needed (strings and numbers are shared, :class:`Ready` dicts kept)."""
+    if isinstance(value, Ready):
+        return value
     if isinstance(value, dict):
         return {key: encoded(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

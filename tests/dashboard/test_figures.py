@@ -7,7 +7,7 @@ import numpy as np
 
 from dashboard.figures import plain
 from dashboard.figures.headline import headline
-from dashboard.figures.map import incident_hover_data, incident_map, incident_points
+from dashboard.figures.map import DatedLayers, incident_hover_data, incident_map, incident_points
 from dashboard.figures.timeline import timeline_figure
 from geodata import FilterState
 
@@ -16,10 +16,8 @@ BASE = "http://127.0.0.1:8050/assets/"
 
 def build_map(store, state):
     return plain.as_figure(incident_map(
-        incidents=incident_points(store, state, None), displacement=store.displacement_on_map(state),
-        places=store.dataset.places, highways=store.dataset.highways, gazetteer=store.gazetteer,
-        state=state, event_types=store.event_types(), displacement_kinds=store.dataset.map_series,
-        view=store.dataset.view, base_url=BASE,
+        incidents=incident_points(store, state, None), layers=DatedLayers(store), gazetteer=store.gazetteer,
+        state=state, event_types=store.event_types(), view=store.dataset.view, base_url=BASE,
     ))
 
 

@@ -1,6 +1,7 @@
 """The workflow callbacks as plain functions: page state, view, map layers, table, details."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import geopandas as gpd
@@ -291,7 +292,8 @@ def test_map_sources_from_frames_and_routes_under_a_prefix(store, squares):
     assert {f["properties"]["pcode"] for f in served.get_json()["features"]} == {"SY07", "SY02"}
     assert client.get("/datasets/x/boundaries/adm3.geojson").status_code == 404
     layout = client.get("/datasets/x/_dash-layout").get_data(as_text=True)
-    assert "Level 1 (governorates)" in layout and "Idleb \\u00b7 SY07 (admin 1)" in layout
+    text = json.dumps(json.loads(layout), ensure_ascii=False)  # however the encoder escaped it
+    assert "Level 1 (governorates)" in text and "Idleb · SY07 (admin 1)" in text
 
 
 def test_the_page_says_openstreetmap_is_an_outside_server(store):
