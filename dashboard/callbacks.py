@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+import orjson
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
@@ -26,6 +27,7 @@ from geodata import FilterState, IncidentStore
 from geodata.aggregate import DEFAULT_POINT_BUDGET, PointSelection
 
 from . import ids, viewstate
+from .cache import NullCache, ResultCache, cache_key, get_cache
 from .basemap import ATTRIBUTIONS, map_style
 from .controls import CONTROLS, Playback, range_label, reconcile
 from .figures import plain
@@ -166,6 +168,29 @@ def update_map(*args: Any, **kwargs: Any) -> go.Figure:
     return plain.as_figure(map_figure(*args, **kwargs))
 
 
+#: Tag of the figures' format in cache keys: bump it when a figure changes shape (Redis outlives a deploy).
+FIGURE_FORMAT = "figure-1"
+
+
+def cached_figure(cache: ResultCache, key_parts: tuple, build: Callable[[], dict]) -> dict:
+    """``build()`` encoded for JSON (see ``figures/plain.py``), from ``cache`` when an identical
+    request was answered before (by this worker, or by any worker sharing a Redis).
+
+    ``key_parts`` must name everything the figure depends on, the dataset's
+    version included; without a version nothing is cached.
+    """
+    try:
+        key = cache_key(FIGURE_FORMAT, *key_parts) if key_parts[1] else None
+    except (TypeError, ValueError):  # a value no key can hold (NaN from a hand-made request): just compute
+        key = None
+    if key is not None and (hit := cache.get(key)) is not None:
+        return orjson.loads(hit)
+    figure = plain.encoded(build())
+    if key is not None:
+        cache.set(key, orjson.dumps(figure))
+    return figure
+
+
 def map_patch(figure: dict) -> Patch:
     """What a filter change changes on the map (``figure`` from :func:`map_figure`): its traces
     and the status line.
@@ -220,12 +245,14 @@ def timeline_bars_key(filter_data: Any, store: IncidentStore) -> str:
     return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def timeline_output(filter_data: Any, drawn_key: Any, store: IncidentStore) -> tuple[dict | Patch, str]:
+def timeline_output(filter_data: Any, drawn_key: Any, store: IncidentStore,
+                    cache: ResultCache | None = None) -> tuple[dict | Patch, str]:
     """(timeline figure or Patch, bars key): when the browser's bars already follow this filter
     (only the dates changed) it gets the title and shading alone, not ~60 KB of bars to redraw."""
     key = timeline_bars_key(filter_data, store)
     if key != drawn_key:
-        return plain.encoded(timeline(filter_data, store)), key
+        parts = ("timeline", store.dataset.version, store.name, filter_data)
+        return cached_figure(cache or NullCache(), parts, lambda: timeline(filter_data, store)), key
     state = FilterState.from_dict(filter_data, store.date_range())
     patch = Patch()
     for name, value in selection_layout(state.start, state.end).items():
@@ -262,6 +289,9 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     context = page_context(store, sources)
     assets = MapAssets.of(app, sources)
     dated_layers = DatedLayers(store)
+    # What the map takes from this app besides the dataset (boundaries, tiles): part of its cache keys.
+    sources_tag = cache_key(sources.labels.to_csv(index=False), assets.boundary_urls, assets.tiles_url,
+                            sources.tiles.attribution if sources.tiles else None)
     default_view = context.default_view or MapView(35.9, 36.75, 7.7)
 
     control_outputs = [Output(cid, prop, allow_duplicate=False) for cid, prop in CONTROL_PROPS.values()]
@@ -343,15 +373,18 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     def _map(filter_data, display, view, selected):
         if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
             return no_update
-        figure = map_figure(filter_data, store, assets.base_url, None, budget, display=display, view=view,
-                            selected=selected, assets=assets, layers=dated_layers)
+        figure = cached_figure(
+            get_cache(app), ("map", store.dataset.version, store.name, filter_data, display, view, selected, budget,
+                             assets.base_url, sources_tag),
+            lambda: map_figure(filter_data, store, assets.base_url, None, budget, display=display, view=view,
+                               selected=selected, assets=assets, layers=dated_layers))
         only_filter = [t["prop_id"] for t in ctx.triggered] == [f"{ids.FILTER}.data"]
-        return map_patch(figure) if only_filter else plain.encoded(figure)
+        return map_patch(figure) if only_filter else figure
 
     @app.callback(Output(ids.TIMELINE, "figure"), Output(ids.TIMELINE_BARS, "data"), Input(ids.FILTER, "data"),
                   State(ids.TIMELINE_BARS, "data"))
     def _timeline(filter_data, drawn_key):
-        return timeline_output(filter_data, drawn_key, store)
+        return timeline_output(filter_data, drawn_key, store, get_cache(app))
 
     @app.callback(
         Output(ids.HEADLINE_INCIDENTS, "children"), Output(ids.HEADLINE_INCIDENTS + "-what", "children"),

@@ -63,7 +63,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
     ``daily`` has one column per event type indexed by day; ``displaced`` is
     the headline series (``as_of``, ``displaced``, ``qualifier``, ``source``).
     """
-    first_day = pd.Timestamp(period[0])
+    first_day = period[0].isoformat()
     size = days_per_bar(len(daily))
     counts = binned(daily.to_numpy(dtype=np.uint32), size)
     when = "%{x|%d %b %Y}" if size == 1 else ("Week from %{x|%d %b %Y}" if size == 7

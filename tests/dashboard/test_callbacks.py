@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from dash._utils import to_json
 
 from dashboard import ids
@@ -91,3 +92,25 @@ def test_a_date_change_sends_the_timeline_only_its_new_shading(store):
     redrawn, other = timeline_output(battles, key, store)
     assert other != key and isinstance(redrawn, dict)
     assert {t["name"] for t in redrawn["data"] if t["type"] == "bar"} == {"Battles"}
+
+
+def test_figures_are_cached_by_everything_they_depend_on():
+    from dashboard.cache import MemoryCache
+    from dashboard.callbacks import cached_figure
+
+    cache, built = MemoryCache(1 << 20), []
+
+    def build():
+        built.append(1)
+        return {"data": [{"type": "scattermap", "lat": np.array([1.5, 2.5], dtype=np.float32)}], "layout": {}}
+
+    first = cached_figure(cache, ("map", "v1", "syn", {"start": "2020-01-01"}), build)
+    again = cached_figure(cache, ("map", "v1", "syn", {"start": "2020-01-01"}), build)
+    assert len(built) == 1 and again == first and first["data"][0]["lat"]["dtype"] == "f4"
+    cached_figure(cache, ("map", "v1", "syn", {"start": "2020-01-02"}), build)  # another filter
+    cached_figure(cache, ("map", "v2", "syn", {"start": "2020-01-01"}), build)  # a re-imported dataset
+    assert len(built) == 3
+    cached_figure(cache, ("map", None, "csv", {}), build)  # no version: never cached
+    cached_figure(cache, ("map", None, "csv", {}), build)
+    cached_figure(cache, ("map", "v1", "syn", {"zoom": float("nan")}), build)  # no key for NaN: computed
+    assert len(built) == 6
