@@ -49,6 +49,9 @@ GRAPH_CONFIG = {
     "scrollZoom": True,
     "responsive": True,
 }
+#: The camera button saves the map at twice its size (a sharp picture for slides); its file name
+#: follows the filter (assets/camera.js).
+MAP_CONFIG = {**GRAPH_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2}}
 TIMELINE_CONFIG = {**GRAPH_CONFIG, "scrollZoom": False,
                    "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "pan2d"]}
 
@@ -319,7 +322,7 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
             html.Main(className="views", children=[
                 headline,
                 html.Div(className="map-wrap", children=[
-                    dcc.Graph(id=ids.MAP, className="map", config=GRAPH_CONFIG),
+                    dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG),
                     detail,
                 ]),
                 bottom,

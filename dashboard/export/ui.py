@@ -2,7 +2,7 @@
 
 The callbacks are thin: :func:`run_export` validates what the browser sent
 (trigger, filter state, map view, title, size) and calls :mod:`.service`;
-:func:`map_config` names the modebar camera's PNG. Both are plain functions
+:func:`camera_file_name` names the modebar camera's PNG. Both are plain functions
 tests call directly. A briefing render blocks only the request that asked
 for it (the renderer's lock is never taken by other callbacks).
 """
@@ -31,20 +31,18 @@ from .view import default_view, screen_size, view_from_relayout, view_from_store
 BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}
 DEFAULT_SIZE = "slide"
 
-#: The camera's file name, as :func:`map_config` builds it; a new config re-plots the map, so only
-#: when the name changes. STEM is replaced by the dataset's safe name (letters, digits, _ and -).
-CAMERA_JS = """function(filter, current) {
+#: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
+#: safe name (letters, digits, _ and -).
+CAMERA_JS = """function(filter) {
+    // The camera button's file name for this filter. assets/camera.js puts it on the map's
+    // plotly config for the moment of the click only: a changed config prop would make plotly
+    // re-create the whole map (style, glyphs, sources) on every filter change.
     const day = /^\\d{4}-\\d{2}-\\d{2}$/;
     if (!filter || !day.test(filter.start) || !day.test(filter.end)) {
         return window.dash_clientside.no_update;
     }
-    const name = STEM + '_' + filter.start + '_' + filter.end + '_map';
-    const config = Object.assign({}, current || {});
-    if (config.toImageButtonOptions && config.toImageButtonOptions.filename === name) {
-        return window.dash_clientside.no_update;
-    }
-    config.toImageButtonOptions = {format: 'png', scale: 2, filename: name};
-    return config;
+    window.conflictMapCameraName = STEM + '_' + filter.start + '_' + filter.end + '_map';
+    return window.conflictMapCameraName;
 }"""
 
 #: Seconds a briefing waits for another one to finish rendering before saying "busy".
@@ -75,20 +73,18 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
         html.P("The map's camera button (top right of the map) saves the map alone as a PNG.",
                className="range-label"),
         dcc.Download(id=ids.EXPORT_DOWNLOAD),
+        dcc.Store(id=ids.CAMERA_NAME),  # the camera button's file name for the current filter
     ])
 
 
-def map_config(filter_data: Any, store: IncidentStore) -> dict:
-    """The map's Graph config: the dashboard's, with the camera's PNG at 2x and an app-built name.
+def camera_file_name(filter_data: Any, store: IncidentStore) -> str:
+    """The name the map's camera button saves under for this filter (without ``.png``).
 
     The app computes it in the browser (:data:`CAMERA_JS`); this is the same
     rule in Python, for tests and for other callers.
     """
-    from ..layout import GRAPH_CONFIG  # here, not at import: layout imports this module
-
     state = FilterState.from_dict(filter_data, store.date_range())
-    return {**GRAPH_CONFIG, "toImageButtonOptions": {
-        "format": "png", "scale": 2, "filename": export_stem(store.name, state.start, state.end, "map")}}
+    return export_stem(store.name, state.start, state.end, "map")
 
 
 def _size_text(count: int) -> str:
@@ -153,7 +149,7 @@ def register_export_callbacks(app: Dash, store: IncidentStore) -> None:
     """Wire the export panel and the map's camera file name of one app to one store."""
     # In the browser: instant, in order with the filter (a server round trip could land stale).
     app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name))),
-                            Output(ids.MAP, "config"), Input(ids.FILTER, "data"), State(ids.MAP, "config"))
+                            Output(ids.CAMERA_NAME, "data"), Input(ids.FILTER, "data"))
 
     @app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),

@@ -101,8 +101,7 @@ def test_briefing_png_is_the_slide_and_other_callbacks_go_on(feb27):
 def test_camera_button_downloads_the_map_at_2x(feb27):
     page, _ = feb27
     page.wait_for_function(  # the camera's file name follows the filter (its own callback)
-        "name => document.querySelector('#incident-map .js-plotly-plot')._context"
-        ".toImageButtonOptions.filename === name", arg=f"{NAME}_map", timeout=60000)
+        "name => window.conflictMapCameraName === name", arg=f"{NAME}_map", timeout=60000)
     page.hover("#incident-map .js-plotly-plot")
     camera = "#incident-map .modebar-btn[data-title='Download plot as a PNG']"
     button = page.locator(camera)

@@ -16,7 +16,8 @@ from dashboard.export.briefing import clean_title, default_title, incident_point
 from dashboard.export.links import parse_view_link, view_link
 from dashboard.export.service import briefing_figure
 from dashboard.export.sizes import PRESETS, custom_size, parse_size
-from dashboard.export.ui import map_config, run_export
+from dashboard.export.ui import camera_file_name, run_export
+from dashboard.layout import MAP_CONFIG
 from dashboard.export.view import (
     REFERENCE_SCREEN_MAP,
     default_view,
@@ -286,7 +287,6 @@ def test_run_export_uses_the_panned_view(store, monkeypatch):
 
 
 def test_camera_button_file_name(store):
-    config = map_config({"start": "2020-02-01", "end": "2020-02-27"}, store)
-    assert config["toImageButtonOptions"] == {"format": "png", "scale": 2,
-                                              "filename": "nw_syria_2020_2020-02-01_2020-02-27_map"}
-    assert config["displaylogo"] is False
+    name = camera_file_name({"start": "2020-02-01", "end": "2020-02-27"}, store)
+    assert name == "nw_syria_2020_2020-02-01_2020-02-27_map"
+    assert MAP_CONFIG["toImageButtonOptions"] == {"format": "png", "scale": 2} and MAP_CONFIG["displaylogo"] is False
