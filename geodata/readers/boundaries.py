@@ -20,7 +20,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from ..errors import Problem, SchemaError, UnreadableFileError
@@ -33,6 +32,8 @@ _ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 def _read_layers(path: Path, layer: str | None) -> list[tuple[str, gpd.GeoDataFrame]]:
+    import pyogrio  # here: GDAL costs ~30 MB in every worker, and only boundary files need it
+
     file = str(path)
     if not path.exists():
         raise UnreadableFileError(file, "file not found")
