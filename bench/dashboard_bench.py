@@ -8,8 +8,10 @@ sequence of filter states (30-day, 1-year and whole-range windows, each
 with and without a type filter), it prints:
 
 * server time per map callback, median and p95, including Dash's JSON
-  encoding of the figure (what the server does before sending);
-* bytes sent per callback and per drawn point (or grid cell);
+  encoding: for a filter change (the ``Patch`` of traces the app sends
+  then), for the full figure, and for a state seen before (result cache);
+* bytes per callback, and on the wire (zstd, as the app compresses for
+  Chromium) per drawn point (or grid cell);
 * the same for a naive baseline: a GeoDataFrame boolean mask, then
   ``px.scatter_map`` and Dash's JSON encoding;
 * the ratios; the process memory with the data loaded (ours against a
@@ -39,7 +41,8 @@ from backports import zstd  # noqa: E402
 
 from dash._utils import to_json  # noqa: E402
 
-from dashboard.callbacks import MapAssets, map_figure, timeline, update_headline  # noqa: E402
+from dashboard.cache import MemoryCache  # noqa: E402
+from dashboard.callbacks import MapAssets, cached_figure, map_figure, map_patch, timeline, update_headline  # noqa: E402
 from dashboard.figures import plain  # noqa: E402
 from dashboard.figures.map import DatedLayers  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
@@ -112,21 +115,25 @@ def naive_callback(gdf, state: FilterState) -> tuple[str, int]:
     return to_json(figure), len(rows)
 
 
-def ours_callback(store: IncidentStore, state: FilterState) -> tuple[str, int]:
-    """What the app does for a new filter: the map figure, encoded, then compressed as Chromium
-    accepts it (zstd; dashboard/compression.py). The full figure, not the smaller Patch the app
-    sends when only the filter changed. Returns (JSON, drawn points); the compressed size is kept
-    in ``WIRE``."""
-    figure = map_figure(state.to_dict(), store, "/assets/", assets=ASSETS, layers=LAYERS[id(store)])
-    drawn = sum(len(t["lat"]) for t in figure["data"] if t["meta"] in ("incidents", "incidents-aggregate"))
-    body = to_json(plain.encoded(figure))
-    WIRE[0] = len(zstd.compress(body.encode(), level=3))
-    return body, drawn
-
-
-WIRE = [0]
 ASSETS = MapAssets(base_url="/assets/")  # as the app builds them once (register_callbacks)
 LAYERS: dict[int, DatedLayers] = {}
+
+
+def ours_callback(store: IncidentStore, state: FilterState, full: bool = False) -> tuple[str, int]:
+    """What the map callback answers for a new filter state, as JSON: a ``Patch`` of the traces and
+    status line (what a filter change sends), or with ``full`` the whole figure (first load, a
+    change of basemap or view). Returns (JSON, drawn points)."""
+    figure = map_figure(state.to_dict(), store, "/assets/", assets=ASSETS, layers=LAYERS[id(store)])
+    drawn = sum(len(t["lat"]) for t in figure["data"] if t["meta"] in ("incidents", "incidents-aggregate"))
+    return to_json(plain.encoded(figure) if full else map_patch(figure)), drawn
+
+
+def cached_callback(store: IncidentStore, state: FilterState, cache: MemoryCache) -> tuple[str, int]:
+    """The same full figure when the state was seen before (the app's result cache)."""
+    parts = ("map", store.dataset.version, store.name, state.to_dict())
+    figure = cached_figure(cache, parts, lambda: map_figure(state.to_dict(), store, "/assets/", assets=ASSETS,
+                                                            layers=LAYERS[id(store)]))
+    return to_json(figure), 0
 
 
 def timed(function, repeats: int) -> tuple[list[float], str, int]:
@@ -170,24 +177,35 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
     frame = pd.read_parquet(folder / "incidents.parquet")
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.longitude, frame.latitude), crs="EPSG:4326")
     ours_callback(store, FilterState.default(store.date_range()))  # warm caches and imports once
-    print("ours: map callback incl. JSON encoding and zstd compression; bytes = JSON, wire = compressed; "
-          "naive: uncompressed, as stock Dash sends it")
-    print(f"{'filter state':<24}{'matching':>10} | {'ours median':>11}{'p95':>8}{'bytes':>10}{'wire':>9}{'B/pt':>6}"
-          f"{'drawn':>8} | {'naive med':>10}{'bytes':>12}{'B/pt':>6} | {'speed-up':>9}{'bytes':>8}")
+    print("ours: the map callback's answer encoded as JSON: 'patch' for a filter change (what the app sends then),"
+          " 'full' for the whole figure, 'cached' for a state seen before; 'wire' = the patch compressed with zstd"
+          " (what Chromium receives; compressing took 'zstd' ms more); naive: uncompressed, as stock Dash sends it")
+    print(f"{'filter state':<22}{'matching':>10} | {'patch med':>9}{'p95':>7}{'full med':>9}{'cached':>7}"
+          f"{'bytes':>9}{'wire':>8}{'B/pt':>6}{'zstd':>6}{'drawn':>7} | {'naive med':>9}{'bytes':>12}{'B/pt':>6}"
+          f" | {'speed-up patch':>14}{'full':>6}{'bytes':>7}")
+    cache = MemoryCache(256 * 1024 * 1024)
     all_ours: list[float] = []
+    all_full: list[float] = []
     for label, state in states(store):
         matching = len(store.positions(state))
         ours_times, ours_body, drawn = timed(lambda: ours_callback(store, state), repeats)
+        full_times, _, _ = timed(lambda: ours_callback(store, state, full=True), repeats)
+        cached_times, _, _ = timed(lambda: cached_callback(store, state, cache), repeats)
         all_ours += ours_times
+        all_full += full_times
+        packed_times, packed, _ = timed(lambda: (zstd.compress(ours_body.encode(), level=3), 0), repeats)
+        wire = len(packed)
         reps = naive_repeats if matching < 300_000 else 1
         naive_times, naive_body, naive_rows = timed(lambda: naive_callback(gdf, state), reps)
-        ours_ms, naive_ms = statistics.median(ours_times) * 1e3, statistics.median(naive_times) * 1e3
-        wire = WIRE[0]
-        print(f"{label:<24}{matching:>10,} | {ours_ms:>9.1f}ms{p95(ours_times) * 1e3:>6.1f}ms{len(ours_body):>10,}"
-              f"{wire:>9,}{wire / max(drawn, 1):>6.1f}{drawn:>8,} | {naive_ms:>8.0f}ms{len(naive_body):>12,}"
-              f"{len(naive_body) / max(naive_rows, 1):>6.1f} | {naive_ms / ours_ms:>8.0f}x"
-              f"{len(naive_body) / wire:>7.0f}x")
-    print(f"ours, all states: median {statistics.median(all_ours) * 1e3:.1f} ms, p95 {p95(all_ours) * 1e3:.1f} ms")
+        ms = {name: statistics.median(times) * 1e3 for name, times in
+              (("patch", ours_times), ("full", full_times), ("cached", cached_times), ("zstd", packed_times),
+               ("naive", naive_times))}
+        print(f"{label:<22}{matching:>10,} | {ms['patch']:>7.1f}ms{p95(ours_times) * 1e3:>5.1f}ms{ms['full']:>7.1f}ms"
+              f"{ms['cached']:>5.1f}ms{len(ours_body):>9,}{wire:>8,}{wire / max(drawn, 1):>6.1f}{ms['zstd']:>6.1f}"
+              f"{drawn:>7,} | {ms['naive']:>7.0f}ms{len(naive_body):>12,}{len(naive_body) / max(naive_rows, 1):>6.1f}"
+              f" | {ms['naive'] / ms['patch']:>13.0f}x{ms['naive'] / ms['full']:>5.0f}x{len(naive_body) / wire:>6.0f}x")
+    print(f"ours, all states: patch median {statistics.median(all_ours) * 1e3:.1f} ms, p95 {p95(all_ours) * 1e3:.1f} ms;"
+          f" full figure median {statistics.median(all_full) * 1e3:.1f} ms, p95 {p95(all_full) * 1e3:.1f} ms")
     other = []
     for _, state in states(store):
         t = time.perf_counter()

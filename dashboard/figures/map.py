@@ -136,17 +136,18 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
     columns, positions = points.columns, points.plan.positions
     codes = columns.type_codes[positions]
     index = columns.type_index
+    rich = incident_hover_data(points.rows, gazetteer) if points.rows is not None else None  # once, not per type
     traces = []
     for event_type in event_types:
         of_type = codes == index.get(event_type, -1)
         chosen = positions[of_type]
         deaths = columns.fatalities[chosen]
-        if points.rows is not None:
-            hover = dict(customdata=incident_hover_data(points.rows[of_type], gazetteer),
-                         hovertemplate=INCIDENT_HOVER)
+        if rich is not None:
+            hover = dict(customdata=rich[of_type], hovertemplate=INCIDENT_HOVER)
         else:
             hover = dict(customdata=deaths, hovertemplate=COMPACT_HOVER)
-        traces.append(plain.trace("scattermap", 
+        traces.append(plain.trace(
+            "scattermap",
             name=event_type,
             meta="incidents",
             legendgroup="incidents",
@@ -163,7 +164,7 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
 def aggregate_layer(cells: GridCells) -> list[dict]:
     """Grid cells as circles whose area grows with the number of incidents in the cell."""
     size = np.minimum(6.0 + 3.0 * np.sqrt(cells.counts), 40.0).astype(np.uint8)
-    return [plain.trace("scattermap", 
+    return [plain.trace("scattermap",
         name=f"Incidents per grid cell (~{cells.cell_degrees * 111:.1f} km)",
         meta="incidents-aggregate",
         legendgroup="incidents",
@@ -227,7 +228,7 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
         ])
         label = ("Displaced since 1 Dec 2019 (cumulative)" if kind == "stock"
                  else "IDP arrivals in the month")
-        traces.append(plain.trace("scattermap", 
+        traces.append(plain.trace("scattermap",
             name=label,
             meta="displacement",
             legendgroup="displacement",
@@ -260,7 +261,7 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
             points = where.reindex(stops["place_id"]).dropna()
             lat += points["latitude"].tolist() + [None]
             lon += points["longitude"].tolist() + [None]
-        traces.append(plain.trace("scattermap", 
+        traces.append(plain.trace("scattermap",
             name="M4 / M5 highways (schematic)", meta="context", legendgroup="context",
             legendgrouptitle=dict(text="Context"),
             lat=lat, lon=lon, mode="lines", line=dict(color=CONTEXT_COLOUR, width=2.5),
@@ -268,7 +269,7 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
         ))
     towns = places[places["kind"].isin(["city", "town", "village"])] if "kind" in places else places
     if not towns.empty:
-        traces.append(plain.trace("scattermap", 
+        traces.append(plain.trace("scattermap",
             name="Towns", meta="context", legendgroup="context", legendgrouptitle=dict(text="Context"),
             lat=towns["latitude"].to_numpy(dtype="float64"), lon=towns["longitude"].to_numpy(dtype="float64"),
             mode="markers+text", text=towns["name"].astype(str).tolist(),

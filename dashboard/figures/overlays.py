@@ -86,7 +86,7 @@ def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[di
         return []
     names = areas["name"].astype("string").fillna("")
     codes = areas["pcode"].astype(str).to_numpy()
-    outline = plain.trace("choroplethmap", 
+    outline = plain.trace("choroplethmap",
         name=f"Admin areas (level {level})", meta="boundaries", legendgroup="boundaries", showlegend=True,
         legendgrouptitle=dict(text="Boundaries"),
         geojson=geojson_url, featureidkey="properties.pcode", locations=codes,
@@ -97,7 +97,7 @@ def boundary_layer(areas: pd.DataFrame, geojson_url: str, level: int) -> list[di
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br><i>Click to filter by this area</i>"
                       "<extra>admin " + str(level) + "</extra>",
     )
-    labels = plain.trace("scattermap", 
+    labels = plain.trace("scattermap",
         name="area labels", meta="boundaries", legendgroup="boundaries", showlegend=False, hoverinfo="skip",
         lat=areas["latitude"].to_numpy(dtype=np.float64), lon=areas["longitude"].to_numpy(dtype=np.float64),
         mode="text", text=names.tolist(),  # map text is drawn by MapLibre as plain text: no escaping
@@ -130,7 +130,7 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
             continue
         people = chosen["displaced"].astype("float64").to_numpy()
         when = [format_day(d) for d in chosen["as_of"]]
-        traces.append(plain.trace("choroplethmap", 
+        traces.append(plain.trace("choroplethmap",
             name=f"Displaced by area ({esc(series)})", meta="choropleth", legendgroup="choropleth",
             showlegend=False, geojson=url, featureidkey="properties.pcode",
             locations=chosen["pcode"].astype(str).to_numpy(), z=people, zmin=0,

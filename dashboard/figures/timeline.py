@@ -80,7 +80,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
         ))
     if not displaced.empty:
         qualifier = displaced["qualifier"].astype("string").fillna("")
-        traces.append(plain.trace("scatter", 
+        traces.append(plain.trace("scatter",
             x=displaced["as_of"].dt.strftime("%Y-%m-%d").tolist(), y=displaced["displaced"].astype("float64").to_numpy(),
             yaxis="y2", mode="lines+markers", name="Displaced since 1 Dec 2019", meta="displacement",
             line=dict(color=DISPLACEMENT_COLOURS["flow"], width=2), marker=dict(size=5),
