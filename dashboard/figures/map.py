@@ -135,27 +135,33 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
     """
     columns, positions = points.columns, points.plan.positions
     codes = columns.type_codes[positions]
-    index = columns.type_index
-    rich = incident_hover_data(points.rows, gazetteer) if points.rows is not None else None  # once, not per type
+    # Group the points by type once (a stable sort keeps date order), then each trace is a slice.
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    chosen = positions[order]
+    lat, lon, deaths = columns.latitude[chosen], columns.longitude[chosen], columns.fatalities[chosen]
+    sizes = marker_size(deaths)
+    rich = incident_hover_data(points.rows.take(order), gazetteer) if points.rows is not None else None
     traces = []
     for event_type in event_types:
-        of_type = codes == index.get(event_type, -1)
-        chosen = positions[of_type]
-        deaths = columns.fatalities[chosen]
+        code = columns.type_index.get(event_type, -1)
+        run = slice(int(np.searchsorted(codes, code, side="left")), int(np.searchsorted(codes, code, side="right")))
+        if code < 0:
+            run = slice(0, 0)
         if rich is not None:
-            hover = dict(customdata=rich[of_type], hovertemplate=INCIDENT_HOVER)
+            hover = dict(customdata=rich[run], hovertemplate=INCIDENT_HOVER)
         else:
-            hover = dict(customdata=deaths, hovertemplate=COMPACT_HOVER)
+            hover = dict(customdata=deaths[run], hovertemplate=COMPACT_HOVER)
         traces.append(plain.trace(
             "scattermap",
             name=event_type,
             meta="incidents",
             legendgroup="incidents",
             legendgrouptitle=dict(text="Incidents (size: fatalities)"),
-            lat=columns.latitude[chosen],
-            lon=columns.longitude[chosen],
+            lat=lat[run],
+            lon=lon[run],
             mode="markers",
-            marker=dict(size=marker_size(deaths), color=type_colour(event_type), opacity=0.88),
+            marker=dict(size=sizes[run], color=type_colour(event_type), opacity=0.88),
             **hover,
         ))
     return traces
