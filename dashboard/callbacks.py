@@ -341,32 +341,40 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     def _play_label(disabled):
         return ("▶ Play", "false") if disabled is not False else ("❚❚ Pause", "true")
 
+    # Pans, picks and place searches each have their own callback: Dash drops an answer when the same
+    # callback is asked again before it lands, so the map reporting its view as it settles would
+    # otherwise swallow a click or a search made meanwhile.
+    @app.callback(Output(ids.MAP_VIEW, "data", allow_duplicate=True), Input(ids.MAP, "relayoutData"),
+                  State(ids.MAP_VIEW, "data"), prevent_initial_call=True)
+    def _pan(relayout, view):
+        return viewstate.after_pan(relayout, view, default_view) or no_update
+
     @app.callback(
         Output(ids.MAP_VIEW, "data", allow_duplicate=True), Output(ids.SELECTED, "data"),
-        Output(ids.PLACE_RESULT, "children"),
-        Input(ids.MAP, "relayoutData"), Input(ids.PLACE_SEARCH, "value"), Input(ids.PLACE_SEARCH, "n_submit"),
         Input(ids.TABLE, "active_cell"), Input(ids.MAP, "clickData"), Input(ids.DETAIL_CLOSE, "n_clicks"),
         State(ids.MAP_VIEW, "data"), State(ids.FILTER, "data"),
         prevent_initial_call=True,
     )
-    def _view(relayout, query, _submit, active_cell, click, _close, view, filter_data):
+    def _select(active_cell, click, _close, view, filter_data):
         trigger = ctx.triggered_id
-        if trigger == ids.MAP and ctx.triggered[0]["prop_id"].endswith("relayoutData"):
-            moved = viewstate.after_pan(relayout, view, default_view)
-            return (moved or no_update), no_update, no_update
-        if trigger == ids.PLACE_SEARCH:
-            new_view, message = place_search(query, store, view)
-            return new_view, no_update, message
         if trigger == ids.TABLE:
             event_id = active_cell.get("row_id") if isinstance(active_cell, dict) else None
             focused = focus_incident(event_id, store, view) if isinstance(event_id, str) else None
-            return (focused or no_update), (event_id if focused else no_update), no_update
+            return (focused or no_update), (event_id if focused else no_update)
         if trigger == ids.MAP:
             event_id = clicked_incident(click, store, FilterState.from_dict(filter_data, store.date_range()))
-            return no_update, (event_id if event_id else no_update), no_update
+            return no_update, (event_id if event_id else no_update)
         if trigger == ids.DETAIL_CLOSE:
-            return no_update, None, no_update
-        return no_update, no_update, no_update
+            return no_update, None
+        return no_update, no_update
+
+    @app.callback(
+        Output(ids.MAP_VIEW, "data", allow_duplicate=True), Output(ids.PLACE_RESULT, "children"),
+        Input(ids.PLACE_SEARCH, "value"), Input(ids.PLACE_SEARCH, "n_submit"), State(ids.MAP_VIEW, "data"),
+        prevent_initial_call=True,
+    )
+    def _place(query, _submit, view):
+        return place_search(query, store, view)
 
     @app.callback(Output(ids.MAP, "figure"), Input(ids.FILTER, "data"), Input(ids.DISPLAY, "data"),
                   Input(ids.MAP_VIEW, "data"), Input(ids.SELECTED, "data"))
