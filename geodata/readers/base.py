@@ -155,11 +155,6 @@ def map_codes(values: pd.Series, mapping: Mapping[str, str]) -> tuple[pd.Series,
     return out, bad
 
 
-def lines_from(first: int, count: int) -> np.ndarray:
-    """Consecutive file lines for ``count`` rows, the first on line ``first``."""
-    return np.arange(first, first + count, dtype=np.int64)
-
-
 def missing_columns(file: str, header: Sequence[str], required: Sequence[str]) -> list[Problem]:
     """File-level problems for each required source column absent from the header."""
     have = set(header)

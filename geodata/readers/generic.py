@@ -25,13 +25,12 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem, SchemaError, UnreadableFileError
 from ..schema import DISPLACEMENT, INCIDENTS, TableSchema
 from .base import DATE_FORMATS, SourceTable, date_problems, parse_dates, text
-from .encoding import read_csv_cells
+from .encoding import read_csv_cells, record_lines
 from .excel import read_sheet_cells, with_header
 
 TABLES: dict[str, TableSchema] = {"incidents": INCIDENTS, "displacement": DISPLACEMENT}
@@ -104,7 +103,7 @@ def read_generic(path: str | Path, mapping: Mapping[str, Any] | str | Path, *, t
             cells, used = read_csv_cells(path, encoding=encoding, header=None)
             raw = cells.iloc[header_line:].reset_index(drop=True)
             raw.columns = [str(c).strip() for c in cells.iloc[header_line - 1]]
-        lines = np.arange(header_line + 1, header_line + 1 + len(raw), dtype=np.int64)
+        lines = record_lines(path, used, len(raw), skip=header_line)
     _check_mapping(spec, schema, list(raw.columns), file, header_line)
 
     columns: dict[str, pd.Series] = {}

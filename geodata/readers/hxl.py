@@ -14,13 +14,12 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem, SchemaError
 from ..schema import DISPLACEMENT, INCIDENTS, TableSchema
 from .base import SourceTable, date_problems, parse_dates, text
-from .encoding import read_csv_cells
+from .encoding import read_csv_cells, record_lines
 
 #: How many leading rows may precede the hashtag row (the HXL standard's limit).
 MAX_HEADER_ROWS = 25
@@ -137,8 +136,7 @@ def read_hxl(path: str | Path, *, table: str | None = None, series: str = "hxl_i
     names = [n if names.index(n) == i else f"{n} ({i + 1})" for i, n in enumerate(names)]
     raw = cells.iloc[row + 1:].reset_index(drop=True)
     raw.columns = names
-    first_line = row + 2
-    lines = np.arange(first_line, first_line + len(raw), dtype=np.int64)
+    lines = record_lines(path, used, len(raw), skip=row + 1)
     schema = {"incidents": INCIDENTS, "displacement": DISPLACEMENT}[table] if table else _guess_table(tags)
     mapping = INCIDENT_TAGS if schema is INCIDENTS else DISPLACEMENT_TAGS
     defaults = dict(defaults or {})

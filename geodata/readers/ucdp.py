@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..errors import Problem, SchemaError
 from ..schema import INCIDENTS
-from .base import SourceTable, cell_problems, date_problems, lines_from, map_codes, missing_columns, parse_dates, text
-from .encoding import read_csv_cells
+from .base import SourceTable, cell_problems, date_problems, map_codes, missing_columns, parse_dates, text
+from .encoding import read_csv_cells, record_lines
 
 SOURCE_URL = "https://ucdp.uu.se"
 
@@ -83,7 +83,7 @@ def read_ucdp(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     missing = missing_columns(file, list(raw.columns), REQUIRED)
     if missing:
         raise SchemaError(missing)
-    lines = lines_from(2, len(raw))
+    lines = record_lines(path, used, len(raw))
     problems: list[Problem] = []
 
     def column(name: str) -> pd.Series:

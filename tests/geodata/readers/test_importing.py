@@ -149,3 +149,16 @@ def test_line_breaks_inside_quoted_cells(tmp_path):
     frame.to_csv(tmp_path / "multiline.csv", index=False)
     result = import_table(read_acled(tmp_path / "multiline.csv"))
     assert result.imported == 3 and result.frame["notes"].iloc[1] == "first line\nsecond line, with a comma"
+
+
+def test_problems_name_the_line_a_text_editor_shows(tmp_path):
+    """A note with line breaks inside its quotes, and a blank line, come before the bad row: the
+    problem still points at the line the analyst sees, not at the record's number."""
+    header, good, bad = (BAD / "acled_negative_fatalities.csv").read_text(encoding="utf-8").splitlines()[:3]
+    multiline = good.replace("Synthetic test event near Saraqib.", '"Shelling reported.\nTwo sources:\n""A"" and B."')
+    path = tmp_path / "multiline.csv"
+    path.write_text("\r\n".join([header, multiline, "", bad]) + "\r\n", encoding="utf-8")
+    result = import_table(read_acled(path))
+    assert result.imported == 1 and result.quarantined == 1
+    assert [(p.line, p.column) for p in result.report.problems] == [(6, "fatalities")]
+    assert result.frame["notes"].iloc[0] == 'Shelling reported.\nTwo sources:\n"A" and B.'
