@@ -18,7 +18,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
 from geodata.errors import GeodataError, SchemaError, UnreadableFileError
-from geodata.ingest import FORMATS, import_file, reports_root
+from geodata.ingest import FORMATS, ingest_file, reports_root
 
 from .config import Config
 from .compression import compress_responses
@@ -66,7 +66,7 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog) ->
         path = Path(folder) / f"upload{_safe_suffix(filename)}"
         path.write_bytes(data)
         try:
-            outcome = import_file(path, fmt, catalog, dataset=name, title=name)
+            outcome = ingest_file(path, fmt, catalog, dataset=name, title=name)
         except (UnreadableFileError, SchemaError, GeodataError) as exc:
             message = str(exc).replace(str(path), shown_name)
             return {"ok": False, "error": f"Nothing was imported: {message}"}

@@ -22,7 +22,7 @@ from typing import Sequence
 
 from .catalog import open_catalog
 from .errors import GeodataError, SchemaError, UnreadableFileError
-from .ingest import FORMATS, import_file, reports_root
+from .ingest import FORMATS, ingest_file, reports_root
 
 OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD = 0, 1, 2, 3, 4, 5
 
@@ -59,7 +59,7 @@ def cmd_import(args) -> int:
     catalog = _catalog(args)
     progress = Progress(args.quiet)
     try:
-        outcome = import_file(args.file, args.format, catalog, dataset=args.dataset, title=args.title,
+        outcome = ingest_file(args.file, args.format, catalog, dataset=args.dataset, title=args.title,
                               mapping=args.mapping, deletions=args.delete, crs=args.crs,
                               fix_swapped=args.fix_swapped, table=args.table, progress=progress)
     except (UnreadableFileError, SchemaError, GeodataError) as exc:
@@ -147,7 +147,7 @@ def cmd_fetch(args) -> int:
     status = OK
     for path in paths:
         try:
-            outcome = import_file(path, "boundaries", catalog)
+            outcome = ingest_file(path, "boundaries", catalog)
         except (UnreadableFileError, SchemaError, GeodataError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return REFUSED

@@ -166,7 +166,7 @@ def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Map
     return path
 
 
-def import_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = None, title: str | None = None,
+def ingest_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = None, title: str | None = None,
                 mapping: Mapping[str, Any] | str | Path | None = None, deletions: str | Path | None = None,
                 crs: str | None = None, fix_swapped: bool = False, table: str | None = None,
                 report_root: Path | None = None, gazetteer: Gazetteer | None = None,

@@ -330,7 +330,7 @@ class DataDirectory:
     def save_boundaries(self, boundaries) -> int:
         """Replace the stored admin boundaries (GeoParquet, written atomically); return their number.
 
-        Same meaning as the PostGIS catalog's method; :func:`geodata.ingest.import_file`
+        Same meaning as the PostGIS catalog's method; :func:`geodata.ingest.ingest_file`
         merges new levels with the stored ones by p-code before calling it.
         """
         self.root.mkdir(parents=True, exist_ok=True)

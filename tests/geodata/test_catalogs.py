@@ -298,10 +298,10 @@ def test_source_columns_outside_the_schema_are_kept(catalog, scenario):
 
 
 def test_an_acled_import_lands_the_same_in_both_stores(catalog, tmp_path):
-    from geodata.ingest import import_file
+    from geodata.ingest import ingest_file
 
     source = Path(__file__).parents[1] / "data" / "bad" / "acled_utf8_arabic.csv"
-    outcome = import_file(source, "acled", catalog, dataset="acled", report_root=tmp_path)
+    outcome = ingest_file(source, "acled", catalog, dataset="acled", report_root=tmp_path)
     stored = catalog.load("acled")
     assert outcome.version == catalog.meta("acled")["version"]
     assert len(stored.incidents) == outcome.result.imported > 0 and "timestamp" in stored.incidents.columns
