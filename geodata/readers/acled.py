@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem, SchemaError
+from ..errors import Problem
 from ..schema import INCIDENTS
-from .base import SourceTable, cell_problems, date_problems, map_codes, missing_columns, parse_dates
-from .encoding import read_csv_cells, record_lines
+from .base import SourceTable, cell_problems, date_problems, map_codes, optional_column, parse_dates, read_export
 
 SOURCE_URL = "https://acleddata.com"
 
@@ -58,16 +57,12 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> SourceTable:
         a column the mapping needs is missing from the header.
     """
     file = str(path)
-    raw, used = read_csv_cells(path, encoding=encoding)
-    missing = missing_columns(file, list(raw.columns), REQUIRED)
-    if missing:
-        raise SchemaError(missing)
-    lines = record_lines(path, used, len(raw))
+    raw, used, lines = read_export(path, encoding, REQUIRED)
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
     def column(name: str) -> pd.Series:
-        return raw[name] if name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
+        return optional_column(raw, name)
 
     columns: dict[str, pd.Series] = {"event_id": raw["event_id_cnty"]}
     dates, bad_dates = parse_dates(raw["event_date"])

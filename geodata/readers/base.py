@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, SchemaError
 from ..schema import TableSchema
+from .encoding import read_csv_cells, record_lines
 
 #: Date formats tried in order when a format allows several (ISO first).
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y")
@@ -160,3 +162,26 @@ def missing_columns(file: str, header: Sequence[str], required: Sequence[str]) -
     have = set(header)
     return [Problem(file, 1, name, "required column is missing from the header") for name in required
             if name not in have]
+
+
+def read_export(path: str | Path, encoding: str | None,
+                required: Sequence[str]) -> tuple[pd.DataFrame, str, np.ndarray]:
+    """A source export's cells as text, the encoding used and each row's line in the file.
+
+    Raises
+    ------
+    UnreadableFileError
+        the file cannot be read as CSV text.
+    SchemaError
+        a column in ``required`` is missing from the header.
+    """
+    raw, used = read_csv_cells(path, encoding=encoding)
+    missing = missing_columns(str(path), list(raw.columns), required)
+    if missing:
+        raise SchemaError(missing)
+    return raw, used, record_lines(path, used, len(raw))
+
+
+def optional_column(raw: pd.DataFrame, name: str) -> pd.Series:
+    """A source column, or all missing when the export lacks it."""
+    return raw[name] if name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")

@@ -32,10 +32,10 @@ def wait_for_map_count(page, count):
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
 
 
-def wait_for_text(page, element_id, expected):
+def wait_for_text(page, element_id, expected, timeout=60000):
     page.wait_for_function(
         "([id, expected]) => document.getElementById(id).textContent === expected", arg=[element_id, expected],
-        timeout=60000)
+        timeout=timeout)
 
 
 def wait_for_headline(page, expected):

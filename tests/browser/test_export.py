@@ -10,26 +10,11 @@ import pytest
 from PIL import Image
 
 from conftest import WAIT_MAP_IDLE
+from test_dashboard import set_dates, wait_for_text
 
 pytestmark = pytest.mark.browser
 
 NAME = "nw_syria_2020_2020-02-27_2020-02-27"
-
-
-def wait_for_text(page, element_id, expected, timeout=60000):
-    page.wait_for_function(
-        "([id, expected]) => document.getElementById(id).textContent === expected", arg=[element_id, expected],
-        timeout=timeout)
-
-
-def set_dates(page, start, end):
-    """Type both dates into the date picker, as an analyst would."""
-    for selector, text in (("input.dash-datepicker-start-date", start), ("input.dash-datepicker-end-date", end)):
-        box = page.locator(selector)
-        box.click()
-        box.fill(text)
-        box.press("Enter")
-    page.keyboard.press("Escape")
 
 
 @pytest.fixture
