@@ -239,9 +239,11 @@ def timeline(filter_data: Any, store: IncidentStore) -> dict:
 
 
 def timeline_bars_key(filter_data: Any, store: IncidentStore) -> str:
-    """What the timeline's bars depend on: every filter but the dates (a short digest)."""
+    """What the timeline's bars depend on: the dataset's version and every filter but the dates
+    (a short digest)."""
     state = FilterState.from_dict(filter_data, store.date_range()).to_dict()
     kept = {k: v for k, v in state.items() if k not in ("start", "end", "layers", "show_approximate")}
+    kept["version"] = store.dataset.version
     return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
