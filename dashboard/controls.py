@@ -112,19 +112,20 @@ def index_day(index: Any, bounds: tuple[date, date]) -> date | None:
 
 
 def month_marks(bounds: tuple[date, date]) -> dict[int, str]:
-    """Slider marks at the first day of each month, labelled 'Dec 2019' (thinned for long periods)."""
-    marks = {}
-    day = bounds[0]
-    firsts = []
-    while day <= bounds[1]:
-        if day.day == 1 or day == bounds[0]:
-            firsts.append(day)
-        day += timedelta(days=1)
-    every = max(1, len(firsts) // 6)
-    for i, day in enumerate(firsts):
-        if i % every == 0:
-            marks[day_index(day, bounds)] = f"{day:%b %Y}" if day.day == 1 else f"{day.day} {day:%b}"
-    return marks
+    """Slider marks on month starts, labelled 'Dec 2019'; over long periods on Januaries alone,
+    labelled '2018'. Every 1, 2, 3 or 6 months (or 1, 2, 5, 10 years), whichever first keeps the
+    labels few enough not to run into each other in the narrow controls column."""
+    first, last = bounds
+    months = [date(y, m, 1) for y in range(first.year, last.year + 1) for m in range(1, 13)
+              if first <= date(y, m, 1) <= last]
+    if not months:
+        return {0: f"{first.day} {first:%b}"}
+    for step, most in ((1, 4), (2, 4), (3, 4), (6, 4), (12, 6), (24, 6), (60, 6), (120, 6)):
+        chosen = [d for d in months if (d.year * 12 + d.month - 1) % step == 0]
+        if len(chosen) <= most:
+            break
+    form = "%Y" if step >= 12 else "%b %Y"
+    return {day_index(day, bounds): f"{day:{form}}" for day in chosen}
 
 
 def _clamp(day: date, bounds: tuple[date, date]) -> date:

@@ -168,10 +168,13 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
 
 
 def aggregate_layer(cells: GridCells) -> list[dict]:
-    """Grid cells as circles whose area grows with the number of incidents in the cell."""
-    size = np.minimum(6.0 + 3.0 * np.sqrt(cells.counts), 40.0).astype(np.uint8)
-    return [plain.trace("scattermap",
-        name=f"Incidents per grid cell (~{cells.cell_degrees * 111:.1f} km)",
+    """Grid cells as circles whose area grows with the number of incidents in the cell, relative to
+    the fullest cell (absolute sizes would all reach the cap at 10^6 incidents)."""
+    largest = int(cells.counts.max()) if len(cells.counts) else 0
+    size = (6.0 + 34.0 * np.sqrt(cells.counts / max(largest, 1))).astype(np.uint8)
+    return [plain.trace(
+        "scattermap",
+        name=f"Incidents per grid cell (~{cells.cell_degrees * 111:.0f} km; largest {largest:,})",
         meta="incidents-aggregate",
         legendgroup="incidents",
         legendgrouptitle=dict(text="Incidents (aggregated)"),
@@ -343,6 +346,7 @@ def incident_map(*, incidents: IncidentPoints, layers: DatedLayers, gazetteer: G
         map=dict(style=offline_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
                  zoom=view.get("zoom", 7.7), bounds=BOUNDS),
         uirevision=MAP_UIREVISION,
+        showlegend=True,  # even with one layer: the legend says what the symbols are
         margin=dict(l=0, r=0, t=0, b=0),
         legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
                     bordercolor="#cccccc", borderwidth=1, font=dict(size=11), groupclick="toggleitem",

@@ -101,7 +101,8 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
                    type="date", showgrid=False, tickformat="%d %b\n%Y"),
         yaxis=dict(title=dict(text="Incidents / day" if size == 1 else f"Incidents / {size} days" if size != 7
                               else "Incidents / week"), rangemode="tozero", gridcolor="#eeeeee",
-                   dtick=max(1, math.ceil(most / 4))),
+                   # whole numbers: a step of at least 1 for small counts, plotly's round steps above
+                   **(dict(dtick=max(1, math.ceil(most / 4))) if most <= 8 else dict(nticks=5, tickformat="~s"))),
         yaxis2=dict(title=dict(text="Displaced"), overlaying="y", side="right", rangemode="tozero",
                     showgrid=False, tickformat=".2s"),
         **selection_layout(start, end),
