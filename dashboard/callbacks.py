@@ -232,7 +232,7 @@ def timeline(filter_data: Any, store: IncidentStore) -> dict:
     disappears once the dates change by any control.
     """
     state = FilterState.from_dict(filter_data, store.date_range())
-    figure = timeline_figure(store.daily_counts(state), store.displacement_series(),
+    figure = timeline_figure(store.daily_counts(state), store.displacement_series(state.admin_codes),
                              state.start, state.end, store.date_range())
     figure["layout"].update(dragmode="select", selectdirection="h")
     return figure
@@ -270,7 +270,8 @@ def update_timeline(filter_data: Any, store: IncidentStore) -> go.Figure:
 def update_headline(filter_data: Any, store: IncidentStore) -> Headline:
     """The headline figures for the current filter."""
     state = FilterState.from_dict(filter_data, store.date_range())
-    return headline(store.fatality_totals(state), store.displaced_as_of(state.end))
+    return headline(store.fatality_totals(state), store.displaced_as_of(state.end, state.admin_codes),
+                    areas=bool(state.admin_codes))
 
 
 def assets_base_url(app: Dash) -> str:

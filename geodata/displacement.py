@@ -9,7 +9,9 @@ overlaps the selected range, and then the latest such period.
 from __future__ import annotations
 
 from datetime import date
+from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 STOCK = "stock"
@@ -18,6 +20,24 @@ FLOW = "flow"
 
 def _day(value: date) -> pd.Timestamp:
     return pd.Timestamp(value)
+
+
+def within_areas(figures: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """The figures for places inside the admin areas ``codes`` (none: all of them).
+
+    P-codes nest by prefix (district SY0700 lies in governorate SY07), so a
+    figure belongs to a selected area when its p-code starts with the
+    area's. A figure for a wider area than the selection (the governorate
+    when a district is picked) is left out: it would overstate the
+    selection. Figures without a p-code cannot be placed and are left out.
+    """
+    if not codes:
+        return figures
+    pcodes = figures["pcode"].astype("string")
+    inside = np.zeros(len(figures), dtype=bool)
+    for code in codes:
+        inside |= pcodes.str.startswith(str(code)).fillna(False).to_numpy(dtype=bool)
+    return figures[inside]
 
 
 def latest_stock(figures: pd.DataFrame, series: str, end: date) -> pd.Series | None:

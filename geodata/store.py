@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 from datetime import date
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -148,18 +149,23 @@ class IncidentStore:
         table = counts[: len(types) * length].reshape(len(types), length)
         return pd.DataFrame(dict(zip(types, table)), index=pd.date_range(start, end, freq="D"))
 
-    def displaced_as_of(self, end: date) -> pd.Series | None:
-        """The headline displacement figure in force on ``end`` (``None`` before the first)."""
+    def displaced_as_of(self, end: date, areas: Sequence[str] = ()) -> pd.Series | None:
+        """The headline displacement figure in force on ``end`` (``None`` before the first), for the
+        admin ``areas`` when given (see :func:`geodata.displacement.within_areas`)."""
         if self.dataset.headline_series is None:
             return None
-        return displacement.latest_stock(self.displacement, self.dataset.headline_series, end)
+        figures = displacement.within_areas(self.displacement, areas)
+        return displacement.latest_stock(figures, self.dataset.headline_series, end)
 
-    def displacement_series(self) -> pd.DataFrame:
-        """The headline displacement series, in date order."""
+    def displacement_series(self, areas: Sequence[str] = ()) -> pd.DataFrame:
+        """The headline displacement series in date order, for the admin ``areas`` when given."""
         if self.dataset.headline_series is None:
             return self.displacement.iloc[0:0]
-        return displacement.stock_series(self.displacement, self.dataset.headline_series)
+        figures = displacement.within_areas(self.displacement, areas)
+        return displacement.stock_series(figures, self.dataset.headline_series)
 
     def displacement_on_map(self, state: FilterState) -> pd.DataFrame:
-        """The displacement figures to draw for ``state`` (one per series and place)."""
-        return displacement.figures_for_range(self.displacement, self.dataset.map_series, state.start, state.end)
+        """The displacement figures to draw for ``state`` (one per series and place), inside its
+        admin areas when it names some."""
+        figures = displacement.within_areas(self.displacement, state.admin_codes)
+        return displacement.figures_for_range(figures, self.dataset.map_series, state.start, state.end)

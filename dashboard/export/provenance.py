@@ -133,7 +133,7 @@ def displacement_sources(store: IncidentStore, state: FilterState) -> list[tuple
     the map when the displacement layer is on; sorted by date, then source.
     """
     frames = []
-    headline = store.displaced_as_of(state.end) if not state.is_empty_range else None
+    headline = store.displaced_as_of(state.end, state.admin_codes) if not state.is_empty_range else None
     if headline is not None:
         frames.append(pd.DataFrame([{"source": headline["source"], "as_of": headline["as_of"]}]))
     if "displacement" in state.layers and not state.is_empty_range:

@@ -22,9 +22,10 @@ class Headline:
     displaced_detail: str
 
 
-def headline(totals: FatalityTotals, displaced: pd.Series | None) -> Headline:
+def headline(totals: FatalityTotals, displaced: pd.Series | None, *, areas: bool = False) -> Headline:
     """Count incidents, sum reported fatalities (with the range where sources disagree)
-    and state the displacement figure in force with its "as of" date and source."""
+    and state the displacement figure in force with its "as of" date and source (``areas``:
+    the filter names admin areas, and ``displaced`` is the figure for them)."""
     n, reported = totals.incidents, totals.reported
     fatal_detail = "reported fatalities"
     if totals.low != totals.high:
@@ -32,7 +33,8 @@ def headline(totals: FatalityTotals, displaced: pd.Series | None) -> Headline:
     if n - reported:
         fatal_detail += f"; {n - reported} incident(s) without a figure"
     if displaced is None:
-        people, people_detail = "–", "no displacement figure on or before the end date"
+        people, people_detail = "–", ("no displacement figure for the selected areas on or before the end date"
+                                      if areas else "no displacement figure on or before the end date")
     else:
         qualifier = displaced.get("qualifier")
         qualifier = f"{qualifier} " if isinstance(qualifier, str) and qualifier else ""

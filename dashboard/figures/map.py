@@ -312,9 +312,9 @@ class DatedLayers:
     def context(self) -> list[dict]:
         return self._context()
 
-    def _displacement(self, start: date, end: date) -> list[dict]:
+    def _displacement(self, start: date, end: date, areas: tuple[str, ...] = ()) -> list[dict]:
         store = self._store
-        figures = store.displacement_on_map(FilterState(start, end))
+        figures = store.displacement_on_map(FilterState(start, end, admin_codes=areas))
         return displacement_layer(figures, store.dataset.map_series)
 
 
@@ -332,7 +332,7 @@ def incident_map(*, incidents: IncidentPoints, layers: DatedLayers, gazetteer: G
     if "context" in state.layers:
         traces += layers.context()
     if "displacement" in state.layers:
-        traces += layers.displacement(state.start, state.end)
+        traces += layers.displacement(state.start, state.end, tuple(state.admin_codes))
     if "incidents" in state.layers:
         types = event_types if state.event_types is None else [t for t in event_types if t in state.event_types]
         if isinstance(incidents.plan, GridCells):

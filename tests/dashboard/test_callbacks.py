@@ -114,3 +114,13 @@ def test_figures_are_cached_by_everything_they_depend_on():
     cached_figure(cache, ("map", None, "csv", {}), build)
     cached_figure(cache, ("map", "v1", "syn", {"zoom": float("nan")}), build)  # no key for NaN: computed
     assert len(built) == 6
+
+
+def test_map_and_headline_displacement_follow_the_area_filter(store):
+    state = {**FilterState.default(store.date_range()).to_dict(), "admin_codes": ["SY02"]}
+    places = {place for t in map_figure(state, store, "/assets/")["data"] if t["meta"] == "displacement"
+              for place in t["customdata"][:, 0]}
+    assert places == {"Aleppo governorate"}
+    h = update_headline(state, store)
+    assert h.displaced == "–" and "selected areas" in h.displaced_detail
+    assert update_headline({**state, "admin_codes": ["SY07"]}, store).displaced == "1,000,000"

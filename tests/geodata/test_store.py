@@ -62,3 +62,17 @@ def test_displacement_on_map_follows_range(store):
     arrivals = january[january["series"] == "monthly_arrivals"].set_index("pcode")["displaced"]
     assert arrivals.to_dict() == {"SY07": 320_600, "SY02": 132_600}
     assert store.displacement_on_map(FilterState(date(2020, 2, 2), date(2020, 2, 1))).empty
+
+
+def test_displacement_follows_the_admin_areas(store):
+    january = dict(start=date(2020, 1, 1), end=date(2020, 1, 31))
+    aleppo = store.displacement_on_map(FilterState(**january, admin_codes=("SY02",)))
+    assert set(aleppo["pcode"]) == {"SY02"} and set(aleppo["series"]) == {"monthly_arrivals"}
+    both = store.displacement_on_map(FilterState(**january, admin_codes=("SY02", "SY07")))
+    assert set(both["pcode"]) == {"SY02", "SY07"}
+    # The north-west cumulative figure is coded to Idleb governorate (SY07).
+    assert store.displaced_as_of(date(2020, 2, 27), ("SY07",))["displaced"] == 948_000
+    assert store.displaced_as_of(date(2020, 2, 27), ("SY02",)) is None
+    assert store.displacement_series(("SY02",)).empty and len(store.displacement_series(("SY07",))) > 5
+    # A district is narrower than the governorate figures: none of them stands for it.
+    assert store.displacement_on_map(FilterState(**january, admin_codes=("SY0700",))).empty
