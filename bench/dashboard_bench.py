@@ -48,7 +48,7 @@ from dashboard.figures.map import DatedLayers  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
 from geodata.aggregate import DEFAULT_POINT_BUDGET  # noqa: E402
 from geodata.dataset import dataset_from_incidents  # noqa: E402
-from geodata.storage import SIDECAR, read_dataset, write_dataset  # noqa: E402
+from geodata.storage import read_dataset, sidecar_path, write_dataset  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
 TYPES = ("Battles", "Explosions/Remote violence")
@@ -160,9 +160,9 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
         write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name, title=f"Synthetic {n:,}"),
                       folder)
     print(f"\n=== N = {n:,} incidents (point budget {DEFAULT_POINT_BUDGET:,}) ===")
-    if not (folder / SIDECAR).exists():  # a folder written before the sidecar: the first start builds it
+    if not sidecar_path(folder).exists():  # a folder written before the sidecar: the first start builds it
         first = subprocess_json(STARTUP, folder)
-        print(f"first start-up, building {SIDECAR} from the Parquet file: {first['seconds']:.2f} s")
+        print(f"first start-up, building the incidents sidecar from the Parquet file: {first['seconds']:.2f} s")
     startup = subprocess_json(STARTUP, folder)
     naive_memory = subprocess_json(NAIVE_MEMORY, folder)
     print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s")

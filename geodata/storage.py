@@ -13,9 +13,11 @@ version (a content hash of its tables), source file, import time and row
 counts in ``dataset.json``.
 
 Next to ``incidents.parquet`` (the durable, interchangeable file) each
-dataset keeps ``incidents.arrow``: the same rows, date-sorted, as an
+dataset keeps ``incidents.<hash>.arrow``: the same rows, date-sorted, as an
 uncompressed Arrow IPC file of one record batch, tagged with the dataset's
-version. :func:`read_dataset` memory-maps it, so text columns (ids, notes)
+version and named by that tag, read-only. Each version gets a new file and
+nothing ever rewrites one in place: a memory-mapped file truncated under a
+running app (``cp`` onto it, say) would crash the processes mapping it. :func:`read_dataset` memory-maps it, so text columns (ids, notes)
 are zero-copy views of the file: page cache, shared between worker
 processes and evictable, not private memory; repetitive text columns are
 dictionary-encoded there and read as pandas categoricals with one-byte codes.
@@ -51,6 +53,7 @@ TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
           "places": schema.PLACES, "highways": schema.HIGHWAYS}
 META = "dataset.json"
 #: The memory-mapped copy of ``incidents.parquet`` (see the module docstring) and its format tag.
+#: The first sidecar's name (one file, rewritten per version); removed when a current one is built.
 SIDECAR = "incidents.arrow"
 SIDECAR_FORMAT = "1"
 _TAG = b"conflict_map.sidecar"
@@ -192,8 +195,21 @@ def _arrow_table(frame: pd.DataFrame, tag: str):
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def sidecar_path(folder: Path | str, version: str | None = None) -> Path:
+    """Where the current sidecar of ``folder`` is (or goes): ``incidents.<hash of its tag>.arrow``.
+
+    ``version`` defaults to the one ``dataset.json`` records.
+    """
+    folder = Path(folder)
+    if version is None:
+        version = str(read_meta(folder).get("version", ""))
+    digest = hashlib.sha256(_sidecar_tag(folder, version).encode()).hexdigest()[:16]
+    return folder / f"incidents.{digest}.arrow"
+
+
 def write_sidecar(folder: Path | str, version: str) -> Path:
-    """(Re)build ``incidents.arrow`` in ``folder`` from its ``incidents.parquet``, atomically.
+    """(Re)build the sidecar of ``folder`` from its ``incidents.parquet``, atomically, read-only;
+    then remove older sidecars (a process still mapping one keeps reading it: unlinking is safe).
 
     Raises ``OSError`` when the folder cannot be written.
     """
@@ -204,28 +220,32 @@ def write_sidecar(folder: Path | str, version: str) -> Path:
     frame = _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
     table = _arrow_table(frame, _sidecar_tag(folder, version))
     del frame
-    fd, staging = tempfile.mkstemp(prefix=f".{SIDECAR}.", dir=folder)
+    path = sidecar_path(folder, version)
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     os.close(fd)
     try:
-        os.chmod(staging, (folder / "incidents.parquet").stat().st_mode & 0o777)  # as readable as the data
         with pa.OSFile(staging, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=max(len(table), 1))
-        os.replace(staging, folder / SIDECAR)
+        os.chmod(staging, (folder / "incidents.parquet").stat().st_mode & 0o444)  # as readable as the data
+        os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
         raise
     finally:
         del table
         pa.default_memory_pool().release_unused()
-    return folder / SIDECAR
+    for old in [folder / SIDECAR, *folder.glob("incidents.*.arrow")]:
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
 
 
 def _map_sidecar(folder: Path, version: str) -> pd.DataFrame | None:
-    """The incidents from a current ``incidents.arrow`` (memory-mapped), ``None`` if missing or stale."""
+    """The incidents from the current sidecar (memory-mapped), ``None`` if missing, stale or damaged."""
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    path = folder / SIDECAR
+    path = sidecar_path(folder, version)
     if not path.exists():
         return None
     try:
@@ -247,8 +267,8 @@ def _read_incidents(folder: Path, version: str) -> pd.DataFrame:
     try:
         write_sidecar(folder, version)
     except OSError as exc:
-        log.warning("%s: cannot write %s (%s); reading the Parquet file into memory instead",
-                    folder, SIDECAR, exc)
+        log.warning("%s: cannot write the incidents sidecar (%s); reading the Parquet file into memory instead",
+                    folder, exc)
         return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
     frame = _map_sidecar(folder, version)
     if frame is None:  # cannot happen unless the folder changes under us

@@ -16,7 +16,7 @@ from geodata import FilterState, IncidentStore
 from geodata import storage
 from geodata.dataset import dataset_from_incidents
 from geodata.query import FacetColumns, arrow_text
-from geodata.storage import SIDECAR, read_dataset, write_dataset
+from geodata.storage import read_dataset, sidecar_path, write_dataset
 from geodata.synthetic import synthetic_incidents
 
 WORDS = ["market", "convoy", "Shelling near the MARKET", "Ärzte ohne Grenzen", "سوق المدينة", "école",
@@ -48,14 +48,14 @@ def _plain(path) -> pd.DataFrame:
 
 
 def _tag(path) -> dict:
-    with pa.memory_map(str(path / SIDECAR)) as source:
+    with pa.memory_map(str(sidecar_path(path))) as source:
         return json.loads(ipc.open_file(source).schema.metadata[storage._TAG])
 
 
 def test_write_dataset_writes_a_tagged_sidecar_of_one_batch(folder):
     meta = json.loads((folder / storage.META).read_text())
     assert _tag(folder)["version"] == meta["version"]
-    with pa.memory_map(str(folder / SIDECAR)) as source:
+    with pa.memory_map(str(sidecar_path(folder))) as source:
         reader = ipc.open_file(source)
         assert reader.num_record_batches == 1
         assert pa.types.is_dictionary(reader.schema.field("actor1").type)
@@ -76,9 +76,9 @@ def test_read_maps_the_sidecar_and_equals_the_plain_read(folder, monkeypatch):
 
 
 def test_missing_sidecar_is_rebuilt(folder):
-    (folder / SIDECAR).unlink()
+    sidecar_path(folder).unlink()
     dataset = read_dataset(folder)
-    assert (folder / SIDECAR).exists()
+    assert sidecar_path(folder).exists()
     pd.testing.assert_frame_equal(dataset.incidents, _plain(folder))
 
 
@@ -88,11 +88,12 @@ def test_stale_sidecar_is_rebuilt(folder):
     (folder / storage.META).write_text(json.dumps(meta))
     dataset = read_dataset(folder)
     assert _tag(folder)["version"] == "0123456789abcdef"
+    assert [p.name for p in folder.glob("incidents.*.arrow")] == [sidecar_path(folder).name]  # the old one gone
     pd.testing.assert_frame_equal(dataset.incidents, _plain(folder))
 
 
 def test_damaged_sidecar_is_rebuilt(folder):
-    (folder / SIDECAR).write_bytes(b"not an arrow file")
+    sidecar_path(folder).write_bytes(b"not an arrow file")
     dataset = read_dataset(folder)
     pd.testing.assert_frame_equal(dataset.incidents, _plain(folder))
     assert _tag(folder)["format"] == storage.SIDECAR_FORMAT
@@ -108,7 +109,7 @@ class _Records(logging.Handler):
 
 
 def test_read_only_folder_falls_back_to_the_parquet_file(folder, monkeypatch):
-    (folder / SIDECAR).unlink()
+    sidecar_path(folder).unlink()
 
     def refuse(*args, **kwargs):
         raise PermissionError("read-only file system")
@@ -121,7 +122,7 @@ def test_read_only_folder_falls_back_to_the_parquet_file(folder, monkeypatch):
     finally:
         logging.getLogger("geodata.storage").removeHandler(records)
     assert any("reading the Parquet file into memory" in m for m in records.messages)
-    assert not (folder / SIDECAR).exists()
+    assert not sidecar_path(folder).exists()
     pd.testing.assert_frame_equal(dataset.incidents, _plain(folder))
 
 
@@ -217,3 +218,18 @@ def test_table_page_and_exports_equal_on_mapped_rows(stores):
             csv_bytes(store_b, narrow, Provenance.of(store_b, narrow, "test", stamp))
         assert geojson_bytes(store_a, narrow, Provenance.of(store_a, narrow, "test", stamp)) == \
             geojson_bytes(store_b, narrow, Provenance.of(store_b, narrow, "test", stamp))
+
+
+def test_each_version_gets_its_own_read_only_sidecar(folder, tmp_path):
+    """A mapped file must never be rewritten in place (truncating it would crash the processes
+    reading it): each version is a new, read-only file, and the old one is unlinked, not reused."""
+    first = sidecar_path(folder)
+    assert first.name.startswith("incidents.") and first.name.endswith(".arrow")
+    assert first.stat().st_mode & 0o222 == 0
+    mapped = read_dataset(folder)  # maps the first file
+    frame = _incidents(300, seed=5)
+    write_dataset(dataset_from_incidents(frame, name="syn", title="Synthetic"), folder)
+    second = sidecar_path(folder)
+    assert second != first and second.exists() and not first.exists()
+    assert len(mapped.incidents) == 4000 and mapped.incidents["notes"].iloc[-1]  # the old mapping still reads
+    assert len(read_dataset(folder).incidents) == 300
