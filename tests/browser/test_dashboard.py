@@ -112,3 +112,26 @@ def test_event_type_filter_and_layer_toggle(app_page, store):
     page.get_by_label("Displacement figures").uncheck()
     page.wait_for_function("""() => !document.querySelector('#incident-map .js-plotly-plot')
                                     .data.some(t => t.meta === 'displacement')""", timeout=60000)
+
+
+def test_a_map_update_while_the_style_loads_waits_and_lands(app_page, store):
+    """An update that arrives while MapLibre loads the map's style would be lost with an error
+    ("Style is not done loading"): assets/map_ready.js holds it until the style is there."""
+    page, log = app_page
+    wait_for_headline(page, str(len(store.incidents)))
+    assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
+    before, waiting, after = page.evaluate("""async () => {
+        const gd = document.querySelector('#incident-map .js-plotly-plot');
+        const map = gd._fullLayout.map._subplot.map;
+        const before = gd.data.map(t => t.name).join('|');
+        map.style._loaded = false;  // as while plotly's map loads its style
+        const done = Plotly.react(gd, gd.data.map(t => Object.assign({}, t, {name: t.name + ' *'})), gd.layout);
+        await new Promise(resolve => setTimeout(resolve, 400));
+        const waiting = gd.data.map(t => t.name).join('|');
+        map.style._loaded = true;
+        await done;
+        return [before, waiting, gd.data.map(t => t.name).join('|')];
+    }""")
+    assert waiting == before and after != before and all(name.endswith(" *") for name in after.split("|"))
+    assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
+    assert log.outside_hosts() == set() and log.errors == []
