@@ -18,7 +18,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
 from geodata.errors import GeodataError, SchemaError, UnreadableFileError
-from geodata.ingest import FORMATS, ingest_file, reports_root
+from geodata.ingest import ingest_file, reports_root
 
 from .config import Config
 from .compression import compress_responses

@@ -12,7 +12,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .filters import FilterState
 from .query import FacetColumns, HotColumns
 
 @dataclass(frozen=True)
