@@ -205,6 +205,20 @@ def map_patch(figure: dict) -> Patch:
     return patch
 
 
+def map_layout_key(store: IncidentStore, display: Any, view: Any) -> str:
+    """What the map's layout depends on (dataset, basemap and display settings, the view's
+    revision); traces and the status line aside (a short digest)."""
+    return cache_key(store.dataset.version, display if isinstance(display, dict) else {},
+                     viewstate.uirevision(view))[:16]
+
+
+def map_output(figure: dict, drawn_key: Any, key: str) -> tuple[dict | Patch, str]:
+    """(figure or Patch, layout key): when the browser's map already has this layout (its key is
+    ``drawn_key``), only the traces and status line travel. The key comes back with every answer,
+    so an answer Dash drops (a newer one overtook it) never leaves the browser on a wrong layout."""
+    return (map_patch(figure) if drawn_key == key else figure), key
+
+
 def map_needs_redraw(trigger: str | None, relayout: Any, filter_data: Any, store: IncidentStore,
                      budget: int = DEFAULT_POINT_BUDGET) -> bool:
     """A pan or zoom only needs a new map when the filtered incidents exceed the point budget."""
@@ -379,18 +393,18 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     def _place(query, _submit, view):
         return place_search(query, store, view)
 
-    @app.callback(Output(ids.MAP, "figure"), Input(ids.FILTER, "data"), Input(ids.DISPLAY, "data"),
-                  Input(ids.MAP_VIEW, "data"), Input(ids.SELECTED, "data"))
-    def _map(filter_data, display, view, selected):
+    @app.callback(Output(ids.MAP, "figure"), Output(ids.MAP_DRAWN, "data"), Input(ids.FILTER, "data"),
+                  Input(ids.DISPLAY, "data"), Input(ids.MAP_VIEW, "data"), Input(ids.SELECTED, "data"),
+                  State(ids.MAP_DRAWN, "data"))
+    def _map(filter_data, display, view, selected, drawn_key):
         if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
-            return no_update
+            return no_update, no_update
         figure = cached_figure(
             get_cache(app), ("map", store.dataset.version, store.name, filter_data, display, view, selected, budget,
                              assets.base_url, sources_tag),
             lambda: map_figure(filter_data, store, assets.base_url, None, budget, display=display, view=view,
                                selected=selected, assets=assets, layers=dated_layers))
-        only_filter = [t["prop_id"] for t in ctx.triggered] == [f"{ids.FILTER}.data"]
-        return map_patch(figure) if only_filter else figure
+        return map_output(figure, drawn_key, map_layout_key(store, display, view))
 
     @app.callback(Output(ids.TIMELINE, "figure"), Output(ids.TIMELINE_BARS, "data"), Input(ids.FILTER, "data"),
                   State(ids.TIMELINE_BARS, "data"))

@@ -9,6 +9,8 @@ MAP = "incident-map"
 TIMELINE = "timeline"
 #: The filter (without dates) the timeline's bars in the browser were drawn for.
 TIMELINE_BARS = "timeline-bars"
+#: The layout (basemap, view revision) the map in the browser was drawn with.
+MAP_DRAWN = "map-drawn"
 HEADLINE = "headline-figures"
 HEADLINE_INCIDENTS = "headline-incidents"
 HEADLINE_FATALITIES = "headline-fatalities"

@@ -335,5 +335,6 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
         dcc.Store(id=ids.MAP_VIEW, data=viewstate.initial(default_view)),
         dcc.Store(id=ids.SELECTED, data=None),
         dcc.Store(id=ids.TIMELINE_BARS, data=""),
+        dcc.Store(id=ids.MAP_DRAWN, data=""),
     ])
 

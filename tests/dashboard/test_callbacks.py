@@ -124,3 +124,19 @@ def test_map_and_headline_displacement_follow_the_area_filter(store):
     h = update_headline(state, store)
     assert h.displaced == "–" and "selected areas" in h.displaced_detail
     assert update_headline({**state, "admin_codes": ["SY07"]}, store).displaced == "1,000,000"
+
+
+def test_the_map_gets_a_patch_only_when_its_layout_is_the_one_drawn(store):
+    from dashboard.callbacks import map_layout_key, map_output
+
+    state = FilterState.default(store.date_range()).to_dict()
+    figure = map_figure(state, store, "/assets/")
+    key = map_layout_key(store, {"basemap": "plain"}, None)
+    first, drawn = map_output(figure, "", key)  # a new page: the whole figure
+    assert first is figure and drawn == key
+    again, _ = map_output(figure, drawn, key)  # same layout in the browser: traces and status line only
+    assert [op["location"] for op in json.loads(to_json(again))["operations"]] == [["data"], ["layout", "annotations"]]
+    osm = map_layout_key(store, {"basemap": "osm"}, None)
+    moved = map_layout_key(store, {"basemap": "plain"}, {"lat": 35.7, "lon": 36.5, "zoom": 11, "move": True, "rev": 3})
+    assert len({key, osm, moved}) == 3
+    assert map_output(figure, drawn, osm)[0] is figure  # another basemap: the whole figure again

@@ -9,6 +9,7 @@ from backports import zstd
 
 from dashboard.app import create_app
 from geodata import FilterState
+from test_security import outputs_of
 
 
 @pytest.fixture(scope="module")
@@ -17,11 +18,11 @@ def client(store):
 
 
 def map_request(client, store, encoding: str | None):
-    spec = next(d for d in json.loads(client.get("/_dash-dependencies").data) if d["output"] == "incident-map.figure")
+    spec = next(d for d in json.loads(client.get("/_dash-dependencies").data) if "incident-map.figure" in d["output"])
     state = FilterState.default(store.date_range()).to_dict()
-    body = {"output": spec["output"], "outputs": {"id": "incident-map", "property": "figure"},
+    body = {"output": spec["output"], "outputs": outputs_of(spec["output"]),
             "inputs": [{**i, "value": state if i["id"] == "filter-state" else None} for i in spec["inputs"]],
-            "state": [], "changedPropIds": ["filter-state.data"]}
+            "state": [{**i, "value": None} for i in spec.get("state", [])], "changedPropIds": ["filter-state.data"]}
     headers = {"Accept-Encoding": encoding} if encoding else {}
     return client.post("/_dash-update-component", json=body, headers=headers)
 

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from dashboard.app import create_app
 from dashboard.config import Config
 from dashboard.security import InflightLimit, release_callback_slot
+from test_security import outputs_of
 
 SLOW_SECONDS = 0.5
 
@@ -155,12 +156,12 @@ def test_configuration_from_environment():
 
 
 # ------------------------------------------------------------------ through the Flask app
-def callback_body(app, output: str = "incident-map.figure") -> dict:
+def callback_body(app, output: str = "..incident-map.figure...map-drawn.data..") -> dict:
     spec = app.callback_map[output]
 
     def item(entry):
         return {"id": entry["id"], "property": entry["property"], "value": None}
-    return {"output": output, "outputs": {"id": output.split(".")[0], "property": output.split(".")[1]},
+    return {"output": output, "outputs": outputs_of(output),
             "inputs": [item(e) for e in spec["inputs"]], "state": [item(e) for e in spec.get("state", [])],
             "changedPropIds": []}
 

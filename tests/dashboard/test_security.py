@@ -9,7 +9,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.config import Config, ConfigError
 
-MAP_OUTPUT = "incident-map.figure"
+MAP_OUTPUT = "..incident-map.figure...map-drawn.data.."  # the map callback: figure and layout key
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +22,19 @@ def client(app):
     return app.server.test_client()
 
 
+def outputs_of(key: str) -> dict | list[dict]:
+    """Dash's ``outputs`` field for a callback key (``a.b``, or ``..a.b...c.d..`` for several)."""
+    pairs = [{"id": i, "property": p} for i, p in (k.rsplit(".", 1) for k in key.strip(".").split("..."))]
+    return pairs if key.startswith("..") else pairs[0]
+
+
 def valid_body(app, output=MAP_OUTPUT):
     spec = app.callback_map[output]
     def item(entry):
         value = {"start": "2020-02-27", "end": "2020-02-27"} if entry["property"] == "data" else None
         return {"id": entry["id"], "property": entry["property"], "value": value}
-    component, prop = output.rsplit(".", 1)
     return {
-        "output": output, "outputs": {"id": component, "property": prop},
+        "output": output, "outputs": outputs_of(output),
         "inputs": [item(e) for e in spec["inputs"]], "state": [item(e) for e in spec.get("state", [])],
         "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
     }
