@@ -3,7 +3,8 @@
 // plotly creates the MapLibre map, then loads its style (outlines, glyphs) for a moment; an update
 // of the figure that arrives meanwhile (a date step of playback, a quick filter change right after
 // the page opens) makes MapLibre throw "Style is not done loading" and that update is lost: the
-// map would go on showing the previous data. Plotly.react is wrapped so that a call on a map whose
+// map would go on showing the previous data. Plotly.react, relayout, restyle, update and
+// Plots.resize (dcc.Graph calls it when the page reflows) are wrapped so that a call on a map whose
 // style is still loading waits for it, then runs; every other call runs at once, unchanged.
 (function () {
   "use strict";
@@ -26,30 +27,51 @@
     });
   }
 
+  // Every entry point through which the dashboard (or dcc.Graph resizing it) redraws the map.
+  function waitFor(owner, name) {
+    var original = owner[name];
+    if (typeof original !== "function" || original.conflictMapWaits) {
+      return;
+    }
+    var waiting = owner[name] = function (gd) {
+      var self = this, args = arguments, map = loadingMap(gd);
+      if (!map) {
+        return original.apply(self, args);
+      }
+      return styleLoaded(map).then(function () { return original.apply(self, args); });
+    };
+    waiting.conflictMapWaits = true;
+  }
+
   function wrap() {
     var Plotly = window.Plotly;
-    if (!Plotly || !Plotly.react) {
+    if (!Plotly || !Plotly.react || !Plotly.Plots) {
       return false;
     }
-    if (!Plotly.react.conflictMapWaits) {
-      var react = Plotly.react;
-      var waiting = Plotly.react = function (gd) {
-        var self = this, args = arguments, map = loadingMap(gd);
-        if (!map) {
-          return react.apply(self, args);
-        }
-        return styleLoaded(map).then(function () { return react.apply(self, args); });
-      };
-      waiting.conflictMapWaits = true;
-    }
+    ["react", "relayout", "restyle", "update"].forEach(function (name) { waitFor(Plotly, name); });
+    waitFor(Plotly.Plots, "resize");
     return true;
   }
 
+  // Wrap as soon as plotly.js defines window.Plotly (it loads after this file), else right away.
   if (!wrap()) {
-    var timer = setInterval(function () {
-      if (wrap()) {
-        clearInterval(timer);
-      }
-    }, 20);
+    var plotly;
+    try {
+      Object.defineProperty(window, "Plotly", {
+        configurable: true,
+        get: function () { return plotly; },
+        set: function (value) {
+          Object.defineProperty(window, "Plotly", {configurable: true, writable: true, value: value});
+          plotly = value;
+          wrap();
+        },
+      });
+    } catch (e) {
+      var timer = setInterval(function () {
+        if (wrap()) {
+          clearInterval(timer);
+        }
+      }, 20);
+    }
   }
 })();

@@ -134,4 +134,18 @@ def test_a_map_update_while_the_style_loads_waits_and_lands(app_page, store):
     }""")
     assert waiting == before and after != before and all(name.endswith(" *") for name in after.split("|"))
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
+    # The same for a relayout (dcc.Graph resizing the map as the page reflows ends in one).
+    zooms = page.evaluate("""async () => {
+        const gd = document.querySelector('#incident-map .js-plotly-plot');
+        const map = gd._fullLayout.map._subplot.map;
+        map.style._loaded = false;
+        const done = Plotly.relayout(gd, {'map.zoom': 8.5});
+        await new Promise(resolve => setTimeout(resolve, 400));
+        const waiting = gd.layout.map.zoom;
+        map.style._loaded = true;
+        await done;
+        return [waiting, gd.layout.map.zoom];
+    }""")
+    assert zooms[0] != 8.5 and zooms[1] == 8.5
+    assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
     assert log.outside_hosts() == set() and log.errors == []
