@@ -125,7 +125,8 @@ def ours_callback(store: IncidentStore, state: FilterState, full: bool = False) 
     change of basemap or view). Returns (JSON, drawn points)."""
     figure = map_figure(state.to_dict(), store, "/assets/", assets=ASSETS, layers=LAYERS[id(store)])
     drawn = sum(len(t["lat"]) for t in figure["data"] if t["meta"] in ("incidents", "incidents-aggregate"))
-    return to_json(plain.encoded(figure) if full else map_patch(figure)), drawn
+    encoded = plain.encoded(figure)
+    return to_json(encoded if full else map_patch(encoded)), drawn
 
 
 def cached_callback(store: IncidentStore, state: FilterState, cache: MemoryCache) -> tuple[str, int]:

@@ -13,8 +13,6 @@ follow the stores.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -192,16 +190,16 @@ def cached_figure(cache: ResultCache, key_parts: tuple, build: Callable[[], dict
 
 
 def map_patch(figure: dict) -> Patch:
-    """What a filter change changes on the map (``figure`` from :func:`map_figure`): its traces
-    and the status line.
+    """What a filter change changes on the map (``figure`` from :func:`map_figure`, already
+    through :func:`plain.encoded`, as :func:`cached_figure` gives it): its traces and status line.
 
     The style, view and legend settings stay as the browser has them, so a
     date drag sends and redraws only data (the style is ~5 KB of JSON that
     plotly would otherwise compare or reload on every step).
     """
     patch = Patch()
-    patch["data"] = plain.encoded(figure["data"])
-    patch["layout"]["annotations"] = plain.encoded(figure["layout"]["annotations"])
+    patch["data"] = figure["data"]
+    patch["layout"]["annotations"] = figure["layout"]["annotations"]
     return patch
 
 
@@ -257,8 +255,7 @@ def timeline_bars_key(filter_data: Any, store: IncidentStore) -> str:
     (a short digest)."""
     state = FilterState.from_dict(filter_data, store.date_range()).to_dict()
     kept = {k: v for k, v in state.items() if k not in ("start", "end", "layers", "show_approximate")}
-    kept["version"] = store.dataset.version
-    return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return cache_key(store.dataset.version, kept)[:16]
 
 
 def timeline_output(filter_data: Any, drawn_key: Any, store: IncidentStore,

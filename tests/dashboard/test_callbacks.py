@@ -7,6 +7,7 @@ import numpy as np
 from dash._utils import to_json
 
 from dashboard import ids
+from dashboard.figures import plain
 from dashboard.app import create_app
 from dashboard.callbacks import map_figure, map_patch, sync_controls, update_headline, update_map, update_timeline
 from geodata import FilterState
@@ -62,7 +63,7 @@ def test_several_apps_in_one_process(store):
 def test_a_filter_change_patches_only_the_traces_and_status_line(store):
 
     figure = map_figure(FilterState.default(store.date_range()).to_dict(), store, "/assets/")
-    operations = json.loads(to_json(map_patch(figure)))["operations"]
+    operations = json.loads(to_json(map_patch(plain.encoded(figure))))["operations"]
     assert [op["location"] for op in operations] == [["data"], ["layout", "annotations"]]
     data = operations[0]["params"]["value"]
     assert [t["meta"] for t in data] == [t["meta"] for t in figure["data"]]
@@ -132,6 +133,7 @@ def test_the_map_gets_a_patch_only_when_its_layout_is_the_one_drawn(store):
     state = FilterState.default(store.date_range()).to_dict()
     figure = map_figure(state, store, "/assets/")
     key = map_layout_key(store, {"basemap": "plain"}, None)
+    figure = plain.encoded(figure)
     first, drawn = map_output(figure, "", key)  # a new page: the whole figure
     assert first is figure and drawn == key
     again, _ = map_output(figure, drawn, key)  # same layout in the browser: traces and status line only

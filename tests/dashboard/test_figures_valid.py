@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import geopandas as gpd
 import pytest
-import shapely
 
 from dashboard.callbacks import MapAssets, map_figure, timeline
 from dashboard.figures import plain
@@ -22,14 +20,6 @@ from geodata.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
 
 BASE = "/assets/"
-
-
-@pytest.fixture(scope="module")
-def boundaries():
-    return gpd.GeoDataFrame({
-        "pcode": ["SY07", "SY02"], "name": ["Idleb", "Aleppo"], "name_ar": ["إدلب", "حلب"],
-        "admin_level": [1, 1], "parent_pcode": ["SY", "SY"],
-    }, geometry=[shapely.box(36.2, 35.4, 36.95, 36.2), shapely.box(36.95, 35.9, 38.0, 36.6)], crs="EPSG:4326")
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +38,8 @@ def test_a_plotly_mistake_is_caught():
     ["incidents", "displacement", "context", "boundaries", "choropleth"],
     [],
 ])
-def test_map_figures_are_valid(store, boundaries, layers):
-    assets = MapAssets(base_url=BASE, sources=MapSources(boundaries=boundaries), boundary_urls={1: "/b/adm1.geojson"})
+def test_map_figures_are_valid(store, squares, layers):
+    assets = MapAssets(base_url=BASE, sources=MapSources(boundaries=squares), boundary_urls={1: "/b/adm1.geojson"})
     state = {**FilterState.default(store.date_range()).to_dict(), "layers": layers}
     selected = store.incidents["event_id"].iloc[0]
     for display in ({}, {"basemap": "osm"}, {"admin_level": 1}):

@@ -8,7 +8,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 from dash import no_update
 
 from dashboard import ids, viewstate
@@ -23,15 +22,6 @@ from dashboard.urlstate import MapView, PageState
 from geodata import FilterState
 
 BASE = "/assets/"
-
-
-@pytest.fixture(scope="module")
-def squares():
-    """Two level-1 'governorates' around the scenario (canonical boundary columns)."""
-    return gpd.GeoDataFrame({
-        "pcode": ["SY07", "SY02"], "name": ["Idleb", "Aleppo <b>"], "name_ar": ["إدلب", "حلب"],
-        "admin_level": [1, 1], "parent_pcode": ["SY", "SY"],
-    }, geometry=[shapely.box(36.2, 35.4, 36.95, 36.2), shapely.box(36.95, 35.9, 38.0, 36.6)], crs="EPSG:4326")
 
 
 def values(store, **changes):
