@@ -31,7 +31,7 @@ chromium:
 	  echo "  sudo apt-get install chromium chromium-driver poppler-utils"; \
 	fi
 
-# PostGIS for the PostgreSQL store's tests (geodata.postgis): Debian's postgresql and its postgis
+# PostGIS for the PostgreSQL store's tests (geodata.catalog.postgis): Debian's postgresql and its postgis
 # package (installed when root), a throwaway cluster in $(PG_DIR) listening on 127.0.0.1:$(PG_PORT)
 # only, run as the postgres user, with a database conflict_map_test that has the postgis extension.
 # Tests read CONFLICT_MAP_TEST_DATABASE_URL; they skip without a database unless CI=true.
@@ -76,7 +76,7 @@ postgres:
 	$$psql -d conflict_map_test -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"; \
 	echo "PostGIS $$version ready: $(CONFLICT_MAP_TEST_DATABASE_URL)"
 
-# Redis for the shared cache's tests (dashboard.cache): Debian's redis-server (installed when root), a
+# Redis for the shared cache's tests (dashboard.server.cache): Debian's redis-server (installed when root), a
 # throwaway instance listening on 127.0.0.1:$(REDIS_PORT) only, daemonized, without persistence, its
 # pid file and log in $(REDIS_DIR) (run as the redis user when root).
 # Tests read CONFLICT_MAP_TEST_REDIS_URL; they skip without Redis unless CI=true.

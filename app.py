@@ -13,8 +13,8 @@ import sys
 
 from dashboard.app import create_app
 from dashboard.config import Config, ConfigError
-from dashboard.site import Site
-from geodata.errors import GeodataError
+from dashboard.server.site import Site
+from geodata.model.errors import GeodataError
 
 
 class StartupError(RuntimeError):

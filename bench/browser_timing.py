@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
-from geodata.dataset import dataset_from_incidents  # noqa: E402
-from geodata.storage import write_dataset  # noqa: E402
+from geodata.catalog.parquet import write_dataset  # noqa: E402
+from geodata.model.dataset import dataset_from_incidents  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
 #: Resolves when the map's current figure is drawn and MapLibre is idle; returns the status line.

@@ -38,17 +38,23 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from backports import zstd  # noqa: E402
-
 from dash._utils import to_json  # noqa: E402
 
-from dashboard.cache import MemoryCache  # noqa: E402
-from dashboard.callbacks import MapAssets, cached_figure, map_figure, map_patch, timeline, update_headline  # noqa: E402
+from dashboard.callbacks import (  # noqa: E402
+    MapAssets,
+    cached_figure,
+    map_figure,
+    map_patch,
+    timeline,
+    update_headline,
+)
 from dashboard.figures import plain  # noqa: E402
 from dashboard.figures.map import DatedLayers  # noqa: E402
+from dashboard.server.cache import MemoryCache  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
-from geodata.aggregate import DEFAULT_POINT_BUDGET  # noqa: E402
-from geodata.dataset import dataset_from_incidents  # noqa: E402
-from geodata.storage import read_dataset, sidecar_path, write_dataset  # noqa: E402
+from geodata.catalog.parquet import read_dataset, sidecar_path, write_dataset  # noqa: E402
+from geodata.model.dataset import dataset_from_incidents  # noqa: E402
+from geodata.query.budget import DEFAULT_POINT_BUDGET  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
 TYPES = ("Battles", "Explosions/Remote violence")

@@ -18,8 +18,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geodata.dataset import dataset_from_incidents  # noqa: E402
-from geodata.storage import write_dataset  # noqa: E402
+from geodata.catalog.parquet import write_dataset  # noqa: E402
+from geodata.model.dataset import dataset_from_incidents  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
 ACLED_COLUMNS = [

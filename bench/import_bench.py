@@ -6,7 +6,7 @@ temporary folder, with a few bad rows of every kind the importer handles
 re-used ids), then times, in the same run and on the same file:
 
 - the baseline: a plain ``pandas.read_csv(path)``;
-- the import: :func:`geodata.readers.read_acled` + :func:`geodata.import_table`
+- the import: :func:`geodata.ingest.readers.read_acled` + :func:`geodata.import_table`
   (full validation, quarantine, reasons).
 
 Prints rows/s for both and the ratio baseline_time / import_time (the import
@@ -29,8 +29,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geodata.importing import import_table  # noqa: E402
-from geodata.readers.acled import COLUMNS, read_acled  # noqa: E402
+from geodata.ingest.readers.acled import COLUMNS, read_acled  # noqa: E402
+from geodata.ingest.validate import import_table  # noqa: E402
 
 PLACES = [  # synthetic place list around Idlib: (location, admin1, admin2, admin3, lat, lon)
     ("Idlib", "Idleb", "Idleb", "Idleb", 35.929, 36.635), ("Saraqib", "Idleb", "Idleb", "Saraqab", 35.861, 36.806),

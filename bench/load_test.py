@@ -454,7 +454,7 @@ async def drive(base: str, args: argparse.Namespace) -> list[dict]:
     await run_phase(client, workload, args.rates[0], args.warmup, rng, pattern=args.pattern, timeout=args.timeout)
     service = await calibrate(client, workload, rng, args.calibrate)
     mean = statistics.mean(service.values())
-    print(f"service time, one request at a time (median): "
+    print("service time, one request at a time (median): "
           + ", ".join(f"{k} {v:.0f} ms" for k, v in service.items())
           + f"; so {os.cpu_count()} cores serve about {(os.cpu_count() or 1) * 1e3 / mean:.0f} req/s at best"
           + f" (load average {load_average()})")

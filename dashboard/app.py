@@ -6,19 +6,17 @@ from pathlib import Path
 import geopandas as gpd
 from dash import Dash
 
+from dashboard.callbacks import register_callbacks
+from dashboard.config import Config
+from dashboard.export.ui import register_export_callbacks
+from dashboard.figures.basemap import ASSETS
+from dashboard.layout import build_layout
+from dashboard.server.cache import install_cache
+from dashboard.server.compression import compress_responses
+from dashboard.server.mapsources import load_map_sources
+from dashboard.server.security import install_security
 from geodata import DEFAULT_DATASET, IncidentStore
-from geodata.storage import open_dataset
-
-from .cache import install_cache
-from .callbacks import register_callbacks
-from .compression import compress_responses
-from .config import Config
-from .export.ui import register_export_callbacks
-from .layout import build_layout
-from .mapsources import load_map_sources
-from .security import install_security
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+from geodata.catalog.parquet import open_dataset
 
 
 def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None = None,

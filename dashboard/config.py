@@ -25,9 +25,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from geodata.aggregate import DEFAULT_POINT_BUDGET
-
-from .cache import DEFAULT_MEMORY_MB, display_url, parse_redis_url
+from dashboard.server.cache import DEFAULT_MEMORY_MB, display_url, parse_redis_url
+from geodata.query.budget import DEFAULT_POINT_BUDGET
 
 
 class ConfigError(ValueError):

@@ -1,4 +1,4 @@
 """``python -m geodata``: see :mod:`geodata.cli`."""
-from .cli import main
+from geodata.cli import main
 
 raise SystemExit(main())

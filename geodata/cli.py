@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from .catalog import open_catalog
-from .errors import GeodataError, SchemaError, UnreadableFileError
-from .ingest import FORMATS, ingest_file, reports_root
+from geodata.catalog import open_catalog
+from geodata.ingest.pipeline import FORMATS, ingest_file, reports_root
+from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
 OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD = 0, 1, 2, 3, 4, 5
 
@@ -135,7 +135,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from .fetch import FetchError, fetch_boundaries
+    from geodata.ingest.fetch import FetchError, fetch_boundaries
 
     catalog = _catalog(args)
     try:

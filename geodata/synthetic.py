@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .schema import INCIDENTS
+from geodata.model.schema import INCIDENTS
 
 #: (name, latitude, longitude, weight): centres of clusters (GeoNames / OCHA coordinates).
 TOWNS = (
@@ -39,7 +39,7 @@ END = date(2021, 12, 31)
 
 
 def synthetic_incidents(n: int, seed: int = 20200227) -> pd.DataFrame:
-    """``n`` canonical incident rows (schema :data:`geodata.schema.INCIDENTS`), sorted by date."""
+    """``n`` canonical incident rows (schema :data:`geodata.model.schema.INCIDENTS`), sorted by date."""
     rng = np.random.default_rng(seed)
     weights = np.array([t[3] for t in TOWNS], dtype=float)
     town = rng.choice(len(TOWNS), size=n, p=weights / weights.sum())

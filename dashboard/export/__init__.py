@@ -11,10 +11,10 @@ Modules, one job each:
 * :mod:`.service` ties them together for the UI and the CLI;
 * :mod:`.ui` the Dash panel and its callbacks; ``python -m dashboard.export`` the CLI.
 """
-from .links import parse_view_link, view_link
-from .render import ExportError, render_figure
-from .sizes import PRESETS, OutputSize, parse_size
-from .view import MapView
+from dashboard.export.links import parse_view_link, view_link
+from dashboard.export.render import ExportError, render_figure
+from dashboard.export.sizes import PRESETS, OutputSize, parse_size
+from dashboard.export.view import MapView
 
 __all__ = ["PRESETS", "ExportError", "MapView", "OutputSize", "parse_size", "parse_view_link",
            "register_export_callbacks", "export_panel", "render_figure", "view_link"]
@@ -23,6 +23,6 @@ __all__ = ["PRESETS", "ExportError", "MapView", "OutputSize", "parse_size", "par
 def __getattr__(name: str):
     # The Dash parts load on first use, so the CLI and the pure modules never import the UI.
     if name in ("export_panel", "register_export_callbacks"):
-        from . import ui
+        from dashboard.export import ui
         return getattr(ui, name)
     raise AttributeError(name)

@@ -17,13 +17,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dashboard.export.links import parse_view_link
+from dashboard.export.render import ExportError
+from dashboard.export.service import (
+    BRIEFING_FORMATS,
+    TABLE_FORMATS,
+    briefing_export,
+    table_export,
+)
+from dashboard.export.sizes import parse_size
+from dashboard.export.view import default_view
 from geodata import DEFAULT_DATASET, GeodataError, IncidentStore
-
-from .links import parse_view_link
-from .render import ExportError
-from .service import BRIEFING_FORMATS, TABLE_FORMATS, briefing_export, table_export
-from .sizes import parse_size
-from .view import default_view
 
 EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson"}
 #: A script can wait longer than an analyst at the screen.
@@ -44,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open_store(folder: Path | None) -> IncidentStore:
-    from geodata.storage import open_dataset
+    from geodata.catalog.parquet import open_dataset
 
     return IncidentStore(open_dataset(folder or os.environ.get("CONFLICT_MAP_DATASET") or DEFAULT_DATASET))
 

@@ -23,11 +23,8 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from geodata import FilterState, IncidentStore
-
-from ..callbacks import update_headline, update_map, update_timeline
-from ..figures.style import FONT_FAMILY, format_day, short_count
-from .provenance import (
+from dashboard.callbacks import update_headline, update_map, update_timeline
+from dashboard.export.provenance import (
     BASEMAP_SOURCE,
     date_range_words,
     displacement_sources,
@@ -35,7 +32,9 @@ from .provenance import (
     incident_sources,
     utc_stamp,
 )
-from .view import MapView, fit_view, relayout_for, scale_bar
+from dashboard.export.view import MapView, fit_view, relayout_for, scale_bar
+from dashboard.figures.style import FONT_FAMILY, format_day, short_count
+from geodata import FilterState, IncidentStore
 
 #: Short titles for datasets whose own title is too long for a slide.
 DEFAULT_TITLES = {"nw_syria_2020": "North-west Syria: incidents and displacement"}

@@ -2,7 +2,7 @@
 
 :func:`view_link` is the one place the export builds a link (briefing
 footer, file headers, CLI); the query format itself belongs to
-:mod:`dashboard.urlstate`, so a link from a briefing reopens the app on the
+:mod:`dashboard.state.url`, so a link from a briefing reopens the app on the
 same state, and the CLI reads the links the app shares.
 """
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
+from dashboard.state.url import MapView, PageState, from_query, to_query
 from geodata import FilterState
-
-from ..urlstate import MapView, PageState, from_query, to_query
 
 #: Longest link accepted from outside (a real one is a few hundred characters).
 MAX_LINK = 8000

@@ -11,10 +11,9 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
+from dashboard.figures.style import format_day
 from geodata import GEO_PRECISION, FilterState, IncidentStore
-from geodata.filters import DEFAULT_LAYERS
-
-from ..figures.style import format_day
+from geodata.model.filters import DEFAULT_LAYERS
 
 LAYER_WORDS = {"incidents": "incidents", "approximate": "approximate locations",
                "displacement": "displacement figures", "context": "towns & highways",

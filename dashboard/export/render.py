@@ -48,10 +48,9 @@ from urllib.parse import unquote, urlsplit
 import plotly
 import plotly.graph_objects as go
 
-from ..basemap import COUNTRIES_PATH, map_style
-from .sizes import MAX_SCALE, OutputSize
+from dashboard.export.sizes import MAX_SCALE, OutputSize
+from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, map_style
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 #: Seconds one render may take, browser start included (a slide takes about 5-10 s on 2 cores).

@@ -4,7 +4,7 @@ The UI callbacks and the CLI both call these, so a briefing regenerated from
 a shared link is built by the same code as the one downloaded in the app.
 
 Rendered briefings are cached when the caller passes a cache (the app passes
-its result cache, :mod:`dashboard.cache`; with Redis every worker shares it).
+its result cache, :mod:`dashboard.server.cache`; with Redis every worker shares it).
 The key is everything the page shows: the dataset's name and version, the
 filter state, the view (and the analyst's map size), the output size, the
 cleaned title, the format, the link's base URL and an explicit time stamp if
@@ -25,17 +25,22 @@ from datetime import datetime, timezone
 
 import plotly.graph_objects as go
 
+from dashboard.export.briefing import build_briefing, clean_title, default_title
+from dashboard.export.links import view_link
+from dashboard.export.naming import MIME_TYPES, export_filename
+from dashboard.export.provenance import Provenance
+from dashboard.export.render import (
+    ASSETS,
+    QUEUE_TIMEOUT,
+    RENDER_TIMEOUT,
+    offline_map_style,
+    render_figure,
+)
+from dashboard.export.sizes import OutputSize
+from dashboard.export.tables import csv_bytes, geojson_bytes
+from dashboard.export.view import MapView
+from dashboard.server.cache import ResultCache, cache_key
 from geodata import FilterState, IncidentStore
-
-from ..cache import ResultCache, cache_key
-from .briefing import build_briefing, clean_title, default_title
-from .links import view_link
-from .naming import MIME_TYPES, export_filename
-from .provenance import Provenance
-from .render import ASSETS, QUEUE_TIMEOUT, RENDER_TIMEOUT, offline_map_style, render_figure
-from .sizes import OutputSize
-from .tables import csv_bytes, geojson_bytes
-from .view import MapView
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +113,7 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
                     cache: ResultCache | None = None) -> Export:
     """The briefing as PNG or PDF (see :func:`render_figure` for the errors raised).
 
-    With ``cache`` (a :mod:`dashboard.cache` cache), an identical briefing
+    With ``cache`` (a :mod:`dashboard.server.cache` cache), an identical briefing
     rendered before (by any process sharing the cache) is returned at once,
     with the time stamp of that render (see the module's docstring).
     """

@@ -23,10 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.export.provenance import Provenance
 from geodata import CRS, FilterState, IncidentStore
-from geodata.schema import INCIDENTS
-
-from .provenance import Provenance
+from geodata.model.schema import INCIDENTS
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

@@ -14,18 +14,27 @@ from typing import Any
 import flask
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from dashboard import ids
+from dashboard.export.briefing import MAX_TITLE, default_title
+from dashboard.export.naming import export_stem, safe_stem
+from dashboard.export.provenance import utc_stamp
+from dashboard.export.render import ExportError
+from dashboard.export.service import (
+    BRIEFING_FORMATS,
+    Export,
+    briefing_export,
+    table_export,
+)
+from dashboard.export.sizes import PRESET_LABELS, PRESETS
+from dashboard.export.view import (
+    default_view,
+    screen_size,
+    view_from_relayout,
+    view_from_store,
+)
+from dashboard.server.cache import ResultCache, get_cache
+from dashboard.server.security import release_callback_slot
 from geodata import FilterState, IncidentStore
-
-from .. import ids
-from ..cache import ResultCache, get_cache
-from ..security import release_callback_slot
-from .briefing import MAX_TITLE, default_title
-from .naming import export_stem, safe_stem
-from .provenance import utc_stamp
-from .render import ExportError
-from .service import BRIEFING_FORMATS, Export, briefing_export, table_export
-from .sizes import PRESET_LABELS, PRESETS
-from .view import default_view, screen_size, view_from_relayout, view_from_store
 
 #: Which button makes which file.
 BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}

@@ -1,6 +1,6 @@
 """The map view an export reproduces (centre and zoom), and the map scale it implies.
 
-:class:`MapView` is the one in :mod:`dashboard.urlstate` (the view a link
+:class:`MapView` is the one in :mod:`dashboard.state.url` (the view a link
 restores). The screen's view comes from plotly: ``relayoutData`` after a pan or zoom
 (``map.center``, ``map.zoom``), otherwise the figure's ``layout.map``,
 otherwise the dataset's default view. Client data is untrusted: anything
@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..urlstate import MapView
+from dashboard.state.url import MapView
 
 #: Metres per pixel at the equator, zoom 0, 256-px tiles (WGS 84 semi-major axis * 2 pi / 256).
 EQUATOR_M_PER_PX_256 = 156543.03392

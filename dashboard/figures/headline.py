@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geodata.query import FatalityTotals
-
-from .style import format_count, format_day
+from dashboard.figures.style import format_count, format_day
+from geodata.query.columns import FatalityTotals
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,27 @@ from html import escape as html_escape
 import numpy as np
 import pandas as pd
 
+from dashboard.figures import plain
+from dashboard.figures.basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.style import (
+    AGGREGATE_COLOUR,
+    CONTEXT_COLOUR,
+    DISPLACEMENT_COLOURS,
+    escape,
+    format_count,
+    format_day,
+    short_count,
+    type_colour,
+)
 from geodata import GEO_PRECISION, FilterState, Gazetteer, IncidentStore
-from geodata.aggregate import DEFAULT_POINT_BUDGET, GridCells, PointSelection, Viewport, plan_points
-from geodata.query import HotColumns
-
-from ..basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
-from . import plain
-from .style import (AGGREGATE_COLOUR, CONTEXT_COLOUR, DISPLACEMENT_COLOURS, escape, format_count, format_day,
-                    short_count, type_colour)
+from geodata.query.budget import (
+    DEFAULT_POINT_BUDGET,
+    GridCells,
+    PointSelection,
+    Viewport,
+    plan_points,
+)
+from geodata.query.columns import HotColumns
 
 #: Layers of incident points (raw or aggregated).
 INCIDENT_METAS = ("incidents", "incidents-aggregate")

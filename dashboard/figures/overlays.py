@@ -20,9 +20,10 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from ..basemap import GLYPH_FONT
-from . import plain
-from .style import format_count, format_day, type_colour
+from dashboard.figures import plain
+from dashboard.figures.basemap import GLYPH_FONT
+from dashboard.figures.style import format_count, format_day, type_colour
+
 
 def esc(text: str) -> str:
     """Escape data text for a hover label: tags become text; quotes stay quotes (plotly shows

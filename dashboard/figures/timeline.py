@@ -11,8 +11,16 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from . import plain
-from .style import DISPLACEMENT_COLOURS, FONT_FAMILY, SELECTION_FILL, escape, format_count, format_day, type_colour
+from dashboard.figures import plain
+from dashboard.figures.style import (
+    DISPLACEMENT_COLOURS,
+    FONT_FAMILY,
+    SELECTION_FILL,
+    escape,
+    format_count,
+    format_day,
+    type_colour,
+)
 
 TIMELINE_UIREVISION = "timeline"
 TIMELINE_HEIGHT = 210

@@ -7,9 +7,8 @@ import json
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import WAIT_MAP_IDLE
+from PIL import Image
 from test_dashboard import set_dates, wait_for_text
 
 pytestmark = pytest.mark.browser

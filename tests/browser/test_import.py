@@ -6,11 +6,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import WAIT_MAP_IDLE, PageLog
 from werkzeug.serving import make_server
 
-from conftest import WAIT_MAP_IDLE, PageLog
-from dashboard.site import Site
-from geodata.storage import DataDirectory
+from dashboard.server.site import Site
+from geodata.catalog.parquet import DataDirectory
 from geodata.synthetic import synthetic_incidents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))

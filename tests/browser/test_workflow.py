@@ -9,10 +9,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
-
 from conftest import WAIT_MAP_IDLE, PageLog
-from test_dashboard import map_event_ids, wait_for_headline, wait_for_map_count, wait_for_text
+from test_dashboard import (
+    map_event_ids,
+    wait_for_headline,
+    wait_for_map_count,
+    wait_for_text,
+)
+from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from geodata import FilterState

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # run from anywhere, with or without a conftest
     sys.path.insert(0, str(REPO))
 
-from dashboard.basemap import (  # noqa: E402
+from dashboard.figures.basemap import (  # noqa: E402
     BOUNDS,
     COUNTRY_LABELS,
     GLYPH_FONT,
@@ -272,14 +272,14 @@ def test_country_labels_sit_inside_their_country(countries):
 
 # ------------------------------------------------------------- basemap modes
 def test_default_mode_is_the_plain_style_unchanged():
-    from dashboard.basemap import plain_style
+    from dashboard.figures.basemap import plain_style
     assert map_style(BASE) == map_style(BASE, "plain") == plain_style(BASE)
     assert map_style(BASE, "no-such-mode") == plain_style(BASE)
     assert map_style(BASE, "local") == plain_style(BASE)  # no tile file: stays offline
 
 
 def test_openstreetmap_is_an_opt_in_raster_source_with_attribution():
-    from dashboard.basemap import OSM_TILES
+    from dashboard.figures.basemap import OSM_TILES
     style = map_style(BASE, "osm")
     source = style["sources"]["raster-tiles"]
     assert source["type"] == "raster" and source["tiles"] == [OSM_TILES]

@@ -24,7 +24,13 @@ import pytest
 from dash import Dash
 
 from dashboard import ids
-from dashboard.cache import (
+from dashboard.config import Config, ConfigError
+from dashboard.export import render
+from dashboard.export.service import briefing_export
+from dashboard.export.sizes import custom_size
+from dashboard.export.ui import run_export
+from dashboard.export.view import default_view
+from dashboard.server.cache import (
     EXTENSION,
     MAX_VALUE_BYTES,
     MemoryCache,
@@ -35,12 +41,6 @@ from dashboard.cache import (
     get_cache,
     install_cache,
 )
-from dashboard.config import Config, ConfigError
-from dashboard.export import render
-from dashboard.export.service import briefing_export
-from dashboard.export.sizes import custom_size
-from dashboard.export.ui import run_export
-from dashboard.export.view import default_view
 from geodata import FilterState, IncidentStore
 
 REDIS_URL = os.environ.get("CONFLICT_MAP_TEST_REDIS_URL", "redis://127.0.0.1:63790/0")
@@ -96,7 +96,7 @@ class _Records(logging.Handler):
 @pytest.fixture
 def cache_log():
     """Records of the cache's logger (works with ``-p no:logging``, unlike caplog)."""
-    handler, logger = _Records(), logging.getLogger("dashboard.cache")
+    handler, logger = _Records(), logging.getLogger("dashboard.server.cache")
     logger.addHandler(handler)
     level, logger.level = logger.level, logging.INFO
     try:

@@ -7,9 +7,16 @@ import numpy as np
 from dash._utils import to_json
 
 from dashboard import ids
-from dashboard.figures import plain
 from dashboard.app import create_app
-from dashboard.callbacks import map_figure, map_patch, sync_controls, update_headline, update_map, update_timeline
+from dashboard.callbacks import (
+    map_figure,
+    map_patch,
+    sync_controls,
+    update_headline,
+    update_map,
+    update_timeline,
+)
+from dashboard.figures import plain
 from geodata import FilterState
 
 BASE = "http://127.0.0.1:8050/assets/"
@@ -96,8 +103,8 @@ def test_a_date_change_sends_the_timeline_only_its_new_shading(store):
 
 
 def test_figures_are_cached_by_everything_they_depend_on():
-    from dashboard.cache import MemoryCache
     from dashboard.callbacks import cached_figure
+    from dashboard.server.cache import MemoryCache
 
     cache, built = MemoryCache(1 << 20), []
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 from backports import zstd
+from test_security import outputs_of
 
 from dashboard.app import create_app
 from geodata import FilterState
-from test_security import outputs_of
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,24 @@ from datetime import date
 
 import pytest
 
-from dashboard.controls import (CLEAR, MAP_CLICK, PLAY, STEP_BACK, STEP_FORWARD, TICK, TIMELINE_BRUSH, URL, Context,
-                                Playback, brushed_dates, controls_from_page, quick_range, reconcile, step_window)
-from dashboard.urlstate import MapView, PageState, from_query, to_query
+from dashboard.state.controls import (
+    CLEAR,
+    MAP_CLICK,
+    PLAY,
+    STEP_BACK,
+    STEP_FORWARD,
+    TICK,
+    TIMELINE_BRUSH,
+    URL,
+    Context,
+    Playback,
+    brushed_dates,
+    controls_from_page,
+    quick_range,
+    reconcile,
+    step_window,
+)
+from dashboard.state.url import MapView, PageState, from_query, to_query
 from geodata import FilterState
 
 BOUNDS = (date(2019, 12, 1), date(2020, 3, 10))

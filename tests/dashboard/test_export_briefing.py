@@ -17,7 +17,6 @@ from dashboard.export.links import parse_view_link, view_link
 from dashboard.export.service import briefing_figure
 from dashboard.export.sizes import PRESETS, custom_size, parse_size
 from dashboard.export.ui import camera_file_name, run_export
-from dashboard.layout import MAP_CONFIG
 from dashboard.export.view import (
     REFERENCE_SCREEN_MAP,
     default_view,
@@ -30,7 +29,8 @@ from dashboard.export.view import (
     view_from_store,
     visible_corners,
 )
-from dashboard.urlstate import MapView
+from dashboard.layout import MAP_CONFIG
+from dashboard.state.url import MapView
 from geodata import FilterState, IncidentStore
 
 APP = "http://127.0.0.1:8050/"

@@ -24,7 +24,7 @@ from dashboard.export.briefing import incident_point_count
 from dashboard.export.service import briefing_export, briefing_figure, table_export
 from dashboard.export.sizes import custom_size
 from dashboard.export.view import default_view, metres_per_pixel
-from dashboard.urlstate import MapView
+from dashboard.state.url import MapView
 from geodata import FilterState
 
 pytestmark = pytest.mark.browser

@@ -31,8 +31,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geodata.dataset import dataset_from_incidents
-from geodata.storage import read_dataset, write_dataset
+from geodata.catalog.parquet import read_dataset, write_dataset
+from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,12 @@ import numpy as np
 
 from dashboard.figures import plain
 from dashboard.figures.headline import headline
-from dashboard.figures.map import DatedLayers, incident_hover_data, incident_map, incident_points
+from dashboard.figures.map import (
+    DatedLayers,
+    incident_hover_data,
+    incident_map,
+    incident_points,
+)
 from dashboard.figures.timeline import timeline_figure
 from geodata import FilterState
 

@@ -14,9 +14,9 @@ import pytest
 from dashboard.callbacks import MapAssets, map_figure, timeline
 from dashboard.figures import plain
 from dashboard.figures.plain import validated
-from dashboard.mapsources import MapSources
+from dashboard.server.mapsources import MapSources
 from geodata import FilterState, IncidentStore
-from geodata.dataset import dataset_from_incidents
+from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
 
 BASE = "/assets/"

@@ -10,19 +10,18 @@ from __future__ import annotations
 import json
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from dash import Input, Output
+from test_security import outputs_of
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from dashboard.config import Config
-from dashboard.security import InflightLimit, release_callback_slot
-from test_security import outputs_of
+from dashboard.server.security import InflightLimit, release_callback_slot
 
 SLOW_SECONDS = 0.5
 

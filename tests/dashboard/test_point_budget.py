@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from dash._utils import to_json
 import pytest
+from dash._utils import to_json
 
-from dashboard.callbacks import map_needs_redraw, update_map
 from dashboard import ids
+from dashboard.callbacks import map_needs_redraw, update_map
 from geodata import IncidentStore
-from geodata.dataset import dataset_from_incidents
+from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
 
 BASE = "/assets/"

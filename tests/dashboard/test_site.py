@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.site import Site
-from dashboard.upload import quarantine_file, run_import
-from geodata.storage import DataDirectory
+from dashboard.server.site import Site
+from dashboard.server.upload import quarantine_file, run_import
+from geodata.catalog.parquet import DataDirectory
 from geodata.synthetic import synthetic_incidents
 
 ROOT = Path(__file__).resolve().parents[2]

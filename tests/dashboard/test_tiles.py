@@ -8,7 +8,7 @@ import zlib
 import pytest
 from flask import Flask
 
-from dashboard.tiles import MBTiles, register_tile_route
+from dashboard.server.tiles import MBTiles, register_tile_route
 
 
 def png(colour: tuple[int, int, int]) -> bytes:

@@ -10,15 +10,22 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from dashboard import ids, viewstate
+from dashboard import ids
+from dashboard.state import mapview as viewstate
 from dashboard.callbacks import MapAssets, drawn_state, update_map, update_timeline
-from dashboard.workflow import (clicked_incident, focus_incident, page_context, page_outputs, place_search,
-                                update_detail)
-from dashboard.controls import CONTROLS, controls_from_page
-from dashboard.detail import incident_detail, source_links
-from dashboard.mapsources import MapSources
-from dashboard.table import selection_shape, table_page
-from dashboard.urlstate import MapView, PageState
+from dashboard.server.mapsources import MapSources
+from dashboard.state.controls import CONTROLS, controls_from_page
+from dashboard.state.page import (
+    clicked_incident,
+    focus_incident,
+    page_context,
+    page_outputs,
+    place_search,
+    update_detail,
+)
+from dashboard.state.url import MapView, PageState
+from dashboard.views.detail import incident_detail, source_links
+from dashboard.views.table import selection_shape, table_page
 from geodata import FilterState
 
 BASE = "/assets/"
@@ -78,7 +85,7 @@ def test_opening_a_link_moves_the_map_and_says_about_versions(store):
 
 
 def test_playback_stops_at_the_end_of_the_period(store):
-    from dashboard.controls import Playback
+    from dashboard.state.controls import Playback
     out = page_outputs(trig(ids.PLAYBACK_INTERVAL, "n_intervals"), "",
                        values(store, picker_start="2020-02-26", picker_end="2020-03-09"),
                        playback=Playback(playing=True), context=page_context(store))
@@ -271,7 +278,7 @@ def test_detail_escapes_hostile_text_and_only_links_http():
 # ------------------------------------------------------------------ sources
 def test_map_sources_from_frames_and_routes_under_a_prefix(store, squares):
     from dashboard.app import create_app
-    from dashboard.mapsources import load_map_sources
+    from dashboard.server.mapsources import load_map_sources
     assert load_map_sources(gpd.GeoDataFrame({"pcode": [], "admin_level": []}, geometry=[], crs="EPSG:4326")).levels == []
     with pytest.raises(ValueError):
         load_map_sources(squares.drop(columns="name"))

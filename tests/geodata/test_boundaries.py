@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geodata import boundaries
+from geodata.geo import boundaries
 
 SHARED = Path("/work/shared/data/boundaries/syr_adm1_ocha_cod_v02.geojson")
 
@@ -61,7 +61,7 @@ def test_paths_joined_by_the_path_separator(folder):
 
 
 def test_a_missing_file_is_an_error(tmp_path):
-    from geodata.errors import GeodataError
+    from geodata.model.errors import GeodataError
     with pytest.raises(GeodataError):
         boundaries.load_boundaries(tmp_path / "nope.geojson")
 

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 
 from geodata import EVENT_TYPES, FilterState, GeodataError, IncidentStore
 from geodata.catalog import open_catalog
-from geodata.dataset import dataset_from_incidents
-from geodata.storage import DataDirectory, content_version
+from geodata.catalog.parquet import DataDirectory, content_version
+from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import ACTORS, SUB_TYPES, synthetic_incidents
 
 TEST_URL = os.environ.get("CONFLICT_MAP_TEST_DATABASE_URL",
@@ -49,7 +49,7 @@ def pg():
         import psycopg
     except ImportError:
         _unavailable("psycopg is not installed (pip install -r requirements.txt)")
-    from geodata.postgis import display_url
+    from geodata.catalog.postgis import display_url
 
     try:
         with psycopg.connect(TEST_URL, autocommit=True, connect_timeout=5) as conn:
@@ -88,7 +88,7 @@ def catalog(request, tmp_path):
     if request.param == "parquet":
         yield DataDirectory(tmp_path / "data")
         return
-    from geodata.postgis import PostgisCatalog
+    from geodata.catalog.postgis import PostgisCatalog
 
     with PostgisCatalog(request.getfixturevalue("postgis_url")) as postgis:
         yield postgis
@@ -164,7 +164,7 @@ def _fail_mid_save(catalog, monkeypatch, during) -> None:
 
         monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
         return
-    from geodata.postgis import tables
+    from geodata.catalog.postgis import tables
 
     real_chunks = tables.csv_chunks
 
@@ -230,7 +230,7 @@ def test_invalid_names_are_refused(catalog, name):
 
 @pytest.mark.parametrize("which", ["scenario", "synthetic"])
 def test_versions_are_equal_across_stores(which, request, tmp_path, postgis_url):
-    from geodata.postgis import PostgisCatalog
+    from geodata.catalog.postgis import PostgisCatalog
 
     dataset = request.getfixturevalue(which)
     with PostgisCatalog(postgis_url) as postgis:
@@ -246,7 +246,7 @@ def test_versions_are_equal_across_stores(which, request, tmp_path, postgis_url)
 # -- PostGIS only: refused rows, SQL queries, connection loss, migrations, boundaries --------------
 
 def test_a_refused_row_rolls_the_whole_save_back(postgis_url, scenario):
-    from geodata.postgis import DatabaseError, PostgisCatalog
+    from geodata.catalog.postgis import DatabaseError, PostgisCatalog
 
     bad = synthetic_incidents(2000)
     bad.loc[1500, "latitude"] = 95.0  # breaks the canonical range, rows before it are already copied
@@ -261,7 +261,7 @@ def test_a_refused_row_rolls_the_whole_save_back(postgis_url, scenario):
 
 
 def test_duplicate_ids_and_mistyped_columns_are_refused_before_writing(postgis_url):
-    from geodata.postgis import PostgisCatalog
+    from geodata.catalog.postgis import PostgisCatalog
 
     frame = synthetic_incidents(10)
     twice = frame.assign(event_id=frame["event_id"].where(frame.index != 7, frame["event_id"].iloc[2]))
@@ -298,7 +298,7 @@ def test_source_columns_outside_the_schema_are_kept(catalog, scenario):
 
 
 def test_an_acled_import_lands_the_same_in_both_stores(catalog, tmp_path):
-    from geodata.ingest import ingest_file
+    from geodata.ingest.pipeline import ingest_file
 
     source = Path(__file__).parents[1] / "data" / "bad" / "acled_utf8_arabic.csv"
     outcome = ingest_file(source, "acled", catalog, dataset="acled", report_root=tmp_path)
@@ -351,7 +351,7 @@ def query_store(query_dataset):
 @pytest.fixture(scope="module")
 def queried(pg, query_dataset, scenario):
     """A PostGIS catalog holding the query dataset and the scenario (saved once for the module)."""
-    from geodata.postgis import PostgisCatalog
+    from geodata.catalog.postgis import PostgisCatalog
 
     with _fresh_schema(pg) as url, PostgisCatalog(url) as catalog:
         catalog.save(query_dataset)
@@ -416,7 +416,7 @@ def test_sql_query_on_the_scenario_by_area_type_and_box(queried, scenario):
 def test_sql_query_uses_the_indexes(pg, queried, query_dataset):
     from psycopg import sql
 
-    from geodata.postgis.where import incident_condition
+    from geodata.catalog.postgis.where import incident_condition
 
     state = FilterState(date(2019, 6, 1), date(2019, 6, 7), event_types=("Battles",))
     condition, params = incident_condition(query_dataset.name, state)
@@ -430,7 +430,7 @@ def test_sql_query_uses_the_indexes(pg, queried, query_dataset):
 def test_database_connection_killed_then_back(pg, postgis_url, scenario):
     from psycopg.conninfo import make_conninfo
 
-    from geodata.postgis import DatabaseError, PostgisCatalog
+    from geodata.catalog.postgis import DatabaseError, PostgisCatalog
 
     app = f"cm-test-{secrets.token_hex(4)}"
     with PostgisCatalog(make_conninfo(postgis_url, application_name=app)) as catalog:
@@ -504,7 +504,7 @@ class _Relay:
 def test_database_goes_away_and_comes_back(pg, postgis_url, scenario):
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    from geodata.postgis import DatabaseError, PostgisCatalog
+    from geodata.catalog.postgis import DatabaseError, PostgisCatalog
 
     params = conninfo_to_dict(TEST_URL)
     if str(params.get("host", "")).startswith("/") or not params.get("host"):
@@ -529,7 +529,7 @@ def test_database_goes_away_and_comes_back(pg, postgis_url, scenario):
 
 def test_unreachable_database_names_it_without_the_password():
     pytest.importorskip("psycopg")
-    from geodata.postgis import DatabaseError, PostgisCatalog
+    from geodata.catalog.postgis import DatabaseError, PostgisCatalog
 
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -543,8 +543,14 @@ def test_unreachable_database_names_it_without_the_password():
 
 
 def test_migrations_are_versioned_and_idempotent(pg, postgis_url):
-    from geodata.postgis import MIGRATIONS, SCHEMA_VERSION, Migration, PostgisCatalog, apply_migrations
-    from geodata.postgis.tables import TABLES
+    from geodata.catalog.postgis import (
+        MIGRATIONS,
+        SCHEMA_VERSION,
+        Migration,
+        PostgisCatalog,
+        apply_migrations,
+    )
+    from geodata.catalog.postgis.tables import TABLES
 
     with pg.connect(postgis_url, autocommit=True) as conn:  # a database left at the first version
         assert apply_migrations(conn, MIGRATIONS[:1]) == [1]
@@ -554,7 +560,7 @@ def test_migrations_are_versioned_and_idempotent(pg, postgis_url):
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
         assert versions == [m.version for m in MIGRATIONS]
         assert apply_migrations(conn) == []
-        for spec in TABLES.values():  # the SQL tables follow geodata.schema, column for column
+        for spec in TABLES.values():  # the SQL tables follow geodata.model.schema, column for column
             columns = [r[0] for r in conn.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
                 "AND table_name = %s ORDER BY ordinal_position", (spec.name,))]
@@ -570,7 +576,7 @@ def test_boundaries_round_trip(postgis_url):
     import geopandas as gpd
     from shapely.geometry import MultiPolygon, box
 
-    from geodata.postgis import PostgisCatalog
+    from geodata.catalog.postgis import PostgisCatalog
 
     frame = gpd.GeoDataFrame(
         {"pcode": ["SY07", "SY0700", "SY0701"], "name": ["Idleb", "Idleb", "Harim"],
@@ -603,7 +609,7 @@ def test_open_catalog_chooses_the_store_from_configuration(tmp_path):
     with pytest.raises(GeodataError, match="CONFLICT_MAP_DATABASE_URL must start with postgresql://"):
         open_catalog({"CONFLICT_MAP_DATABASE_URL": "mysql://root:pw@db/x"})
     pytest.importorskip("psycopg")
-    from geodata.postgis import PostgisCatalog
+    from geodata.catalog.postgis import PostgisCatalog
 
     postgis = open_catalog({"CONFLICT_MAP_DATABASE_URL": "postgresql://analyst:pw@db.example.org:5433/conflicts",
                             "CONFLICT_MAP_DATA": str(tmp_path)})

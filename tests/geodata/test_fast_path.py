@@ -10,8 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geodata import FilterState, IncidentStore
-from geodata.aggregate import GridCells, PointSelection, Viewport, cell_degrees, grid_cells, plan_points
-from geodata.dataset import dataset_from_incidents
+from geodata.model.dataset import dataset_from_incidents
+from geodata.query.budget import (
+    GridCells,
+    PointSelection,
+    Viewport,
+    cell_degrees,
+    grid_cells,
+    plan_points,
+)
 from geodata.synthetic import END, START, synthetic_incidents
 
 TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Strategic developments",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from geodata.gazetteer import normalise, skeleton
+from geodata.geo.gazetteer import normalise, skeleton
 
 
 @pytest.mark.parametrize("query, name", [
@@ -30,6 +30,7 @@ def test_normalise_and_skeleton():
 
 
 def store_free_unknown():
-    from geodata import Gazetteer
     import pandas as pd
+
+    from geodata import Gazetteer
     return Gazetteer(pd.DataFrame({"place_id": [], "name": [], "latitude": [], "longitude": []})).find("Behun")

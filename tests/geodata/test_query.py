@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from geodata import FilterState
-from geodata import facets
-from geodata.query import HotColumns, row_mask
+from geodata.query import facets
+from geodata.query.columns import HotColumns, row_mask
 
 
 def plain(store, state: FilterState) -> list[str]:

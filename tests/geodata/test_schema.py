@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geodata import schema
+from geodata.model import schema
 
 
 def _raw(**columns):

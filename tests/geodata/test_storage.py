@@ -7,9 +7,14 @@ import pandas as pd
 import pytest
 
 from geodata import IncidentStore, UnreadableFileError
-from geodata.dataset import dataset_from_incidents
-from geodata.errors import GeodataError
-from geodata.storage import DataDirectory, content_version, read_dataset, write_dataset
+from geodata.catalog.parquet import (
+    DataDirectory,
+    content_version,
+    read_dataset,
+    write_dataset,
+)
+from geodata.model.dataset import dataset_from_incidents
+from geodata.model.errors import GeodataError
 from geodata.synthetic import synthetic_incidents
 
 

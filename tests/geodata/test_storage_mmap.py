@@ -13,10 +13,10 @@ import pyarrow.ipc as ipc
 import pytest
 
 from geodata import FilterState, IncidentStore
-from geodata import storage
-from geodata.dataset import dataset_from_incidents
-from geodata.query import FacetColumns, arrow_text
-from geodata.storage import read_dataset, sidecar_path, write_dataset
+from geodata.catalog import parquet as storage
+from geodata.catalog.parquet import read_dataset, sidecar_path, write_dataset
+from geodata.model.dataset import dataset_from_incidents
+from geodata.query.columns import FacetColumns, arrow_text
 from geodata.synthetic import synthetic_incidents
 
 WORDS = ["market", "convoy", "Shelling near the MARKET", "Ärzte ohne Grenzen", "سوق المدينة", "école",
@@ -116,11 +116,11 @@ def test_read_only_folder_falls_back_to_the_parquet_file(folder, monkeypatch):
 
     monkeypatch.setattr(storage, "write_sidecar", refuse)
     records = _Records()
-    logging.getLogger("geodata.storage").addHandler(records)
+    logging.getLogger("geodata.catalog.parquet").addHandler(records)
     try:
         dataset = read_dataset(folder)
     finally:
-        logging.getLogger("geodata.storage").removeHandler(records)
+        logging.getLogger("geodata.catalog.parquet").removeHandler(records)
     assert any("reading the Parquet file into memory" in m for m in records.messages)
     assert not sidecar_path(folder).exists()
     pd.testing.assert_frame_equal(dataset.incidents, _plain(folder))
@@ -203,7 +203,7 @@ def test_facet_codes_match_on_categorical_and_text_columns():
 def test_table_page_and_exports_equal_on_mapped_rows(stores):
     from dashboard.export.provenance import Provenance
     from dashboard.export.tables import csv_bytes, geojson_bytes
-    from dashboard.table import table_page
+    from dashboard.views.table import table_page
 
     mapped, plain = stores
     state = FilterState.default(mapped.date_range())

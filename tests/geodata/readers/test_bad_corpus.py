@@ -12,11 +12,19 @@ from typing import Any, Callable
 
 import numpy as np
 import pytest
-
-from geodata import (SchemaError, UnreadableFileError, import_table, read_acled, read_boundaries, read_generic,
-                     read_hnap, read_hxl, read_ucdp)
-
 from readers_support import BAD, IDLIB_BOX
+
+from geodata import (
+    SchemaError,
+    UnreadableFileError,
+    import_table,
+    read_acled,
+    read_boundaries,
+    read_generic,
+    read_hnap,
+    read_hxl,
+    read_ucdp,
+)
 
 
 @dataclass(frozen=True)

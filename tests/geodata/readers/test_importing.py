@@ -8,14 +8,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from readers_support import BAD
 from shapely.geometry import box
 
-from geodata import (ImportReport, SchemaError, detect_format, import_file, import_table, looks_swapped,
-                     read_acled)
-from geodata.rows import keep_rows
-from geodata.readers.encoding import detect_encoding
-
-from readers_support import BAD
+from geodata import (
+    ImportReport,
+    SchemaError,
+    detect_format,
+    import_file,
+    import_table,
+    looks_swapped,
+    read_acled,
+)
+from geodata.ingest.readers.encoding import detect_encoding
+from geodata.ingest.rows import keep_rows
 
 
 def test_report_refuses_counts_that_do_not_add_up():

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from geodata import Gazetteer, geocode, geonames_places, import_table, load_dataset, merge_places, read_acled
-from geodata.schema import PLACES, check_table
-
 from readers_support import BAD
+
+from geodata import (
+    Gazetteer,
+    geocode,
+    geonames_places,
+    import_table,
+    load_dataset,
+    merge_places,
+    read_acled,
+)
+from geodata.model.schema import PLACES, check_table
 
 
 @pytest.fixture(scope="module")

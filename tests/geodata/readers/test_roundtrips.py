@@ -14,10 +14,18 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geodata import (import_table, load_dataset, read_acled, read_boundaries, read_generic, read_hnap, read_hxl,
-                     read_ucdp)
-from geodata.readers.acled import COLUMNS as ACLED_COLUMNS
-from geodata.readers.ucdp import COLUMNS as UCDP_COLUMNS
+from geodata import (
+    import_table,
+    load_dataset,
+    read_acled,
+    read_boundaries,
+    read_generic,
+    read_hnap,
+    read_hxl,
+    read_ucdp,
+)
+from geodata.ingest.readers.acled import COLUMNS as ACLED_COLUMNS
+from geodata.ingest.readers.ucdp import COLUMNS as UCDP_COLUMNS
 
 INCIDENT_FIELDS = ["event_id", "event_date", "date_precision", "event_type", "sub_event_type", "actor1", "actor2",
                    "location", "admin1", "admin2", "admin3", "latitude", "longitude", "geo_precision", "fatalities",

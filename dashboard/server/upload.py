@@ -1,0 +1,176 @@
+"""The import page (``/import/``): upload a file, get the same validation as the command line,
+read the report, download every quarantined row, open the dataset.
+
+The upload is limited on the server (the request size limit of the page's
+Flask server) and in the browser (``dcc.Upload.max_size``). The file is
+written to a temporary file whose name the app builds, never from the
+uploaded name; the dataset name is checked like the command line checks it.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
+
+from dashboard.config import Config
+from dashboard.figures.basemap import ASSETS
+from dashboard.server.compression import compress_responses
+from dashboard.server.security import install_security
+from geodata.ingest.pipeline import ingest_file, reports_root
+from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
+
+MAX_UPLOAD_BYTES = 50_000_000
+FORMAT_LABELS = {
+    "acled": "ACLED export (CSV)", "ucdp": "UCDP GED (CSV)", "hxl": "HXL-tagged table (CSV)",
+    "hnap": "OCHA/HNAP IDP workbook (XLSX/CSV)", "boundaries": "Admin boundaries (GeoJSON, GeoPackage, zipped shapefile)",
+}
+SUFFIXES = {".csv", ".xlsx", ".geojson", ".json", ".gpkg", ".zip"}
+SHOWN_PROBLEMS = 20
+
+
+def _safe_suffix(filename: Any) -> str:
+    suffix = Path(filename).suffix.lower() if isinstance(filename, str) else ""
+    return suffix if suffix in SUFFIXES else ".csv"
+
+
+def _dataset_name(text: Any, filename: Any) -> str:
+    raw = text if isinstance(text, str) and text.strip() else (Path(filename).stem if isinstance(filename, str) else "")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", raw.strip()).strip("-._").lower()[:60]
+    return name or "imported"
+
+
+def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog) -> dict:
+    """Decode an upload, import it into ``catalog`` and describe the outcome as plain data.
+
+    Never raises for bad input: the answer has ``ok`` False and a one-line ``error``.
+    """
+    if fmt not in FORMAT_LABELS:
+        return {"ok": False, "error": "Choose the file's format."}
+    if not isinstance(contents, str) or "," not in contents:
+        return {"ok": False, "error": "Choose a file to upload."}
+    try:
+        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return {"ok": False, "error": "The upload was damaged in transit; try again."}
+    if len(data) > MAX_UPLOAD_BYTES:
+        return {"ok": False, "error": f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB."}
+    name = _dataset_name(dataset, filename)
+    shown_name = filename if isinstance(filename, str) else "the file"
+    with tempfile.TemporaryDirectory(prefix="conflict-map-upload-") as folder:
+        path = Path(folder) / f"upload{_safe_suffix(filename)}"
+        path.write_bytes(data)
+        try:
+            outcome = ingest_file(path, fmt, catalog, dataset=name, title=name)
+        except (UnreadableFileError, SchemaError, GeodataError) as exc:
+            message = str(exc).replace(str(path), shown_name)
+            return {"ok": False, "error": f"Nothing was imported: {message}"}
+    report = outcome.result.report
+    return {
+        "ok": True, "dataset": outcome.dataset, "version": outcome.version, "file": shown_name,
+        "rows_in": report.rows_in, "imported": report.imported, "quarantined": report.quarantined,
+        "duplicates": report.duplicates,
+        "problems": [{"line": p.line, "column": p.column, "reason": p.reason, "value": p.value}
+                     for p in report.problems[:SHOWN_PROBLEMS]],
+        "warnings": [str(w).replace(str(path), shown_name) for w in report.warnings[:10]],
+        "report_id": outcome.report_path.stem if outcome.report_path else None,
+    }
+
+
+REPORT_ID = re.compile(r"^\d{8}T\d{6,12}Z$")
+
+
+def quarantine_file(catalog, answer: Any) -> Path | None:
+    """The quarantine CSV of an import the page reported, or None.
+
+    The client only names the dataset and the report's time stamp, both
+    checked against strict patterns; the path itself is built here.
+    """
+    if not isinstance(answer, dict):
+        return None
+    name, report_id = answer.get("dataset"), answer.get("report_id")
+    if not isinstance(name, str) or not isinstance(report_id, str) or not REPORT_ID.match(report_id):
+        return None
+    try:
+        catalog.path(name) if hasattr(catalog, "path") else None
+    except GeodataError:
+        return None
+    path = reports_root(catalog) / "reports" / name / f"{report_id}.quarantine.csv"
+    return path if path.is_file() else None
+
+
+def report_view(answer: dict | None) -> list:
+    """The import report as page content (all text escaped by Dash's components)."""
+    if not answer:
+        return []
+    if not answer.get("ok"):
+        return [html.P(answer.get("error", "Import failed."), className="import-error", role="alert")]
+    counts = (f"{answer['file']}: {answer['rows_in']:,} rows in · {answer['imported']:,} imported · "
+              f"{answer['quarantined']:,} quarantined · {answer['duplicates']:,} duplicates")
+    children: list = [html.P(counts, id="import-counts", className="import-counts")]
+    if answer["dataset"] != "boundaries":
+        children.append(html.A(f"Open dataset {answer['dataset']} on the map", id="open-dataset",
+                               href=f"../datasets/{answer['dataset']}/"))
+    if answer["problems"]:
+        children += [
+            html.H3(f"First {len(answer['problems'])} quarantined rows (line, column, reason)"),
+            dash_table.DataTable(id="import-problems", data=answer["problems"],
+                                 columns=[{"name": c, "id": c} for c in ("line", "column", "reason", "value")],
+                                 style_cell={"textAlign": "left", "whiteSpace": "normal"}, page_size=20),
+            html.Button("Download every quarantined row (CSV)", id="download-quarantine"),
+        ]
+    if answer["warnings"]:
+        children += [html.H3("Warnings"), html.Ul([html.Li(w) for w in answer["warnings"]])]
+    return children
+
+
+def create_import_app(catalog, config: Config | None = None) -> Dash:
+    """The ``/import/`` page over ``catalog`` (the same store the command line writes to)."""
+    config = config or Config()
+    app = Dash(__name__, title="conflict-map: import", url_base_pathname="/import/", assets_folder=str(ASSETS),
+               serve_locally=True, update_title=None)
+    app.layout = html.Div(className="import-page", children=[
+        html.H1("Import your own data"),
+        html.P("ACLED and UCDP exports, HXL-tagged tables, HNAP workbooks and admin boundaries. Every row is "
+               "checked: valid rows are imported, bad rows are kept aside with the reason, nothing is dropped "
+               "silently. Importing again into the same dataset updates events by id."),
+        html.Label("Format", htmlFor="import-format"),
+        dcc.Dropdown(id="import-format", options=[{"label": v, "value": k} for k, v in FORMAT_LABELS.items()],
+                     value="acled", clearable=False),
+        html.Label("Dataset name (letters, digits, - _ .)", htmlFor="import-dataset"),
+        dcc.Input(id="import-dataset", type="text", maxLength=60, placeholder="e.g. acled-syria-2020"),
+        dcc.Upload(id="import-upload", max_size=MAX_UPLOAD_BYTES, className="import-upload",
+                   children=html.Div(["Drop a file here or ", html.A("choose one")])),
+        dcc.Loading(html.Div(id="import-report", className="import-report")),
+        dcc.Store(id="import-answer"),
+        dcc.Download(id="import-download"),
+        html.P(html.A("← Back to the map", href="../")),
+    ])
+
+    @app.callback(Output("import-answer", "data"), Input("import-upload", "contents"),
+                  State("import-upload", "filename"), State("import-format", "value"),
+                  State("import-dataset", "value"), prevent_initial_call=True)
+    def _import(contents, filename, fmt, dataset):
+        return run_import(contents, filename, fmt, dataset, catalog)
+
+    @app.callback(Output("import-report", "children"), Input("import-answer", "data"))
+    def _report(answer):
+        return report_view(answer)
+
+    @app.callback(Output("import-download", "data"), Input("download-quarantine", "n_clicks"),
+                  State("import-answer", "data"), prevent_initial_call=True)
+    def _download(clicks, answer):
+        path = quarantine_file(catalog, answer)
+        if not clicks or path is None:
+            return no_update
+        return dcc.send_file(str(path), filename=f"{path.parent.name}-quarantine.csv")
+
+    app.config.suppress_callback_exceptions = True
+    # base64 makes an upload a third larger than the file.
+    compress_responses(app.server)
+    install_security(app, config, max_request_bytes=max(config.max_request_bytes, MAX_UPLOAD_BYTES * 4 // 3 + 100_000))
+    return app

@@ -1,0 +1,221 @@
+"""The analyst's workflow behind the callbacks: page state, map view, picked incident.
+
+Plain functions of (browser values, store) that :mod:`dashboard.callbacks`
+wires to the page and tests call directly. The page's state has one writer:
+:func:`page_outputs` reconciles every control, the timeline brush, playback
+and the URL (pure logic in :mod:`dashboard.state.controls`) into what each
+output must show, ``no_update`` where nothing changes. Browser values are
+never trusted: anything malformed is ignored or falls back to a default.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from dash import no_update
+
+from dashboard import ids
+from dashboard.state import mapview as viewstate
+from dashboard.server.mapsources import MapSources
+from dashboard.state.controls import (
+    CONTROLS,
+    MAP_CLICK,
+    PLAY,
+    QUICK,
+    STEP_BACK,
+    STEP_FORWARD,
+    TICK,
+    TIMELINE_BRUSH,
+    TIMELINE_ZOOM,
+    URL,
+    VIEW,
+    Context,
+    Playback,
+    range_label,
+    reconcile,
+)
+from dashboard.state.url import MapView
+from dashboard.views.detail import incident_detail
+from geodata import FilterState, IncidentStore
+from geodata.catalog.parquet import content_version
+from geodata.query import facets
+
+#: Component property of each control of :data:`dashboard.state.controls.CONTROLS`.
+CONTROL_PROPS = {
+    "picker_start": (ids.DATE_PICKER, "start_date"),
+    "picker_end": (ids.DATE_PICKER, "end_date"),
+    "slider": (ids.DATE_SLIDER, "value"),
+    "event_types": (ids.EVENT_TYPES, "value"),
+    "sub_types": (ids.SUB_TYPES, "value"),
+    "actors": (ids.ACTORS, "value"),
+    "admin": (ids.ADMIN_AREAS, "value"),
+    "fatalities_min": (ids.FATALITIES_MIN, "value"),
+    "fatalities_max": (ids.FATALITIES_MAX, "value"),
+    "precision": (ids.PRECISION, "value"),
+    "text": (ids.NOTES_SEARCH, "value"),
+    "layers": (ids.LAYERS, "value"),
+    "basemap": (ids.BASEMAP, "value"),
+    "admin_level": (ids.ADMIN_LEVEL, "value"),
+    "dataset": (ids.DATASET, "value"),
+}
+assert tuple(CONTROL_PROPS) == CONTROLS
+#: Controls never written back while they are the trigger (it would fight the next keystroke or drag).
+NO_ECHO = {ids.DATE_PICKER: ("picker_start", "picker_end"), ids.DATE_SLIDER: ("slider",),
+           ids.NOTES_SEARCH: ("text",)}
+QUICK_IDS = {f"{ids.QUICK_RANGE}-{key.split('-')[1]}": key for key in QUICK}
+
+def page_context(store: IncidentStore, sources: MapSources | None = None) -> Context:
+    """What the controls offer for ``store`` (and the optional map sources)."""
+    sources = sources or MapSources()
+    areas = facets.admin_areas(store.incidents, sources.boundaries)
+    return Context(
+        bounds=store.date_range(), event_types=tuple(store.event_types()), dataset=store.name,
+        version=str(getattr(store.dataset, "version", "") or "") or content_version(store.dataset),
+        basemaps=("plain", "osm") + (("local",) if sources.tiles is not None else ()),
+        admin_codes=frozenset(a.pcode for a in areas),
+        default_view=MapView.from_dict(store.dataset.view),
+    )
+
+
+# ------------------------------------------------------------ the page state
+def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]:
+    """The :mod:`dashboard.state.controls` trigger name of what fired, and the brushed range if any."""
+    prop = triggered[0]["prop_id"] if triggered and isinstance(triggered[0], dict) else "."
+    component, _, attribute = str(prop).partition(".")
+    if component in ("", ids.URL):
+        return (None if component == "" else URL), None
+    for name, (cid, cprop) in CONTROL_PROPS.items():
+        if cid == component:
+            return ("slider" if cid == ids.DATE_SLIDER else name), None
+    if component == ids.TIMELINE:
+        if attribute == "selectedData":
+            selected = brush_inputs.get("selected")
+            x = selected.get("range", {}).get("x") if isinstance(selected, dict) and isinstance(
+                selected.get("range"), dict) else None
+            return (TIMELINE_BRUSH, x) if x is not None else ("noop", None)
+        relayout = brush_inputs.get("relayout")
+        if isinstance(relayout, dict):
+            x = relayout.get("xaxis.range")
+            if x is None and "xaxis.range[0]" in relayout:
+                x = [relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]")]
+            if x is not None:
+                return TIMELINE_ZOOM, x
+        return "noop", None
+    if component in QUICK_IDS:
+        return QUICK_IDS[component], None
+    if component == ids.PLAYBACK_INTERVAL:
+        return (PLAY if attribute == "disabled" else TICK), None
+    return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.CLEAR_ALL: "clear",
+            ids.MAP_VIEW: VIEW, ids.MAP: MAP_CLICK}.get(component, "noop"), None
+
+
+def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, selected: Any = None,
+                 relayout: Any = None, view: Any = None, click: Any = None, playback: Playback = Playback(),
+                 current_filter: Any = None, current_display: Any = None, context: Context) -> dict[str, Any]:
+    """Everything the page callback returns, by name (``no_update`` where nothing changes)."""
+    trigger, brush = _trigger_name(trigger_prop, {"selected": selected, "relayout": relayout})
+    if trigger == "noop":
+        return {}
+    link_view = viewstate.link_view(view)
+    outcome = reconcile(trigger, values, context, search=search, brush=brush, playback=playback,
+                        view=link_view, click=click)
+    component = str(trigger_prop[0]["prop_id"]).partition(".")[0] if trigger_prop else ""
+    quiet = NO_ECHO.get(component, ())
+    out: dict[str, Any] = {}
+    for name in CONTROLS:
+        value = outcome.controls[name]
+        out[name] = no_update if name in quiet or value == values.get(name) else value
+    state = outcome.page.filter.to_dict()
+    out["filter"] = no_update if state == current_filter else state
+    display = outcome.page.display()
+    out["display"] = no_update if display == current_display else display
+    out["search"] = no_update if outcome.search is None else outcome.search
+    out["label"] = range_label(outcome.page.filter)
+    if outcome.view is not None:
+        out["view"] = viewstate.move_to(view, outcome.view)
+    elif outcome.reset_view and link_view is not None:
+        out["view"] = viewstate.move_to(view, context.default_view or MapView(35.9, 36.75, 7.7), moved=False)
+    else:
+        out["view"] = no_update
+    if outcome.notice is None:
+        out["notice"], out["notice_hidden"] = no_update, no_update
+    else:
+        out["notice"], out["notice_hidden"] = outcome.notice, not outcome.notice
+    # Playback stops once the window reaches the end (said again on every later tick, in case one is lost).
+    at_end = outcome.page.filter.end >= context.bounds[1]
+    out["stop"] = True if trigger == TICK and playback.playing and at_end else no_update
+    return out
+
+
+# ------------------------------------------------------------ view, table, details
+def place_search(query: Any, store: IncidentStore, view: Any) -> tuple[Any, str]:
+    """(new view store or ``no_update``, message) for a place typed in the search box."""
+    if not isinstance(query, str) or not query.strip():
+        return no_update, ""
+    query = query.strip()[:100]
+    matches = store.gazetteer.find(query, limit=5)
+    if not matches:
+        return no_update, f"No place matching '{query}' in this dataset's gazetteer."
+    first = matches[0]
+    message = first.explanation + f" ({first.latitude:.2f} N, {first.longitude:.2f} E)"
+    if len(matches) > 1:
+        message += ". Also: " + ", ".join(m.name for m in matches[1:])
+    return viewstate.move_to(view, MapView(first.latitude, first.longitude, viewstate.PLACE_ZOOM)), message
+
+
+def incident_position(store: IncidentStore, event_id: Any) -> int | None:
+    if not isinstance(event_id, str) or not event_id or len(event_id) > 200:
+        return None
+    return store.position_of(event_id)  # one vectorised comparison, no million Python strings
+
+
+#: How close (degrees) a clicked point must be to an incident to pick it (~10 m).
+CLICK_TOLERANCE = 1e-4
+
+
+def clicked_incident(click: Any, store: IncidentStore, state: FilterState | None = None) -> str | None:
+    """The event id of the incident clicked on the map.
+
+    An incident point names itself in its hover data. A click that lands on
+    another layer's point at the same place (a town label, a ring) picks the
+    incident there, the latest one in ``state`` when several share the spot.
+    """
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    point = points[0]
+    data = point.get("customdata")
+    if isinstance(data, list) and len(data) >= 8 and isinstance(data[7], str):
+        event_id = data[7]
+        if incident_position(store, event_id) is not None:
+            return event_id
+    lat, lon = point.get("lat"), point.get("lon")
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lat, lon)):
+        return None
+    positions = store.positions(state) if state is not None else np.arange(len(store.incidents))
+    frame = store.incidents
+    near = positions[(np.abs(frame["latitude"].to_numpy()[positions] - lat) < CLICK_TOLERANCE)
+                     & (np.abs(frame["longitude"].to_numpy()[positions] - lon) < CLICK_TOLERANCE)]
+    return str(frame["event_id"].iloc[int(near[-1])]) if len(near) else None
+
+
+def focus_incident(event_id: str, store: IncidentStore, view: Any) -> dict | None:
+    """A view centred on the incident (zoomed in to at least street level of detail)."""
+    i = incident_position(store, event_id)
+    if i is None:
+        return None
+    current = MapView.from_dict(view)
+    zoom = max(current.zoom if current else 0.0, viewstate.INCIDENT_ZOOM)
+    row = store.incidents.iloc[i]
+    target = MapView.parse(float(row["latitude"]), float(row["longitude"]), zoom)
+    return viewstate.move_to(view, target) if target is not None else None
+
+
+def update_detail(selected: Any, filter_data: Any, store: IncidentStore) -> tuple[list, bool]:
+    """(panel content, hidden) for the selected incident."""
+    i = incident_position(store, selected)
+    if i is None:
+        return [], True
+    state = FilterState.from_dict(filter_data, store.date_range())
+    in_filter = bool(np.isin(i, store.positions(state)))
+    return incident_detail(store.incidents.iloc[i], store.gazetteer, in_filter=in_filter), False

@@ -1,0 +1,188 @@
+"""The whole view in a URL query string, and back: pure functions, no Dash.
+
+A link restores exactly what the analyst saw: dates, every filter, map
+layers, basemap, admin level of the boundaries, map centre and zoom, and the
+dataset with its version. Keys (all optional; a missing key takes the
+default, a malformed value too):
+
+========  ==========================================================
+start/end ISO dates, end inclusive
+type      repeated, one per event type; absent = every type, a single
+          empty ``type=`` = none (as ``dashboard.export.links``)
+sub       repeated sub-event types (absent = all)
+actor     repeated actor names (absent = all)
+admin     repeated admin p-codes, any level (absent = all)
+fmin/fmax fatality bounds (inclusive)
+prec      repeated geo-precision codes 1-3; absent = all, ``prec=`` = none
+q         text searched in the notes
+layer     repeated map layers; absent = the default layers, ``layer=`` = none
+approx    ``0``: area-coded incidents (geo-precision 3) left off the map
+base      basemap: ``plain`` (default, offline), ``osm``, ``local``
+adm       admin level of the boundaries drawn (1-3, default 1)
+lat/lon/zoom  map centre and zoom
+ds/v      dataset name and version (content hash)
+========  ==========================================================
+
+Parsing never raises and bounds every size (a query over
+:data:`MAX_QUERY` characters is ignored as a whole).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from geodata import FilterState
+from geodata.model.filters import DEFAULT_LAYERS, LAYERS, MAX_CHOICES, MAX_TEXT
+
+#: Longest query string accepted (a real one is a few hundred characters).
+MAX_QUERY = 8000
+
+BASEMAPS = ("plain", "osm", "local")
+DEFAULT_BASEMAP = "plain"
+ADMIN_LEVELS = (1, 2, 3)
+DEFAULT_ADMIN_LEVEL = 1
+MAX_LAT = 85.0511
+MIN_ZOOM, MAX_ZOOM = 0.0, 22.0
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks: centre (WGS 84 degrees) and MapLibre zoom."""
+
+    lat: float
+    lon: float
+    zoom: float
+
+    @classmethod
+    def parse(cls, lat: Any, lon: Any, zoom: Any) -> "MapView | None":
+        """A validated view (numbers or numeric strings in range), else ``None``."""
+        lat, lon, zoom = _number(lat), _number(lon), _number(zoom)
+        if lat is None or lon is None or zoom is None:
+            return None
+        if not (-MAX_LAT <= lat <= MAX_LAT and -180.0 <= lon <= 180.0 and MIN_ZOOM <= zoom <= MAX_ZOOM):
+            return None
+        return cls(round(lat, 5), round(lon, 5), round(zoom, 2))
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "MapView | None":
+        if not isinstance(data, dict):
+            return None
+        return cls.parse(data.get("lat"), data.get("lon"), data.get("zoom"))
+
+    def to_dict(self) -> dict[str, float]:
+        return {"lat": self.lat, "lon": self.lon, "zoom": self.zoom}
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Everything a link restores. ``view`` ``None``: the dataset's default view."""
+
+    filter: FilterState
+    basemap: str = DEFAULT_BASEMAP
+    admin_level: int = DEFAULT_ADMIN_LEVEL
+    view: MapView | None = None
+    dataset: str = ""
+    version: str = ""
+
+    def display(self) -> dict[str, Any]:
+        """The display settings as a JSON-ready dict (for the ``display`` store)."""
+        return {"basemap": self.basemap, "admin_level": self.admin_level}
+
+
+def to_query(page: PageState) -> str:
+    """The query string (with its leading ``?``) that :func:`from_query` turns back into ``page``."""
+    state = page.filter
+    query: list[tuple[str, Any]] = [("start", state.start.isoformat()), ("end", state.end.isoformat())]
+    if state.event_types is not None:
+        query += [("type", t) for t in state.event_types] or [("type", "")]
+    query += [("sub", s) for s in state.sub_event_types]
+    query += [("actor", a) for a in state.actors]
+    query += [("admin", a) for a in state.admin_codes]
+    if state.fatalities_min is not None:
+        query.append(("fmin", state.fatalities_min))
+    if state.fatalities_max is not None:
+        query.append(("fmax", state.fatalities_max))
+    if state.precision is not None:
+        query += [("prec", p) for p in state.precision] or [("prec", "")]
+    if state.text:
+        query.append(("q", state.text))
+    if state.layers != DEFAULT_LAYERS:
+        query += [("layer", layer) for layer in sorted(state.layers)] or [("layer", "")]
+    if not state.show_approximate:
+        query.append(("approx", 0))
+    if page.basemap != DEFAULT_BASEMAP:
+        query.append(("base", page.basemap))
+    if page.admin_level != DEFAULT_ADMIN_LEVEL:
+        query.append(("adm", page.admin_level))
+    if page.view is not None:
+        query += [("lat", f"{page.view.lat:.5f}"), ("lon", f"{page.view.lon:.5f}"),
+                  ("zoom", f"{page.view.zoom:.2f}")]
+    if page.dataset:
+        query.append(("ds", page.dataset))
+    if page.version:
+        query.append(("v", page.version))
+    return "?" + urlencode(query)
+
+
+def from_query(search: Any, bounds: tuple[date, date]) -> PageState:
+    """Parse a query string (with or without ``?``); malformed parts take their defaults."""
+    default = PageState(FilterState.default(bounds))
+    if not isinstance(search, str) or len(search) > MAX_QUERY:
+        return default
+    try:
+        query = parse_qs(search.lstrip("?"), keep_blank_values=True, max_num_fields=8 * MAX_CHOICES)
+    except ValueError:  # too many fields
+        return default
+    data: dict[str, Any] = {"start": _first(query, "start"), "end": _first(query, "end")}
+    if "type" in query:
+        data["event_types"] = [t for t in query["type"] if t]
+    data["sub_event_types"] = query.get("sub", [])
+    data["actors"] = query.get("actor", [])
+    data["admin_codes"] = query.get("admin", [])
+    data["fatalities_min"] = _first(query, "fmin")
+    data["fatalities_max"] = _first(query, "fmax")
+    if "prec" in query:
+        data["precision"] = [p for p in query["prec"] if p]
+    data["text"] = _first(query, "q") or ""
+    if "layer" in query:
+        data["layers"] = [layer for layer in query["layer"] if layer in LAYERS]
+    data["show_approximate"] = _first(query, "approx") != "0"
+    state = FilterState.from_dict(data, bounds)
+    basemap = _first(query, "base")
+    level = _first(query, "adm")
+    return PageState(
+        filter=state,
+        basemap=basemap if basemap in BASEMAPS else DEFAULT_BASEMAP,
+        admin_level=int(level) if level in {str(a) for a in ADMIN_LEVELS} else DEFAULT_ADMIN_LEVEL,
+        view=MapView.parse(_first(query, "lat"), _first(query, "lon"), _first(query, "zoom")),
+        dataset=_token(_first(query, "ds")),
+        version=_token(_first(query, "v")),
+    )
+
+
+def _first(query: dict[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    return values[0] if values and len(values[0]) <= MAX_TEXT else None
+
+
+def _token(value: str | None) -> str:
+    """A dataset name or version: short, printable, else ''."""
+    if value is None or len(value) > 100 or not value.isprintable():
+        return ""
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, str):
+        if len(value) > 32:
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)

@@ -1,0 +1,86 @@
+"""The detail panel of one incident: what happened, who, how sure, and the sources as links.
+
+Built from Dash html components, which render text as text (React escapes
+it): nothing from the data is ever interpreted as HTML. Only ``http`` and
+``https`` URLs become links.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+from dash import html
+
+from dashboard.figures.style import format_day
+from dashboard.views.table import fatality_range
+from geodata import GEO_PRECISION, Gazetteer
+
+_URL = re.compile(r"https?://[^\s<>\"'()]+(?:\([^\s<>\"'()]*\)[^\s<>\"'()]*)*", re.IGNORECASE)
+MAX_LINKS = 8
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def source_links(source: str, source_url: str) -> list[str]:
+    """The http(s) URLs of an incident: its ``source_url`` first, then any named in the source text."""
+    urls = []
+    for url in [source_url, *_URL.findall(source)]:
+        url = url.rstrip(".,;")
+        if url.lower().startswith(("http://", "https://")) and url not in urls:
+            urls.append(url)
+    return urls[:MAX_LINKS]
+
+
+def _row(label: str, value: Any) -> list:
+    return [html.Dt(label), html.Dd(value)]
+
+
+def incident_detail(row: pd.Series, gazetteer: Gazetteer | None = None, *, in_filter: bool = True) -> list:
+    """The panel's content for one incident (a row of the canonical incidents table)."""
+    place = _text(row.get("location"))
+    shown_place = gazetteer.display_name(place) if gazetteer is not None and place else place
+    kind = _text(row.get("event_type"))
+    sub = _text(row.get("sub_event_type"))
+    actors = [a for a in (_text(row.get("actor1")), _text(row.get("actor2"))) if a]
+    precision = row.get("geo_precision")
+    precision_text = GEO_PRECISION.get(int(precision), "unknown") if _text(precision) else "unknown"
+    note = _text(row.get("geo_precision_note"))
+    admin = " › ".join(a for a in (_text(row.get("admin1")), _text(row.get("admin2")), _text(row.get("admin3"))) if a)
+    fatalities = fatality_range(row.get("fatalities"), row.get("fatalities_low"), row.get("fatalities_high"))
+    if fatalities == "–":
+        fatalities = "not reported"
+    elif "(" in fatalities:
+        fatalities = fatalities.replace("(", "(sources range ")
+    source = _text(row.get("source"))
+    links = source_links(source, _text(row.get("source_url")))
+    day = row.get("event_date")
+    date_note = _text(row.get("date_precision"))
+    children: list = [
+        html.H3(f"{shown_place or 'Unknown place'}"),
+        html.P(f"{format_day(day) if _text(day) else 'date unknown'}"
+               + (f" (date known to the {date_note})" if date_note and date_note != "day" else "")
+               + f" · {kind}" + (f" – {sub}" if sub else ""), className="detail-when"),
+    ]
+    if not in_filter:
+        children.append(html.P("Outside the current filters.", className="detail-warning"))
+    facts = []
+    facts += _row("Actors", " vs ".join(actors) if actors else "unknown")
+    facts += _row("Fatalities", fatalities)
+    facts += _row("Location", precision_text + (f" — {note}" if note else ""))
+    if admin:
+        facts += _row("Admin area", admin)
+    facts += _row("Event id", _text(row.get("event_id")))
+    children.append(html.Dl(facts, className="detail-facts"))
+    notes = _text(row.get("notes"))
+    if notes:
+        children.append(html.P(notes, className="detail-notes"))
+    children.append(html.P(["Source: ", source], className="detail-source"))
+    if links:
+        children.append(html.Ul([html.Li(html.A(url, href=url, target="_blank", rel="noopener noreferrer"))
+                                 for url in links], className="detail-links"))
+    return children

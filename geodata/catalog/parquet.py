@@ -1,0 +1,393 @@
+"""The embedded, persistent store: datasets as folders of Parquet files in a data directory.
+
+Why Parquet (through pyarrow) rather than CSV or a database server: a
+million date-sorted incidents load in well under a second with their
+dtypes intact, the files are portable and inspectable by any analyst tool
+(GeoPandas, DuckDB, R), and there is no server to start. The dashboard's
+fast path then works on in-memory numpy columns (see :mod:`geodata.query.columns`).
+
+Writes are atomic: a dataset is written to a temporary folder next to its
+final place and swapped in with ``os.replace``, so a crash or a bad file
+mid-import leaves the previous version intact. Every dataset records its
+version (a content hash of its tables), source file, import time and row
+counts in ``dataset.json``.
+
+Next to ``incidents.parquet`` (the durable, interchangeable file) each
+dataset keeps ``incidents.<hash>.arrow``: the same rows, date-sorted, as an
+uncompressed Arrow IPC file of one record batch, tagged with the dataset's
+version and named by that tag, read-only. Each version gets a new file and
+nothing ever rewrites one in place: a memory-mapped file truncated under a
+running app (``cp`` onto it, say) would crash the processes mapping it. :func:`read_dataset` memory-maps it, so text columns (ids, notes)
+are zero-copy views of the file: page cache, shared between worker
+processes and evictable, not private memory; repetitive text columns are
+dictionary-encoded there and read as pandas categoricals with one-byte codes.
+The sidecar is a cache: missing or stale (a folder written by an older
+version), it is rebuilt from the Parquet file; in a read-only folder the
+Parquet file is read into memory instead, with a warning.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.model import schema
+from geodata.model.dataset import Dataset, empty_table
+from geodata.model.errors import GeodataError, UnreadableFileError
+
+#: Text columns with few distinct values (types, actors, places, sources): read as pandas
+#: categoricals, which costs a small integer a row instead of a string (notes and ids stay strings).
+DICTIONARY_COLUMNS = ["date_precision", "event_type", "sub_event_type", "actor1", "actor2", "location",
+                      "admin1", "admin1_pcode", "admin2", "admin2_pcode", "admin3", "admin3_pcode",
+                      "geo_precision_note", "source", "source_url"]
+
+TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
+          "places": schema.PLACES, "highways": schema.HIGHWAYS}
+META = "dataset.json"
+#: The memory-mapped copy of ``incidents.parquet`` (see the module docstring) and its format tag.
+#: The first sidecar's name (one file, rewritten per version); removed when a current one is built.
+SIDECAR = "incidents.arrow"
+SIDECAR_FORMAT = "1"
+_TAG = b"conflict_map.sidecar"
+
+log = logging.getLogger(__name__)
+
+
+class DatasetWriteError(GeodataError, OSError):
+    """Writing a dataset failed (disk full, permissions); the previous version is intact."""
+
+
+def _canonical_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same cells whatever the dtypes: text as strings, dates as seconds, numbers as floats.
+
+    A categorical column and a string column with the same values, or dates
+    in ms and in s, must give the same version.
+    """
+    out = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[name] = values.astype("datetime64[s]").astype("int64").where(values.notna(), -(2**62))
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[name] = values.astype("Float64")
+        else:
+            out[name] = values.astype("string")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def content_version(dataset: Dataset) -> str:
+    """A short hash of every table's content: equal cells, equal version, whatever the dtypes or format."""
+    digest = hashlib.sha256()
+    for name in TABLES:
+        frame = getattr(dataset, name)
+        frame = frame.drop(columns="geometry", errors="ignore")
+        digest.update(name.encode())
+        digest.update(",".join(map(str, frame.columns)).encode())
+        if len(frame):
+            digest.update(pd.util.hash_pandas_object(_canonical_cells(frame), index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _meta(dataset: Dataset, version: str, source: str | None) -> dict:
+    return {
+        "name": dataset.name, "title": dataset.title,
+        "period": [dataset.period[0].isoformat(), dataset.period[1].isoformat()],
+        "view": dataset.view, "headline_series": dataset.headline_series, "map_series": dataset.map_series,
+        "attribution": dataset.attribution, "version": version, "source_file": source,
+        "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rows": {name: int(len(getattr(dataset, name))) for name in TABLES},
+    }
+
+
+def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = None) -> str:
+    """Write ``dataset`` to ``folder`` atomically and return its version.
+
+    The old content of ``folder``, if any, stays in place until the new one
+    is complete; then the two are swapped.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    version = content_version(dataset)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name in TABLES:
+            frame = pd.DataFrame(getattr(dataset, name)).drop(columns="geometry", errors="ignore")
+            frame.to_parquet(staging / f"{name}.parquet", index=False)
+        del frame
+        write_sidecar(staging, version)
+        (staging / META).write_text(json.dumps(_meta(dataset, version, source), indent=1), encoding="utf-8")
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, old)
+        os.replace(staging, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DatasetWriteError(f"{folder}: cannot write the dataset ({exc}); the previous version is kept") \
+            from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return version
+
+
+def read_meta(folder: Path | str) -> dict:
+    """The ``dataset.json`` of a stored dataset (name, title, version, rows, source, imported_at...)."""
+    path = Path(folder) / META
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), "no stored dataset here") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(str(path), f"damaged dataset description: {exc}") from None
+
+
+def _read_table(path: Path, name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    dictionary = [c for c in DICTIONARY_COLUMNS if c in names] if name == "incidents" else None
+    frame = pq.read_table(path, read_dictionary=dictionary).to_pandas()
+    for column in frame.columns[frame.dtypes == object]:
+        if frame[column].isna().all():  # an all-empty text column: no need for a Python object per row
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+def _sorted_by_date(frame: pd.DataFrame) -> pd.DataFrame:
+    if "event_date" not in frame or frame["event_date"].is_monotonic_increasing:
+        return frame
+    return frame.sort_values("event_date", kind="stable").reset_index(drop=True)
+
+
+def _sidecar_tag(folder: Path, version: str) -> str:
+    """What a sidecar must say to be current: format, dataset version, size of the Parquet file it copies."""
+    return json.dumps({"format": SIDECAR_FORMAT, "version": version,
+                       "parquet_bytes": (folder / "incidents.parquet").stat().st_size}, sort_keys=True)
+
+
+def _arrow_table(frame: pd.DataFrame, tag: str):
+    """``frame`` as one record batch: pandas dtypes kept in the schema, dictionaries with the smallest codes."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for field, column in zip(table.schema, table.columns):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(field.type):
+            size = len(column.dictionary)
+            index = pa.int8() if size < 2**7 else pa.int16() if size < 2**15 else pa.int32()
+            if column.indices.type != index:
+                column = pa.DictionaryArray.from_arrays(column.indices.cast(index), column.dictionary)
+        columns.append(column)
+    schema = pa.schema([pa.field(f.name, c.type, f.nullable) for f, c in zip(table.schema, columns)],
+                       metadata={**(table.schema.metadata or {}), _TAG: tag.encode()})
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def sidecar_path(folder: Path | str, version: str | None = None) -> Path:
+    """Where the current sidecar of ``folder`` is (or goes): ``incidents.<hash of its tag>.arrow``.
+
+    ``version`` defaults to the one ``dataset.json`` records.
+    """
+    folder = Path(folder)
+    if version is None:
+        version = str(read_meta(folder).get("version", ""))
+    digest = hashlib.sha256(_sidecar_tag(folder, version).encode()).hexdigest()[:16]
+    return folder / f"incidents.{digest}.arrow"
+
+
+def write_sidecar(folder: Path | str, version: str) -> Path:
+    """(Re)build the sidecar of ``folder`` from its ``incidents.parquet``, atomically, read-only;
+    then remove older sidecars (a process still mapping one keeps reading it: unlinking is safe).
+
+    Raises ``OSError`` when the folder cannot be written.
+    """
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    folder = Path(folder)
+    frame = _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+    table = _arrow_table(frame, _sidecar_tag(folder, version))
+    del frame
+    path = sidecar_path(folder, version)
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    os.close(fd)
+    try:
+        with pa.OSFile(staging, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(len(table), 1))
+        os.chmod(staging, (folder / "incidents.parquet").stat().st_mode & 0o444)  # as readable as the data
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    finally:
+        del table
+        pa.default_memory_pool().release_unused()
+    for old in [folder / SIDECAR, *folder.glob("incidents.*.arrow")]:
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def _map_sidecar(folder: Path, version: str) -> pd.DataFrame | None:
+    """The incidents from the current sidecar (memory-mapped), ``None`` if missing, stale or damaged."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    path = sidecar_path(folder, version)
+    if not path.exists():
+        return None
+    try:
+        reader = ipc.open_file(pa.memory_map(str(path)))
+        if (reader.schema.metadata or {}).get(_TAG, b"").decode() != _sidecar_tag(folder, version):
+            return None
+        table = reader.read_all()
+    except (OSError, pa.ArrowException):
+        return None  # damaged: rebuilt from the Parquet file
+    # split_blocks: each column its own block, so nothing is consolidated (copied) into 2-D arrays
+    return table.to_pandas(split_blocks=True)
+
+
+def _read_incidents(folder: Path, version: str) -> pd.DataFrame:
+    """The date-sorted incidents, memory-mapped from the sidecar (rebuilt first if needed)."""
+    frame = _map_sidecar(folder, version)
+    if frame is not None:
+        return frame
+    try:
+        write_sidecar(folder, version)
+    except OSError as exc:
+        log.warning("%s: cannot write the incidents sidecar (%s); reading the Parquet file into memory instead",
+                    folder, exc)
+        return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+    frame = _map_sidecar(folder, version)
+    if frame is None:  # cannot happen unless the folder changes under us
+        return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+    return frame
+
+
+def read_dataset(folder: Path | str) -> Dataset:
+    """Load a dataset written by :func:`write_dataset` (tables keep their dtypes).
+
+    The incidents come memory-mapped from ``incidents.arrow`` (see the module
+    docstring), already sorted by ``event_date``; read them, do not change them.
+
+    Raises
+    ------
+    UnreadableFileError
+        the folder holds no dataset, or a file is missing or damaged.
+    """
+    folder = Path(folder)
+    meta = read_meta(folder)
+    version = str(meta.get("version", ""))
+    tables = {}
+    for name, table in TABLES.items():
+        path = folder / f"{name}.parquet"
+        try:
+            if not path.exists():
+                tables[name] = empty_table(table)
+            elif name == "incidents":
+                tables[name] = _read_incidents(folder, version)
+            else:
+                tables[name] = _read_table(path, name)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise UnreadableFileError(str(path), f"damaged table: {exc}") from None
+    incidents = _sorted_by_date(tables["incidents"])
+    try:
+        period = (date.fromisoformat(meta["period"][0]), date.fromisoformat(meta["period"][1]))
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise UnreadableFileError(str(folder / META), "no valid period") from None
+    return Dataset(
+        name=str(meta.get("name", folder.name)), title=str(meta.get("title", folder.name)),
+        incidents=incidents, displacement=tables["displacement"], places=tables["places"],
+        highways=tables["highways"], period=period, view=dict(meta.get("view") or {}),
+        headline_series=meta.get("headline_series"), map_series=dict(meta.get("map_series") or {}),
+        attribution=str(meta.get("attribution", "")), version=version,
+    )
+
+
+class DataDirectory:
+    """The folder of stored datasets, one sub-folder each (``<root>/<name>/``)."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def path(self, name: str) -> Path:
+        if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith("."):
+            raise GeodataError(f"invalid dataset name {name!r}: use letters, digits, '-', '_' or '.'")
+        return self.root / name
+
+    def names(self) -> list[str]:
+        """Names of the stored datasets, sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if not p.name.startswith(".") and (p / META).exists())
+
+    def save(self, dataset: Dataset, *, source: str | None = None) -> str:
+        """Store ``dataset`` under its name (replacing an older version atomically); return the version."""
+        return write_dataset(dataset, self.path(dataset.name), source=source)
+
+    def load(self, name: str) -> Dataset:
+        return read_dataset(self.path(name))
+
+    def meta(self, name: str) -> dict:
+        return read_meta(self.path(name))
+
+    @property
+    def boundaries_path(self) -> Path:
+        return self.root / "boundaries.parquet"
+
+    def save_boundaries(self, boundaries) -> int:
+        """Replace the stored admin boundaries (GeoParquet, written atomically); return their number.
+
+        Same meaning as the PostGIS catalog's method; :func:`geodata.ingest.pipeline.ingest_file`
+        merges new levels with the stored ones by p-code before calling it.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = self.root / f".boundaries.{os.getpid()}.parquet"
+        try:
+            boundaries.to_parquet(staging, index=False)
+            os.replace(staging, self.boundaries_path)
+        finally:
+            staging.unlink(missing_ok=True)
+        return len(boundaries)
+
+    def boundaries(self, admin_level: int | None = None):
+        """The stored admin boundaries (all levels, or one), an empty GeoDataFrame if none."""
+        import geopandas as gpd
+
+        if not self.boundaries_path.exists():
+            return gpd.GeoDataFrame({"pcode": [], "admin_level": []}, geometry=[], crs=schema.CRS)
+        frame = gpd.read_parquet(self.boundaries_path)
+        return frame if admin_level is None else frame[frame["admin_level"] == admin_level].reset_index(drop=True)
+
+    def remove(self, name: str) -> None:
+        folder = self.path(name)
+        if not (folder / META).exists():
+            raise GeodataError(f"no dataset named {name!r} in {self.root}")
+        shutil.rmtree(folder)
+
+
+def with_version(dataset: Dataset) -> Dataset:
+    """The dataset with its content version filled in (for datasets loaded from CSV folders)."""
+    return dataset if dataset.version else replace(dataset, version=content_version(dataset))
+
+
+def open_dataset(folder: Path | str) -> Dataset:
+    """A dataset from either kind of folder: stored (Parquet) or canonical CSV tables."""
+    from geodata.model.dataset import load_dataset
+
+    folder = Path(folder)
+    if (folder / "incidents.parquet").exists():
+        return read_dataset(folder)
+    return with_version(load_dataset(folder))

@@ -1,0 +1,220 @@
+"""From a file on disk to a stored dataset: read, validate with quarantine, merge, save atomically.
+
+This is what the command line and the dashboard's upload panel both call,
+so a file gets the same checks whichever way it arrives. Re-importing into
+an existing dataset *upserts* by id (ACLED edits events and changes their
+``timestamp``); a deletion list removes ids. The merged dataset is written
+atomically, so a bad or interrupted import leaves the previous version in
+place. Each import leaves a report (JSON) and its quarantined rows (CSV)
+beside the data, so nothing rejected is ever silently lost.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from geodata.geo.gazetteer import Gazetteer
+from geodata.geo.spatial import assign_admin_codes
+from geodata.ingest.readers import (
+    read_acled,
+    read_boundaries,
+    read_generic,
+    read_hnap,
+    read_hxl,
+    read_ucdp,
+)
+from geodata.ingest.readers.base import SourceTable
+from geodata.ingest.validate import ImportResult, import_table
+from geodata.model import schema
+from geodata.model.dataset import Dataset, dataset_from_incidents, empty_table
+from geodata.model.errors import GeodataError, UnreadableFileError
+
+FORMATS = ("acled", "ucdp", "hxl", "csv", "hnap", "boundaries")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """An import's result, the dataset name and version it produced, and where its report lies."""
+
+    result: ImportResult
+    dataset: str
+    version: str | None
+    report_path: Path | None
+    deleted: int = 0
+
+
+@functools.lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The scenario's places with their aliases, plus GeoNames' Syrian towns (built once per process):
+    rows with a place name and no coordinates are geocoded from it, and marked so."""
+    from geodata.geo.places import geonames_places, merge_places
+    from geodata.model.dataset import DEFAULT_DATASET, load_table
+
+    scenario = load_table(DEFAULT_DATASET / "places.csv", schema.PLACES)
+    return Gazetteer(merge_places(scenario, geonames_places("SY")))
+
+
+def read_source(path: Path, fmt: str, *, mapping: Mapping[str, Any] | str | Path | None = None,
+                crs: str | None = None, table: str | None = None) -> SourceTable:
+    """Run the reader of ``fmt`` on ``path`` (one :class:`~geodata.model.errors.UnreadableFileError` if it cannot)."""
+    if fmt == "acled":
+        return read_acled(path)
+    if fmt == "ucdp":
+        return read_ucdp(path)
+    if fmt == "hxl":
+        return read_hxl(path, table=table)
+    if fmt == "csv":
+        if mapping is None:
+            raise GeodataError("--format csv needs a column mapping (--mapping FILE)")
+        return read_generic(path, mapping, table=table)
+    if fmt == "hnap":
+        return read_hnap(path)
+    if fmt == "boundaries":
+        return read_boundaries(path, crs=crs)
+    raise GeodataError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows of ``new`` replace rows of ``old`` with the same ``key``; other old rows stay."""
+    if old.empty:
+        return new.reset_index(drop=True)
+    kept = old[~old[key].astype("string").isin(new[key].astype("string"))]
+    columns = list(dict.fromkeys([*old.columns, *new.columns]))
+    frames = [f.reindex(columns=columns) for f in (kept, new) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else old.iloc[0:0]
+
+
+def read_deletions(path: Path) -> set[str]:
+    """Ids from a deletion list: a CSV with an ``event_id_cnty`` (ACLED) or ``event_id`` column."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), "file not found") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UnreadableFileError(str(path), str(exc).splitlines()[0]) from None
+    for column in ("event_id_cnty", "event_id", "id"):
+        if column in frame.columns:
+            return {v.strip() for v in frame[column] if v.strip()}
+    raise UnreadableFileError(str(path), "a deletion list needs an 'event_id_cnty' or 'event_id' column")
+
+
+def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, title: str,
+               deletions: set[str] = frozenset()) -> tuple[Dataset, int]:
+    """The dataset after this import: upserted by id, minus the deletion list; and how many were deleted."""
+    table = result.report.table
+    new = result.frame.drop(columns="geometry", errors="ignore")
+    if table == "incidents":
+        old = existing.incidents if existing is not None else empty_table(schema.INCIDENTS)
+        merged = _upsert(pd.DataFrame(old).drop(columns="geometry", errors="ignore"), new, "event_id")
+        before = len(merged)
+        merged = merged[~merged["event_id"].astype("string").isin(deletions)] if deletions else merged
+        merged = merged.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+        base = existing or dataset_from_incidents(merged, name=name, title=title)
+        period = (merged["event_date"].min().date(), merged["event_date"].max().date()) if len(merged) else base.period
+        if existing is not None:
+            period = (min(period[0], existing.period[0]), max(period[1], existing.period[1]))
+        return replace(base, incidents=merged, period=period, version=""), before - len(merged)
+    if table == "displacement":
+        old = existing.displacement if existing is not None else empty_table(schema.DISPLACEMENT)
+        merged = _upsert(old, new, "figure_id")
+        if existing is not None:
+            return replace(existing, displacement=merged, version=""), 0
+        dates = merged["as_of"]
+        incidents = empty_table(schema.INCIDENTS)
+        incidents["event_date"] = pd.Series(dtype="datetime64[s]")
+        base = dataset_from_incidents(incidents, name=name, title=title,
+                                      period=(dates.min().date(), dates.max().date()))
+        series = {s: "stock" for s in merged["series"].dropna().unique()}
+        return replace(base, displacement=merged, map_series=series), 0
+    raise GeodataError(f"a {table} table cannot be merged into a dataset")
+
+
+def merge_boundaries(stored, new):
+    """Stored boundaries with ``new`` added, replacing those with the same p-code (levels add up)."""
+    import geopandas as gpd
+
+    if stored is None or len(stored) == 0:
+        return new
+    kept = stored[~stored["pcode"].isin(new["pcode"])]
+    columns = list(dict.fromkeys([*new.columns, *kept.columns]))
+    merged = pd.concat([kept.reindex(columns=columns), new.reindex(columns=columns)], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=new.crs)
+
+
+def reports_root(catalog) -> Path:
+    """Where import reports go: the Parquet store's folder, or the data folder beside a database."""
+    root = getattr(catalog, "root", None)
+    if root is not None:
+        return Path(root)
+    import os
+
+    from geodata.catalog import DATA_DIR, default_data_dir
+
+    return Path(os.environ[DATA_DIR]) if os.environ.get(DATA_DIR) else default_data_dir(os.environ)
+
+
+def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Mapping[str, Any]) -> Path:
+    """Save the report (JSON) and every quarantined row (CSV, UTF-8 with BOM) under ``root/reports``."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = Path(root) / "reports" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stamp}.json"
+    body = {**outcome_result.report.to_dict(), **extra}
+    quarantine_path = folder / f"{stamp}.quarantine.csv"
+    outcome_result.quarantine.to_csv(quarantine_path, index=False, encoding="utf-8-sig")
+    body["quarantine_file"] = str(quarantine_path)
+    path.write_text(json.dumps(body, indent=1, default=str), encoding="utf-8")
+    return path
+
+
+def ingest_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = None, title: str | None = None,
+                mapping: Mapping[str, Any] | str | Path | None = None, deletions: str | Path | None = None,
+                crs: str | None = None, fix_swapped: bool = False, table: str | None = None,
+                report_root: Path | None = None, gazetteer: Gazetteer | None = None,
+                progress: Callable[[str], None] | None = None) -> ImportOutcome:
+    """Import one file into ``catalog`` (a :class:`~geodata.catalog.parquet.DataDirectory` or a PostGIS catalog).
+
+    Nothing is written unless the file was read and validated; the dataset
+    is then replaced atomically by its merged new version. Boundaries are
+    added to the catalog's boundaries (by p-code) with ``save_boundaries``.
+    Rows with a place name but no coordinates are geocoded through the
+    gazetteer (marked ``geocoded``, with the match); points get admin p-codes
+    from the stored boundaries (``outside_boundaries`` flags, never drops).
+
+    Raises
+    ------
+    UnreadableFileError, SchemaError, GeodataError
+        the file (or the deletion list) cannot be used; nothing changed.
+    """
+    path = Path(path)
+    say = progress or (lambda message: None)
+    name = dataset or path.stem.lower().replace(" ", "-")
+    catalog.path(name) if hasattr(catalog, "path") else None  # refuses an invalid name before any work
+    say(f"reading {path.name} as {fmt}")
+    source = read_source(path, fmt, mapping=mapping, crs=crs, table=table)
+    drop = read_deletions(Path(deletions)) if deletions else set()
+    say(f"validating {len(source.frame):,} rows")
+    boundaries = catalog.boundaries() if fmt != "boundaries" else None
+    result = import_table(source, fix_swapped=fix_swapped, gazetteer=gazetteer or default_gazetteer(),
+                          area=boundaries if boundaries is not None and len(boundaries) else None)
+    if boundaries is not None and len(boundaries) and "latitude" in result.frame.columns:
+        say("adding admin p-codes from the stored boundaries")
+        result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
+    root = Path(report_root) if report_root else reports_root(catalog)
+    if fmt == "boundaries":
+        say(f"saving {result.imported:,} boundary polygons")
+        catalog.save_boundaries(merge_boundaries(catalog.boundaries(), result.frame))
+        report = write_report(root, "boundaries", result, {"dataset": "boundaries"})
+        return ImportOutcome(result, "boundaries", None, report)
+    existing = catalog.load(name) if name in catalog.names() else None
+    merged, deleted = merge_into(existing, result, name=name, title=title or name, deletions=drop)
+    say(f"saving dataset {name!r}")
+    version = catalog.save(merged, source=str(path))
+    report = write_report(root, name, result, {"dataset": name, "version": version, "deleted": deleted})
+    return ImportOutcome(result, name, version, report, deleted)

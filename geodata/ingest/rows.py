@@ -1,0 +1,59 @@
+"""Selecting rows of large text tables without copying the text.
+
+After validation most rows of a million-row file are kept and a few are
+not. ``frame[mask]`` would copy every kept string, which costs more than
+parsing the file did; Arrow can instead point at the buffers already read.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from geodata.model.schema import _arrow_text as arrow_text
+
+
+def _runs(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop of every run of ``True`` in ``keep``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
+    return edges[::2], edges[1::2]
+
+
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep]`` with a fresh index, without copying Arrow text when it can be avoided.
+
+    When the rows kept form few runs (the usual case: all rows but a few bad
+    ones, or a few bad ones out of all), the Arrow text columns, taken
+    together as one Arrow table, become zero-copy slices of the buffers
+    already read (one slice per run, whatever the number of columns);
+    otherwise they are filtered. A small selection is then compacted into
+    one chunk per column. Other columns are indexed as usual.
+    """
+    keep = np.asarray(keep, dtype=bool)
+    if keep.all():
+        return frame.reset_index(drop=True)
+    if hasattr(frame, "geometry") or not keep.any():
+        return frame[keep].reset_index(drop=True)
+    names = list(frame.columns)
+    text = [i for i, name in enumerate(names) if arrow_text(frame.iloc[:, i]) is not None]
+    columns: dict[int, object] = {}
+    if text:
+        table = pa.Table.from_arrays([frame.iloc[:, i].array.__arrow_array__() for i in text],
+                                     names=[str(i) for i in text])
+        starts, stops = _runs(keep)
+        if len(starts) <= max(4096, len(keep) // 100):
+            kept = pa.concat_tables([table.slice(start, stop - start)
+                                     for start, stop in zip(starts.tolist(), stops.tolist())])
+        else:
+            kept = table.filter(pa.array(keep))
+        if kept.num_rows <= len(keep) // 100:
+            kept = kept.combine_chunks()  # a few rows in thousands of one-row slices: one small copy
+        for position, i in enumerate(text):
+            columns[i] = pd.array(kept.column(position), dtype=frame.iloc[:, i].dtype)
+    for i in range(len(names)):
+        if i not in columns:
+            values = frame.iloc[:, i]
+            columns[i] = values.to_numpy()[keep] if isinstance(values.dtype, np.dtype) else values.array[keep]
+    out = pd.DataFrame({i: columns[i] for i in range(len(names))})
+    out.columns = names
+    return out

@@ -1,0 +1,392 @@
+"""Validation with quarantine: every source row ends up imported, quarantined or a duplicate.
+
+:func:`import_table` takes what a reader produced (:class:`~geodata.ingest.readers.SourceTable`)
+and splits it:
+
+1. **geocoding** first, when a gazetteer is given: rows with a place name but
+   no coordinates get the gazetteer's coordinates, marked ``geocoded``;
+2. **the schema** (:func:`geodata.model.schema.check_table`), one vectorised pass
+   over every row: types, ranges, required values, choices, cross-column
+   rules, repeated ids;
+3. **duplicates**: a row identical in every source cell to an earlier row
+   with the same id is counted as a duplicate (it adds nothing); a repeated
+   id with different content is quarantined, naming the line of the first
+   row with that id (which is kept);
+4. **swapped coordinates** (:mod:`geodata.geo.coordinates`): quarantined with
+   "latitude and longitude look swapped", or swapped back with a warning
+   when the caller opts in with ``fix_swapped=True``.
+
+Rows with any problem go to the quarantine frame with their original cells,
+the line, the column(s) and the reason(s); everything else is imported.
+``rows_in == imported + quarantined + duplicates`` is checked on every
+report. Text is stored exactly as given: HTML or a leading ``=`` is data
+here, escaped only where it is displayed.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from geodata.geo.coordinates import Area, looks_swapped
+from geodata.geo.gazetteer import Gazetteer
+from geodata.geo.places import geocode
+from geodata.ingest.readers.base import SourceTable
+from geodata.ingest.readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
+from geodata.ingest.rows import keep_rows
+from geodata.model import schema as schema_module
+from geodata.model.errors import Problem, SchemaError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+SWAPPED = "latitude and longitude look swapped"
+
+#: The columns the quarantine frame puts before the original cells.
+QUARANTINE_COLUMNS = ("line", "column", "reason")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened to one file: the counts, every problem and every warning.
+
+    Guarantee (checked when the report is made, raising ``AssertionError``
+    otherwise): ``rows_in == imported + quarantined + duplicates``.
+    ``problems`` are the reasons rows were quarantined (file, line, column,
+    reason, value); ``warnings`` are things repaired or worth knowing (the
+    encoding used, swapped coordinates fixed, polygons repaired).
+    """
+
+    file: str
+    format: str
+    table: str
+    encoding: str | None
+    rows_in: int
+    imported: int
+    quarantined: int
+    duplicates: int
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.rows_in != self.imported + self.quarantined + self.duplicates:
+            raise AssertionError(f"{self.file}: rows in ({self.rows_in}) != imported ({self.imported}) + "
+                                 f"quarantined ({self.quarantined}) + duplicates ({self.duplicates})")
+
+    def summary(self) -> str:
+        """One line for a log or a status bar."""
+        return (f"{self.file}: {self.rows_in} rows in, {self.imported} imported, {self.quarantined} quarantined, "
+                f"{self.duplicates} duplicate(s), {len(self.warnings)} warning(s)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values (JSON-ready) for a store or a ``dcc.Store``."""
+        out = asdict(self)
+        out["problems"] = [asdict(p) for p in self.problems]
+        out["warnings"] = [asdict(p) for p in self.warnings]
+        return out
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The valid canonical rows, the quarantined rows and the report.
+
+    ``frame`` follows the table's schema (typed as :func:`~geodata.model.schema.check_table`
+    types it, extra source columns after the canonical ones; a GeoDataFrame
+    in EPSG:4326 for boundaries). ``quarantine`` holds one row per
+    quarantined source row: ``line``, ``column``, ``reason``, then the
+    source cells as read (a source column that clashes with those three
+    names is shown as ``"<name> (source)"``). ``tables`` holds related
+    tables a format carries (HNAP: ``"flows"``).
+    """
+
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    report: ImportReport
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def rows_in(self) -> int:
+        return self.report.rows_in
+
+    @property
+    def imported(self) -> int:
+        return self.report.imported
+
+    @property
+    def quarantined(self) -> int:
+        return self.report.quarantined
+
+    @property
+    def duplicates(self) -> int:
+        return self.report.duplicates
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return self.report.warnings
+
+
+def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, dict[str, int]]:
+    """Rows identical in every source cell to an earlier row with the same id.
+
+    Parameters
+    ----------
+    original
+        The source cells.
+    keys
+        The id of every row (``None`` for tables without ids: then whole rows are compared).
+    repeated
+        Positions of the rows whose id was seen before (from the schema's
+        "duplicate id" findings); ``None`` to find them here.
+
+    Returns
+    -------
+    (mask, first)
+        The duplicate rows, and the position of the first row of every
+        repeated id (for messages).
+    """
+    out = np.zeros(len(original), dtype=bool)
+    if keys is None:
+        return original.duplicated(keep="first").to_numpy(dtype=bool), {}
+    if repeated is None:
+        repeated = np.flatnonzero((keys.duplicated(keep="first") & keys.notna()).to_numpy(dtype=bool))
+    if len(repeated) == 0:
+        return out, {}
+    values = set(keys.iloc[repeated].tolist())
+    candidates = keys.isin(values).to_numpy(dtype=bool)
+    rows = np.flatnonzero(candidates)
+    first: dict[str, int] = {}
+    for key, row in zip(keys.iloc[rows].tolist(), rows.tolist()):
+        first.setdefault(key, row)
+    out[rows] = keep_rows(original, candidates).duplicated(keep="first").to_numpy(dtype=bool)
+    return out, first
+
+
+def _swap(typed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    lat, lon = typed["latitude"].to_numpy(copy=True), typed["longitude"].to_numpy(copy=True)
+    lat[rows], lon[rows] = lon[rows], lat[rows]
+    return typed.assign(latitude=lat, longitude=lon)
+
+
+def _row_problem_text(problems: list[Problem]) -> tuple[str, str]:
+    columns = list(dict.fromkeys(p.column or "" for p in problems))
+    several = len(columns) > 1
+    parts = []
+    for p in problems:
+        said = p.reason if p.value is None else f"{p.reason} (got {p.value!r})"
+        parts.append(f"{p.column}: {said}" if several and p.column else said)
+    return ", ".join(c for c in columns if c), "; ".join(parts)
+
+
+def quarantine_frame(original: pd.DataFrame, rows: np.ndarray, lines: np.ndarray,
+                     by_row: Mapping[int, list[Problem]]) -> pd.DataFrame:
+    """``line``, ``column``, ``reason`` then the original cells, one row per quarantined row."""
+    keep = np.zeros(len(original), dtype=bool)
+    keep[rows] = True
+    cells = keep_rows(original, keep)
+    cells = cells.rename(columns={c: f"{c} (source)" for c in cells.columns if c in QUARANTINE_COLUMNS})
+    said = [_row_problem_text(by_row[int(i)]) for i in rows]
+    meta = pd.DataFrame({
+        "line": pd.Series(lines[rows], dtype="int64"),
+        "column": pd.Series([c for c, _ in said], dtype="string"),
+        "reason": pd.Series([r for _, r in said], dtype="string"),
+    })
+    out = pd.concat([meta, cells], axis=1)
+    return out.drop(columns="geometry") if "geometry" in out.columns else out
+
+
+def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: bool = False,
+                 gazetteer: Gazetteer | None = None) -> ImportResult:
+    """Validate a reader's table and split it into imported, quarantined and duplicate rows.
+
+    Parameters
+    ----------
+    source
+        What a reader returned.
+    area
+        Where the points are expected (polygons or a box, see
+        :func:`geodata.geo.coordinates.looks_swapped`); ``None`` uses the data's own box.
+    fix_swapped
+        ``False`` (default): rows whose coordinates look swapped are
+        quarantined, since guessing could put an event in the wrong place.
+        ``True``: they are swapped back and each one is reported as a warning.
+    gazetteer
+        Fill missing coordinates from the place name first (see :func:`geodata.geo.places.geocode`).
+
+    Returns
+    -------
+    ImportResult
+        with the guarantee ``rows_in == imported + quarantined + duplicates``;
+        valid rows are never dropped.
+
+    Raises
+    ------
+    SchemaError
+        a column the table requires is missing (the whole file is refused).
+    """
+    file, table = source.file, source.schema
+    lines = np.asarray(source.lines, dtype=np.int64)
+    to_source = dict(source.source_columns)
+    missing = [c.name for c in table.columns if c.required and c.name not in source.frame.columns]
+    if missing:
+        raise SchemaError([Problem(file, 1, to_source.get(n, n), "required column is missing from the header")
+                           for n in missing])
+    warnings = list(source.warnings)
+    if source.encoding == ARABIC_WINDOWS:
+        warnings.insert(0, Problem(file, None, None, f"not UTF-8: read as {ENCODING_NAMES[ARABIC_WINDOWS]}"))
+
+    frame = source.frame
+    has_points = "latitude" in frame.columns and "longitude" in frame.columns
+    if gazetteer is not None and has_points:
+        frame = geocode(frame, gazetteer, name_column="location" if "location" in frame.columns else "place")
+        warnings += [Problem(file, int(lines[i]), to_source.get("latitude", "latitude"),
+                             f"coordinates taken from the gazetteer ({frame['geocode_match'].iloc[i]})")
+                     for i in np.flatnonzero(frame["geocoded"].to_numpy(dtype=bool))]
+
+    # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
+    typed, found = schema_module.check_table(frame, table, file)
+    at = [p.line - schema_module.FIRST_DATA_LINE for p in found]
+    repeated = np.array(sorted({i for p, i in zip(found, at) if p.reason == "duplicate id"}), dtype=np.int64)
+    keys = typed[table.key] if table.key is not None else None  # stripped, blank = missing
+    duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
+    found = [replace(p, line=int(lines[i]), column=to_source.get(p.column, p.column),
+                     reason=(f"duplicate id with different content (first on line {lines[first[p.value]]})"
+                             if p.reason == "duplicate id" and p.value in first else p.reason))
+             for p, i in zip(found, at) if not duplicate[i]]
+
+    swapped = np.zeros(len(frame), dtype=bool)
+    swap_problems: list[Problem] = []
+    if has_points:
+        lat, lon = typed["latitude"].to_numpy(dtype="float64"), typed["longitude"].to_numpy(dtype="float64")
+        swapped = looks_swapped(lat, lon, area) & ~duplicate
+        rows = np.flatnonzero(swapped)
+        column = to_source.get("latitude", "latitude")
+        said = [Problem(file, int(lines[i]), column, SWAPPED, f"latitude {lat[i]:g}, longitude {lon[i]:g}")
+                for i in rows]
+        if fix_swapped and len(rows):
+            typed = _swap(typed, rows)
+            warnings += [replace(p, reason=f"{SWAPPED}: swapped back") for p in said]
+        else:
+            swap_problems = said
+
+    reader_cells = {(p.line, p.column) for p in source.problems}
+    swapped_lines = set(lines[swapped].tolist())
+    coordinate_columns = {to_source.get("latitude", "latitude"), to_source.get("longitude", "longitude")}
+    duplicate_lines = set(lines[duplicate].tolist())
+    found = [p for p in found if (p.line, p.column) not in reader_cells
+             and not (p.line in swapped_lines and p.column in coordinate_columns)]
+    problems = sorted([p for p in source.problems if p.line not in duplicate_lines] + swap_problems + found,
+                      key=lambda p: (p.line or 0, p.column or ""))
+
+    positions = np.searchsorted(lines, np.array([p.line for p in problems], dtype=np.int64))
+    by_row: dict[int, list[Problem]] = {}
+    for position, problem in zip(positions.tolist(), problems):
+        by_row.setdefault(position, []).append(problem)
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[list(by_row)] = True
+    valid = keep_rows(typed, ~bad & ~duplicate)
+    if hasattr(source.frame, "crs") and "geometry" in valid.columns:
+        import geopandas as gpd
+
+        valid = gpd.GeoDataFrame(valid, geometry="geometry", crs=source.frame.crs)
+    quarantined_rows = np.flatnonzero(bad)
+    report = ImportReport(
+        file=file, format=source.format, table=table.name, encoding=source.encoding,
+        rows_in=len(frame), imported=len(valid), quarantined=len(quarantined_rows), duplicates=int(duplicate.sum()),
+        problems=tuple(problems), warnings=tuple(warnings),
+    )
+    return ImportResult(frame=valid, quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row),
+                        report=report, tables=dict(source.tables))
+
+
+#: Reader for each format name accepted by :func:`import_file`.
+FORMATS = ("acled", "ucdp", "hxl", "generic", "hnap", "boundaries")
+_BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+
+
+def detect_format(path: str | Path) -> str:
+    """Guess a file's format from its name and header (one of :data:`FORMATS`).
+
+    Boundaries by extension; workbooks with a ``Community PCODE`` column are
+    HNAP; CSV by its header: ``event_id_cnty`` -> ACLED, ``type_of_violence``
+    and ``where_prec`` -> UCDP, ``Community PCODE`` -> HNAP, a row of
+    hashtags -> HXL. Anything else needs a mapping (``"generic"``).
+
+    Raises
+    ------
+    UnreadableFileError
+        the file cannot be read.
+    """
+    from geodata.ingest.readers import excel, hxl
+    from geodata.ingest.readers.encoding import read_csv_cells
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in _BOUNDARY_SUFFIXES:
+        return "boundaries"
+    if suffix in (".xlsx", ".xlsm"):
+        book = excel.read_workbook_cells(path)
+        text_cells = " ".join(str(v) for cells in book.values() for v in cells.head(10).to_numpy().ravel())
+        return "hnap" if "community pcode" in text_cells.lower() else "generic"
+    cells, _ = read_csv_cells(path, header=None)
+    head = cells.head(hxl.MAX_HEADER_ROWS)
+    header = {str(v).strip().lower() for v in head.iloc[0].tolist()} if len(head) else set()
+    if "event_id_cnty" in header:
+        return "acled"
+    if {"type_of_violence", "where_prec"} <= header:
+        return "ucdp"
+    if "community pcode" in header:
+        return "hnap"
+    for r in range(len(head)):
+        values = [v for v in head.iloc[r].tolist() if isinstance(v, str) and v.strip()]
+        if values and all(hxl.parse_tag(v) is not None for v in values):
+            return "hxl"
+    return "generic"
+
+
+def read_file(path: str | Path, format: str | None = None, **options: Any) -> SourceTable:
+    """Run the reader of ``format`` (detected when ``None``) with its keyword ``options``."""
+    from geodata.ingest import readers
+    format = format or detect_format(path)
+    reader = {"acled": readers.read_acled, "ucdp": readers.read_ucdp, "hxl": readers.read_hxl,
+              "generic": readers.read_generic, "hnap": readers.read_hnap,
+              "boundaries": readers.read_boundaries}.get(format)
+    if reader is None:
+        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    return reader(path, **options)
+
+
+def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.GeoDataFrame | None = None,
+                gazetteer: Gazetteer | None = None, fix_swapped: bool = False, area: Area | None = None,
+                **options: Any) -> ImportResult:
+    """Read, validate and enrich one file: the one call an upload or a CLI needs.
+
+    ``format`` is detected when ``None`` (:func:`detect_format`); ``options``
+    go to the reader (e.g. ``mapping=`` for ``"generic"``, ``period=`` for
+    ``"hnap"``). ``boundaries`` (normalised, from :func:`~geodata.ingest.readers.read_boundaries`)
+    serve three purposes: the expected area for swapped coordinates (unless
+    ``area`` is given), HNAP community points, and admin p-codes for every
+    located row (:func:`geodata.geo.spatial.assign_admin_codes`, which adds
+    ``outside_boundaries``).
+
+    Raises
+    ------
+    UnreadableFileError
+        the file cannot be read at all (nothing is imported).
+    SchemaError
+        the file lacks a column its format requires.
+    """
+    from geodata.geo.spatial import assign_admin_codes
+
+    format = format or detect_format(path)
+    if format == "hnap" and boundaries is not None:
+        options.setdefault("boundaries", boundaries)
+    source = read_file(path, format, **options)
+    result = import_table(source, area=area if area is not None else boundaries, fix_swapped=fix_swapped,
+                          gazetteer=gazetteer)
+    if boundaries is not None and {"latitude", "longitude"} <= set(result.frame.columns) and format != "boundaries":
+        result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
+    return result

@@ -1,0 +1,77 @@
+"""What a dataset offers to filter on: actors, sub-types, admin areas, and daily counts.
+
+Pure functions of a store's incidents frame and hot columns, so the
+dashboard can build its choices for any dataset without reading files, and
+the timeline can count by day with every filter but the dates applied.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geodata.query.columns import FacetColumns, HotColumns
+
+
+@dataclass(frozen=True)
+class AdminArea:
+    """One administrative area that incidents (or boundaries) name."""
+
+    pcode: str
+    name: str
+    level: int
+
+def _facets(columns: HotColumns, incidents: pd.DataFrame) -> FacetColumns:
+    return columns.facets if columns.facets is not None else FacetColumns.from_frame(incidents)
+
+def actors(columns: HotColumns, incidents: pd.DataFrame) -> list[tuple[str, int]]:
+    """Every actor named as actor1 or actor2, with its number of incidents, most frequent first."""
+    facets = _facets(columns, incidents)
+    if not facets.actor_names:
+        return []
+    size = len(facets.actor_names)
+    counts = np.zeros(size, dtype=np.int64)
+    for codes in (facets.actor1_codes, facets.actor2_codes):
+        counts += np.bincount(codes[codes >= 0], minlength=size)
+    order = sorted(range(size), key=lambda i: (-counts[i], facets.actor_names[i]))
+    return [(facets.actor_names[i], int(counts[i])) for i in order]
+
+def sub_event_types(incidents: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(event type, sub-type, incidents) for every sub-type present, by type then sub-type."""
+    if "sub_event_type" not in incidents or incidents.empty:
+        return []
+    kinds, subs = incidents["event_type"], incidents["sub_event_type"]
+    if isinstance(kinds.dtype, pd.CategoricalDtype) and isinstance(subs.dtype, pd.CategoricalDtype):
+        # Count on the codes (a byte a row), in the order groupby gives categoricals: by code.
+        kind_codes, sub_codes = kinds.cat.codes.to_numpy(), subs.cat.codes.to_numpy()
+        width = len(subs.cat.categories)
+        keep = (kind_codes >= 0) & (sub_codes >= 0)
+        flat = kind_codes[keep].astype(np.int32) * width + sub_codes[keep]
+        counts = np.bincount(flat, minlength=len(kinds.cat.categories) * width)
+        return [(str(kinds.cat.categories[i // width]), str(subs.cat.categories[i % width]), int(counts[i]))
+                for i in np.flatnonzero(counts)]
+    pairs = incidents[["event_type", "sub_event_type"]].dropna()
+    counts = pairs.groupby(["event_type", "sub_event_type"], sort=True, observed=True).size()
+    return [(str(t), str(s), int(n)) for (t, s), n in counts.items()]
+
+def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None) -> list[AdminArea]:
+    """Admin areas by p-code, sorted by p-code (so each area follows its parent).
+
+    Incidents name areas in ``admin{1,2,3}`` with p-codes ``admin{1,2,3}_pcode``;
+    a boundaries table (``pcode``, ``name``, ``admin_level``) adds the areas
+    it draws. A name given by the boundaries wins over the incidents' one.
+    """
+    found: dict[str, AdminArea] = {}
+    for level in (1, 2, 3):
+        code, name = f"admin{level}_pcode", f"admin{level}"
+        if code not in incidents:
+            continue
+        pairs = incidents[[code, name]].dropna(subset=[code]).drop_duplicates(subset=[code])
+        for pcode, label in zip(pairs[code].astype(str), pairs[name]):
+            found.setdefault(pcode, AdminArea(pcode, str(label) if isinstance(label, str) else pcode, level))
+    if boundaries is not None and len(boundaries):
+        for pcode, label, level in zip(boundaries["pcode"].astype(str), boundaries["name"],
+                                       boundaries["admin_level"]):
+            found[pcode] = AdminArea(pcode, str(label) if isinstance(label, str) else pcode, int(level))
+    return [found[k] for k in sorted(found)]

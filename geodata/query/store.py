@@ -1,0 +1,177 @@
+"""The embedded, in-process store: one dataset kept as date-sorted columns.
+
+A date range is two ``searchsorted`` calls on an integer day array and a
+slice, not a mask over every row; other filters are vectorised masks on
+that slice. Callbacks share one store read-only.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from datetime import date
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geodata.geo.gazetteer import Gazetteer
+from geodata.model.dataset import Dataset
+from geodata.model.filters import FilterState
+from geodata.model.schema import EVENT_TYPES
+from geodata.query import displacement
+from geodata.query.columns import (
+    FatalityTotals,
+    HotColumns,
+    fatality_totals,
+    row_mask,
+    text_matches,
+)
+
+_EPOCH = date(1970, 1, 1)
+
+
+def release_freed_memory() -> None:
+    """Give memory freed after start-up's transient arrays back to the system (glibc only; else a no-op).
+
+    Without it, glibc keeps freed heap pages of the temporary million-row
+    arrays built while loading, and they stay in the process's RSS.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError, ImportError):
+        pass
+
+
+def _day_number(value: date) -> int:
+    return (value - _EPOCH).days
+
+
+class IncidentStore:
+    """Read-only queries over one :class:`~geodata.model.dataset.Dataset`.
+
+    ``incidents`` is a plain DataFrame (no geometry column; longitude and
+    latitude are columns) sorted by ``event_date``. Nothing here mutates it.
+    """
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        frame = dataset.incidents
+        if "geometry" in frame.columns:
+            frame = pd.DataFrame(frame.drop(columns="geometry"))
+        if not frame["event_date"].is_monotonic_increasing:
+            frame = frame.sort_values("event_date", kind="stable").reset_index(drop=True)
+        self.incidents = frame  # shared with the dataset, never copied: a million rows cost memory
+        self.columns = HotColumns.from_frame(self.incidents)
+        self._days = self.columns.days
+        self._type_codes = self.columns.type_codes
+        self._type_index = self.columns.type_index
+        self.gazetteer = Gazetteer(dataset.places)
+        self.displacement = dataset.displacement
+        self._daily_counts = functools.lru_cache(maxsize=64)(self._count_days)
+        release_freed_memory()
+
+    @property
+    def name(self) -> str:
+        return self.dataset.name
+
+    def date_range(self) -> tuple[date, date]:
+        """The dataset's period (inclusive), the bounds of every date filter."""
+        return self.dataset.period
+
+    def event_types(self) -> list[str]:
+        """Event types present, in the canonical order, then any others alphabetically."""
+        present = set(self._type_index)
+        known = [t for t in EVENT_TYPES if t in present]
+        return known + sorted(present - set(known))
+
+    def positions(self, state: FilterState) -> np.ndarray:
+        """Row positions (ascending, so in date order) of the incidents matching ``state``."""
+        if state.is_empty_range:
+            return np.empty(0, dtype=np.int64)
+        lo = int(np.searchsorted(self._days, _day_number(state.start), side="left"))
+        hi = int(np.searchsorted(self._days, _day_number(state.end), side="right"))
+        mask = row_mask(self.columns, lo, hi, state)
+        if mask is None:
+            return np.arange(lo, hi, dtype=np.int64)
+        return lo + np.flatnonzero(mask)
+
+    def rows_with_id(self, event_id: str) -> np.ndarray:
+        """Positions (ascending) of the incidents whose ``event_id`` is ``event_id``.
+
+        One vectorised comparison on the id column (Arrow compute when it is
+        Arrow-backed): no Python string per row.
+        """
+        if "event_id" not in self.incidents or not isinstance(event_id, str):
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(text_matches(self.incidents["event_id"], event_id))
+
+    def position_of(self, event_id: str) -> int | None:
+        """The position of the first incident with this ``event_id``, ``None`` if there is none."""
+        hits = self.rows_with_id(event_id)
+        return int(hits[0]) if len(hits) else None
+
+    def fatality_totals(self, state: FilterState) -> FatalityTotals:
+        """Incident count and fatality sums for ``state``, without copying rows."""
+        return fatality_totals(self.columns, self.positions(state))
+
+    def select(self, state: FilterState) -> pd.DataFrame:
+        """The incidents matching ``state``, in date order."""
+        return self.incidents.take(self.positions(state))
+
+    def daily_counts(self, state: FilterState) -> pd.DataFrame:
+        """Incidents per day and event type over the whole period, every filter but the dates applied.
+
+        One column per event type shown (in :meth:`event_types` order), one
+        row per day of the period: the timeline shows the whole period for
+        context and shades the selected range, and agrees with the map and
+        table on every other filter. Cached per filter without its dates, so
+        dragging the dates (the commonest change) costs nothing here. The
+        frame is shared: read it, do not change it.
+        """
+        start, end = self.date_range()
+        return self._daily_counts(replace(state, start=start, end=end, layers=frozenset(), show_approximate=True))
+
+    def _count_days(self, whole: FilterState) -> pd.DataFrame:
+        start, end = self.date_range()
+        first, length = _day_number(start), _day_number(end) - _day_number(start) + 1
+        positions = self.positions(whole)
+        if len(positions) and positions[-1] - positions[0] + 1 == len(positions):  # a plain range: no copies
+            rows = slice(int(positions[0]), int(positions[-1]) + 1)
+            days, codes = self._days[rows] - first, self._type_codes[rows]
+        else:
+            days, codes = self._days[positions] - first, self._type_codes[positions]
+        types = [t for t in self.event_types() if whole.event_types is None or t in whole.event_types]
+        slot = np.full(len(self.columns.type_names) + 1, len(types), dtype=np.int64)  # last: not shown
+        for i, event_type in enumerate(types):
+            slot[self._type_index[event_type]] = i
+        counts = np.bincount(slot[codes] * length + days, minlength=(len(types) + 1) * length)
+        table = counts[: len(types) * length].reshape(len(types), length)
+        return pd.DataFrame(dict(zip(types, table)), index=pd.date_range(start, end, freq="D"))
+
+    def displaced_as_of(self, end: date, areas: Sequence[str] = ()) -> pd.Series | None:
+        """The headline displacement figure in force on ``end`` (``None`` before the first), for the
+        admin ``areas`` when given (see :func:`geodata.query.displacement.within_areas`)."""
+        if self.dataset.headline_series is None:
+            return None
+        figures = displacement.within_areas(self.displacement, areas)
+        return displacement.latest_stock(figures, self.dataset.headline_series, end)
+
+    def displacement_series(self, areas: Sequence[str] = ()) -> pd.DataFrame:
+        """The headline displacement series in date order, for the admin ``areas`` when given."""
+        if self.dataset.headline_series is None:
+            return self.displacement.iloc[0:0]
+        figures = displacement.within_areas(self.displacement, areas)
+        return displacement.stock_series(figures, self.dataset.headline_series)
+
+    def displacement_on_map(self, state: FilterState) -> pd.DataFrame:
+        """The displacement figures to draw for ``state`` (one per series and place), inside its
+        admin areas when it names some."""
+        figures = displacement.within_areas(self.displacement, state.admin_codes)
+        return displacement.figures_for_range(figures, self.dataset.map_series, state.start, state.end)
