@@ -1,11 +1,11 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run    create .venv if needed, install, start the app on http://127.0.0.1:8050
-#   make test   install test dependencies (and Debian's chromium when root), run every test
+#   make test   install test dependencies (and Debian's chromium when root), lint, type-check, run every test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test chromium postgres redis bench clean
+.PHONY: run test lint chromium postgres redis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,7 +107,12 @@ redis:
 	fi; \
 	echo "Redis ready: $(CONFLICT_MAP_TEST_REDIS_URL)"
 
-test: $(VENV)/.installed-dev chromium postgres redis
+# Lint (ruff: errors, import order, bugbear, pyupgrade) and types (mypy), configured in pyproject.toml.
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint chromium postgres redis
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

@@ -11,6 +11,8 @@ as one ``Error:`` line before exiting non-zero.
 import logging
 import sys
 
+from dash import Dash
+
 from dashboard.app import create_app
 from dashboard.config import Config, ConfigError
 from dashboard.server.site import Site
@@ -27,7 +29,7 @@ def _one_line(error: BaseException) -> str:
     return lines[0] + more
 
 
-def build() -> tuple[Config, object, Site]:
+def build() -> tuple[Config, Dash, Site]:
     """(config, default Dash app, the whole site) from the environment; :class:`StartupError` if
     they cannot be had."""
     try:

@@ -1,13 +1,13 @@
-"""Production serving: ``gunicorn -c gunicorn.conf.py app:server`` (settings below, each overridable
-by its environment variable). The app is loaded once before forking (``preload_app``), so every
-worker shares the dataset's memory pages instead of loading its own copy; callbacks keep no
+"""Production serving: ``gunicorn -c gunicorn.conf.py app:server`` (settings from ``dashboard.config.Config``,
+each overridable by its environment variable). The app is loaded once before forking (``preload_app``),
+so every worker shares the dataset's memory pages instead of loading its own copy; callbacks keep no
 per-process state, so any worker can answer any request.
 
 Sizing for CPU-bound callbacks (they hold the GIL): one worker per core
 computes in parallel, and each worker computes one callback at a time
 (``CONFLICT_MAP_MAX_INFLIGHT`` defaults to 1 here, against 2 for the
 single-process ``python app.py``, where a second one can use the other core
-while numpy releases the GIL); see ``dashboard/security.py``. In the load
+while numpy releases the GIL); see ``dashboard/server/security.py``. In the load
 test (bench/load_test.py) one at a time gave a lower p95 at 20 and 50
 requests/s than two. Every worker gets enough threads for that slot, for
 its bounded queue of waiting callbacks, and two more, so that a surplus
@@ -15,7 +15,6 @@ request reaches the app at once and gets its quick ``503`` instead of
 waiting unseen in gunicorn's own queue, and page and asset requests never
 wait behind callbacks.
 """
-import multiprocessing
 import os
 import sys
 
@@ -23,18 +22,16 @@ from dashboard.config import Config, ConfigError
 
 os.environ.setdefault("CONFLICT_MAP_MAX_INFLIGHT", "1")  # read by the app, loaded after this file
 try:
-    _app = Config.from_env()  # the same settings the app reads
+    _config = Config.from_env()  # the same settings the app reads
 except ConfigError as _error:  # one line naming the variable, no traceback (as app.py does)
     print(f"conflict-map cannot start: {_error}", file=sys.stderr)
     raise SystemExit(1) from None
-_cores = multiprocessing.cpu_count()
-_threads_needed = (_app.max_inflight + _app.max_queued + 2) if _app.max_inflight else 8
 
-bind = os.environ.get("CONFLICT_MAP_BIND", "127.0.0.1:8050")
-workers = int(os.environ.get("CONFLICT_MAP_WORKERS", str(min(4, _cores))))
-threads = int(os.environ.get("CONFLICT_MAP_THREADS", str(_threads_needed)))
+bind = _config.bind
+workers = _config.gunicorn_workers
+threads = _config.gunicorn_threads
 worker_class = "gthread"
-timeout = int(os.environ.get("CONFLICT_MAP_TIMEOUT", "60"))  # a hung worker is replaced after this
+timeout = _config.timeout  # a hung worker is replaced after this
 graceful_timeout = 20
 keepalive = 5
 preload_app = True
@@ -46,11 +43,8 @@ limit_request_field_size = 8190
 accesslog = "-"
 errorlog = "-"
 
-#: GIL switch interval in the workers, in ms (CPython's default: 5). A thread with a quick answer
-#: to give (a page, an asset, a 503) waits for the GIL behind the callbacks being computed; a
-#: shorter interval lets it through sooner, for a little more switching overhead.
-_switch_interval_ms = float(os.environ.get("CONFLICT_MAP_SWITCH_INTERVAL_MS", "1"))
-
 
 def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
-    sys.setswitchinterval(_switch_interval_ms / 1000)
+    # A thread with a quick answer to give (a page, an asset, a 503) waits for the GIL behind the callbacks
+    # being computed; a shorter switch interval (CPython's default: 5 ms) lets it through sooner.
+    sys.setswitchinterval(_config.switch_interval_ms / 1000)

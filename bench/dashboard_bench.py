@@ -40,17 +40,17 @@ import pandas as pd  # noqa: E402
 from backports import zstd  # noqa: E402
 from dash._utils import to_json  # noqa: E402
 
-from dashboard.callbacks import (  # noqa: E402
-    MapAssets,
-    cached_figure,
-    map_figure,
-    map_patch,
-    timeline,
-    update_headline,
-)
+from dashboard.callbacks.map import map_patch  # noqa: E402
 from dashboard.figures import plain  # noqa: E402
-from dashboard.figures.map import DatedLayers  # noqa: E402
 from dashboard.server.cache import MemoryCache  # noqa: E402
+from dashboard.views.cached import cached_figure  # noqa: E402
+from dashboard.views.headline import update_headline  # noqa: E402
+from dashboard.views.map import (  # noqa: E402
+    DatedLayers,  # noqa: E402
+    MapAssets,
+    map_figure,
+)
+from dashboard.views.timeline import timeline  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
 from geodata.catalog.parquet import read_dataset, sidecar_path, write_dataset  # noqa: E402
 from geodata.model.dataset import dataset_from_incidents  # noqa: E402

@@ -8,7 +8,6 @@ from dash import Dash
 
 from dashboard.callbacks import register_callbacks
 from dashboard.config import Config
-from dashboard.export.ui import register_export_callbacks
 from dashboard.figures.basemap import ASSETS
 from dashboard.layout import build_layout
 from dashboard.server.cache import install_cache
@@ -48,8 +47,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     sources.register(app)
     app.layout = build_layout(store, sources)
     register_callbacks(app, store, sources, config.point_budget)
-    register_export_callbacks(app, store)
     compress_responses(app.server)
     install_security(app, config)
-    install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/cache.py
+    install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/server/cache.py
     return app

@@ -1,8 +1,14 @@
 """Configuration from environment variables, read once at start-up, never from requests.
 
+:class:`Config` is the one place every ``CONFLICT_MAP_*`` variable is read
+(the storage section through :class:`geodata.catalog.CatalogSettings`, which
+the Dash-free command line ``python -m geodata`` reads on its own):
+
 | variable | meaning | default |
 |---|---|---|
 | ``CONFLICT_MAP_DATASET`` | dataset folder (stored Parquet or canonical CSV) | the shipped scenario |
+| ``CONFLICT_MAP_DATA`` | where imported datasets and import reports are stored | ``data/`` beside ``app.py`` |
+| ``CONFLICT_MAP_DATABASE_URL`` | ``postgresql://...``: store datasets in PostGIS instead | unset |
 | ``CONFLICT_MAP_HOST`` / ``CONFLICT_MAP_PORT`` | where ``python app.py`` listens | 127.0.0.1 / 8050 |
 | ``CONFLICT_MAP_MAX_REQUEST_BYTES`` | largest request body accepted (413 above) | 2,000,000 |
 | ``CONFLICT_MAP_POINT_BUDGET`` | most raw points the map receives | 50,000 |
@@ -18,14 +24,26 @@
 | ``CONFLICT_MAP_QUEUE_WAIT_MS`` | longest wait in that queue before a 503 (a safety net) | 10000 |
 | ``CONFLICT_MAP_CACHE`` | result cache: ``memory`` (per process), ``off``, or ``redis://host:port/db`` (shared) | memory |
 | ``CONFLICT_MAP_CACHE_MB`` | size of the ``memory`` cache, per app and process | 64 |
+| ``CONFLICT_MAP_CHROMIUM`` | the Chromium that renders briefings, read by the renderer itself (it serves the export CLI too) | found |
+| ``CONFLICT_MAP_BIND`` | gunicorn: where to listen | 127.0.0.1:8050 |
+| ``CONFLICT_MAP_WORKERS`` | gunicorn: worker processes | min(4, cores) |
+| ``CONFLICT_MAP_THREADS`` | gunicorn: threads per worker | in-flight + queued + 2 |
+| ``CONFLICT_MAP_TIMEOUT`` | gunicorn: seconds before a hung worker is replaced | 60 |
+| ``CONFLICT_MAP_SWITCH_INTERVAL_MS`` | gunicorn workers' GIL switch interval (ms) | 1 |
+
+Tests read ``CONFLICT_MAP_TEST_DATABASE_URL`` and ``CONFLICT_MAP_TEST_REDIS_URL``
+(set by ``make test``); the app never does.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
-from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from dashboard.server.cache import DEFAULT_MEMORY_MB, display_url, parse_redis_url
+from geodata.catalog import CatalogSettings
+from geodata.model.errors import GeodataError
 from geodata.query.budget import DEFAULT_POINT_BUDGET
 
 
@@ -34,7 +52,7 @@ class ConfigError(ValueError):
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    raw = env.get(name, "")
+    raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
@@ -44,6 +62,26 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}, got {raw}")
+    return value
+
+
+def _catalog(env: Mapping[str, str]) -> CatalogSettings:
+    try:
+        return CatalogSettings.from_env(env)
+    except GeodataError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _cache(env: Mapping[str, str]) -> str:
@@ -59,7 +97,10 @@ def _cache(env: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Config:
+    """Every setting of the app and its gunicorn deployment (defaults: a local, single-user app)."""
+
     dataset: str | None = None
+    catalog: CatalogSettings = field(default_factory=lambda: CatalogSettings.from_env({}))
     host: str = "127.0.0.1"
     port: int = 8050
     max_request_bytes: int = 2_000_000
@@ -77,6 +118,23 @@ class Config:
     queue_target_ms: int = 50
     cache: str = "memory"
     cache_mb: int = DEFAULT_MEMORY_MB
+    bind: str = "127.0.0.1:8050"
+    workers: int = 0  # 0: min(4, cores)
+    threads: int = 0  # 0: enough for the in-flight slots, the queue and two more
+    timeout: int = 60
+    switch_interval_ms: float = 1.0
+
+    @property
+    def gunicorn_workers(self) -> int:
+        return self.workers or min(4, multiprocessing.cpu_count())
+
+    @property
+    def gunicorn_threads(self) -> int:
+        """Enough threads for the in-flight slots, the bounded queue and two more, so that a surplus
+        request reaches the app at once and gets its quick 503 (see ``gunicorn.conf.py``)."""
+        if self.threads:
+            return self.threads
+        return (self.max_inflight + self.max_queued + 2) if self.max_inflight else 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
@@ -90,6 +148,7 @@ class Config:
             raise ConfigError("CONFLICT_MAP_AUTH=basic needs CONFLICT_MAP_USER and CONFLICT_MAP_PASSWORD")
         return cls(
             dataset=env.get("CONFLICT_MAP_DATASET") or None,
+            catalog=_catalog(env),
             host=env.get("CONFLICT_MAP_HOST", "127.0.0.1"),
             port=_int(env, "CONFLICT_MAP_PORT", 8050, 1),
             max_request_bytes=_int(env, "CONFLICT_MAP_MAX_REQUEST_BYTES", 2_000_000, 10_000),
@@ -105,4 +164,9 @@ class Config:
             queue_target_ms=_int(env, "CONFLICT_MAP_QUEUE_TARGET_MS", 50, 0),
             cache=_cache(env),
             cache_mb=_int(env, "CONFLICT_MAP_CACHE_MB", DEFAULT_MEMORY_MB, 1),
+            bind=env.get("CONFLICT_MAP_BIND", "").strip() or "127.0.0.1:8050",
+            workers=_int(env, "CONFLICT_MAP_WORKERS", 0, 0),
+            threads=_int(env, "CONFLICT_MAP_THREADS", 0, 0),
+            timeout=_int(env, "CONFLICT_MAP_TIMEOUT", 60, 1),
+            switch_interval_ms=_float(env, "CONFLICT_MAP_SWITCH_INTERVAL_MS", 1.0, 0.01),
         )

@@ -15,6 +15,10 @@ HEADLINE = "headline-figures"
 HEADLINE_INCIDENTS = "headline-incidents"
 HEADLINE_FATALITIES = "headline-fatalities"
 HEADLINE_DISPLACED = "headline-displaced"
+#: The caption under each headline figure (what it counts, as of when).
+HEADLINE_INCIDENTS_WHAT = "headline-incidents-what"
+HEADLINE_FATALITIES_WHAT = "headline-fatalities-what"
+HEADLINE_DISPLACED_WHAT = "headline-displaced-what"
 RANGE_LABEL = "range-label"
 SOURCES = "sources"
 
@@ -24,7 +28,9 @@ DISPLAY = "display-state"
 MAP_VIEW = "map-view"
 SELECTED = "selected-incident"
 LINK_NOTICE = "link-notice"
-QUICK_RANGE = "quick-range"  # suffixed: quick-range-7, -30, -90, -all
+#: The quick date-range buttons, by the range each sets (:data:`dashboard.state.controls.QUICK`).
+QUICK_RANGES = {"quick-7": "quick-range-7", "quick-30": "quick-range-30", "quick-90": "quick-range-90",
+                "quick-all": "quick-range-all"}
 PLAY = "play-button"
 STEP_BACK = "step-back"
 STEP_FORWARD = "step-forward"
@@ -52,6 +58,8 @@ DETAIL = "incident-detail"
 DETAIL_BODY = "incident-detail-body"
 DETAIL_CLOSE = "incident-detail-close"
 BOTTOM_TABS = "bottom-tabs"
+TIMELINE_TAB = "bottom-tabs-timeline"
+TABLE_TAB = "bottom-tabs-table"
 TIMELINE_PANEL = "timeline-panel"
 TABLE_PANEL = "table-panel"
 
@@ -67,3 +75,15 @@ EXPORT_STATUS = "export-status"
 EXPORT_BUSY = "export-busy"
 EXPORT_DOWNLOAD = "export-download"
 CAMERA_NAME = "camera-file-name"
+
+# --- the import page (/import/) ---
+IMPORT_FORMAT = "import-format"
+IMPORT_DATASET = "import-dataset"
+IMPORT_UPLOAD = "import-upload"
+IMPORT_REPORT = "import-report"
+IMPORT_ANSWER = "import-answer"
+IMPORT_DOWNLOAD = "import-download"
+IMPORT_COUNTS = "import-counts"
+IMPORT_OPEN = "open-dataset"
+IMPORT_PROBLEMS = "import-problems"
+IMPORT_DOWNLOAD_QUARANTINE = "download-quarantine"

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dashboard.config import Config
 from dashboard.export.links import parse_view_link
 from dashboard.export.render import ExportError
 from dashboard.export.service import (
@@ -26,7 +27,7 @@ from dashboard.export.service import (
     table_export,
 )
 from dashboard.export.sizes import parse_size
-from dashboard.export.view import default_view
+from dashboard.state.mapview import default_view
 from geodata import DEFAULT_DATASET, GeodataError, IncidentStore
 
 EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson"}
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 def _open_store(folder: Path | None) -> IncidentStore:
     from geodata.catalog.parquet import open_dataset
 
-    return IncidentStore(open_dataset(folder or os.environ.get("CONFLICT_MAP_DATASET") or DEFAULT_DATASET))
+    return IncidentStore(open_dataset(folder or Config.from_env().dataset or DEFAULT_DATASET))
 
 
 def _write(path: Path, content: bytes) -> None:

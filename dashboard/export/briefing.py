@@ -4,8 +4,8 @@ arrow, headline figures, timeline strip, sources, time stamp and link.
 Why one figure: a single kaleido render gives the PNG and a one-page PDF
 whose text stays vector (searchable, crisp at any zoom); the map is the
 only raster. The layers, headline and timeline come from the same functions
-the dashboard's callbacks use (:func:`~dashboard.callbacks.update_map` and
-friends), so the briefing shows exactly what the screen shows for the same
+the dashboard's callbacks use (:func:`~dashboard.views.map.update_map` and
+friends in :mod:`dashboard.views`), so the briefing shows exactly what the screen shows for the same
 :class:`~geodata.FilterState`; only their placement changes.
 
 Everything is placed in paper coordinates on a page of ``width`` x
@@ -15,7 +15,6 @@ pure: no I/O, no clock (the caller passes ``generated_at``).
 """
 from __future__ import annotations
 
-import html
 import re
 import textwrap
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from dashboard.callbacks import update_headline, update_map, update_timeline
 from dashboard.export.provenance import (
     BASEMAP_SOURCE,
     date_range_words,
@@ -32,8 +30,12 @@ from dashboard.export.provenance import (
     incident_sources,
     utc_stamp,
 )
-from dashboard.export.view import MapView, fit_view, relayout_for, scale_bar
-from dashboard.figures.style import FONT_FAMILY, format_day, short_count
+from dashboard.export.view import fit_view, relayout_for, scale_bar
+from dashboard.figures.style import FONT_FAMILY, esc, format_day, short_count
+from dashboard.state.mapview import MapView
+from dashboard.views.headline import update_headline
+from dashboard.views.map import update_map
+from dashboard.views.timeline import update_timeline
 from geodata import FilterState, IncidentStore
 
 #: Short titles for datasets whose own title is too long for a slide.
@@ -58,11 +60,6 @@ def clean_title(text: object, fallback: str) -> str:
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1].rstrip() + "…"
     return title or fallback
-
-
-def _esc(text: object) -> str:
-    """Plotly renders a subset of HTML in annotations: data text must not be markup."""
-    return html.escape(str(text), quote=False)
 
 
 def _wrap(text: str, width_px: float, font_px: float, max_lines: int | None = None) -> list[str]:
@@ -127,7 +124,7 @@ class Page:
              bold: bool = False, xanchor: str = "left", yanchor: str = "top", name: str = "",
              align: str = "left") -> None:
         """Escaped text at page px (x, y); ``lines`` are plain text, joined with line breaks."""
-        body = "<br>".join(_esc(line) for line in ([lines] if isinstance(lines, str) else lines))
+        body = "<br>".join(esc(line) for line in ([lines] if isinstance(lines, str) else lines))
         self.annotations.append(dict(
             text=f"<b>{body}</b>" if bold else body, name=name, x=self.x(x), y=self.y(y),
             xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, align=align, showarrow=False,
@@ -365,9 +362,3 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
         title_text="",
     )
     return figure
-
-
-def incident_point_count(figure: go.Figure) -> int:
-    """Points drawn by the incident layer (traces with ``meta == "incidents"`` on the map)."""
-    return sum(len(t.lat) for t in figure.data if t.meta == "incidents" and t.type == "scattermap"
-               and t.lat is not None)

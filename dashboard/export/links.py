@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
-from dashboard.state.url import MapView, PageState, from_query, to_query
+from dashboard.state.mapview import MapView
+from dashboard.state.url import PageState, from_query, to_query
 from geodata import FilterState
 
 #: Longest link accepted from outside (a real one is a few hundred characters).

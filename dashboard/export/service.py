@@ -38,8 +38,8 @@ from dashboard.export.render import (
 )
 from dashboard.export.sizes import OutputSize
 from dashboard.export.tables import csv_bytes, geojson_bytes
-from dashboard.export.view import MapView
 from dashboard.server.cache import ResultCache, cache_key
+from dashboard.state.mapview import MapView
 from geodata import FilterState, IncidentStore
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
     key = None if cache is None else briefing_cache_key(
         store, state, view, fmt=fmt, title=title, size=size, app_url=app_url, generated_at=generated_at,
         screen=screen)
-    if key is not None and (hit := cache.get(key)) is not None:
+    if cache is not None and key is not None and (hit := cache.get(key)) is not None:
         if (unpacked := _unpack(hit)) is not None:
             return Export(filename, MIME_TYPES[fmt], unpacked[1], generated_at=unpacked[0], cached=True)
         log.warning("ignored a malformed cached briefing (%d bytes)", len(hit))
@@ -132,7 +132,7 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
                              generated_at=generated_at, screen=screen)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
                             document_title=clean_title(title, default_title(store)))
-    if key is not None:
+    if cache is not None and key is not None:
         cache.set(key, _pack(generated_at, content))
     return Export(filename, MIME_TYPES[fmt], content, generated_at=generated_at)
 

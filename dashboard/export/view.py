@@ -1,10 +1,7 @@
 """The map view an export reproduces (centre and zoom), and the map scale it implies.
 
-:class:`MapView` is the one in :mod:`dashboard.state.url` (the view a link
-restores). The screen's view comes from plotly: ``relayoutData`` after a pan or zoom
-(``map.center``, ``map.zoom``), otherwise the figure's ``layout.map``,
-otherwise the dataset's default view. Client data is untrusted: anything
-malformed falls back to the next source. The briefing is always drawn
+:class:`MapView` and the parsing of what the browser reports live in
+:mod:`dashboard.state.mapview`. The briefing is always drawn
 north up (bearing 0, pitch 0), which the north arrow and scale bar assume.
 
 Scale: Web Mercator at zoom ``z`` spans ``256 * 2**z`` px for 256-px tiles,
@@ -19,58 +16,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.state.url import MapView
+from dashboard.state.mapview import MapView, parse_corners
 
 #: Metres per pixel at the equator, zoom 0, 256-px tiles (WGS 84 semi-major axis * 2 pi / 256).
 EQUATOR_M_PER_PX_256 = 156543.03392
 #: MapLibre's tiles are 512 px: one zoom level "earlier" than 256-px tiles.
 MAPLIBRE_TILE_FACTOR = 0.5
-
-
-def default_view(view: Any) -> MapView:
-    """The dataset's default view (``dataset.json``'s ``view``), validated; NW Syria if unusable."""
-    parsed = MapView.from_dict(view)
-    return parsed or MapView(35.9, 36.75, 7.7)
-
-
-def _view(lat: Any, lon: Any, zoom: Any) -> MapView | None:
-    """A view from JSON numbers only (a string is not a number here), in range, else ``None``."""
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lat, lon, zoom)):
-        return None
-    return MapView.parse(lat, lon, zoom)
-
-
-def view_from_relayout(data: Any) -> MapView | None:
-    """The view in plotly's ``relayoutData`` (flat ``"map.center"`` keys or a nested ``map``)."""
-    if not isinstance(data, dict):
-        return None
-    nested = data.get("map")
-    if isinstance(nested, dict):
-        center, zoom = nested.get("center"), nested.get("zoom")
-    else:
-        center, zoom = data.get("map.center"), data.get("map.zoom")
-    if not isinstance(center, dict):
-        return None
-    return _view(center.get("lat"), center.get("lon"), zoom)
-
-
-def view_from_store(data: Any) -> MapView | None:
-    """The view kept in the export panel's store (``{"lat", "lon", "zoom"}``, numbers)."""
-    return _view(data.get("lat"), data.get("lon"), data.get("zoom")) if isinstance(data, dict) else None
-
-
-def view_from_figure(figure: Any) -> MapView | None:
-    """The view in a figure dict's ``layout.map`` (what the server last sent)."""
-    layout = figure.get("layout") if isinstance(figure, dict) else None
-    subplot = layout.get("map") if isinstance(layout, dict) else None
-    if not isinstance(subplot, dict) or not isinstance(subplot.get("center"), dict):
-        return None
-    return _view(subplot["center"].get("lat"), subplot["center"].get("lon"), subplot.get("zoom"))
-
-
-def current_view(relayout: Any, figure: Any, default: MapView) -> MapView:
-    """The view on screen: the last pan/zoom, else the figure's view, else ``default``."""
-    return view_from_relayout(relayout) or view_from_figure(figure) or default
 
 
 def metres_per_pixel(lat: float, zoom: float) -> float:
@@ -92,15 +43,10 @@ def _world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
 def screen_size(view: MapView, corners: Any) -> tuple[float, float] | None:
     """The on-screen size (CSS px) of the map whose visible ``corners`` (``[[lon, lat]] * 4``, as
     plotly's ``map._derived.coordinates``) were reported at ``view``; ``None`` if unusable."""
-    if not isinstance(corners, list) or len(corners) != 4:
+    parsed = parse_corners(corners)
+    if parsed is None:
         return None
-    points = []
-    for corner in corners:
-        if (not isinstance(corner, (list, tuple)) or len(corner) != 2
-                or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
-                       for v in corner)):
-            return None
-        points.append(_world_px(float(corner[0]), float(corner[1]), view.zoom))
+    points = [_world_px(lon, lat, view.zoom) for lon, lat in parsed]
     width = max(p[0] for p in points) - min(p[0] for p in points)
     height = max(p[1] for p in points) - min(p[1] for p in points)
     return (width, height) if 50 <= width <= 20000 and 50 <= height <= 20000 else None

@@ -35,8 +35,6 @@ This module is pure: no I/O, no Dash imports.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 #: Fontstack names, for ``textfont.family`` of Scattermap traces.
 GLYPH_FONT = "DejaVu Sans Regular"
@@ -217,53 +215,3 @@ def plain_style(base_url: str) -> dict:
                 {"text-color": LABEL, "text-halo-color": HALO, "text-halo-width": 1.2}),
         ],
     }
-
-
-def _urls(node: Any, path: str = "") -> list[tuple[str, str]]:
-    """(path, value) of every string in ``node`` that names a resource."""
-    found: list[tuple[str, str]] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            sub = f"{path}.{key}" if path else str(key)
-            if isinstance(value, str) and key in ("glyphs", "sprite", "url", "data"):
-                found.append((sub, value))
-            else:
-                found.extend(_urls(value, sub))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            sub = f"{path}[{i}]"
-            if isinstance(value, str) and path.endswith(("tiles", "urls", "sprite")):
-                found.append((sub, value))
-            else:
-                found.extend(_urls(value, sub))
-    elif isinstance(node, str) and "//" in node:
-        found.append((path, node))  # any other string that looks like a URL
-    return found
-
-
-def assert_offline(style: dict, allowed_origin: str, *, allow_relative: bool = False) -> None:
-    """Raise ``ValueError`` unless every URL in ``style`` is under ``allowed_origin``.
-
-    ``allowed_origin`` is a scheme + host (+ port) such as
-    ``"http://127.0.0.1:8050"``, optionally with a path prefix
-    (``"http://127.0.0.1:8050/assets/"``) that every URL must start with.
-    Scheme-relative (``//host/...``) URLs are always refused.  Root-relative
-    URLs (``/assets/...``) stay on whatever origin serves the page; they pass
-    (still checked against the path prefix) only with ``allow_relative=True``,
-    any other relative URL is refused.
-    """
-    allowed = urlsplit(allowed_origin)
-    if not (allowed.scheme and allowed.netloc):
-        raise ValueError(f"allowed_origin must be absolute, got {allowed_origin!r}")
-    prefix = allowed.path or "/"
-    bad = []
-    for where, url in _urls(style):
-        parts = urlsplit(url)
-        relative = allow_relative and not parts.scheme and not parts.netloc and url.startswith("/")
-        if not relative and (parts.scheme.lower(), parts.netloc.lower()) != (
-                allowed.scheme.lower(), allowed.netloc.lower()):
-            bad.append(f"{where}: {url}")
-        elif not parts.path.startswith(prefix):
-            bad.append(f"{where}: {url} (outside {prefix})")
-    if bad:
-        raise ValueError("style reaches outside the app: " + "; ".join(bad))

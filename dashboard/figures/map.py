@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
-from html import escape as html_escape
 
 import numpy as np
 import pandas as pd
@@ -20,19 +18,21 @@ from dashboard.figures.style import (
     AGGREGATE_COLOUR,
     CONTEXT_COLOUR,
     DISPLACEMENT_COLOURS,
+    cell_text,
+    esc,
     escape,
+    fatality_text,
     format_count,
     format_day,
+    marker_diameter,
     short_count,
     type_colour,
 )
-from geodata import GEO_PRECISION, FilterState, Gazetteer, IncidentStore
+from geodata import GEO_PRECISION, FilterState, Gazetteer
 from geodata.query.budget import (
     DEFAULT_POINT_BUDGET,
     GridCells,
     PointSelection,
-    Viewport,
-    plan_points,
 )
 from geodata.query.columns import HotColumns
 
@@ -57,31 +57,8 @@ DISPLACEMENT_PX_PER_MILLION = 64.0
 
 
 def marker_size(fatalities: np.ndarray) -> np.ndarray:
-    """Marker diameter in px (uint8, one byte a point on the wire): area grows with reported
-    fatalities; unknown = smallest."""
-    deaths = np.nan_to_num(np.asarray(fatalities, dtype=np.float32), nan=0.0).clip(min=0)
-    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0).astype(np.uint8)
-
-
-def esc(text: str) -> str:
-    """Escape data text for hover labels: tags become text; quotes stay as typed (plotly shows
-    ``&quot;`` literally, and a quote cannot open a tag in a text node)."""
-    return html_escape(text, quote=False)
-
-
-def _text(value) -> str:
-    """Cell as text; missing (None, NA, NaN) as ''."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
-def fatality_text(best, low, high) -> str:
-    """'34 (reported range 33–34)', '18' or 'not reported'."""
-    best, low, high = _text(best), _text(low) or _text(best), _text(high) or _text(best)
-    if not best:
-        return "not reported"
-    return best if low == high else f"{best} (reported range {low}–{high})"
+    """Marker diameter in px as uint8 (one byte a point on the wire); see :func:`marker_diameter`."""
+    return marker_diameter(fatalities).astype(np.uint8)
 
 
 HOVER_COLUMNS = ["event_date", "location", "event_type", "sub_event_type", "actor1", "actor2", "fatalities",
@@ -99,16 +76,16 @@ def incident_hover_data(incidents: pd.DataFrame, gazetteer: Gazetteer) -> np.nda
     frame = incidents.reindex(columns=HOVER_COLUMNS)
     for (day, place, kind, sub, actor1, actor2, best, low, high, source, precision, note,
          event_id) in frame.itertuples(index=False, name=None):
-        place = _text(place)
+        place = cell_text(place)
         if place not in display:
             display[place] = gazetteer.display_name(place)
-        kind = _text(kind) + (f" – {_text(sub)}" if _text(sub) else "")
-        actors = (_text(actor1) or "unknown") + (f" vs {_text(actor2)}" if _text(actor2) else "")
-        where = GEO_PRECISION.get(int(precision), "unknown") if _text(precision) else "unknown"
-        where += f" ({_text(note)})" if _text(note) else ""
+        kind = cell_text(kind) + (f" – {cell_text(sub)}" if cell_text(sub) else "")
+        actors = (cell_text(actor1) or "unknown") + (f" vs {cell_text(actor2)}" if cell_text(actor2) else "")
+        where = GEO_PRECISION.get(int(precision), "unknown") if cell_text(precision) else "unknown"
+        where += f" ({cell_text(note)})" if cell_text(note) else ""
         rows.append([
             format_day(day), esc(display[place]), esc(kind), esc(actors), fatality_text(best, low, high),
-            esc(_text(source)[:300]), esc(where), esc(_text(event_id)),
+            esc(cell_text(source)[:300]), esc(where), esc(cell_text(event_id)),
         ])
     return np.array(rows, dtype=object) if rows else np.empty((0, 8), dtype=object)
 
@@ -146,6 +123,7 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
     incident in the filter still get an empty trace, so the legend and
     colours stay put while the filter changes.
     """
+    assert isinstance(points.plan, PointSelection), "grid cells are drawn by aggregate_layer"
     columns, positions = points.columns, points.plan.positions
     codes = columns.type_codes[positions]
     # Group the points by type once (a stable sort keeps date order), then each trace is a slice.
@@ -199,17 +177,7 @@ def aggregate_layer(cells: GridCells) -> list[dict]:
     )]
 
 
-def incident_points(store: IncidentStore, state: FilterState, viewport: Viewport | None,
-                    budget: int = DEFAULT_POINT_BUDGET) -> IncidentPoints:
-    """The incidents to draw for ``state``: within the point budget, with rows for rich hover when few."""
-    plan = plan_points(store.columns, store.positions(state), viewport, budget)
-    rows = None
-    if isinstance(plan, PointSelection) and len(plan.positions) <= RICH_HOVER_LIMIT:
-        rows = store.incidents.take(plan.positions)
-    return IncidentPoints(store.columns, plan, rows)
-
-
-def status_text(points: IncidentPoints, budget: int) -> str:
+def statuscell_text(points: IncidentPoints, budget: int) -> str:
     """One line saying what the map shows, for the analyst (points, points in view, or cells)."""
     plan = points.plan
     if isinstance(plan, GridCells):
@@ -240,10 +208,10 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
             when = ("as of " + rows["as_of"].map(format_day)).to_numpy(dtype=object)
         else:
             when = ("in " + rows["period_start"].fillna(rows["as_of"]).map(lambda d: f"{d:%B %Y}")).to_numpy(dtype=object)
-        detail = np.column_stack([
+        detail: np.ndarray = np.column_stack([
             escape(rows["place"]),
             escape(qualifier + np.where(qualifier == "", "", " ")),
-            [format_count(p) for p in people],
+            [format_count(float(p)) for p in people],
             when,
             escape(rows["scope"].fillna(rows["place"]) if "scope" in rows else rows["place"]),
             escape(rows["source"]),
@@ -259,7 +227,7 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
             lon=rows["longitude"].to_numpy(dtype="float64"),
             mode="markers+text",
             # A period figure drawn inside a cumulative one would hide its label: hover tells it.
-            text=[short_count(p) if kind == "stock" or code not in stock_places else ""
+            text=[short_count(float(p)) if kind == "stock" or code not in stock_places else ""
                   for p, code in zip(people, rows["pcode"])],
             textfont=dict(family=GLYPH_FONT_BOLD, size=11, color="#1a1a1a"),
             textposition="top center" if kind == "stock" else "middle center",
@@ -308,30 +276,8 @@ def offline_style(base_url: str) -> plain.Ready:
     return plain.Ready(map_style(base_url))
 
 
-class DatedLayers:
-    """The context and displacement layers of one store, built once per date range and reused.
-
-    They depend on the dataset and the dates alone, while most map
-    callbacks follow other changes (types, the view, playback steps seen
-    before); building them is a millisecond or two of pandas work each time.
-    Thread-safe; the traces are shared and never changed.
-    """
-
-    def __init__(self, store: IncidentStore):
-        self._store = store
-        self._context = functools.cache(lambda: context_layer(store.dataset.places, store.dataset.highways))
-        self.displacement = functools.lru_cache(maxsize=256)(self._displacement)
-
-    def context(self) -> list[dict]:
-        return self._context()
-
-    def _displacement(self, start: date, end: date, areas: tuple[str, ...] = ()) -> list[dict]:
-        store = self._store
-        figures = store.displacement_on_map(FilterState(start, end, admin_codes=areas))
-        return displacement_layer(figures, store.dataset.map_series)
-
-
-def incident_map(*, incidents: IncidentPoints, layers: DatedLayers, gazetteer: Gazetteer, state: FilterState,
+def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement: list[dict], gazetteer: Gazetteer,
+                 state: FilterState,
                  event_types: list[str], view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET,
                  below: list | None = None, under_incidents: list | None = None, above: list | None = None) -> dict:
     """Compose the layers switched on in ``state`` over the offline style.
@@ -343,9 +289,9 @@ def incident_map(*, incidents: IncidentPoints, layers: DatedLayers, gazetteer: G
     """
     traces: list[dict] = list(below or [])
     if "context" in state.layers:
-        traces += layers.context()
+        traces += context
     if "displacement" in state.layers:
-        traces += layers.displacement(state.start, state.end, tuple(state.admin_codes))
+        traces += displacement
     if "incidents" in state.layers:
         types = event_types if state.event_types is None else [t for t in event_types if t in state.event_types]
         if isinstance(incidents.plan, GridCells):
@@ -356,8 +302,7 @@ def incident_map(*, incidents: IncidentPoints, layers: DatedLayers, gazetteer: G
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])
     return plain.figure(traces, dict(
-        map=dict(style=offline_style(base_url), center=dict(lat=view.get("lat", 35.9), lon=view.get("lon", 36.75)),
-                 zoom=view.get("zoom", 7.7), bounds=BOUNDS),
+        map=dict(style=offline_style(base_url), center=dict(lat=view["lat"], lon=view["lon"]), zoom=view["zoom"], bounds=BOUNDS),
         uirevision=MAP_UIREVISION,
         showlegend=True,  # even with one layer: the legend says what the symbols are
         margin=dict(l=0, r=0, t=0, b=0),
@@ -368,7 +313,7 @@ def incident_map(*, incidents: IncidentPoints, layers: DatedLayers, gazetteer: G
         annotations=[dict(text="Highways schematic · base: Natural Earth · no external tiles",
                           x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
                           showarrow=False, font=dict(size=10, color="#555"), bgcolor="rgba(255,255,255,0.7)"),
-                     dict(text=esc(status_text(incidents, budget)), name="status",
+                     dict(text=esc(statuscell_text(incidents, budget)), name="status",
                           x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                           showarrow=False, font=dict(size=11, color="#222"), bgcolor="rgba(255,255,255,0.85)")
                      if "incidents" in state.layers else dict(text="", visible=False, name="status")],

@@ -15,30 +15,17 @@ thick outline.
 """
 from __future__ import annotations
 
-from html import escape
-
 import numpy as np
 import pandas as pd
 
 from dashboard.figures import plain
 from dashboard.figures.basemap import GLYPH_FONT
-from dashboard.figures.style import format_count, format_day, type_colour
+from dashboard.figures.style import esc, format_count, format_day, marker_diameter, type_colour
 
-
-def esc(text: str) -> str:
-    """Escape data text for a hover label: tags become text; quotes stay quotes (plotly shows
-    ``&quot;`` literally, and quotes cannot open a tag)."""
-    return escape(text, quote=False)
 APPROXIMATE_LEGEND = "Approximate location (area or admin centroid)"
 #: Above this many approximate points the halos are left out (the map is then aggregated anyway).
 HALO_LIMIT = 5_000
 CHOROPLETH_SCALE = [[0.0, "#deebf7"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # one hue: colour-blind safe
-
-
-def _size(fatalities: np.ndarray) -> np.ndarray:
-    """The incident layer's marker diameter (same formula), as float px."""
-    deaths = np.nan_to_num(np.asarray(fatalities, dtype=np.float32), nan=0.0).clip(min=0)
-    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0)
 
 
 def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: np.ndarray,
@@ -52,7 +39,7 @@ def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: n
     """
     if len(latitude) == 0 or len(latitude) > HALO_LIMIT:
         return [], []
-    size = _size(fatalities)
+    size = marker_diameter(fatalities)
     palette = [type_colour(t) for t in type_names] + [type_colour("")]
     codes = np.where(np.asarray(type_codes) < 0, len(type_names), type_codes).astype(np.uint8)
     scale = [[i / (len(palette) - 1), colour] for i, colour in enumerate(palette)]
@@ -70,7 +57,7 @@ def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: n
 
 def highlight_layer(latitude: float, longitude: float, fatalities: float | None) -> dict:
     """A dark disc under the selected incident: it shows as a thick ring around its point."""
-    size = float(_size(np.asarray([np.nan if fatalities is None else fatalities]))[0])
+    size = float(marker_diameter(np.asarray([np.nan if fatalities is None else fatalities]))[0])
     return plain.trace("scattermap", name="Selected incident", meta="highlight", showlegend=False, hoverinfo="skip",
                          lat=[float(latitude)], lon=[float(longitude)], mode="markers",
                          marker=dict(size=size + 12, color="#000000", opacity=0.9))
@@ -140,7 +127,7 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
                           x=0.01, xanchor="left", y=0.62, yanchor="bottom", tickformat=".2s",
                           bgcolor="rgba(255,255,255,0.85)", tickfont=dict(size=10)),
             customdata=np.column_stack([
-                [esc(str(p)) for p in chosen["place"]], [format_count(p) for p in people], when,
+                [esc(str(p)) for p in chosen["place"]], [format_count(float(p)) for p in people], when,
                 [esc(str(s))[:120] for s in chosen["source"]],
             ]),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} people (as of %{customdata[2]})"

@@ -39,7 +39,7 @@ def typed(values: np.ndarray) -> Any:
     short = _TYPED.get(values.dtype.name)
     if short is None or values.size == 0:
         return values.tolist()
-    spec = {"dtype": short, "bdata": base64.b64encode(np.ascontiguousarray(values)).decode("ascii")}
+    spec = {"dtype": short, "bdata": base64.b64encode(np.ascontiguousarray(values).tobytes()).decode("ascii")}
     if values.ndim > 1:
         spec["shape"] = ",".join(map(str, values.shape))
     return spec

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,34 @@ CONTEXT_COLOUR = "#8a8a8a"
 AGGREGATE_COLOUR = "#4b3f72"
 SELECTION_FILL = "rgba(0, 114, 178, 0.10)"
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"
+
+
+def cell_text(value: Any) -> str:
+    """A table cell as text; missing (None, NA, NaN) as ''."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def esc(text: object) -> str:
+    """Escape data text for a plotly label: tags become text; quotes stay quotes (plotly shows
+    ``&quot;`` literally, and a quote cannot open a tag in a text node)."""
+    return html.escape(str(text), quote=False)
+
+
+def fatality_text(best: Any, low: Any, high: Any, *, missing: str = "not reported",
+                  range_words: str = "reported range ") -> str:
+    """'34 (reported range 33–34)', '18' or ``missing``; a range only where the source gives one."""
+    best, low, high = cell_text(best), cell_text(low) or cell_text(best), cell_text(high) or cell_text(best)
+    if not best:
+        return missing
+    return best if low == high else f"{best} ({range_words}{low}–{high})"
+
+
+def marker_diameter(fatalities: np.ndarray) -> np.ndarray:
+    """Incident marker diameter in px (float32): area grows with reported fatalities; unknown = smallest."""
+    deaths = np.nan_to_num(np.asarray(fatalities, dtype=np.float32), nan=0.0).clip(min=0)
+    return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0)
 
 
 def type_colour(event_type: str) -> str:

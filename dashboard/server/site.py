@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Callable
 
 from dash import Dash
 from werkzeug.wrappers import Response
@@ -30,7 +29,7 @@ class Site:
 
     def __init__(self, config: Config | None = None, *, default: Dash | None = None, catalog=None):
         self.config = config or Config()
-        self.catalog = catalog if catalog is not None else open_catalog()
+        self.catalog = catalog if catalog is not None else open_catalog(self.config.catalog)
         self.default = default or create_app(config=self.config)
         from dashboard.server.upload import create_import_app
 
@@ -81,8 +80,3 @@ class Site:
                                 mimetype="text/plain")(environ, start_response)
             return app.server(environ, start_response)
         return self.default.server(environ, start_response)
-
-
-def create_site(config: Config | None = None, **kwargs) -> Callable:
-    """The site as a WSGI callable (``gunicorn app:server`` serves it)."""
-    return Site(config, **kwargs)

@@ -17,6 +17,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
+from dashboard import ids
 from dashboard.config import Config
 from dashboard.figures.basemap import ASSETS
 from dashboard.server.compression import compress_responses
@@ -111,17 +112,17 @@ def report_view(answer: dict | None) -> list:
         return [html.P(answer.get("error", "Import failed."), className="import-error", role="alert")]
     counts = (f"{answer['file']}: {answer['rows_in']:,} rows in · {answer['imported']:,} imported · "
               f"{answer['quarantined']:,} quarantined · {answer['duplicates']:,} duplicates")
-    children: list = [html.P(counts, id="import-counts", className="import-counts")]
+    children: list = [html.P(counts, id=ids.IMPORT_COUNTS, className=ids.IMPORT_COUNTS)]
     if answer["dataset"] != "boundaries":
-        children.append(html.A(f"Open dataset {answer['dataset']} on the map", id="open-dataset",
+        children.append(html.A(f"Open dataset {answer['dataset']} on the map", id=ids.IMPORT_OPEN,
                                href=f"../datasets/{answer['dataset']}/"))
     if answer["problems"]:
         children += [
             html.H3(f"First {len(answer['problems'])} quarantined rows (line, column, reason)"),
-            dash_table.DataTable(id="import-problems", data=answer["problems"],
+            dash_table.DataTable(id=ids.IMPORT_PROBLEMS, data=answer["problems"],
                                  columns=[{"name": c, "id": c} for c in ("line", "column", "reason", "value")],
                                  style_cell={"textAlign": "left", "whiteSpace": "normal"}, page_size=20),
-            html.Button("Download every quarantined row (CSV)", id="download-quarantine"),
+            html.Button("Download every quarantined row (CSV)", id=ids.IMPORT_DOWNLOAD_QUARANTINE),
         ]
     if answer["warnings"]:
         children += [html.H3("Warnings"), html.Ul([html.Li(w) for w in answer["warnings"]])]
@@ -138,31 +139,31 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
         html.P("ACLED and UCDP exports, HXL-tagged tables, HNAP workbooks and admin boundaries. Every row is "
                "checked: valid rows are imported, bad rows are kept aside with the reason, nothing is dropped "
                "silently. Importing again into the same dataset updates events by id."),
-        html.Label("Format", htmlFor="import-format"),
-        dcc.Dropdown(id="import-format", options=[{"label": v, "value": k} for k, v in FORMAT_LABELS.items()],
+        html.Label("Format", htmlFor=ids.IMPORT_FORMAT),
+        dcc.Dropdown(id=ids.IMPORT_FORMAT, options=[{"label": v, "value": k} for k, v in FORMAT_LABELS.items()],
                      value="acled", clearable=False),
-        html.Label("Dataset name (letters, digits, - _ .)", htmlFor="import-dataset"),
-        dcc.Input(id="import-dataset", type="text", maxLength=60, placeholder="e.g. acled-syria-2020"),
-        dcc.Upload(id="import-upload", max_size=MAX_UPLOAD_BYTES, className="import-upload",
+        html.Label("Dataset name (letters, digits, - _ .)", htmlFor=ids.IMPORT_DATASET),
+        dcc.Input(id=ids.IMPORT_DATASET, type="text", maxLength=60, placeholder="e.g. acled-syria-2020"),
+        dcc.Upload(id=ids.IMPORT_UPLOAD, max_size=MAX_UPLOAD_BYTES, className=ids.IMPORT_UPLOAD,
                    children=html.Div(["Drop a file here or ", html.A("choose one")])),
-        dcc.Loading(html.Div(id="import-report", className="import-report")),
-        dcc.Store(id="import-answer"),
-        dcc.Download(id="import-download"),
+        dcc.Loading(html.Div(id=ids.IMPORT_REPORT, className=ids.IMPORT_REPORT)),
+        dcc.Store(id=ids.IMPORT_ANSWER),
+        dcc.Download(id=ids.IMPORT_DOWNLOAD),
         html.P(html.A("← Back to the map", href="../")),
     ])
 
-    @app.callback(Output("import-answer", "data"), Input("import-upload", "contents"),
-                  State("import-upload", "filename"), State("import-format", "value"),
-                  State("import-dataset", "value"), prevent_initial_call=True)
+    @app.callback(Output(ids.IMPORT_ANSWER, "data"), Input(ids.IMPORT_UPLOAD, "contents"),
+                  State(ids.IMPORT_UPLOAD, "filename"), State(ids.IMPORT_FORMAT, "value"),
+                  State(ids.IMPORT_DATASET, "value"), prevent_initial_call=True)
     def _import(contents, filename, fmt, dataset):
         return run_import(contents, filename, fmt, dataset, catalog)
 
-    @app.callback(Output("import-report", "children"), Input("import-answer", "data"))
+    @app.callback(Output(ids.IMPORT_REPORT, "children"), Input(ids.IMPORT_ANSWER, "data"))
     def _report(answer):
         return report_view(answer)
 
-    @app.callback(Output("import-download", "data"), Input("download-quarantine", "n_clicks"),
-                  State("import-answer", "data"), prevent_initial_call=True)
+    @app.callback(Output(ids.IMPORT_DOWNLOAD, "data"), Input(ids.IMPORT_DOWNLOAD_QUARANTINE, "n_clicks"),
+                  State(ids.IMPORT_ANSWER, "data"), prevent_initial_call=True)
     def _download(clicks, answer):
         path = quarantine_file(catalog, answer)
         if not clicks or path is None:

@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.state.mapview import MapView
 from dashboard.state.url import (
     ADMIN_LEVELS,
     DEFAULT_ADMIN_LEVEL,
     DEFAULT_BASEMAP,
-    MapView,
     PageState,
     from_query,
     to_query,
@@ -357,13 +357,3 @@ def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, sear
         search_out = None
     return Outcome(page=page, controls=controls_from_page(page, ctx), search=search_out, view=None,
                    reset_view=False, notice=None)
-
-
-def state_from_controls(trigger: str | None, *, picker: tuple[Any, Any], slider: Any, event_types: Any,
-                        layers: Any, bounds: tuple[date, date], slider_id: str) -> FilterState:
-    """The filter state of the date, type and layer controls alone (dates from whichever moved)."""
-    ctx = Context(bounds=bounds, event_types=())
-    values = {"picker_start": picker[0], "picker_end": picker[1], "slider": slider}
-    dates = dates_from_controls("slider" if trigger == slider_id else None, values, ctx)
-    return FilterState.from_dict({"start": dates[0].isoformat(), "end": dates[1].isoformat(),
-                                  "event_types": event_types, "layers": layers}, bounds)

@@ -1,6 +1,6 @@
-"""The analyst's workflow behind the callbacks: page state, map view, picked incident.
+"""The page state behind the page callback: every control, the brush, playback and the URL.
 
-Plain functions of (browser values, store) that :mod:`dashboard.callbacks`
+Plain functions of (browser values, store) that :mod:`dashboard.callbacks.page`
 wires to the page and tests call directly. The page's state has one writer:
 :func:`page_outputs` reconciles every control, the timeline brush, playback
 and the URL (pure logic in :mod:`dashboard.state.controls`) into what each
@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from dash import no_update
 
 from dashboard import ids
-from dashboard.state import mapview as viewstate
 from dashboard.server.mapsources import MapSources
+from dashboard.state import mapview
 from dashboard.state.controls import (
     CONTROLS,
     MAP_CLICK,
     PLAY,
-    QUICK,
     STEP_BACK,
     STEP_FORWARD,
     TICK,
@@ -34,9 +32,8 @@ from dashboard.state.controls import (
     range_label,
     reconcile,
 )
-from dashboard.state.url import MapView
-from dashboard.views.detail import incident_detail
-from geodata import FilterState, IncidentStore
+from dashboard.state.mapview import FALLBACK_VIEW, MapView
+from geodata import IncidentStore
 from geodata.catalog.parquet import content_version
 from geodata.query import facets
 
@@ -62,7 +59,7 @@ assert tuple(CONTROL_PROPS) == CONTROLS
 #: Controls never written back while they are the trigger (it would fight the next keystroke or drag).
 NO_ECHO = {ids.DATE_PICKER: ("picker_start", "picker_end"), ids.DATE_SLIDER: ("slider",),
            ids.NOTES_SEARCH: ("text",)}
-QUICK_IDS = {f"{ids.QUICK_RANGE}-{key.split('-')[1]}": key for key in QUICK}
+QUICK_IDS = {button: key for key, button in ids.QUICK_RANGES.items()}
 
 def page_context(store: IncidentStore, sources: MapSources | None = None) -> Context:
     """What the controls offer for ``store`` (and the optional map sources)."""
@@ -116,7 +113,7 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
     trigger, brush = _trigger_name(trigger_prop, {"selected": selected, "relayout": relayout})
     if trigger == "noop":
         return {}
-    link_view = viewstate.link_view(view)
+    link_view = mapview.link_view(view)
     outcome = reconcile(trigger, values, context, search=search, brush=brush, playback=playback,
                         view=link_view, click=click)
     component = str(trigger_prop[0]["prop_id"]).partition(".")[0] if trigger_prop else ""
@@ -132,9 +129,9 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
     out["search"] = no_update if outcome.search is None else outcome.search
     out["label"] = range_label(outcome.page.filter)
     if outcome.view is not None:
-        out["view"] = viewstate.move_to(view, outcome.view)
+        out["view"] = mapview.move_to(view, outcome.view)
     elif outcome.reset_view and link_view is not None:
-        out["view"] = viewstate.move_to(view, context.default_view or MapView(35.9, 36.75, 7.7), moved=False)
+        out["view"] = mapview.move_to(view, context.default_view or FALLBACK_VIEW, moved=False)
     else:
         out["view"] = no_update
     if outcome.notice is None:
@@ -145,77 +142,3 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
     at_end = outcome.page.filter.end >= context.bounds[1]
     out["stop"] = True if trigger == TICK and playback.playing and at_end else no_update
     return out
-
-
-# ------------------------------------------------------------ view, table, details
-def place_search(query: Any, store: IncidentStore, view: Any) -> tuple[Any, str]:
-    """(new view store or ``no_update``, message) for a place typed in the search box."""
-    if not isinstance(query, str) or not query.strip():
-        return no_update, ""
-    query = query.strip()[:100]
-    matches = store.gazetteer.find(query, limit=5)
-    if not matches:
-        return no_update, f"No place matching '{query}' in this dataset's gazetteer."
-    first = matches[0]
-    message = first.explanation + f" ({first.latitude:.2f} N, {first.longitude:.2f} E)"
-    if len(matches) > 1:
-        message += ". Also: " + ", ".join(m.name for m in matches[1:])
-    return viewstate.move_to(view, MapView(first.latitude, first.longitude, viewstate.PLACE_ZOOM)), message
-
-
-def incident_position(store: IncidentStore, event_id: Any) -> int | None:
-    if not isinstance(event_id, str) or not event_id or len(event_id) > 200:
-        return None
-    return store.position_of(event_id)  # one vectorised comparison, no million Python strings
-
-
-#: How close (degrees) a clicked point must be to an incident to pick it (~10 m).
-CLICK_TOLERANCE = 1e-4
-
-
-def clicked_incident(click: Any, store: IncidentStore, state: FilterState | None = None) -> str | None:
-    """The event id of the incident clicked on the map.
-
-    An incident point names itself in its hover data. A click that lands on
-    another layer's point at the same place (a town label, a ring) picks the
-    incident there, the latest one in ``state`` when several share the spot.
-    """
-    points = click.get("points") if isinstance(click, dict) else None
-    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-        return None
-    point = points[0]
-    data = point.get("customdata")
-    if isinstance(data, list) and len(data) >= 8 and isinstance(data[7], str):
-        event_id = data[7]
-        if incident_position(store, event_id) is not None:
-            return event_id
-    lat, lon = point.get("lat"), point.get("lon")
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lat, lon)):
-        return None
-    positions = store.positions(state) if state is not None else np.arange(len(store.incidents))
-    frame = store.incidents
-    near = positions[(np.abs(frame["latitude"].to_numpy()[positions] - lat) < CLICK_TOLERANCE)
-                     & (np.abs(frame["longitude"].to_numpy()[positions] - lon) < CLICK_TOLERANCE)]
-    return str(frame["event_id"].iloc[int(near[-1])]) if len(near) else None
-
-
-def focus_incident(event_id: str, store: IncidentStore, view: Any) -> dict | None:
-    """A view centred on the incident (zoomed in to at least street level of detail)."""
-    i = incident_position(store, event_id)
-    if i is None:
-        return None
-    current = MapView.from_dict(view)
-    zoom = max(current.zoom if current else 0.0, viewstate.INCIDENT_ZOOM)
-    row = store.incidents.iloc[i]
-    target = MapView.parse(float(row["latitude"]), float(row["longitude"]), zoom)
-    return viewstate.move_to(view, target) if target is not None else None
-
-
-def update_detail(selected: Any, filter_data: Any, store: IncidentStore) -> tuple[list, bool]:
-    """(panel content, hidden) for the selected incident."""
-    i = incident_position(store, selected)
-    if i is None:
-        return [], True
-    state = FilterState.from_dict(filter_data, store.date_range())
-    in_filter = bool(np.isin(i, store.positions(state)))
-    return incident_detail(store.incidents.iloc[i], store.gazetteer, in_filter=in_filter), False

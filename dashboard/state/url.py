@@ -28,12 +28,12 @@ Parsing never raises and bounds every size (a query over
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.state.mapview import MapView
 from geodata import FilterState
 from geodata.model.filters import DEFAULT_LAYERS, LAYERS, MAX_CHOICES, MAX_TEXT
 
@@ -44,36 +44,6 @@ BASEMAPS = ("plain", "osm", "local")
 DEFAULT_BASEMAP = "plain"
 ADMIN_LEVELS = (1, 2, 3)
 DEFAULT_ADMIN_LEVEL = 1
-MAX_LAT = 85.0511
-MIN_ZOOM, MAX_ZOOM = 0.0, 22.0
-
-
-@dataclass(frozen=True)
-class MapView:
-    """Where the map looks: centre (WGS 84 degrees) and MapLibre zoom."""
-
-    lat: float
-    lon: float
-    zoom: float
-
-    @classmethod
-    def parse(cls, lat: Any, lon: Any, zoom: Any) -> "MapView | None":
-        """A validated view (numbers or numeric strings in range), else ``None``."""
-        lat, lon, zoom = _number(lat), _number(lon), _number(zoom)
-        if lat is None or lon is None or zoom is None:
-            return None
-        if not (-MAX_LAT <= lat <= MAX_LAT and -180.0 <= lon <= 180.0 and MIN_ZOOM <= zoom <= MAX_ZOOM):
-            return None
-        return cls(round(lat, 5), round(lon, 5), round(zoom, 2))
-
-    @classmethod
-    def from_dict(cls, data: Any) -> "MapView | None":
-        if not isinstance(data, dict):
-            return None
-        return cls.parse(data.get("lat"), data.get("lon"), data.get("zoom"))
-
-    def to_dict(self) -> dict[str, float]:
-        return {"lat": self.lat, "lon": self.lon, "zoom": self.zoom}
 
 
 @dataclass(frozen=True)
@@ -173,16 +143,3 @@ def _token(value: str | None) -> str:
     if value is None or len(value) > 100 or not value.isprintable():
         return ""
     return value
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, str):
-        if len(value) > 32:
-            return None
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return float(value)

@@ -12,18 +12,12 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from dashboard.figures.style import format_day
+from dashboard.figures.style import cell_text, format_day
 from dashboard.views.table import fatality_range
 from geodata import GEO_PRECISION, Gazetteer
 
 _URL = re.compile(r"https?://[^\s<>\"'()]+(?:\([^\s<>\"'()]*\)[^\s<>\"'()]*)*", re.IGNORECASE)
 MAX_LINKS = 8
-
-
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
 
 
 def source_links(source: str, source_url: str) -> list[str]:
@@ -42,27 +36,27 @@ def _row(label: str, value: Any) -> list:
 
 def incident_detail(row: pd.Series, gazetteer: Gazetteer | None = None, *, in_filter: bool = True) -> list:
     """The panel's content for one incident (a row of the canonical incidents table)."""
-    place = _text(row.get("location"))
+    place = cell_text(row.get("location"))
     shown_place = gazetteer.display_name(place) if gazetteer is not None and place else place
-    kind = _text(row.get("event_type"))
-    sub = _text(row.get("sub_event_type"))
-    actors = [a for a in (_text(row.get("actor1")), _text(row.get("actor2"))) if a]
+    kind = cell_text(row.get("event_type"))
+    sub = cell_text(row.get("sub_event_type"))
+    actors = [a for a in (cell_text(row.get("actor1")), cell_text(row.get("actor2"))) if a]
     precision = row.get("geo_precision")
-    precision_text = GEO_PRECISION.get(int(precision), "unknown") if _text(precision) else "unknown"
-    note = _text(row.get("geo_precision_note"))
-    admin = " › ".join(a for a in (_text(row.get("admin1")), _text(row.get("admin2")), _text(row.get("admin3"))) if a)
+    precision_text = GEO_PRECISION.get(int(float(cell_text(precision))), "unknown") if cell_text(precision) else "unknown"
+    note = cell_text(row.get("geo_precision_note"))
+    admin = " › ".join(a for a in (cell_text(row.get("admin1")), cell_text(row.get("admin2")), cell_text(row.get("admin3"))) if a)
     fatalities = fatality_range(row.get("fatalities"), row.get("fatalities_low"), row.get("fatalities_high"))
     if fatalities == "–":
         fatalities = "not reported"
     elif "(" in fatalities:
         fatalities = fatalities.replace("(", "(sources range ")
-    source = _text(row.get("source"))
-    links = source_links(source, _text(row.get("source_url")))
+    source = cell_text(row.get("source"))
+    links = source_links(source, cell_text(row.get("source_url")))
     day = row.get("event_date")
-    date_note = _text(row.get("date_precision"))
+    date_note = cell_text(row.get("date_precision"))
     children: list = [
         html.H3(f"{shown_place or 'Unknown place'}"),
-        html.P(f"{format_day(day) if _text(day) else 'date unknown'}"
+        html.P(f"{format_day(day) if cell_text(day) else 'date unknown'}"
                + (f" (date known to the {date_note})" if date_note and date_note != "day" else "")
                + f" · {kind}" + (f" – {sub}" if sub else ""), className="detail-when"),
     ]
@@ -74,9 +68,9 @@ def incident_detail(row: pd.Series, gazetteer: Gazetteer | None = None, *, in_fi
     facts += _row("Location", precision_text + (f" — {note}" if note else ""))
     if admin:
         facts += _row("Admin area", admin)
-    facts += _row("Event id", _text(row.get("event_id")))
+    facts += _row("Event id", cell_text(row.get("event_id")))
     children.append(html.Dl(facts, className="detail-facts"))
-    notes = _text(row.get("notes"))
+    notes = cell_text(row.get("notes"))
     if notes:
         children.append(html.P(notes, className="detail-notes"))
     children.append(html.P(["Source: ", source], className="detail-source"))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.figures.style import cell_text, fatality_text
 from geodata import FilterState, IncidentStore
 
 PAGE_SIZE = 5
@@ -49,18 +50,9 @@ class TablePage:
     selected_row: int | None
 
 
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
 def fatality_range(best: Any, low: Any, high: Any) -> str:
-    """'34 (33–34)', '18' or '–' (not reported)."""
-    best, low, high = _text(best), _text(low) or _text(best), _text(high) or _text(best)
-    if not best:
-        return "–"
-    return best if low == high else f"{best} ({low}–{high})"
+    """'34 (33–34)', '18' or '–' (not reported): short, for a table cell."""
+    return fatality_text(best, low, high, missing="–", range_words="")
 
 
 def table_rows(incidents: pd.DataFrame) -> list[dict]:
@@ -71,14 +63,14 @@ def table_rows(incidents: pd.DataFrame) -> list[dict]:
                                        "geo_precision", "source"])
     for (event_id, day, kind, sub, place, actor1, actor2, best, low, high, precision,
          source) in frame.itertuples(index=False, name=None):
-        actors = _text(actor1) or "unknown"
-        actors += f" vs {_text(actor2)}" if _text(actor2) else ""
+        actors = cell_text(actor1) or "unknown"
+        actors += f" vs {cell_text(actor2)}" if cell_text(actor2) else ""
         rows.append({
-            "id": _text(event_id), "date": pd.Timestamp(day).strftime("%Y-%m-%d") if _text(day) else "",
-            "type": _text(kind), "sub_type": _text(sub), "location": _text(place), "actors": actors,
+            "id": cell_text(event_id), "date": pd.Timestamp(day).strftime("%Y-%m-%d") if cell_text(day) else "",
+            "type": cell_text(kind), "sub_type": cell_text(sub), "location": cell_text(place), "actors": actors,
             "fatalities": fatality_range(best, low, high),
-            "precision": PRECISION_SHORT.get(int(precision), "unknown") if _text(precision) else "unknown",
-            "source": _text(source)[:200],
+            "precision": PRECISION_SHORT.get(int(precision), "unknown") if cell_text(precision) else "unknown",
+            "source": cell_text(source)[:200],
         })
     return rows
 
@@ -162,16 +154,17 @@ def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any =
         rows = store.rows_with_id(selected_id)  # the rows with that id: a vectorised comparison, no string copies
         hits = np.flatnonzero(np.isin(positions, rows)) if len(rows) else rows
         where = int(hits[0]) if len(hits) else None
+        del rows
     if jump_to_selected and where is not None:
         current = where // size
-    rows = table_rows(store.incidents.take(positions[current * size:(current + 1) * size]))
+    page_rows = table_rows(store.incidents.take(positions[current * size:(current + 1) * size]))
     row = where - current * size if where is not None and 0 <= where - current * size < size else None
     if shape is not None:
         note = f"{len(positions):,} of {total:,} incidents lie in the area selected on the map"
     else:
         note = f"{total:,} incident{'s' if total != 1 else ''} match the filters"
     note += " · click a row to show it on the map"
-    return TablePage(rows, count, current, note, row)
+    return TablePage(page_rows, count, current, note, row)
 
 
 def selected_style(row: int | None) -> list[dict]:

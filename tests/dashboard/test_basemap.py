@@ -13,14 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # run from anywhere, with or without a conftest
     sys.path.insert(0, str(REPO))
 
-from dashboard.figures.basemap import (  # noqa: E402
-    BOUNDS,
-    COUNTRY_LABELS,
-    GLYPH_FONT,
-    GLYPH_FONT_BOLD,
-    assert_offline,
-    map_style,
-)
+from dashboard.figures.basemap import BOUNDS, COUNTRY_LABELS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style  # noqa: E402
+from tests.dashboard.support import assert_offline  # noqa: E402
 
 ASSETS = REPO / "assets"
 ORIGIN = "http://127.0.0.1:8050"

@@ -8,16 +8,13 @@ from dash._utils import to_json
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.callbacks import (
-    map_figure,
-    map_patch,
-    sync_controls,
-    update_headline,
-    update_map,
-    update_timeline,
-)
+from dashboard.callbacks.map import map_patch
 from dashboard.figures import plain
+from dashboard.views.headline import update_headline
+from dashboard.views.map import map_figure, update_map
+from dashboard.views.timeline import update_timeline
 from geodata import FilterState
+from tests.dashboard.support import sync_controls
 
 BASE = "http://127.0.0.1:8050/assets/"
 
@@ -83,7 +80,7 @@ def test_a_filter_change_patches_only_the_traces_and_status_line(store):
 def test_a_date_change_sends_the_timeline_only_its_new_shading(store):
     from datetime import date
 
-    from dashboard.callbacks import timeline_output
+    from dashboard.callbacks.map import timeline_output
 
     whole = FilterState.default(store.date_range())
     figure, key = timeline_output(whole.to_dict(), "", store)
@@ -103,8 +100,8 @@ def test_a_date_change_sends_the_timeline_only_its_new_shading(store):
 
 
 def test_figures_are_cached_by_everything_they_depend_on():
-    from dashboard.callbacks import cached_figure
     from dashboard.server.cache import MemoryCache
+    from dashboard.views.cached import cached_figure
 
     cache, built = MemoryCache(1 << 20), []
 
@@ -135,7 +132,8 @@ def test_map_and_headline_displacement_follow_the_area_filter(store):
 
 
 def test_the_map_gets_a_patch_only_when_its_layout_is_the_one_drawn(store):
-    from dashboard.callbacks import map_layout_key, map_output
+    from dashboard.callbacks.map import map_output
+    from dashboard.views.map import map_layout_key
 
     state = FilterState.default(store.date_range()).to_dict()
     figure = map_figure(state, store, "/assets/")

@@ -23,7 +23,8 @@ from dashboard.state.controls import (
     reconcile,
     step_window,
 )
-from dashboard.state.url import MapView, PageState, from_query, to_query
+from dashboard.state.mapview import MapView
+from dashboard.state.url import PageState, from_query, to_query
 from geodata import FilterState
 
 BOUNDS = (date(2019, 12, 1), date(2020, 3, 10))

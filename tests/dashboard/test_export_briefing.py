@@ -10,28 +10,25 @@ import pytest
 from dash import no_update
 
 from dashboard import ids
-from dashboard.callbacks import update_map
 from dashboard.export import render
-from dashboard.export.briefing import clean_title, default_title, incident_point_count
+from dashboard.export.briefing import clean_title, default_title
 from dashboard.export.links import parse_view_link, view_link
 from dashboard.export.service import briefing_figure
 from dashboard.export.sizes import PRESETS, custom_size, parse_size
-from dashboard.export.ui import camera_file_name, run_export
 from dashboard.export.view import (
     REFERENCE_SCREEN_MAP,
-    default_view,
     metres_per_pixel,
     relayout_for,
     scale_bar,
     screen_size,
-    view_from_figure,
-    view_from_relayout,
-    view_from_store,
     visible_corners,
 )
 from dashboard.layout import MAP_CONFIG
-from dashboard.state.url import MapView
+from dashboard.state.mapview import MapView, default_view, view_from_figure, view_from_relayout, view_from_store
+from dashboard.views.export import run_export
+from dashboard.views.map import update_map
 from geodata import FilterState, IncidentStore
+from tests.dashboard.support import camera_file_name, incident_point_count
 
 APP = "http://127.0.0.1:8050/"
 STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=timezone.utc)

@@ -18,14 +18,14 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from dashboard.callbacks import update_map
 from dashboard.export import render
-from dashboard.export.briefing import incident_point_count
 from dashboard.export.service import briefing_export, briefing_figure, table_export
 from dashboard.export.sizes import custom_size
-from dashboard.export.view import default_view, metres_per_pixel
-from dashboard.state.url import MapView
+from dashboard.export.view import metres_per_pixel
+from dashboard.state.mapview import MapView, default_view
+from dashboard.views.map import update_map
 from geodata import FilterState
+from tests.dashboard.support import incident_point_count
 
 pytestmark = pytest.mark.browser
 

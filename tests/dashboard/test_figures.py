@@ -7,21 +7,19 @@ import numpy as np
 
 from dashboard.figures import plain
 from dashboard.figures.headline import headline
-from dashboard.figures.map import (
-    DatedLayers,
-    incident_hover_data,
-    incident_map,
-    incident_points,
-)
+from dashboard.figures.map import incident_hover_data, incident_map
 from dashboard.figures.timeline import timeline_figure
+from dashboard.views.map import DatedLayers, incident_points
 from geodata import FilterState
 
 BASE = "http://127.0.0.1:8050/assets/"
 
 
 def build_map(store, state):
+    layers = DatedLayers(store)
     return plain.as_figure(incident_map(
-        incidents=incident_points(store, state, None), layers=DatedLayers(store), gazetteer=store.gazetteer,
+        incidents=incident_points(store, state, None), context=layers.context(),
+        displacement=layers.displacement(state.start, state.end), gazetteer=store.gazetteer,
         state=state, event_types=store.event_types(), view=store.dataset.view, base_url=BASE,
     ))
 

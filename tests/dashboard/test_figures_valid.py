@@ -11,10 +11,11 @@ from datetime import date
 
 import pytest
 
-from dashboard.callbacks import MapAssets, map_figure, timeline
 from dashboard.figures import plain
 from dashboard.figures.plain import validated
 from dashboard.server.mapsources import MapSources
+from dashboard.views.map import MapAssets, map_figure
+from dashboard.views.timeline import timeline
 from geodata import FilterState, IncidentStore
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents

@@ -8,7 +8,7 @@ import pytest
 from dash._utils import to_json
 
 from dashboard import ids
-from dashboard.callbacks import map_needs_redraw, update_map
+from dashboard.views.map import map_needs_redraw, update_map
 from geodata import IncidentStore
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents

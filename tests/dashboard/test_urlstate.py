@@ -6,7 +6,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from dashboard.state.url import MAX_QUERY, MapView, PageState, from_query, to_query
+from dashboard.state.mapview import MapView
+from dashboard.state.url import MAX_QUERY, PageState, from_query, to_query
 from geodata import FilterState
 
 BOUNDS = (date(2019, 12, 1), date(2020, 3, 10))

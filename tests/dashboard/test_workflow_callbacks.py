@@ -11,21 +11,17 @@ import pytest
 from dash import no_update
 
 from dashboard import ids
-from dashboard.state import mapview as viewstate
-from dashboard.callbacks import MapAssets, drawn_state, update_map, update_timeline
 from dashboard.server.mapsources import MapSources
+from dashboard.state import mapview as viewstate
 from dashboard.state.controls import CONTROLS, controls_from_page
-from dashboard.state.page import (
-    clicked_incident,
-    focus_incident,
-    page_context,
-    page_outputs,
-    place_search,
-    update_detail,
-)
-from dashboard.state.url import MapView, PageState
+from dashboard.state.mapview import MapView
+from dashboard.state.page import page_context, page_outputs
+from dashboard.state.url import PageState
 from dashboard.views.detail import incident_detail, source_links
+from dashboard.views.map import MapAssets, drawn_state, update_map
+from dashboard.views.selection import clicked_incident, focus_incident, place_search, update_detail
 from dashboard.views.table import selection_shape, table_page
+from dashboard.views.timeline import update_timeline
 from geodata import FilterState
 
 BASE = "/assets/"
@@ -108,9 +104,9 @@ def test_place_search_across_spellings_and_scripts(store, query, name, message):
 
 def test_place_search_without_a_match_or_with_junk(store):
     view, text = place_search("Atlantis", store, None)
-    assert view is no_update and "No place matching 'Atlantis'" in text
+    assert view is None and "No place matching 'Atlantis'" in text
     for junk in (None, 12, "", "   ", ["Behun"]):
-        assert place_search(junk, store, None) == (no_update, "")
+        assert place_search(junk, store, None) == (None, "")
 
 
 def test_view_store_after_pans_and_moves():
@@ -118,11 +114,11 @@ def test_view_store_after_pans_and_moves():
     start = viewstate.initial(default)
     pan = {"map.center": {"lon": 36.6, "lat": 35.8}, "map.zoom": 9.2, "map.bearing": 0, "map.pitch": 0,
            "map._derived": {"coordinates": [[36.0, 36.0], [37.0, 36.0], [37.0, 35.5], [36.0, 35.5]]}}
-    panned = viewstate.after_pan(pan, start, default)
+    panned = viewstate.after_pan(pan, start)
     assert panned["move"] is False and panned["moved"] is True and panned["rev"] == 0 and panned["corners"]
     assert viewstate.as_relayout(panned)["map._derived"]["coordinates"][0] == [36.0, 36.0]
-    assert viewstate.after_pan({"autosize": True}, start, default) is None
-    assert viewstate.after_pan({"map.center": {"lat": "x"}, "map.zoom": 3}, start, default) is None
+    assert viewstate.after_pan({"autosize": True}, start) is None
+    assert viewstate.after_pan({"map.center": {"lat": "x"}, "map.zoom": 3}, start) is None
     moved = viewstate.move_to(panned, MapView(35.7, 36.5, 11))
     assert moved["rev"] == 1 and moved["move"] and viewstate.uirevision(moved) == "view-1"
     assert viewstate.link_view(start) is None and viewstate.link_view(moved) == MapView(35.7, 36.5, 11)

@@ -1,0 +1,63 @@
+"""The export panel's callbacks and the map camera's file name.
+
+A briefing render blocks only the request that asked for it: the callback
+gives back its admission slot first (the renderer's lock is never taken by
+other callbacks).
+"""
+from __future__ import annotations
+
+import json
+
+import flask
+from dash import Dash, Input, Output, State, ctx
+
+from dashboard import ids
+from dashboard.export.naming import safe_stem
+from dashboard.export.service import BRIEFING_FORMATS
+from dashboard.server.cache import get_cache
+from dashboard.server.security import release_callback_slot
+from dashboard.views.export import BUTTONS, run_export
+from geodata import IncidentStore
+
+#: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
+#: safe name (letters, digits, _ and -).
+CAMERA_JS = """function(filter) {
+    // The camera button's file name for this filter. assets/camera.js puts it on the map's
+    // plotly config for the moment of the click only: a changed config prop would make plotly
+    // re-create the whole map (style, glyphs, sources) on every filter change.
+    const day = /^\\d{4}-\\d{2}-\\d{2}$/;
+    if (!filter || !day.test(filter.start) || !day.test(filter.end)) {
+        return window.dash_clientside.no_update;
+    }
+    window.conflictMapCameraName = STEM + '_' + filter.start + '_' + filter.end + '_map';
+    return window.conflictMapCameraName;
+}"""
+
+
+def app_url(app: Dash) -> str:
+    """The app's URL as the browser reached it (host and path prefix), for the view's link."""
+    return flask.request.host_url.rstrip("/") + app.config.requests_pathname_prefix
+
+
+def register_export(app: Dash, store: IncidentStore) -> None:
+    """Wire the export panel and the map's camera file name of one app to one store."""
+    # In the browser: instant, in order with the filter (a server round trip could land stale).
+    app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name))),
+                            Output(ids.CAMERA_NAME, "data"), Input(ids.FILTER, "data"))
+
+    @app.callback(
+        Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),
+        *(Input(button, "n_clicks") for button in BUTTONS),
+        State(ids.FILTER, "data"), State(ids.MAP_VIEW, "data"), State(ids.MAP, "relayoutData"),
+        State(ids.EXPORT_TITLE, "value"), State(ids.EXPORT_SIZE, "value"),
+        running=[*((Output(button, "disabled"), True, False) for button in BUTTONS),
+                 (Output(ids.EXPORT_BUSY, "children"), "Preparing the export…", "")],
+        prevent_initial_call=True,
+    )
+    def _export(_png, _pdf, _csv, _geojson, filter_data, view, relayout, title, size):
+        if BUTTONS.get(ctx.triggered_id) in BRIEFING_FORMATS:
+            release_callback_slot()
+        return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app),
+                          cache=get_cache(app))
+
+

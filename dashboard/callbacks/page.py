@@ -1,0 +1,90 @@
+"""The page callback (the one writer of the filter, display and URL), playback and the tabs."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from dashboard import ids
+from dashboard.state.controls import Context, Playback
+from dashboard.state.page import CONTROL_PROPS, QUICK_IDS, page_outputs
+
+PLAYBACK_MS = {1: 1000, 2: 500, 4: 250}
+
+#: What the page callback writes besides the controls, by the name :func:`page_outputs` gives it.
+PAGE_OUTPUTS = {
+    "filter": Output(ids.FILTER, "data"),
+    "display": Output(ids.DISPLAY, "data"),
+    "search": Output(ids.URL, "search"),
+    "label": Output(ids.RANGE_LABEL, "children"),
+    "view": Output(ids.MAP_VIEW, "data", allow_duplicate=True),
+    "notice": Output(ids.LINK_NOTICE, "children"),
+    "notice_hidden": Output(ids.LINK_NOTICE, "hidden"),
+    "stop": Output(ids.PLAYBACK_INTERVAL, "disabled", allow_duplicate=True),
+}
+
+
+def register_page(app: Dash, context: Context) -> None:
+    """Wire the page state (every control, the URL, the brush, playback) and the tabs of one app."""
+    outputs = {name: Output(cid, prop) for name, (cid, prop) in CONTROL_PROPS.items()} | PAGE_OUTPUTS
+
+    @app.callback(
+        output=outputs,
+        inputs=dict(
+            search=Input(ids.URL, "search"),
+            values={name: Input(cid, prop) for name, (cid, prop) in CONTROL_PROPS.items()},
+            selected=Input(ids.TIMELINE, "selectedData"),
+            relayout=Input(ids.TIMELINE, "relayoutData"),
+            quick={button: Input(button, "n_clicks") for button in QUICK_IDS},
+            steps=(Input(ids.STEP_BACK, "n_clicks"), Input(ids.STEP_FORWARD, "n_clicks")),
+            disabled=Input(ids.PLAYBACK_INTERVAL, "disabled"),
+            ticks=Input(ids.PLAYBACK_INTERVAL, "n_intervals"),
+            clear=Input(ids.CLEAR_ALL, "n_clicks"),
+            view=Input(ids.MAP_VIEW, "data"),
+            click=Input(ids.MAP, "clickData"),
+        ),
+        state=dict(
+            step=State(ids.PLAYBACK_STEP, "value"),
+            mode=State(ids.PLAYBACK_MODE, "value"),
+            window=State(ids.PLAYBACK_WINDOW, "value"),
+            current_filter=State(ids.FILTER, "data"),
+            current_display=State(ids.DISPLAY, "data"),
+        ),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _page(search: Any, values: dict, selected: Any, relayout: Any, disabled: Any, view: Any, click: Any,
+              step: Any, mode: Any, window: Any, current_filter: Any, current_display: Any, **_clicks: Any) -> dict:
+        playback = Playback.parse(disabled is False, step, mode, window)
+        out = page_outputs(ctx.triggered, search, values, selected=selected, relayout=relayout, view=view,
+                           click=click, playback=playback, current_filter=current_filter,
+                           current_display=current_display, context=context)
+        return {name: out.get(name, no_update) for name in outputs}
+
+    @app.callback(Output(ids.PLAYBACK_INTERVAL, "disabled"), Input(ids.PLAY, "n_clicks"),
+                  State(ids.PLAYBACK_INTERVAL, "disabled"), prevent_initial_call=True)
+    def _play(_clicks, disabled):
+        return disabled is False  # toggle: this callback alone answers the button, so a pause is never lost
+
+    @app.callback(Output(ids.PLAYBACK_INTERVAL, "interval"), Input(ids.PLAYBACK_SPEED, "value"))
+    def _speed(speed):
+        return PLAYBACK_MS.get(speed, 1000) if not isinstance(speed, bool) else 1000
+
+    @app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
+                  Input(ids.PLAYBACK_INTERVAL, "disabled"))
+    def _play_label(disabled):
+        return ("▶ Play", "false") if disabled is not False else ("❚❚ Pause", "true")
+
+    app.clientside_callback(
+        """function(timelineClicks, tableClicks) {
+            const trig = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+            const table = trig.startsWith(TABLE_TAB + '.');
+            return [table, !table, table ? 'tab' : 'tab selected', table ? 'tab selected' : 'tab',
+                    table ? 'false' : 'true', table ? 'true' : 'false'];
+        }""".replace("TABLE_TAB", json.dumps(ids.TABLE_TAB)),
+        Output(ids.TIMELINE_PANEL, "hidden"), Output(ids.TABLE_PANEL, "hidden"),
+        Output(ids.TIMELINE_TAB, "className"), Output(ids.TABLE_TAB, "className"),
+        Output(ids.TIMELINE_TAB, "aria-selected"), Output(ids.TABLE_TAB, "aria-selected"),
+        Input(ids.TIMELINE_TAB, "n_clicks"), Input(ids.TABLE_TAB, "n_clicks"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,46 @@
+"""The panels that follow the filter: headline figures, the incidents table and the detail panel."""
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from dashboard import ids
+from dashboard.views.headline import update_headline
+from dashboard.views.selection import update_detail
+from dashboard.views.table import selected_style, table_page
+from geodata import FilterState, IncidentStore
+
+
+def register_panels(app: Dash, store: IncidentStore) -> None:
+    """Wire the headline, the table and the detail panel of one app to one store."""
+
+    @app.callback(
+        Output(ids.HEADLINE_INCIDENTS, "children"), Output(ids.HEADLINE_INCIDENTS_WHAT, "children"),
+        Output(ids.HEADLINE_FATALITIES, "children"), Output(ids.HEADLINE_FATALITIES_WHAT, "children"),
+        Output(ids.HEADLINE_DISPLACED, "children"), Output(ids.HEADLINE_DISPLACED_WHAT, "children"),
+        Input(ids.FILTER, "data"),
+    )
+    def _headline(filter_data):
+        h = update_headline(filter_data, store)
+        return (h.incidents, h.incidents_detail, h.fatalities, h.fatalities_detail,
+                h.displaced, h.displaced_detail)
+
+    @app.callback(
+        Output(ids.TABLE, "data"), Output(ids.TABLE, "page_count"), Output(ids.TABLE, "page_current"),
+        Output(ids.TABLE_NOTE, "children"), Output(ids.TABLE, "style_data_conditional"),
+        Input(ids.FILTER, "data"), Input(ids.MAP, "selectedData"), Input(ids.TABLE, "page_current"),
+        Input(ids.TABLE, "sort_by"), Input(ids.SELECTED, "data"),
+        State(ids.TABLE, "page_size"),
+    )
+    def _table(filter_data, area, page, sort_by, selected, page_size):
+        trigger = ctx.triggered_id
+        state = FilterState.from_dict(filter_data, store.date_range())
+        first = trigger in (ids.FILTER, ids.MAP) or (trigger == ids.TABLE and "sort_by" in ctx.triggered[0]["prop_id"])
+        result = table_page(store, state, selected_area=area, page=0 if first else page, page_size=page_size,
+                            sort_by=sort_by, selected_id=selected, jump_to_selected=trigger == ids.SELECTED)
+        current = no_update if result.page_current == page else result.page_current
+        return result.data, result.page_count, current, result.note, selected_style(result.selected_row)
+
+    @app.callback(Output(ids.DETAIL_BODY, "children"), Output(ids.DETAIL, "hidden"),
+                  Input(ids.SELECTED, "data"), State(ids.FILTER, "data"))
+    def _detail(selected, filter_data):
+        return update_detail(selected, filter_data, store)

@@ -1,0 +1,242 @@
+"""The controls column: place search, dates and playback, filters, map layers, export, sources."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.figures.style import type_colour
+from dashboard.layout.export import export_panel
+from dashboard.server.mapsources import MapSources
+from dashboard.state.controls import (
+    APPROXIMATE,
+    DEFAULT_WINDOW_DAYS,
+    QUICK,
+    day_index,
+    month_marks,
+)
+from dashboard.state.url import DEFAULT_BASEMAP
+from geodata import GEO_PRECISION, IncidentStore
+from geodata.model.filters import DEFAULT_LAYERS, LAYERS, PRECISIONS
+from geodata.query import facets
+
+LAYER_LABELS = {
+    "incidents": "Incidents",
+    APPROXIMATE: "Area-coded incidents (approximate location)",
+    "displacement": "Displacement figures",
+    "context": "Towns & highways (schematic)",
+    "boundaries": "Admin boundaries and names",
+    "choropleth": "Displacement by admin area (shaded)",
+}
+
+
+BASEMAP_LABELS = {
+    "plain": "Plain (offline, no outside requests)",
+    "osm": "OpenStreetMap: loads map tiles from tile.openstreetmap.org, an outside server",
+    "local": "Local tiles (MBTiles file served by this app)",
+}
+
+
+ADMIN_LEVEL_LABELS = {1: "Level 1 (governorates)", 2: "Level 2 (districts)", 3: "Level 3 (sub-districts)"}
+
+
+def _type_option(event_type: str) -> dict:
+    swatch = html.Span(className="swatch", style={"backgroundColor": type_colour(event_type)})
+    return {"label": html.Span([swatch, event_type]), "value": event_type}
+
+
+def _sources(store: IncidentStore, sources: MapSources) -> html.Details:
+    """Every source cited by the dataset, with its link (the 'about the data' panel)."""
+    # Distinct pairs per table first: a million categorical rows stay codes, never a million strings.
+    frames = [table[["source", "source_url"]].drop_duplicates().astype(object)
+              for table in (store.incidents, store.displacement)]
+    cited = pd.concat(frames).dropna(subset=["source"]).drop_duplicates().sort_values("source")
+    items = [html.Li(html.A(row.source, href=row.source_url, target="_blank", rel="noopener noreferrer")
+                     if isinstance(row.source_url, str) and row.source_url.startswith(("http://", "https://"))
+                     else row.source)
+             for row in cited.itertuples()]
+    dataset = store.dataset
+    version = getattr(dataset, "version", "") or "not recorded"
+    start, end = store.date_range()
+    extra = [html.Li(["Basemap: Natural Earth country outlines (public domain); OpenStreetMap tiles "
+                      "(© OpenStreetMap contributors, ODbL) only when that basemap is chosen."])]
+    if sources.boundaries is not None:
+        extra.append(html.Li(f"Admin boundaries: {sources.boundaries_source or 'boundaries file'} "
+                             f"({len(sources.boundaries)} areas, levels {', '.join(map(str, sources.levels))})."))
+    if sources.tiles is not None:
+        attribution = sources.tiles.attribution or "no attribution in the file"
+        extra.append(html.Li(f"Local tiles: {sources.tiles.path.name} ({attribution})."))
+    return html.Details(id=ids.SOURCES, className="sources section", children=[
+        html.Summary(f"About the data · {len(items)} sources"),
+        html.P([html.Strong(dataset.title), html.Br(),
+                f"Dataset '{dataset.name}', version {version}, {start:%d %b %Y} – {end:%d %b %Y}, "
+                f"{len(store.incidents):,} incidents."]),
+        html.P(dataset.attribution),
+        html.Ul(items),
+        html.H3("Map"),
+        html.Ul(extra),
+    ])
+
+
+def _field(label: str, control, *, for_id: str | None = None, hint: str | None = None) -> html.Div:
+    children = [html.Label(label, htmlFor=for_id, className="field-label") if for_id
+                else html.Div(label, className="field-label"), control]
+    if hint:
+        children.append(html.Div(hint, className="hint"))
+    return html.Div(children, className="field")
+
+
+def _section(title: str, children: list, *, open_: bool = True, section_id: str | None = None) -> html.Details:
+    kwargs = {"id": section_id} if section_id else {}
+    return html.Details(open=open_, className="section", children=[html.Summary(title), *children], **kwargs)
+
+
+def _dates(store: IncidentStore) -> html.Details:
+    bounds = store.date_range()
+    last = day_index(bounds[1], bounds)
+    quick_labels = {"quick-7": "Last 7 d", "quick-30": "30 d", "quick-90": "90 d", "quick-all": "All"}
+    return _section("Dates & playback", [
+        dcc.DatePickerRange(
+            id=ids.DATE_PICKER, start_date=bounds[0].isoformat(), end_date=bounds[1].isoformat(),
+            min_date_allowed=bounds[0].isoformat(), max_date_allowed=bounds[1].isoformat(),
+            initial_visible_month=bounds[0].isoformat(), display_format="D MMM YYYY", minimum_nights=0,
+            first_day_of_week=1, updatemode="bothdates",
+        ),
+        dcc.RangeSlider(
+            id=ids.DATE_SLIDER, min=0, max=last, step=1, value=[0, last], marks=month_marks(bounds),
+            allowCross=False, updatemode="mouseup", allow_direct_input=False, className="date-slider",
+        ),
+        html.Div(id=ids.RANGE_LABEL, className="range-label", **{"aria-live": "polite"}),
+        html.Div(className="button-row", role="group", **{"aria-label": "Quick date ranges"}, children=[
+            html.Button(quick_labels[key], id=ids.QUICK_RANGES[key], type="button",
+                        className="small-button", n_clicks=0,
+                        title="The whole period" if QUICK[key] is None
+                        else f"The last {QUICK[key]} days of the data")
+            for key in QUICK
+        ]),
+        html.Div(className="button-row playback", role="group", **{"aria-label": "Playback"}, children=[
+            html.Button("◀", id=ids.STEP_BACK, type="button", className="small-button", n_clicks=0,
+                        title="Step back", **{"aria-label": "Step back"}),
+            html.Button("▶ Play", id=ids.PLAY, type="button", className="small-button play", n_clicks=0,
+                        title="Play: move the date window forward step by step", **{"aria-pressed": "false"}),
+            html.Button("▶", id=ids.STEP_FORWARD, type="button", className="small-button", n_clicks=0,
+                        title="Step forward", **{"aria-label": "Step forward"}),
+        ]),
+        html.Div(className="inline-fields", children=[
+            html.Span("Speed", className="field-label inline"),
+            dcc.RadioItems(id=ids.PLAYBACK_SPEED, options=[{"label": f"{s}×", "value": s} for s in (1, 2, 4)],
+                           value=1, inline=True, className="radio-inline"),
+        ]),
+        html.Div(className="inline-fields", children=[
+            html.Span("Step", className="field-label inline"),
+            dcc.RadioItems(id=ids.PLAYBACK_STEP, options=[{"label": "day", "value": "day"},
+                                                           {"label": "week", "value": "week"}],
+                           value="day", inline=True, className="radio-inline"),
+        ]),
+        html.Div(className="inline-fields", children=[
+            html.Span("Window", className="field-label inline"),
+            dcc.RadioItems(id=ids.PLAYBACK_MODE, options=[{"label": "moving", "value": "moving"},
+                                                           {"label": "cumulative", "value": "cumulative"}],
+                           value="moving", inline=True, className="radio-inline"),
+        ]),
+        html.Div(className="inline-fields", children=[
+            html.Label("Moving window of", htmlFor=ids.PLAYBACK_WINDOW, className="field-label inline"),
+            dcc.Input(id=ids.PLAYBACK_WINDOW, type="number", min=1, max=3660, step=1, value=DEFAULT_WINDOW_DAYS,
+                      debounce=True, className="number-input"),
+            html.Span("days", className="hint inline"),
+        ]),
+        dcc.Interval(id=ids.PLAYBACK_INTERVAL, interval=1000, disabled=True),
+    ])
+
+
+def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
+    types = store.event_types()
+    actors = facets.actors(store.columns, store.incidents)
+    subs = facets.sub_event_types(store.incidents)
+    areas = facets.admin_areas(store.incidents, sources.boundaries)
+    most = store.incidents["fatalities"].max()
+    most = int(most) if pd.notna(most) else 0
+    return _section("Filters", [
+        html.Button("Clear all filters", id=ids.CLEAR_ALL, type="button", className="small-button clear",
+                    n_clicks=0, title="Reset every filter and the dates (layers and map stay)"),
+        html.Div("Event types", className="field-label"),
+        dcc.Checklist(id=ids.EVENT_TYPES, options=[_type_option(t) for t in types], value=types,
+                      className="checklist"),
+        _field("Sub-types", dcc.Dropdown(
+            id=ids.SUB_TYPES, multi=True, value=[], placeholder="All sub-types",
+            options=[{"label": f"{s} ({t}, {n})", "value": s} for t, s, n in subs])),
+        _field("Actors", dcc.Dropdown(
+            id=ids.ACTORS, multi=True, value=[], placeholder="All actors (type to search)",
+            options=[{"label": f"{a} ({n})", "value": a} for a, n in actors])),
+        _field("Admin areas", dcc.Dropdown(
+            id=ids.ADMIN_AREAS, multi=True, value=[], placeholder="All areas (name or p-code)",
+            options=[{"label": f"{a.name} · {a.pcode} (admin {a.level})", "value": a.pcode} for a in areas]),
+            hint="Or click an area on the map when boundaries are shown." if sources.levels else None),
+        html.Div(className="field", children=[
+            html.Div("Fatalities", className="field-label"),
+            html.Div(className="inline-fields", children=[
+                html.Label("Fewest fatalities", htmlFor=ids.FATALITIES_MIN, className="sr-only"),
+                dcc.Input(id=ids.FATALITIES_MIN, type="number", min=0, step=1, placeholder="0", debounce=True,
+                          className="number-input"),
+                html.Span("to", className="hint inline"),
+                html.Label("Most fatalities", htmlFor=ids.FATALITIES_MAX, className="sr-only"),
+                dcc.Input(id=ids.FATALITIES_MAX, type="number", min=0, step=1, placeholder=str(most),
+                          debounce=True, className="number-input"),
+            ]),
+            html.Div("With a bound set, incidents without a reported figure are left out.", className="hint"),
+        ]),
+        html.Div("Location precision", className="field-label"),
+        dcc.Checklist(id=ids.PRECISION, options=[{"label": GEO_PRECISION[p].capitalize(), "value": p}
+                                                 for p in PRECISIONS],
+                      value=list(PRECISIONS), className="checklist"),
+        _field("Search the notes", dcc.Input(
+            id=ids.NOTES_SEARCH, type="search", value="", placeholder="e.g. market, convoy", debounce=0.6,
+            maxLength=200, className="text-input"), for_id=ids.NOTES_SEARCH),
+        _field("Dataset", dcc.Dropdown(
+            id=ids.DATASET, options=[{"label": store.dataset.title, "value": store.name}], value=store.name,
+            clearable=False, searchable=False)),
+    ])
+
+
+def _layers(sources: MapSources) -> html.Details:
+    has_boundaries = bool(sources.levels)
+    basemaps = ["plain", "osm"] + (["local"] if sources.tiles is not None else [])
+    options = [{"label": LAYER_LABELS[k], "value": k,
+                "disabled": k in ("boundaries", "choropleth") and not has_boundaries} for k in LAYER_LABELS]
+    level_options: list[dict[str, Any]] = [{"label": ADMIN_LEVEL_LABELS[level], "value": level} for level in (1, 2, 3)
+                     if level in sources.levels] or [{"label": ADMIN_LEVEL_LABELS[1], "value": 1, "disabled": True}]
+    return _section("Map layers", [
+        dcc.Checklist(id=ids.LAYERS, options=options,
+                      value=[k for k in LAYERS if k in DEFAULT_LAYERS] + [APPROXIMATE],
+                      className="checklist"),
+        html.Div(className="field", children=[
+            html.Div("Boundaries drawn" + ("" if has_boundaries else " (no boundaries file loaded)"),
+                     className="field-label"),
+            dcc.RadioItems(id=ids.ADMIN_LEVEL, options=level_options, value=sources.levels[0] if has_boundaries else 1,
+                           className="checklist"),
+        ]),
+        html.Div(className="field", children=[
+            html.Div("Basemap", className="field-label"),
+            dcc.RadioItems(id=ids.BASEMAP, options=[{"label": BASEMAP_LABELS[b], "value": b} for b in basemaps],
+                           value=DEFAULT_BASEMAP, className="checklist"),
+        ]),
+    ], section_id="layers-section")
+
+
+def controls_column(store: IncidentStore, sources: MapSources) -> html.Aside:
+    """Everything the analyst sets, top to bottom in the order of a briefing's questions."""
+    return html.Aside(className="controls", **{"aria-label": "Filters and map settings"}, children=[
+        html.Div(className="place-search", role="search", children=[
+            html.Label("Find a place", htmlFor=ids.PLACE_SEARCH, className="field-label"),
+            dcc.Input(id=ids.PLACE_SEARCH, type="search", value="", debounce=True, maxLength=100,
+                      placeholder="Any spelling or script, then Enter", className="text-input", n_submit=0),
+            html.Div(id=ids.PLACE_RESULT, className="hint", role="status", **{"aria-live": "polite"}),
+        ]),
+        _dates(store),
+        _filters(store, sources),
+        _layers(sources),
+        export_panel(store),
+        _sources(store, sources),
+    ])

@@ -1,0 +1,41 @@
+"""The export panel in the controls column: title, size, the four export buttons, status, download."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.export.briefing import MAX_TITLE, default_title
+from dashboard.export.sizes import PRESET_LABELS, PRESETS
+from geodata import IncidentStore
+
+DEFAULT_SIZE = "slide"
+
+
+def export_panel(store: IncidentStore | None = None) -> html.Section:
+    """Title, size, the four export buttons, a status line and the download."""
+    placeholder = default_title(store) if store is not None else "Default: the dataset's title"
+    button = {"className": "export-button", "n_clicks": 0, "type": "button",
+              "style": {"padding": "4px 8px", "fontSize": "12px", "cursor": "pointer"}}
+    return html.Section(id=ids.EXPORT_PANEL, className="export", children=[
+        html.H2("Export"),
+        html.Label("Briefing title", htmlFor=ids.EXPORT_TITLE, style={"display": "block", "fontSize": "12px"}),
+        dcc.Input(id=ids.EXPORT_TITLE, type="text", value="", placeholder=placeholder, maxLength=MAX_TITLE,
+                  debounce=True, style={"width": "100%", "fontSize": "12px"}),
+        dcc.RadioItems(id=ids.EXPORT_SIZE, value=DEFAULT_SIZE, className="checklist",
+                       options=[{"label": PRESET_LABELS[k], "value": k} for k in PRESETS],
+                       style={"margin": "6px 0"}),
+        html.Div(className="export-buttons", style={"display": "flex", "flexWrap": "wrap", "gap": "6px"},
+                 children=[html.Button("Briefing PNG", id=ids.EXPORT_PNG, **button),
+                           html.Button("Briefing PDF", id=ids.EXPORT_PDF, **button),
+                           html.Button("CSV", id=ids.EXPORT_CSV, title="The filtered incidents, for Excel", **button),
+                           html.Button("GeoJSON", id=ids.EXPORT_GEOJSON, title="The filtered incidents, for GIS",
+                                       **button)]),
+        html.Div(id=ids.EXPORT_BUSY, className="range-label", **{"aria-live": "polite"}),
+        html.Div(id=ids.EXPORT_STATUS, className="range-label", role="status", **{"aria-live": "polite"}),
+        html.P("The map's camera button (top right of the map) saves the map alone as a PNG.",
+               className="range-label"),
+        dcc.Download(id=ids.EXPORT_DOWNLOAD),
+        dcc.Store(id=ids.CAMERA_NAME),  # the camera button's file name for the current filter
+    ])
+
+

@@ -1,0 +1,88 @@
+"""The views column: headline figures, the map with its detail panel, and the timeline/table tabs."""
+from __future__ import annotations
+
+import warnings
+
+from dash import dash_table, dcc, html
+
+from dashboard import ids
+from dashboard.figures.style import FONT_FAMILY
+from dashboard.figures.timeline import TIMELINE_HEIGHT
+from dashboard.views.table import PAGE_SIZE, TablePage, datatable_columns
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "scrollZoom": True,
+    "responsive": True,
+}
+
+
+#: The camera button saves the map at twice its size (a sharp picture for slides); its file name
+#: follows the filter (assets/camera.js).
+MAP_CONFIG = {**GRAPH_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+TIMELINE_CONFIG = {**GRAPH_CONFIG, "scrollZoom": False,
+                   "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "pan2d"]}
+
+
+def _table(page: TablePage) -> dash_table.DataTable:
+    """The incidents table (server-side paging and sorting; see :mod:`dashboard.views.table`)."""
+    return dash_table.DataTable(
+        id=ids.TABLE, columns=datatable_columns(), data=page.data,
+        page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=page.page_count,
+        sort_action="custom", sort_mode="single", sort_by=[],
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": FONT_FAMILY, "fontSize": "12px", "padding": "0 6px", "textAlign": "left",
+                    "height": "22px", "lineHeight": "22px",
+                    "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "240px"},
+        style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
+        style_data_conditional=[],
+    )
+
+
+def headline() -> html.Div:
+    """Three figure cards: incidents, fatalities, people displaced (filled by the callbacks)."""
+    cards = [(ids.HEADLINE_INCIDENTS, ids.HEADLINE_INCIDENTS_WHAT, "figure-card"),
+             (ids.HEADLINE_FATALITIES, ids.HEADLINE_FATALITIES_WHAT, "figure-card"),
+             (ids.HEADLINE_DISPLACED, ids.HEADLINE_DISPLACED_WHAT, "figure-card wide")]
+    return html.Div(id=ids.HEADLINE, className="headline", children=[
+        html.Div(className=css, children=[html.Span(id=figure, className="big"), html.Span(className="what", id=what)])
+        for figure, what, css in cards
+    ])
+
+
+def map_panel() -> html.Div:
+    """The map, with the detail panel of the selected incident over it."""
+    detail = html.Aside(id=ids.DETAIL, className="detail-panel", hidden=True, **{"aria-label": "Incident details"},
+                        children=[
+                            html.Button("×", id=ids.DETAIL_CLOSE, type="button", className="close",
+                                        n_clicks=0, title="Close", **{"aria-label": "Close the details"}),
+                            html.Div(id=ids.DETAIL_BODY, **{"aria-live": "polite"}),
+                        ])
+    return html.Div(className="map-wrap", children=[dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG), detail])
+
+
+def bottom_tabs(first_page: TablePage) -> html.Section:
+    """The timeline and the incidents table, one tab each."""
+    with warnings.catch_warnings():  # DataTable ships with Dash; its future removal is noted upstream
+        warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable", category=DeprecationWarning)
+        table = _table(first_page)
+    return html.Section(className="bottom", children=[
+        html.Div(className="tab-bar", role="tablist", children=[
+            html.Button("Timeline", id=ids.TIMELINE_TAB, type="button", role="tab", n_clicks=0,
+                        className="tab selected", **{"aria-selected": "true", "aria-controls": ids.TIMELINE_PANEL}),
+            html.Button("Incidents table", id=ids.TABLE_TAB, type="button", role="tab", n_clicks=0,
+                        className="tab", **{"aria-selected": "false", "aria-controls": ids.TABLE_PANEL}),
+            html.Span("Drag across the timeline to pick dates", className="hint tab-hint"),
+        ]),
+        html.Div(id=ids.TIMELINE_PANEL, role="tabpanel", className="tab-panel", children=[
+            dcc.Graph(id=ids.TIMELINE, className="timeline", config=TIMELINE_CONFIG,
+                      style={"height": f"{TIMELINE_HEIGHT}px"}),
+        ]),
+        html.Div(id=ids.TABLE_PANEL, role="tabpanel", className="tab-panel", hidden=True, children=[
+            html.Div(first_page.note, id=ids.TABLE_NOTE, className="hint table-note"),
+            table,
+        ]),
+    ])

@@ -1,0 +1,77 @@
+"""The export panel's answer: a click on an export button, checked, turned into a download and a
+status line (the briefing or the data file comes from :mod:`dashboard.export.service`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, no_update
+
+from dashboard import ids
+from dashboard.export.provenance import utc_stamp
+from dashboard.export.render import ExportError
+from dashboard.export.service import BRIEFING_FORMATS, Export, briefing_export, table_export
+from dashboard.export.sizes import PRESETS
+from dashboard.export.view import screen_size
+from dashboard.server.cache import ResultCache
+from dashboard.state.mapview import default_view, read_relayout, view_from_store
+from geodata import FilterState, IncidentStore
+
+#: Which button makes which file.
+BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}
+
+
+#: Seconds a briefing waits for another one to finish rendering before saying "busy".
+UI_QUEUE_TIMEOUT = 20.0
+
+
+def _size_text(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB" if count >= 1_000_000 else f"{max(count // 1000, 1)} kB"
+
+
+def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, size: Any,
+               store: IncidentStore, app_url: str, cache: ResultCache | None = None) -> tuple[Any, str]:
+    """(download data or ``no_update``, status line) for a click on one of the export buttons.
+
+    The map view is the view store's (``ids.MAP_VIEW``: every pan, and every
+    move the app makes on purpose), else the last ``relayoutData``, else the
+    dataset's default view; their visible corners (if reported) give the
+    size of the analyst's map, so that the briefing shows the same extent.
+
+    Everything from the browser is checked: an unknown trigger or size is
+    refused, the state and view are parsed with fallbacks, the title is
+    cleaned (and escaped where it is drawn). File names come from the
+    dataset name and dates only.
+
+    A briefing found in ``cache`` (the app's result cache) is not rendered
+    again; the status line then says when it was rendered, the time its page
+    is stamped with.
+    """
+    fmt = BUTTONS.get(trigger) if isinstance(trigger, str) else None
+    if fmt is None:
+        return no_update, ""
+    preset = size if isinstance(size, str) and size in PRESETS else None
+    if fmt in BRIEFING_FORMATS and preset is None:
+        return no_update, "Choose a briefing size."
+    state = FilterState.from_dict(filter_data, store.date_range())
+    view = view_from_store(saved_view)
+    corners = saved_view.get("corners") if view is not None else None
+    if view is None:
+        view, corners = read_relayout(relayout)
+    view = view or default_view(store.dataset.view)
+    screen = screen_size(view, corners)
+    try:
+        if fmt in BRIEFING_FORMATS:
+            result: Export = briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[str(preset)],
+                                             app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT,
+                                             cache=cache)
+        else:
+            result = table_export(store, state, fmt=fmt, app_url=app_url, view=view)
+    except ExportError as error:
+        return no_update, str(error)
+    download = dcc.send_bytes(result.content, result.filename, type=result.mime)
+    size_text = _size_text(len(result.content))
+    if result.cached and result.generated_at is not None:
+        return download, f"Downloaded {result.filename} ({size_text}, rendered at {utc_stamp(result.generated_at)})."
+    return download, f"Downloaded {result.filename} ({size_text})."
+
+
