@@ -29,8 +29,9 @@ latency of successful answers, the same for refusals (503/429), status-code
 counts and errors (timeouts, broken connections). The client runs on the
 same machine as the server and takes some of its CPU.
 
-Only a small HTTP/1.1 keep-alive client on asyncio streams is used (no
-third-party dependency); it targets loopback addresses only.
+The client is httpx's ``AsyncClient`` (requirements-dev.txt): HTTP/1.1
+with keep-alive, as a browser, to loopback addresses only. It asks for no
+compression, so the server's time to compress is not in the figures.
 """
 from __future__ import annotations
 
@@ -46,13 +47,14 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,121 +68,52 @@ TYPE_FILTER_SHARE = 0.4
 LOOPBACK = ("127.", "localhost", "[::1]", "::1")
 
 
-# ------------------------------------------------------------------ a small HTTP/1.1 client
-class HttpError(Exception):
-    """The connection broke or the answer was not HTTP."""
+# ------------------------------------------------------------------ the HTTP client
+def loopback(base: str) -> str:
+    """``base``, if it is on this machine: a load test must not hammer anyone else's server."""
+    host = urlsplit(base).hostname or ""
+    if not host.startswith(LOOPBACK):
+        raise SystemExit(f"load tests target this machine only (loopback), not {host}")
+    return base
 
 
-@dataclass
-class Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    last_used: float = field(default_factory=time.monotonic)
-    served: int = 0
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], int]:
-    """(status, headers in lower case, body length) of one response; the body is read and dropped."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/"):
-        raise HttpError(f"not an HTTP response: {lines[0][:80]!r}")
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        size = 0
-        while True:
-            chunk = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(chunk + 2)
-            size += chunk
-            if chunk == 0:
-                return int(parts[1]), headers, size
-    length = int(headers.get("content-length", "0"))
-    await reader.readexactly(length)
-    return int(parts[1]), headers, length
-
-
-class Client:
-    """HTTP/1.1 with keep-alive: a pool of idle connections, a new one opened whenever none is idle.
+def make_client(base: str, max_connections: int = 512, idle: float = 3.0) -> httpx.AsyncClient:
+    """HTTP/1.1 with keep-alive: an idle connection reused, else a new one opened.
 
     ``max_connections`` bounds the open connections (a request finding none
     waits, and that wait counts in its latency); connections idle longer
-    than ``idle`` seconds are dropped before the server's keep-alive closes them.
+    than ``idle`` seconds are dropped before the server's keep-alive (5 s)
+    closes them. No timeout of its own (the caller's ``asyncio.wait_for``
+    bounds the whole request), no proxy, no compression asked for.
     """
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                          keepalive_expiry=idle)
+    client = httpx.AsyncClient(base_url=loopback(base), limits=limits, timeout=None, trust_env=False,
+                               headers={"Content-Type": "application/json", "Accept": "application/json"})
+    del client.headers["Accept-Encoding"]
+    return client
 
-    def __init__(self, base: str, max_connections: int = 512, idle: float = 3.0):
-        parts = urlsplit(base)
-        if not (parts.hostname or "").startswith(LOOPBACK) and parts.hostname != "localhost":
-            raise SystemExit(f"load tests target this machine only (loopback), not {parts.hostname}")
-        self.host, self.port = parts.hostname, parts.port or 80
-        self.idle_seconds = idle
-        self._idle: list[Connection] = []
-        self._slots = asyncio.Semaphore(max_connections)
-        self.opened = 0
 
-    async def _connect(self) -> Connection:
-        reader, writer = await asyncio.open_connection(self.host, self.port, limit=2**22)
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.opened += 1
-        return Connection(reader, writer)
+async def post(client: httpx.AsyncClient, path: str, body: bytes) -> int:
+    """Status of one POST; the whole answer is read (its transfer counts in the latency) and dropped."""
+    return (await client.post(path, content=body)).status_code
 
-    def _take_idle(self) -> Connection | None:
-        now = time.monotonic()
-        while self._idle:
-            conn = self._idle.pop()
-            if now - conn.last_used < self.idle_seconds and not conn.reader.at_eof():
-                return conn
-            conn.close()
-        return None
 
-    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, dict[str, str], int]:
-        async with self._slots:
-            for attempt in (0, 1):
-                conn = self._take_idle()
-                reused = conn is not None
-                if conn is None:
-                    conn = await self._connect()
-                head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                        f"Content-Type: application/json\r\nAccept: application/json\r\n"
-                        f"Content-Length: {len(body)}\r\n\r\n").encode()
-                try:
-                    conn.writer.write(head + body)
-                    await conn.writer.drain()
-                    status, headers, size = await read_response(conn.reader)
-                except (asyncio.IncompleteReadError, ConnectionError, HttpError) as exc:
-                    conn.close()
-                    if reused and attempt == 0:  # the server closed an idle connection: once more, fresh
-                        continue
-                    raise HttpError(f"{type(exc).__name__}: {exc}") from None
-                except BaseException:
-                    conn.close()  # cancelled (timeout): the answer may still come, so drop the connection
-                    raise
-                conn.last_used, conn.served = time.monotonic(), conn.served + 1
-                if headers.get("connection", "").lower() == "close":
-                    conn.close()
-                else:
-                    self._idle.append(conn)
-                return status, headers, size
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        for conn in self._idle:
-            conn.close()
-        self._idle.clear()
+def error_label(exc: httpx.TransportError) -> str:
+    """A failed connect by its innermost OSError (ConnectionRefusedError, ...), any other broken exchange as
+    "connection": the labels the report had before httpx."""
+    label, cause = "connection", exc.__cause__ or exc.__context__
+    while isinstance(exc, httpx.ConnectError) and cause is not None:
+        if isinstance(cause, OSError):
+            label = type(cause).__name__
+        cause = cause.__cause__ or cause.__context__
+    return label
 
 
 def get_json(base: str, path: str, timeout: float = 30) -> Any:
-    with urllib.request.urlopen(base + path, timeout=timeout) as response:  # noqa: S310 (loopback only)
-        return json.loads(response.read())
+    response = httpx.get(base + path, timeout=timeout, trust_env=False)
+    response.raise_for_status()
+    return response.json()
 
 
 # ------------------------------------------------------------------ the workload, from the app itself
@@ -223,7 +156,7 @@ class Workload:
     event_types: list[str]
 
     @classmethod
-    def from_app(cls, base: str) -> "Workload":
+    def from_app(cls, base: str) -> Workload:
         dependencies = get_json(base, "/_dash-dependencies")
         props = layout_props(get_json(base, "/_dash-layout"))
         filter_template = props.get(ids.FILTER, {}).get("data")
@@ -287,19 +220,18 @@ class Sample:
     error: str | None = None
 
 
-async def _one(client: Client, name: str, body: bytes, scheduled: float, t0: float, timeout: float,
+async def _one(client: httpx.AsyncClient, name: str, body: bytes, scheduled: float, t0: float, timeout: float,
                samples: list[Sample]) -> None:
     try:
-        status, _, _ = await asyncio.wait_for(client.request("POST", CALLBACK_PATH, body), timeout)
+        status = await asyncio.wait_for(post(client, CALLBACK_PATH, body), timeout)
         samples.append(Sample(name, scheduled, time.perf_counter() - t0 - scheduled, status))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         samples.append(Sample(name, scheduled, timeout, None, "timeout"))
-    except (HttpError, OSError) as exc:
-        samples.append(Sample(name, scheduled, time.perf_counter() - t0 - scheduled, None,
-                              type(exc).__name__ if isinstance(exc, OSError) else "connection"))
+    except httpx.TransportError as exc:
+        samples.append(Sample(name, scheduled, time.perf_counter() - t0 - scheduled, None, error_label(exc)))
 
 
-async def run_phase(client: Client, workload: Workload, rate: float, duration: float, rng: random.Random,
+async def run_phase(client: httpx.AsyncClient, workload: Workload, rate: float, duration: float, rng: random.Random,
                     *, pattern: str = "action", timeout: float = 10.0) -> list[Sample]:
     """Send ``rate`` requests a second for ``duration`` seconds (open loop, Poisson arrivals)."""
     per_arrival = len(workload.templates) if pattern == "action" else 1
@@ -412,7 +344,7 @@ def wait_ready(base: str, process: subprocess.Popen | None, timeout: float = 180
         try:
             get_json(base, "/_dash-dependencies", timeout=5)
             return time.perf_counter() - started
-        except OSError:
+        except httpx.HTTPError:
             time.sleep(0.5)
     raise SystemExit(f"the server did not answer within {timeout:.0f} s")
 
@@ -427,13 +359,14 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-async def calibrate(client: Client, workload: Workload, rng: random.Random, changes: int) -> dict[str, float]:
+async def calibrate(client: httpx.AsyncClient, workload: Workload, rng: random.Random,
+                    changes: int) -> dict[str, float]:
     """Median service time per callback, one request at a time (no queueing): what capacity to expect."""
     times: dict[str, list[float]] = {}
     for _ in range(changes):
         for name, body in workload.bodies(rng):
             started = time.perf_counter()
-            status, _, _ = await client.request("POST", CALLBACK_PATH, body)
+            status = await post(client, CALLBACK_PATH, body)
             if status == 200:
                 times.setdefault(name, []).append(time.perf_counter() - started)
     return {name: statistics.median(values) * 1e3 for name, values in times.items()}
@@ -447,8 +380,8 @@ def load_average() -> str:
 async def drive(base: str, args: argparse.Namespace) -> list[dict]:
     workload = Workload.from_app(base)
     rng = random.Random(args.seed)
-    client = Client(base, max_connections=args.max_connections)
-    targets = dict(zip(args.rates, args.targets)) if args.targets else {}
+    client = make_client(base, args.max_connections)
+    targets = dict(zip(args.rates, args.targets, strict=False)) if args.targets else {}
     print(f"workload: {', '.join(workload.templates)} callbacks; dates {workload.bounds[0]} to "
           f"{workload.bounds[1]}; {len(workload.event_types)} event types; pattern {args.pattern}")
     await run_phase(client, workload, args.rates[0], args.warmup, rng, pattern=args.pattern, timeout=args.timeout)
@@ -477,7 +410,7 @@ async def drive(base: str, args: argparse.Namespace) -> list[dict]:
                   + "; refusals/errors " + ", ".join(map(str, row["refused_by_second"]))
                   + f", then {row['refused_later']} in the remaining {duration - 5:g} s")
         await asyncio.sleep(args.pause)
-    client.close()
+    await client.aclose()
     return rows
 
 

@@ -22,9 +22,8 @@ intersects the clip box is kept, not only the eight of interest, so that
 no land inside the box is drawn as sea.  Coordinates are rounded to 4
 decimals (~10 m) with a validity-preserving grid snap.
 
-TopoJSON is decoded here in a few lines (quantised, delta-encoded arcs;
-negative arc index ``~i`` means arc ``i`` reversed) rather than through
-``topojson-client``, so the build needs no Node at run time.
+GDAL's TopoJSON driver decodes the file (through geopandas and pyogrio),
+so the build needs no Node at run time.
 """
 from __future__ import annotations
 
@@ -32,9 +31,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, box, mapping
+from shapely.geometry import box, mapping
+from shapely.geometry.base import BaseGeometry
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "assets" / "basemap" / "countries.geojson"
@@ -54,50 +56,21 @@ ISO_A3 = {
 }
 
 
-def decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
-    """Absolute lon/lat coordinates of every arc."""
-    transform = topo.get("transform")
-    arcs = []
-    for arc in topo["arcs"]:
-        if transform:
-            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-            x = y = 0
-            pts = []
-            for dx, dy, *_ in arc:
-                x += dx
-                y += dy
-                pts.append((x * sx + tx, y * sy + ty))
-        else:
-            pts = [(p[0], p[1]) for p in arc]
-        arcs.append(pts)
-    return arcs
+def read_countries(topojson: Path) -> gpd.GeoDataFrame:
+    """world-atlas's ``countries`` object: columns ``id`` (ISO numeric, or missing), ``name`` and ``geometry``."""
+    return gpd.read_file(topojson, layer="countries", engine="pyogrio")
 
 
-def _ring(indices: list[int], arcs: list) -> list[tuple[float, float]]:
-    ring: list[tuple[float, float]] = []
-    for i in indices:
-        pts = arcs[i] if i >= 0 else arcs[~i][::-1]
-        ring.extend(pts if not ring else pts[1:])
-    return ring
-
-
-def to_shape(geom: dict, arcs: list):
-    """A shapely (Multi)Polygon for a TopoJSON Polygon/MultiPolygon, else None."""
-    if geom["type"] == "Polygon":
-        polys = [geom["arcs"]]
-    elif geom["type"] == "MultiPolygon":
-        polys = geom["arcs"]
-    else:
+def _valid_area(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """A country's (Multi)Polygon, made valid (clipping an invalid one can fail); None for anything else."""
+    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         return None
-    out = []
-    for rings in polys:
-        coords = [c for c in (_ring(r, arcs) for r in rings) if len(c) >= 4]
-        if coords:  # (a few tiny islands quantise to degenerate rings)
-            out.append(Polygon(coords[0], coords[1:]))
-    if not out:
-        return None
-    shape = MultiPolygon(out) if len(out) > 1 else out[0]
-    return shape if shape.is_valid else shapely.make_valid(shape)
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def _text(value: Any) -> str | None:
+    """A text field's value, None where it is missing (pandas gives NaN)."""
+    return value if isinstance(value, str) else None
 
 
 def _polygonal(geom):
@@ -109,22 +82,20 @@ def _polygonal(geom):
 
 
 def build(topojson: Path, bbox=BBOX) -> dict:
-    topo = json.loads(topojson.read_text())
-    arcs = decode_arcs(topo)
     clip = box(*bbox)
     features = []
-    for geom in topo["objects"]["countries"]["geometries"]:
-        shape = to_shape(geom, arcs)
+    for country in read_countries(topojson).itertuples():
+        shape = _valid_area(country.geometry)
         if shape is None or not shape.intersects(clip):
             continue
         clipped = _polygonal(shapely.set_precision(shape.intersection(clip), PRECISION))
         if clipped is None or clipped.is_empty:
             continue
-        iso_n3 = geom.get("id")
+        iso_n3 = _text(country.id)
         features.append({
             "type": "Feature",
             "properties": {
-                "name": geom["properties"]["name"],
+                "name": country.name,
                 "iso_a3": ISO_A3.get(iso_n3) if iso_n3 else None,
                 "iso_n3": iso_n3,
             },

@@ -8,12 +8,12 @@ Two backends, chosen by ``CONFLICT_MAP_CACHE`` (see :mod:`dashboard.config`):
   shared, and a worker's cache dies with it.
 - ``redis://host:port/db`` (or ``rediss://``, with ``user:password@`` if
   needed): :class:`RedisResultCache`, one cache every worker (and every
-  machine pointing at it) shares, through flask-caching's ``RedisCache``.
-  Values are stored as the raw bytes (never pickled), under the prefix
-  ``conflict-map:``, for a day (:data:`REDIS_TTL_SECONDS`). A Redis that is
-  down, slow (over :data:`REDIS_TIMEOUT_SECONDS`) or answering errors never
-  breaks a request: the cache logs one warning, behaves as a miss, tries
-  again at most every :data:`REDIS_RETRY_SECONDS`, and logs when it is back.
+  machine pointing at it) shares, through redis-py. Values are stored as
+  the raw bytes (never pickled), under the prefix ``conflict-map:``, for a
+  day (:data:`REDIS_TTL_SECONDS`). A Redis that is down, slow (over
+  :data:`REDIS_TIMEOUT_SECONDS`) or answering errors never breaks a
+  request: the cache logs one warning, behaves as a miss, tries again at
+  most every :data:`REDIS_RETRY_SECONDS`, and logs when it is back.
 - ``off``: :class:`NullCache`, every ``get`` a miss.
 
 Values over :data:`MAX_VALUE_BYTES` (8 MB) are not stored by any backend.
@@ -54,9 +54,13 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from cachetools import LRUCache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +127,17 @@ class NullCache:
         return None
 
 
+def _entry_bytes(entry: tuple[str, bytes]) -> int:
+    """What an entry costs the memory budget: its key and its value."""
+    key, value = entry
+    return len(key) + len(value)
+
+
 class MemoryCache:
-    """In this process only: least recently used out first, at most ``max_bytes`` of keys and values."""
+    """In this process only: least recently used out first, at most ``max_bytes`` of keys and values.
+
+    Entries are ``(key, value)`` so that the LRU's size (it sees values only) counts the key too.
+    """
 
     def __init__(self, max_bytes: int = DEFAULT_MEMORY_MB * 1024 * 1024, *,
                  max_value_bytes: int = MAX_VALUE_BYTES) -> None:
@@ -133,39 +146,29 @@ class MemoryCache:
         self.max_bytes = max_bytes
         self.max_value_bytes = min(max_value_bytes, max_bytes)
         self.name = f"memory ({max_bytes / 1024 / 1024:g} MB, this process only)"
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        self._items: LRUCache[str, tuple[str, bytes]] = LRUCache(max_bytes, getsizeof=_entry_bytes)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe
 
     @property
     def size(self) -> int:
         """Bytes held now (keys and values)."""
-        return self._size
+        return int(self._items.currsize)
 
     def __len__(self) -> int:
         return len(self._items)
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            entry = self._items.get(key)
+        return None if entry is None else entry[1]
 
     def set(self, key: str, value: bytes) -> None:
-        value = bytes(value)
-        cost = len(key) + len(value)
-        if len(value) > self.max_value_bytes or cost > self.max_bytes:
+        """Store ``value``, unless it is over ``max_value_bytes`` or the whole budget (then nothing is evicted)."""
+        entry = (key, bytes(value))
+        if len(entry[1]) > self.max_value_bytes or _entry_bytes(entry) > self.max_bytes:
             return
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._size -= len(key) + len(old)
-            self._items[key] = value
-            self._size += cost
-            while self._size > self.max_bytes:
-                gone_key, gone = self._items.popitem(last=False)
-                self._size -= len(gone_key) + len(gone)
+            self._items[key] = entry
 
 
 def display_url(url: str) -> str:
@@ -203,36 +206,22 @@ def parse_redis_url(url: str) -> str | None:
     return None
 
 
-class _BytesSerializer:
-    """Values stored as they are: bytes in, bytes out (flask-caching's default would pickle, and
-    unpickling what a shared Redis holds would let anyone who can write to it run code here)."""
+def _redis_client(url: str, timeout: float) -> redis.Redis:
+    """A client that connects lazily (so before gunicorn forks is fine) and gives up quickly.
 
-    @staticmethod
-    def dumps(value: bytes) -> bytes:
-        return bytes(value)
-
-    @staticmethod
-    def loads(value: bytes | None) -> bytes | None:
-        return None if value is None else bytes(value)
-
-
-def _flask_redis_cache(url: str, ttl: int, timeout: float):
-    import redis
-    from flask_caching.backends.rediscache import RedisCache
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    class _RawRedisCache(RedisCache):
-        serializer = _BytesSerializer()
-
-    # One immediate retry: it replaces a pooled connection broken by a Redis restart; no backoff.
-    client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                  retry=Retry(NoBackoff(), 1), health_check_interval=30)
-    return _RawRedisCache(host=client, default_timeout=ttl, key_prefix=REDIS_PREFIX)
+    One immediate retry, no backoff: it replaces a pooled connection a Redis restart broke, and a Redis
+    that is down costs each request one refused connection, not a wait.
+    """
+    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                                retry=Retry(NoBackoff(), 1), health_check_interval=30)
 
 
 class RedisResultCache:
-    """Shared by every process that points at the same Redis; a failing Redis is a miss."""
+    """Shared by every process that points at the same Redis; a failing Redis is a miss.
+
+    Values go in and come out as the raw bytes, never pickled: unpickling what a shared Redis holds
+    would let anyone who can write to it run code here.
+    """
 
     def __init__(self, url: str, *, ttl: int = REDIS_TTL_SECONDS, timeout: float = REDIS_TIMEOUT_SECONDS,
                  retry_after: float = REDIS_RETRY_SECONDS, warn_every: float = REDIS_WARN_SECONDS,
@@ -242,9 +231,10 @@ class RedisResultCache:
             raise ValueError(f"not a Redis URL ({problem}): {display_url(url)}")
         self.name = display_url(url)
         self.max_value_bytes = max_value_bytes
+        self.ttl = ttl
         self.retry_after = retry_after
         self.warn_every = warn_every
-        self._backend = _flask_redis_cache(url, ttl, timeout)
+        self._client = _redis_client(url, timeout)
         self._lock = threading.Lock()
         self._down_until = 0.0  # monotonic time before which Redis is not asked
         self._down = False
@@ -260,7 +250,7 @@ class RedisResultCache:
         if not self._may_try():
             return None
         try:
-            value = self._backend.get(key)
+            value = cast("bytes | None", self._client.get(REDIS_PREFIX + key))  # decode_responses off: bytes
         except Exception as exc:  # noqa: BLE001 (any failure of the cache is a miss)
             self._failed(exc)
             return None
@@ -271,7 +261,7 @@ class RedisResultCache:
         if len(value) > self.max_value_bytes or not self._may_try():
             return
         try:
-            self._backend.set(key, value)
+            self._client.set(REDIS_PREFIX + key, bytes(value), ex=self.ttl)
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
             return

@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from dash import Dash
@@ -28,8 +28,6 @@ from dashboard.config import Config, ConfigError
 from dashboard.export import render
 from dashboard.export.service import briefing_export
 from dashboard.export.sizes import custom_size
-from dashboard.export.ui import run_export
-from dashboard.export.view import default_view
 from dashboard.server.cache import (
     EXTENSION,
     MAX_VALUE_BYTES,
@@ -41,6 +39,8 @@ from dashboard.server.cache import (
     get_cache,
     install_cache,
 )
+from dashboard.state.mapview import default_view
+from dashboard.views.export import run_export
 from geodata import FilterState, IncidentStore
 
 REDIS_URL = os.environ.get("CONFLICT_MAP_TEST_REDIS_URL", "redis://127.0.0.1:63790/0")
@@ -118,7 +118,7 @@ def test_miss_then_hit_and_bytes_round_trip(backend, key):
     assert cache.get(key("a")) == b"second"
     cache.set(key("empty"), b"")
     assert cache.get(key("empty")) == b""  # an empty value is a hit, not a miss
-    cache.set(key("pickle"), b"!\x80\x04K\x01.")  # looks like flask-caching's pickles: still raw bytes
+    cache.set(key("pickle"), b"!\x80\x04K\x01.")  # looks like a pickle: still raw bytes
     assert cache.get(key("pickle")) == b"!\x80\x04K\x01."
     assert isinstance(cache.name, str) and cache.name
 
@@ -152,8 +152,10 @@ def test_many_threads_at_once(backend, key):
         thread.join()
     assert errors == []
     assert all(cache.get(key(t, 99)) == f"{t}-99".encode() * 50 for t in range(16))
-    if isinstance(cache, MemoryCache):
-        assert cache.size == sum(len(k) + len(v) for k, v in cache._items.items())
+    if isinstance(cache, MemoryCache):  # nothing evicted (64 MB), and the byte count adds up every key and value once
+        held = {k: cache.get(k) for k in [key(t, i) for t in range(16) for i in range(100)] + [key("shared")]}
+        assert None not in held.values() and len(cache) == len(held)
+        assert cache.size == sum(len(k) + len(v) for k, v in held.items())
 
 
 def test_two_workers_share_through_redis_but_not_through_memory(backend, key):
@@ -409,8 +411,8 @@ def test_second_identical_briefing_comes_from_the_cache(versioned):
     first, first_time = export(state)
     second, second_time = export(state)
     assert not first.cached and second.cached and second.content == first.content
-    assert second.generated_at == first.generated_at and first.generated_at.tzinfo == timezone.utc
-    assert abs((datetime.now(timezone.utc) - first.generated_at).total_seconds()) < 120
+    assert second.generated_at == first.generated_at and first.generated_at.tzinfo == UTC
+    assert abs((datetime.now(UTC) - first.generated_at).total_seconds()) < 120
     assert second_time < 0.1 < first_time
     other, other_time = export(replace(state, start=date(2020, 2, 20)))
     assert not other.cached and other.content != first.content and other_time > second_time
