@@ -195,15 +195,15 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
     all_full: list[float] = []
     for label, state in states(store):
         matching = len(store.positions(state))
-        ours_times, ours_body, drawn = timed(lambda: ours_callback(store, state), repeats)
-        full_times, _, _ = timed(lambda: ours_callback(store, state, full=True), repeats)
-        cached_times, _, _ = timed(lambda: cached_callback(store, state, cache), repeats)
+        ours_times, ours_body, drawn = timed(lambda s=state: ours_callback(store, s), repeats)
+        full_times, _, _ = timed(lambda s=state: ours_callback(store, s, full=True), repeats)
+        cached_times, _, _ = timed(lambda s=state: cached_callback(store, s, cache), repeats)
         all_ours += ours_times
         all_full += full_times
-        packed_times, packed, _ = timed(lambda: (zstd.compress(ours_body.encode(), level=3), 0), repeats)
+        packed_times, packed, _ = timed(lambda b=ours_body: (zstd.compress(b.encode(), level=3), 0), repeats)
         wire = len(packed)
         reps = naive_repeats if matching < 300_000 else 1
-        naive_times, naive_body, naive_rows = timed(lambda: naive_callback(gdf, state), reps)
+        naive_times, naive_body, naive_rows = timed(lambda s=state: naive_callback(gdf, s), reps)
         ms = {name: statistics.median(times) * 1e3 for name, times in
               (("patch", ours_times), ("full", full_times), ("cached", cached_times), ("zstd", packed_times),
                ("naive", naive_times))}
@@ -211,7 +211,8 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
               f"{ms['cached']:>5.1f}ms{len(ours_body):>9,}{wire:>8,}{wire / max(drawn, 1):>6.1f}{ms['zstd']:>6.1f}"
               f"{drawn:>7,} | {ms['naive']:>7.0f}ms{len(naive_body):>12,}{len(naive_body) / max(naive_rows, 1):>6.1f}"
               f" | {ms['naive'] / ms['patch']:>13.0f}x{ms['naive'] / ms['full']:>5.0f}x{len(naive_body) / wire:>6.0f}x")
-    print(f"ours, all states: patch median {statistics.median(all_ours) * 1e3:.1f} ms, p95 {p95(all_ours) * 1e3:.1f} ms;"
+    print(f"ours, all states: patch median {statistics.median(all_ours) * 1e3:.1f} ms, "
+          f"p95 {p95(all_ours) * 1e3:.1f} ms;"
           f" full figure median {statistics.median(all_full) * 1e3:.1f} ms, p95 {p95(all_full) * 1e3:.1f} ms")
     other = []
     for _, state in states(store):
@@ -219,7 +220,8 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
         to_json(plain.encoded(timeline(state.to_dict(), store)))
         update_headline(state.to_dict(), store)
         other.append(time.perf_counter() - t)
-    print(f"timeline + headline callbacks: median {statistics.median(other) * 1e3:.1f} ms, p95 {p95(other) * 1e3:.1f} ms")
+    print(f"timeline + headline callbacks: median {statistics.median(other) * 1e3:.1f} ms, "
+          f"p95 {p95(other) * 1e3:.1f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,15 +35,18 @@ from geodata.ingest.validate import import_table  # noqa: E402
 PLACES = [  # synthetic place list around Idlib: (location, admin1, admin2, admin3, lat, lon)
     ("Idlib", "Idleb", "Idleb", "Idleb", 35.929, 36.635), ("Saraqib", "Idleb", "Idleb", "Saraqab", 35.861, 36.806),
     ("Ariha", "Idleb", "Ariha", "Ariha", 35.814, 36.610), ("Binnish", "Idleb", "Idleb", "Bennsh", 35.957, 36.714),
-    ("Taftanaz", "Idleb", "Idleb", "Taftanaz", 35.998, 36.783), ("Kafr Nabl", "Idleb", "Al Ma'ra", "Kafr Nobol", 35.615, 36.560),
+    ("Taftanaz", "Idleb", "Idleb", "Taftanaz", 35.998, 36.783),
+    ("Kafr Nabl", "Idleb", "Al Ma'ra", "Kafr Nobol", 35.615, 36.560),
     ("Maarrat al-Numan", "Idleb", "Al Ma'ra", "Ma'arrat An Nu'man", 35.648, 36.677),
-    ("Atarib", "Aleppo", "Jebel Saman", "Atareb", 36.138, 36.828), ("Darat Izza", "Aleppo", "Jebel Saman", "Daret Azza", 36.285, 36.851),
+    ("Atarib", "Aleppo", "Jebel Saman", "Atareb", 36.138, 36.828),
+    ("Darat Izza", "Aleppo", "Jebel Saman", "Daret Azza", 36.285, 36.851),
     ("Jisr al-Shughur", "Idleb", "Jisr-Ash-Shugur", "Jisr-Ash-Shugur", 35.812, 36.318),
 ]
 EVENTS = [("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
           ("Explosions/Remote violence", "Air/drone strike"), ("Violence against civilians", "Attack"),
           ("Strategic developments", "Looting/property destruction"), ("Protests", "Peaceful protest")]
-ACTORS = ["Military Forces of Syria (2000-)", "Opposition Group A", "Opposition Group B", "Military Forces of Russia (2000-)",
+ACTORS = ["Military Forces of Syria (2000-)", "Opposition Group A", "Opposition Group B",
+          "Military Forces of Russia (2000-)",
           "Civilians (Syria)", "Unidentified Armed Group (Syria)", "Military Forces of Turkey (2016-)"]
 SOURCES = ["Synthetic Observatory", "Synthetic News Agency", "Synthetic Monitor; Synthetic Radio"]
 

@@ -16,15 +16,15 @@ the Dash-free command line ``python -m geodata`` reads on its own):
 | ``CONFLICT_MAP_USER`` / ``CONFLICT_MAP_PASSWORD`` | credentials for ``basic`` | - |
 | ``CONFLICT_MAP_AUTH_HEADER`` | header a trusted reverse proxy sets for ``header`` | X-Remote-User |
 | ``CONFLICT_MAP_DEBUG`` | ``1`` for Dash's debug mode (never in production) | off |
-| ``CONFLICT_MAP_BOUNDARIES`` | admin boundaries: a file, a folder of admin 1-3 layers, or paths joined by ``:`` | none |
+| ``CONFLICT_MAP_BOUNDARIES`` | admin boundaries: a file, a folder of admin 1-3 layers, or paths joined by : | none |
 | ``CONFLICT_MAP_MBTILES`` | an MBTiles file for the "local tiles" basemap | none |
 | ``CONFLICT_MAP_MAX_INFLIGHT`` | callback requests computed at once per process (0: no limit) | 2 |
 | ``CONFLICT_MAP_MAX_QUEUED`` | callback requests waiting for a slot per process (more: 503 at once) | 16 |
-| ``CONFLICT_MAP_QUEUE_TARGET_MS`` | when even the shortest recent wait exceeds this, 503 at once (0: off) | 50 |
+| ``CONFLICT_MAP_QUEUE_TARGET_MS`` | when the shortest recent wait exceeds this, 503 at once (0: off) | 50 |
 | ``CONFLICT_MAP_QUEUE_WAIT_MS`` | longest wait in that queue before a 503 (a safety net) | 10000 |
-| ``CONFLICT_MAP_CACHE`` | result cache: ``memory`` (per process), ``off``, or ``redis://host:port/db`` (shared) | memory |
+| ``CONFLICT_MAP_CACHE`` | result cache: ``memory`` (per process), ``off``, or ``redis://host:port/db`` | memory |
 | ``CONFLICT_MAP_CACHE_MB`` | size of the ``memory`` cache, per app and process | 64 |
-| ``CONFLICT_MAP_CHROMIUM`` | the Chromium that renders briefings, read by the renderer itself (it serves the export CLI too) | found |
+| ``CONFLICT_MAP_CHROMIUM`` | the Chromium for briefings (read by the renderer, which the CLI shares) | found |
 | ``CONFLICT_MAP_BIND`` | gunicorn: where to listen | 127.0.0.1:8050 |
 | ``CONFLICT_MAP_WORKERS`` | gunicorn: worker processes | min(4, cores) |
 | ``CONFLICT_MAP_THREADS`` | gunicorn: threads per worker | in-flight + queued + 2 |
@@ -137,7 +137,7 @@ class Config:
         return (self.max_inflight + self.max_queued + 2) if self.max_inflight else 8
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         """Read the ``CONFLICT_MAP_*`` variables; raise :class:`ConfigError` on a malformed one."""
         env = os.environ if env is None else env
         auth = env.get("CONFLICT_MAP_AUTH", "none").strip().lower() or "none"

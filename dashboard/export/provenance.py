@@ -7,7 +7,7 @@ same words. Plain text out; callers escape it for where it goes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
@@ -80,10 +80,10 @@ def filter_words(state: FilterState, all_types: list[str]) -> str:
 
 def utc_stamp(moment: datetime | None = None) -> str:
     """'2026-05-04 13:02 UTC' (now when ``moment`` is ``None``)."""
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or datetime.now(UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Provenance:
 
     @classmethod
     def of(cls, store: IncidentStore, state: FilterState, link: str,
-           generated_at: datetime | None = None) -> "Provenance":
+           generated_at: datetime | None = None) -> Provenance:
         dataset = store.dataset
         return cls(
             dataset_name=dataset.name, dataset_title=dataset.title,

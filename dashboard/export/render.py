@@ -297,7 +297,7 @@ def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *, docum
     started = time.monotonic()
     try:
         data = _run(lambda: _render(spec, opts, device_scale, chromium, timeout, document_title[:200]), timeout)
-    except (_Deadline, asyncio.TimeoutError, TimeoutError):
+    except (_Deadline, TimeoutError):
         raise RenderTimeout(f"Rendering took longer than {timeout:g} s and was stopped") from None
     except ExportError:
         raise

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
@@ -76,7 +76,7 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
     """
     return build_briefing(
         store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
-        generated_at=generated_at or datetime.now(timezone.utc), link=link_of(store, state, view, app_url),
+        generated_at=generated_at or datetime.now(UTC), link=link_of(store, state, view, app_url),
         base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(), screen=screen,
     )
 
@@ -127,7 +127,7 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
         if (unpacked := _unpack(hit)) is not None:
             return Export(filename, MIME_TYPES[fmt], unpacked[1], generated_at=unpacked[0], cached=True)
         log.warning("ignored a malformed cached briefing (%d bytes)", len(hit))
-    generated_at = generated_at or datetime.now(timezone.utc)
+    generated_at = generated_at or datetime.now(UTC)
     figure = briefing_figure(store, state, view, title=title, size=size, app_url=app_url,
                              generated_at=generated_at, screen=screen)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,

@@ -61,7 +61,7 @@ def _plain(value: Any) -> Any:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = _columns(frame)
-    return [{c: _plain(v) for c, v in zip(columns, row)}
+    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)}
             for row in frame[columns].itertuples(index=False, name=None)]
 
 

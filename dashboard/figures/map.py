@@ -207,7 +207,8 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
         if kind == "stock":
             when = ("as of " + rows["as_of"].map(format_day)).to_numpy(dtype=object)
         else:
-            when = ("in " + rows["period_start"].fillna(rows["as_of"]).map(lambda d: f"{d:%B %Y}")).to_numpy(dtype=object)
+            months = rows["period_start"].fillna(rows["as_of"]).map(lambda d: f"{d:%B %Y}")
+            when = ("in " + months).to_numpy(dtype=object)
         detail: np.ndarray = np.column_stack([
             escape(rows["place"]),
             escape(qualifier + np.where(qualifier == "", "", " ")),
@@ -228,7 +229,7 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
             mode="markers+text",
             # A period figure drawn inside a cumulative one would hide its label: hover tells it.
             text=[short_count(float(p)) if kind == "stock" or code not in stock_places else ""
-                  for p, code in zip(people, rows["pcode"])],
+                  for p, code in zip(people, rows["pcode"], strict=True)],
             textfont=dict(family=GLYPH_FONT_BOLD, size=11, color="#1a1a1a"),
             textposition="top center" if kind == "stock" else "middle center",
             marker=dict(size=size, color=DISPLACEMENT_COLOURS[kind], opacity=0.38),
@@ -247,7 +248,7 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
         where = places.set_index("place_id")[["latitude", "longitude"]]
         lat: list[float | None] = []
         lon: list[float | None] = []
-        for road, stops in highways.sort_values(["road", "seq"]).groupby("road", sort=True):
+        for _road, stops in highways.sort_values(["road", "seq"]).groupby("road", sort=True):
             points = where.reindex(stops["place_id"]).dropna()
             lat += points["latitude"].tolist() + [None]
             lon += points["longitude"].tolist() + [None]
@@ -302,7 +303,8 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])
     return plain.figure(traces, dict(
-        map=dict(style=offline_style(base_url), center=dict(lat=view["lat"], lon=view["lon"]), zoom=view["zoom"], bounds=BOUNDS),
+        map=dict(style=offline_style(base_url), center=dict(lat=view["lat"], lon=view["lon"]), zoom=view["zoom"],
+                 bounds=BOUNDS),
         uirevision=MAP_UIREVISION,
         showlegend=True,  # even with one layer: the legend says what the symbols are
         margin=dict(l=0, r=0, t=0, b=0),

@@ -1,7 +1,7 @@
 """Map layers added around the incident map: uncertainty, highlight, boundaries, choropleth.
 
-Pure builders (data in, traces out), which
-:func:`dashboard.figures.map.incident_map` slots around its own layers: boundaries and the choropleth go under everything,
+Pure builders (data in, traces out), which :func:`dashboard.figures.map.incident_map`
+slots around its own layers: boundaries and the choropleth go under everything,
 the uncertainty halos and the highlight ring just under the incident
 points, the hollow centres of approximate points on top. Every trace has a
 ``meta`` naming its layer (``approximate``, ``highlight``, ``boundaries``,

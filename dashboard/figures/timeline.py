@@ -77,7 +77,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
     when = "%{x|%d %b %Y}" if size == 1 else ("Week from %{x|%d %b %Y}" if size == 7
                                                  else f"{size} days from %{{x|%d %b %Y}}")
     traces: list = []
-    for event_type, column in zip(daily.columns, counts.T):
+    for event_type, column in zip(daily.columns, counts.T, strict=True):
         # x0 + dx instead of one date string per bar: the payload stays a typed array of counts.
         # Each bar spans its days (offset from its first day), so it sits inside the shaded range.
         traces.append(plain.trace(
@@ -89,11 +89,12 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
     if not displaced.empty:
         qualifier = displaced["qualifier"].astype("string").fillna("")
         traces.append(plain.trace("scatter",
-            x=displaced["as_of"].dt.strftime("%Y-%m-%d").tolist(), y=displaced["displaced"].astype("float64").to_numpy(),
+            x=displaced["as_of"].dt.strftime("%Y-%m-%d").tolist(),
+            y=displaced["displaced"].astype("float64").to_numpy(),
             yaxis="y2", mode="lines+markers", name="Displaced since 1 Dec 2019", meta="displacement",
             line=dict(color=DISPLACEMENT_COLOURS["flow"], width=2), marker=dict(size=5),
             customdata=list(zip(escape(qualifier), [format_count(v) for v in displaced["displaced"]],
-                                escape(displaced["source"], limit=80))),
+                                escape(displaced["source"], limit=80), strict=True)),
             hovertemplate="%{customdata[0]} %{customdata[1]} displaced as of %{x|%d %b %Y}<br>"
                           "%{customdata[2]}<extra></extra>",
         ))

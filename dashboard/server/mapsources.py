@@ -76,7 +76,7 @@ class MapSources:
         return app.get_relative_path("/" + TILE_TEMPLATE)
 
 
-def load_map_sources(boundaries: "gpd.GeoDataFrame | str | None" = None, mbtiles: str | None = None) -> MapSources:
+def load_map_sources(boundaries: gpd.GeoDataFrame | str | None = None, mbtiles: str | None = None) -> MapSources:
     """Map sources from a boundaries frame or file spec (see :func:`geodata.geo.boundaries.load_boundaries`)
     and an MBTiles path; either may be ``None``.
 

@@ -22,13 +22,14 @@ from dashboard.config import Config
 from dashboard.figures.basemap import ASSETS
 from dashboard.server.compression import compress_responses
 from dashboard.server.security import install_security
-from geodata.ingest.pipeline import ingest_file, reports_root
+from geodata.ingest import ingest_file, reports_root
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
 MAX_UPLOAD_BYTES = 50_000_000
 FORMAT_LABELS = {
     "acled": "ACLED export (CSV)", "ucdp": "UCDP GED (CSV)", "hxl": "HXL-tagged table (CSV)",
-    "hnap": "OCHA/HNAP IDP workbook (XLSX/CSV)", "boundaries": "Admin boundaries (GeoJSON, GeoPackage, zipped shapefile)",
+    "hnap": "OCHA/HNAP IDP workbook (XLSX/CSV)",
+    "boundaries": "Admin boundaries (GeoJSON, GeoPackage, zipped shapefile)",
 }
 SUFFIXES = {".csv", ".xlsx", ".geojson", ".json", ".gpkg", ".zip"}
 SHOWN_PROBLEMS = 20

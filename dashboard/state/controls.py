@@ -73,7 +73,7 @@ class Playback:
     window_days: int = DEFAULT_WINDOW_DAYS
 
     @classmethod
-    def parse(cls, playing: Any, step: Any, mode: Any, window: Any) -> "Playback":
+    def parse(cls, playing: Any, step: Any, mode: Any, window: Any) -> Playback:
         days = parse_count(window)
         return cls(
             playing=playing is True,
@@ -140,7 +140,8 @@ def _clamp(day: date, bounds: tuple[date, date]) -> date:
 
 
 def _timestamp(value: Any) -> pd.Timestamp | None:
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or (isinstance(value, str) and len(value) > 40):
+    if (not isinstance(value, (str, int, float)) or isinstance(value, bool)
+            or (isinstance(value, str) and len(value) > 40)):
         return None
     try:
         stamp = pd.Timestamp(value, unit="ms") if isinstance(value, (int, float)) else pd.Timestamp(value)

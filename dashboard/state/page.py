@@ -81,7 +81,7 @@ def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]
     component, _, attribute = str(prop).partition(".")
     if component in ("", ids.URL):
         return (None if component == "" else URL), None
-    for name, (cid, cprop) in CONTROL_PROPS.items():
+    for name, (cid, _prop) in CONTROL_PROPS.items():
         if cid == component:
             return ("slider" if cid == ids.DATE_SLIDER else name), None
     if component == ids.TIMELINE:

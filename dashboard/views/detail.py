@@ -42,9 +42,10 @@ def incident_detail(row: pd.Series, gazetteer: Gazetteer | None = None, *, in_fi
     sub = cell_text(row.get("sub_event_type"))
     actors = [a for a in (cell_text(row.get("actor1")), cell_text(row.get("actor2"))) if a]
     precision = row.get("geo_precision")
-    precision_text = GEO_PRECISION.get(int(float(cell_text(precision))), "unknown") if cell_text(precision) else "unknown"
+    precision_text = (GEO_PRECISION.get(int(float(cell_text(precision))), "unknown") if cell_text(precision)
+                      else "unknown")
     note = cell_text(row.get("geo_precision_note"))
-    admin = " › ".join(a for a in (cell_text(row.get("admin1")), cell_text(row.get("admin2")), cell_text(row.get("admin3"))) if a)
+    admin = " › ".join(a for a in (cell_text(row.get(f"admin{level}")) for level in (1, 2, 3)) if a)
     fatalities = fatality_range(row.get("fatalities"), row.get("fatalities_low"), row.get("fatalities_high"))
     if fatalities == "–":
         fatalities = "not reported"

@@ -86,7 +86,8 @@ class DatedLayers:
         return displacement_layer(figures, store.dataset.map_series)
 
 
-def _incident_overlays(store: IncidentStore, points: IncidentPoints, state: FilterState, selected: Any) -> tuple[list, list]:
+def _incident_overlays(store: IncidentStore, points: IncidentPoints, state: FilterState,
+                       selected: Any) -> tuple[list, list]:
     """(traces under the incident points, traces over them): uncertainty halos and the highlight."""
     under: list = []
     over: list = []
