@@ -1,14 +1,18 @@
 """geodata: conflict incidents and displacement figures as validated, queryable tables.
 
-A Dash-free library: the schema every dataset is checked against, loaders,
-the gazetteer and the store the dashboard queries. ``import geodata`` never
-imports ``dash``.
+A Dash-free library (``import geodata`` never imports ``dash``), in five packages:
+
+- :mod:`geodata.model`: the canonical tables, :class:`Dataset`, :class:`FilterState`, the errors;
+- :mod:`geodata.ingest`: the file formats and their readers, validation with quarantine, the import pipeline;
+- :mod:`geodata.catalog`: where datasets are stored (Parquet folder or PostGIS), behind one protocol;
+- :mod:`geodata.query`: the in-memory :class:`IncidentStore` the dashboard queries;
+- :mod:`geodata.geo`: the gazetteer, geocoding, admin p-codes, swapped coordinates.
+
+The command line is :mod:`geodata.cli` (``python -m geodata``); :mod:`geodata.synthetic`
+makes reproducible data for tests and benchmarks. The names below are the library's public API.
 """
-# Bring your own data: readers, validation with quarantine, spatial enrichment, places.
-from geodata.geo.coordinates import looks_swapped
-from geodata.geo.gazetteer import Gazetteer, Match
-from geodata.geo.places import geocode, geonames_places, merge_places
-from geodata.geo.spatial import assign_admin_codes
+from geodata.geo import Gazetteer, Match, assign_admin_codes, geocode, geonames_places, looks_swapped, merge_places
+from geodata.ingest import FORMATS, ImportReport, ImportResult, detect_format, import_file, import_table
 from geodata.ingest.readers import (
     SourceTable,
     read_acled,
@@ -18,20 +22,23 @@ from geodata.ingest.readers import (
     read_hxl,
     read_ucdp,
 )
-from geodata.ingest.validate import (
-    FORMATS,
-    ImportReport,
-    ImportResult,
-    detect_format,
-    import_file,
-    import_table,
-    read_file,
+from geodata.model import (
+    BOUNDARIES,
+    CRS,
+    DEFAULT_DATASET,
+    EVENT_TYPES,
+    FLOWS,
+    GEO_PRECISION,
+    LAYERS,
+    Dataset,
+    FilterState,
+    GeodataError,
+    Problem,
+    SchemaError,
+    UnreadableFileError,
+    load_dataset,
 )
-from geodata.model.dataset import DEFAULT_DATASET, Dataset, load_dataset
-from geodata.model.errors import GeodataError, Problem, SchemaError, UnreadableFileError
-from geodata.model.filters import LAYERS, FilterState
-from geodata.model.schema import BOUNDARIES, CRS, EVENT_TYPES, FLOWS, GEO_PRECISION
-from geodata.query.store import IncidentStore
+from geodata.query import IncidentStore
 
 __all__ = [
     "CRS", "DEFAULT_DATASET", "EVENT_TYPES", "GEO_PRECISION", "LAYERS", "Dataset", "FilterState",
@@ -39,6 +46,6 @@ __all__ = [
     "UnreadableFileError", "load_dataset",
     "BOUNDARIES", "FLOWS", "FORMATS", "ImportReport", "ImportResult", "SourceTable", "assign_admin_codes",
     "detect_format", "geocode", "geonames_places", "import_file", "import_table", "looks_swapped",
-    "merge_places", "read_acled", "read_boundaries", "read_file", "read_generic", "read_hnap", "read_hxl",
+    "merge_places", "read_acled", "read_boundaries", "read_generic", "read_hnap", "read_hxl",
     "read_ucdp",
 ]

@@ -17,11 +17,12 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
-from geodata.catalog import open_catalog
-from geodata.ingest.pipeline import FORMATS, ingest_file, reports_root
+from geodata.catalog import Catalog, CatalogSettings, open_catalog
+from geodata.ingest import FORMATS, ingest_file, reports_root
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
 OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD = 0, 1, 2, 3, 4, 5
@@ -48,20 +49,33 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _catalog(args):
-    env = dict(__import__("os").environ)
-    if args.data:
-        env["CONFLICT_MAP_DATA"] = str(args.data)
-    return open_catalog(env)
+def _settings(args) -> CatalogSettings:
+    """The environment's settings, with the data folder given by ``--data`` if any."""
+    settings = CatalogSettings.from_env()
+    return replace(settings, data_dir=args.data) if args.data else settings
+
+
+def _catalog(args) -> Catalog:
+    return open_catalog(_settings(args))
+
+
+def _known(catalog: Catalog, name: str) -> bool:
+    """Whether ``name`` is a stored dataset; if not, say so on stderr."""
+    if name in catalog.names():
+        return True
+    print(f"error: no dataset named {name!r}", file=sys.stderr)
+    return False
 
 
 def cmd_import(args) -> int:
-    catalog = _catalog(args)
+    settings = _settings(args)
+    catalog = open_catalog(settings)
     progress = Progress(args.quiet)
     try:
         outcome = ingest_file(args.file, args.format, catalog, dataset=args.dataset, title=args.title,
                               mapping=args.mapping, deletions=args.delete, crs=args.crs,
-                              fix_swapped=args.fix_swapped, table=args.table, progress=progress)
+                              fix_swapped=args.fix_swapped, table=args.table,
+                              report_root=reports_root(catalog, settings), progress=progress)
     except (UnreadableFileError, SchemaError, GeodataError) as exc:
         progress.done()
         print(f"error: {exc}", file=sys.stderr)
@@ -97,8 +111,7 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     catalog = _catalog(args)
-    if args.name not in catalog.names():
-        print(f"error: no dataset named {args.name!r}", file=sys.stderr)
+    if not _known(catalog, args.name):
         return UNKNOWN
     print(json.dumps(catalog.meta(args.name), indent=1, default=str))
     return OK
@@ -106,21 +119,17 @@ def cmd_show(args) -> int:
 
 def cmd_remove(args) -> int:
     catalog = _catalog(args)
-    if args.name not in catalog.names():
-        print(f"error: no dataset named {args.name!r}", file=sys.stderr)
+    if not _known(catalog, args.name):
         return UNKNOWN
     catalog.remove(args.name)
     print(f"removed {args.name!r}")
     return OK
 
 
-def _reports(catalog, name: str) -> list[Path]:
-    return sorted((reports_root(catalog) / "reports" / name).glob("*.json"))
-
-
 def cmd_report(args) -> int:
-    catalog = _catalog(args)
-    reports = _reports(catalog, args.name)
+    settings = _settings(args)
+    root = reports_root(open_catalog(settings), settings)
+    reports = sorted((root / "reports" / args.name).glob("*.json"))
     if not reports:
         print(f"error: no import report for {args.name!r}", file=sys.stderr)
         return UNKNOWN
@@ -137,7 +146,8 @@ def cmd_report(args) -> int:
 def cmd_fetch(args) -> int:
     from geodata.ingest.fetch import FetchError, fetch_boundaries
 
-    catalog = _catalog(args)
+    settings = _settings(args)
+    catalog = open_catalog(settings)
     try:
         paths = fetch_boundaries(args.country, levels=args.levels, url_template=args.url_template,
                                  cache=args.cache, progress=Progress(args.quiet))
@@ -147,7 +157,7 @@ def cmd_fetch(args) -> int:
     status = OK
     for path in paths:
         try:
-            outcome = ingest_file(path, "boundaries", catalog)
+            outcome = ingest_file(path, "boundaries", catalog, report_root=reports_root(catalog, settings))
         except (UnreadableFileError, SchemaError, GeodataError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return REFUSED

@@ -1,5 +1,9 @@
 """Reproducible synthetic incidents for benchmarks and scale tests (never shipped as data).
 
+A deliberate public helper, kept in the library so that ``bench/`` and the
+tests can make a million canonical incidents without test code: nothing in
+the dashboard or the import pipeline uses it.
+
 Incidents cluster in space around real north-west Syrian towns and in time
 in offensives, with the scenario's event types, ACLED-style actors and a
 zero-heavy fatality distribution, so filters and aggregation behave as on
@@ -26,7 +30,8 @@ EVENT_TYPES = (("Battles", 0.38), ("Explosions/Remote violence", 0.42), ("Violen
                ("Strategic developments", 0.08), ("Protests", 0.03), ("Riots", 0.01))
 SUB_TYPES = {
     "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
-    "Explosions/Remote violence": ("Air/drone strike", "Shelling/artillery/missile attack", "Remote explosive/landmine/IED"),
+    "Explosions/Remote violence": ("Air/drone strike", "Shelling/artillery/missile attack",
+                                   "Remote explosive/landmine/IED"),
     "Violence against civilians": ("Attack", "Abduction/forced disappearance"),
     "Strategic developments": ("Agreement", "Looting/property destruction", "Other"),
     "Protests": ("Peaceful protest",), "Riots": ("Violent demonstration",),
@@ -55,7 +60,7 @@ def synthetic_incidents(n: int, seed: int = 20200227) -> pd.DataFrame:
     type_names = [t[0] for t in EVENT_TYPES]
     type_index = rng.choice(len(type_names), size=n, p=[t[1] for t in EVENT_TYPES])
     event_type = np.array(type_names, dtype=object)[type_index]
-    sub = np.array([SUB_TYPES[t][i % len(SUB_TYPES[t])] for t, i in zip(type_names, range(len(type_names)))],
+    sub = np.array([SUB_TYPES[t][i % len(SUB_TYPES[t])] for i, t in enumerate(type_names)],
                    dtype=object)[type_index]
     fatalities = np.where(rng.random(n) < 0.6, 0, rng.geometric(0.25, n)).astype(np.int64)
     actors = np.array(ACTORS, dtype=object)

@@ -1,65 +1,47 @@
-"""Which store holds the datasets: the embedded Parquet folder (default) or a PostGIS database.
+"""Where the datasets are stored: the Parquet folder (default) or a PostGIS database, behind one protocol.
 
-Configuration, read from the environment or from a config object:
+Public names
+------------
+:func:`open_catalog`
+    The store the settings name.
+:class:`Catalog`
+    The protocol both stores implement (:mod:`geodata.catalog.protocol`):
+    ``names``, ``save``, ``load``, ``meta``, ``remove``, ``save_boundaries``,
+    ``boundaries``, each with its guarantee (saves are atomic, names sorted,
+    a missing dataset raises :class:`~geodata.model.errors.UnreadableFileError`).
+:class:`CatalogSettings`
+    The data folder and the database URL (:mod:`geodata.catalog.settings`,
+    the one place ``CONFLICT_MAP_DATA`` and ``CONFLICT_MAP_DATABASE_URL`` are read).
+:class:`DataDirectory`
+    The Parquet store (:mod:`geodata.catalog.parquet`, with its Arrow sidecar
+    in :mod:`geodata.catalog.arrow`); the PostGIS store is
+    :class:`geodata.catalog.postgis.PostgisCatalog`.
 
-| variable | meaning | default |
-|---|---|---|
-| ``CONFLICT_MAP_DATABASE_URL`` | ``postgresql://user@host:port/dbname``: use PostGIS | unset: Parquet |
-| ``CONFLICT_MAP_DATA`` | the Parquet data folder | see below |
-
-The default data folder is ``data/`` beside ``app.py`` in a source checkout,
-else ``$XDG_DATA_HOME/conflict-map`` (``~/.local/share/conflict-map``).
-
-Both stores have ``names``, ``save``, ``load``, ``meta`` and ``remove`` with
-the same meaning, so callers need not know which one they were given.
 ``psycopg`` is imported only when a database URL is configured.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Union
+from typing import Any
 
 from geodata.catalog.parquet import DataDirectory
+from geodata.catalog.protocol import Catalog, check_name
+from geodata.catalog.settings import DATA_DIR, DATABASE_URL, CatalogSettings, default_data_dir, resolve_settings
 from geodata.model.errors import GeodataError
 
-if TYPE_CHECKING:
-    from geodata.catalog.postgis import PostgisCatalog
-
-Catalog = Union[DataDirectory, "PostgisCatalog"]
-
-DATABASE_URL = "CONFLICT_MAP_DATABASE_URL"
-DATA_DIR = "CONFLICT_MAP_DATA"
-_SCHEMES = ("postgresql://", "postgres://")
-_CHECKOUT = Path(__file__).resolve().parents[2]
+__all__ = ["DATABASE_URL", "DATA_DIR", "Catalog", "CatalogSettings", "DataDirectory", "check_name",
+           "default_data_dir", "open_catalog"]
 
 
-def default_data_dir(env: Mapping[str, str]) -> Path:
-    """``data/`` beside ``app.py`` when running from a source checkout, else the user's data folder."""
-    if (_CHECKOUT / "app.py").is_file() and (_CHECKOUT / "geodata").is_dir():
-        return _CHECKOUT / "data"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base).expanduser() / "conflict-map"
-
-
-def _settings(config_or_env: Any) -> tuple[str | None, str | None, Mapping[str, str]]:
-    if config_or_env is None:
-        config_or_env = os.environ
-    if isinstance(config_or_env, Mapping):
-        env = config_or_env
-        return env.get(DATABASE_URL) or None, env.get(DATA_DIR) or None, env
-    return (getattr(config_or_env, "database_url", None) or None, getattr(config_or_env, "data_dir", None) or None,
-            os.environ)
-
-
-def open_catalog(config_or_env: Any = None) -> Catalog:
-    """The dataset store the configuration names.
+def open_catalog(settings: CatalogSettings | Any = None) -> Catalog:
+    """The dataset store the settings name.
 
     Parameters
     ----------
-    config_or_env
-        A mapping of environment variables (default ``os.environ``), or a
-        config object with ``database_url`` and ``data_dir`` attributes.
+    settings
+        :class:`CatalogSettings`; ``None`` (the default) reads them from the
+        environment. A mapping of environment variables is read as such, and
+        an object with ``data_dir``/``database_url`` attributes is still
+        accepted (see :func:`geodata.catalog.settings.resolve_settings`).
 
     Returns
     -------
@@ -74,15 +56,12 @@ def open_catalog(config_or_env: Any = None) -> Catalog:
         the URL is not a ``postgresql://`` URL, or it is set and ``psycopg``
         is not installed.
     """
-    url, data_dir, env = _settings(config_or_env)
-    if url is None:
-        return DataDirectory(Path(data_dir).expanduser() if data_dir else default_data_dir(env))
-    if not str(url).startswith(_SCHEMES):
-        raise GeodataError(f"{DATABASE_URL} must start with postgresql:// (got a value starting "
-                           f"{str(url).split(':', 1)[0]!r})")
+    settings = resolve_settings(settings)
+    if settings.database_url is None:
+        return DataDirectory(settings.data_dir)
     try:
         from geodata.catalog.postgis import PostgisCatalog
     except ImportError as exc:
         raise GeodataError(f"{DATABASE_URL} is set but the PostGIS store needs psycopg: "
                            f"pip install 'psycopg[binary]' ({exc})") from None
-    return PostgisCatalog(str(url))
+    return PostgisCatalog(settings.database_url)

@@ -12,18 +12,12 @@ mid-import leaves the previous version intact. Every dataset records its
 version (a content hash of its tables), source file, import time and row
 counts in ``dataset.json``.
 
-Next to ``incidents.parquet`` (the durable, interchangeable file) each
-dataset keeps ``incidents.<hash>.arrow``: the same rows, date-sorted, as an
-uncompressed Arrow IPC file of one record batch, tagged with the dataset's
-version and named by that tag, read-only. Each version gets a new file and
-nothing ever rewrites one in place: a memory-mapped file truncated under a
-running app (``cp`` onto it, say) would crash the processes mapping it. :func:`read_dataset` memory-maps it, so text columns (ids, notes)
-are zero-copy views of the file: page cache, shared between worker
-processes and evictable, not private memory; repetitive text columns are
-dictionary-encoded there and read as pandas categoricals with one-byte codes.
-The sidecar is a cache: missing or stale (a folder written by an older
-version), it is rebuilt from the Parquet file; in a read-only folder the
-Parquet file is read into memory instead, with a warning.
+Next to ``incidents.parquet`` each dataset keeps a memory-mapped Arrow copy
+of its incidents (:mod:`geodata.catalog.arrow`), which :func:`read_dataset`
+maps instead of parsing the Parquet file; it is rebuilt here when missing,
+stale or damaged.
+
+:class:`DataDirectory` implements :class:`geodata.catalog.protocol.Catalog`.
 """
 from __future__ import annotations
 
@@ -34,13 +28,15 @@ import os
 import shutil
 import tempfile
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from geodata.catalog.arrow import map_sidecar, sidecar_file, write_sidecar_file
+from geodata.catalog.protocol import check_name
 from geodata.model import schema
-from geodata.model.dataset import Dataset, empty_table
+from geodata.model.dataset import Dataset, empty_table, read_json
 from geodata.model.errors import GeodataError, UnreadableFileError
 
 #: Text columns with few distinct values (types, actors, places, sources): read as pandas
@@ -52,11 +48,6 @@ DICTIONARY_COLUMNS = ["date_precision", "event_type", "sub_event_type", "actor1"
 TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
           "places": schema.PLACES, "highways": schema.HIGHWAYS}
 META = "dataset.json"
-#: The memory-mapped copy of ``incidents.parquet`` (see the module docstring) and its format tag.
-#: The first sidecar's name (one file, rewritten per version); removed when a current one is built.
-SIDECAR = "incidents.arrow"
-SIDECAR_FORMAT = "1"
-_TAG = b"conflict_map.sidecar"
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +87,14 @@ def content_version(dataset: Dataset) -> str:
     return digest.hexdigest()[:16]
 
 
-def _meta(dataset: Dataset, version: str, source: str | None) -> dict:
+def describe(dataset: Dataset, version: str, source: str | None) -> dict:
+    """The ``dataset.json`` of ``dataset`` at ``version`` (the PostGIS store keeps the same description)."""
     return {
         "name": dataset.name, "title": dataset.title,
         "period": [dataset.period[0].isoformat(), dataset.period[1].isoformat()],
         "view": dataset.view, "headline_series": dataset.headline_series, "map_series": dataset.map_series,
         "attribution": dataset.attribution, "version": version, "source_file": source,
-        "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": {name: int(len(getattr(dataset, name))) for name in TABLES},
     }
 
@@ -123,7 +115,7 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
             frame.to_parquet(staging / f"{name}.parquet", index=False)
         del frame
         write_sidecar(staging, version)
-        (staging / META).write_text(json.dumps(_meta(dataset, version, source), indent=1), encoding="utf-8")
+        (staging / META).write_text(json.dumps(describe(dataset, version, source), indent=1), encoding="utf-8")
         old = None
         if folder.exists():
             old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
@@ -143,13 +135,8 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
 
 def read_meta(folder: Path | str) -> dict:
     """The ``dataset.json`` of a stored dataset (name, title, version, rows, source, imported_at...)."""
-    path = Path(folder) / META
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "no stored dataset here") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(str(path), f"damaged dataset description: {exc}") from None
+    return read_json(Path(folder) / META, missing="no stored dataset here",
+                     damaged="damaged dataset description: {exc}")
 
 
 def _read_table(path: Path, name: str) -> pd.DataFrame:
@@ -158,7 +145,7 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
     names = pq.read_schema(path).names
     dictionary = [c for c in DICTIONARY_COLUMNS if c in names] if name == "incidents" else None
     frame = pq.read_table(path, read_dictionary=dictionary).to_pandas()
-    for column in frame.columns[frame.dtypes == object]:
+    for column in frame.columns[frame.dtypes.eq(object)]:
         if frame[column].isna().all():  # an all-empty text column: no need for a Python object per row
             frame[column] = frame[column].astype("string")
     return frame
@@ -170,29 +157,9 @@ def _sorted_by_date(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("event_date", kind="stable").reset_index(drop=True)
 
 
-def _sidecar_tag(folder: Path, version: str) -> str:
-    """What a sidecar must say to be current: format, dataset version, size of the Parquet file it copies."""
-    return json.dumps({"format": SIDECAR_FORMAT, "version": version,
-                       "parquet_bytes": (folder / "incidents.parquet").stat().st_size}, sort_keys=True)
-
-
-def _arrow_table(frame: pd.DataFrame, tag: str):
-    """``frame`` as one record batch: pandas dtypes kept in the schema, dictionaries with the smallest codes."""
-    import pyarrow as pa
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    columns = []
-    for field, column in zip(table.schema, table.columns):
-        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-        if pa.types.is_dictionary(field.type):
-            size = len(column.dictionary)
-            index = pa.int8() if size < 2**7 else pa.int16() if size < 2**15 else pa.int32()
-            if column.indices.type != index:
-                column = pa.DictionaryArray.from_arrays(column.indices.cast(index), column.dictionary)
-        columns.append(column)
-    schema = pa.schema([pa.field(f.name, c.type, f.nullable) for f, c in zip(table.schema, columns)],
-                       metadata={**(table.schema.metadata or {}), _TAG: tag.encode()})
-    return pa.Table.from_arrays(columns, schema=schema)
+def _parquet_incidents(folder: Path) -> pd.DataFrame:
+    """The incidents read from ``incidents.parquet`` into memory, date-sorted."""
+    return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
 
 
 def sidecar_path(folder: Path | str, version: str | None = None) -> Path:
@@ -203,65 +170,21 @@ def sidecar_path(folder: Path | str, version: str | None = None) -> Path:
     folder = Path(folder)
     if version is None:
         version = str(read_meta(folder).get("version", ""))
-    digest = hashlib.sha256(_sidecar_tag(folder, version).encode()).hexdigest()[:16]
-    return folder / f"incidents.{digest}.arrow"
+    return sidecar_file(folder, version)
 
 
 def write_sidecar(folder: Path | str, version: str) -> Path:
-    """(Re)build the sidecar of ``folder`` from its ``incidents.parquet``, atomically, read-only;
-    then remove older sidecars (a process still mapping one keeps reading it: unlinking is safe).
+    """(Re)build the sidecar of ``folder`` from its ``incidents.parquet`` (see :mod:`geodata.catalog.arrow`).
 
     Raises ``OSError`` when the folder cannot be written.
     """
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
-
     folder = Path(folder)
-    frame = _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
-    table = _arrow_table(frame, _sidecar_tag(folder, version))
-    del frame
-    path = sidecar_path(folder, version)
-    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    os.close(fd)
-    try:
-        with pa.OSFile(staging, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table, max_chunksize=max(len(table), 1))
-        os.chmod(staging, (folder / "incidents.parquet").stat().st_mode & 0o444)  # as readable as the data
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
-    finally:
-        del table
-        pa.default_memory_pool().release_unused()
-    for old in [folder / SIDECAR, *folder.glob("incidents.*.arrow")]:
-        if old != path:
-            old.unlink(missing_ok=True)
-    return path
-
-
-def _map_sidecar(folder: Path, version: str) -> pd.DataFrame | None:
-    """The incidents from the current sidecar (memory-mapped), ``None`` if missing, stale or damaged."""
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
-
-    path = sidecar_path(folder, version)
-    if not path.exists():
-        return None
-    try:
-        reader = ipc.open_file(pa.memory_map(str(path)))
-        if (reader.schema.metadata or {}).get(_TAG, b"").decode() != _sidecar_tag(folder, version):
-            return None
-        table = reader.read_all()
-    except (OSError, pa.ArrowException):
-        return None  # damaged: rebuilt from the Parquet file
-    # split_blocks: each column its own block, so nothing is consolidated (copied) into 2-D arrays
-    return table.to_pandas(split_blocks=True)
+    return write_sidecar_file(folder, version, _parquet_incidents(folder))
 
 
 def _read_incidents(folder: Path, version: str) -> pd.DataFrame:
     """The date-sorted incidents, memory-mapped from the sidecar (rebuilt first if needed)."""
-    frame = _map_sidecar(folder, version)
+    frame = map_sidecar(folder, version)
     if frame is not None:
         return frame
     try:
@@ -269,18 +192,18 @@ def _read_incidents(folder: Path, version: str) -> pd.DataFrame:
     except OSError as exc:
         log.warning("%s: cannot write the incidents sidecar (%s); reading the Parquet file into memory instead",
                     folder, exc)
-        return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
-    frame = _map_sidecar(folder, version)
+        return _parquet_incidents(folder)
+    frame = map_sidecar(folder, version)
     if frame is None:  # cannot happen unless the folder changes under us
-        return _sorted_by_date(_read_table(folder / "incidents.parquet", "incidents"))
+        return _parquet_incidents(folder)
     return frame
 
 
 def read_dataset(folder: Path | str) -> Dataset:
     """Load a dataset written by :func:`write_dataset` (tables keep their dtypes).
 
-    The incidents come memory-mapped from ``incidents.arrow`` (see the module
-    docstring), already sorted by ``event_date``; read them, do not change them.
+    The incidents come memory-mapped from the Arrow sidecar (see
+    :mod:`geodata.catalog.arrow`), already sorted by ``event_date``; read them, do not change them.
 
     Raises
     ------
@@ -317,15 +240,18 @@ def read_dataset(folder: Path | str) -> Dataset:
 
 
 class DataDirectory:
-    """The folder of stored datasets, one sub-folder each (``<root>/<name>/``)."""
+    """The folder of stored datasets, one sub-folder each (``<root>/<name>/``), and their boundaries.
+
+    Implements :class:`geodata.catalog.protocol.Catalog` (see there for what
+    each method guarantees); nothing is created until the first save.
+    """
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
 
     def path(self, name: str) -> Path:
-        if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith("."):
-            raise GeodataError(f"invalid dataset name {name!r}: use letters, digits, '-', '_' or '.'")
-        return self.root / name
+        """The folder of dataset ``name`` (which need not exist); raises GeodataError for an invalid name."""
+        return self.root / check_name(name)
 
     def names(self) -> list[str]:
         """Names of the stored datasets, sorted."""
@@ -338,9 +264,11 @@ class DataDirectory:
         return write_dataset(dataset, self.path(dataset.name), source=source)
 
     def load(self, name: str) -> Dataset:
+        """The stored dataset (see :func:`read_dataset`)."""
         return read_dataset(self.path(name))
 
     def meta(self, name: str) -> dict:
+        """The dataset's ``dataset.json``."""
         return read_meta(self.path(name))
 
     @property
@@ -372,6 +300,7 @@ class DataDirectory:
         return frame if admin_level is None else frame[frame["admin_level"] == admin_level].reset_index(drop=True)
 
     def remove(self, name: str) -> None:
+        """Delete the dataset's folder; GeodataError if there is no such dataset."""
         folder = self.path(name)
         if not (folder / META).exists():
             raise GeodataError(f"no dataset named {name!r} in {self.root}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -89,7 +89,8 @@ def web_geojson(boundaries: gpd.GeoDataFrame, level: int) -> str:
     features = [
         {"type": "Feature", "properties": {"pcode": str(code), "name": str(name)},
          "geometry": shapely.geometry.mapping(shape)}
-        for code, name, shape in zip(rows["pcode"], rows["name"], shapes) if shape is not None and not shape.is_empty
+        for code, name, shape in zip(rows["pcode"], rows["name"], shapes, strict=True)
+        if shape is not None and not shape.is_empty
     ]
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"),
                       ensure_ascii=False)

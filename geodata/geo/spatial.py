@@ -9,7 +9,7 @@ flagged, never dropped.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -71,7 +71,7 @@ def assign_admin_codes(frame: pd.DataFrame, boundaries: gpd.GeoDataFrame,
     index = pd.RangeIndex(len(out))
     points = gpd.GeoDataFrame(index=index[located], geometry=gpd.points_from_xy(lon[located], lat[located]), crs=CRS)
     polygons = boundaries if boundaries.crs is None or boundaries.crs.equals(CRS) else boundaries.to_crs(CRS)
-    parent = dict(zip(polygons["pcode"].astype(str), polygons["parent_pcode"].astype("string")))
+    parent = dict(zip(polygons["pcode"].astype(str), polygons["parent_pcode"].astype("string"), strict=True))
     present = set(pd.to_numeric(polygons["admin_level"]).dropna().astype(int))
     found: dict[int, pd.Series] = {}
     for level in sorted(present):

@@ -10,12 +10,11 @@ network is used only here, only when the user asks for it.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from geodata.model.errors import GeodataError
 
@@ -30,6 +29,8 @@ class FetchError(GeodataError):
 
 
 def default_cache() -> Path:
+    """``$XDG_CACHE_HOME/conflict-map/boundaries`` (``~/.cache/...``): the desktop's cache convention,
+    not a setting of this project (see :mod:`geodata.catalog.settings` for those)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "conflict-map" / "boundaries"
 
@@ -83,7 +84,3 @@ def fetch_boundaries(country: str, *, levels: Sequence[int] = (1, 2, 3), url_tem
             _download(url, target)
         paths.append(target)
     return paths
-
-
-def clear_cache(cache: Path | None = None) -> None:
-    shutil.rmtree(cache or default_cache(), ignore_errors=True)

@@ -1,9 +1,10 @@
 """From a file on disk to a stored dataset: read, validate with quarantine, merge, save atomically.
 
-This is what the command line and the dashboard's upload panel both call,
-so a file gets the same checks whichever way it arrives. Re-importing into
-an existing dataset *upserts* by id (ACLED edits events and changes their
-``timestamp``); a deletion list removes ids. The merged dataset is written
+:func:`ingest_file` is what the command line and the dashboard's upload panel
+both call, so a file gets the same checks whichever way it arrives;
+:func:`import_file` reads and validates the same way without a store.
+Re-importing into an existing dataset *upserts* by id (ACLED edits events
+and changes their ``timestamp``); a deletion list removes ids. The merged dataset is written
 atomically, so a bad or interrupted import leaves the previous version in
 place. Each import leaves a report (JSON) and its quarantined rows (CSV)
 beside the data, so nothing rejected is ever silently lost.
@@ -12,30 +13,28 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geodata.catalog.protocol import Catalog, check_name
+from geodata.geo.coordinates import Area
 from geodata.geo.gazetteer import Gazetteer
 from geodata.geo.spatial import assign_admin_codes
-from geodata.ingest.readers import (
-    read_acled,
-    read_boundaries,
-    read_generic,
-    read_hnap,
-    read_hxl,
-    read_ucdp,
-)
-from geodata.ingest.readers.base import SourceTable
+from geodata.ingest.formats import detect_format, read_source
 from geodata.ingest.validate import ImportResult, import_table
 from geodata.model import schema
-from geodata.model.dataset import Dataset, dataset_from_incidents, empty_table
+from geodata.model.dataset import Dataset, dataset_from_incidents, empty_table, read_csv_text
 from geodata.model.errors import GeodataError, UnreadableFileError
 
-FORMATS = ("acled", "ucdp", "hxl", "csv", "hnap", "boundaries")
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geodata.catalog.settings import CatalogSettings
 
 
 @dataclass(frozen=True)
@@ -60,24 +59,38 @@ def default_gazetteer() -> Gazetteer:
     return Gazetteer(merge_places(scenario, geonames_places("SY")))
 
 
-def read_source(path: Path, fmt: str, *, mapping: Mapping[str, Any] | str | Path | None = None,
-                crs: str | None = None, table: str | None = None) -> SourceTable:
-    """Run the reader of ``fmt`` on ``path`` (one :class:`~geodata.model.errors.UnreadableFileError` if it cannot)."""
-    if fmt == "acled":
-        return read_acled(path)
-    if fmt == "ucdp":
-        return read_ucdp(path)
-    if fmt == "hxl":
-        return read_hxl(path, table=table)
-    if fmt == "csv":
-        if mapping is None:
-            raise GeodataError("--format csv needs a column mapping (--mapping FILE)")
-        return read_generic(path, mapping, table=table)
-    if fmt == "hnap":
-        return read_hnap(path)
-    if fmt == "boundaries":
-        return read_boundaries(path, crs=crs)
-    raise GeodataError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.GeoDataFrame | None = None,
+                gazetteer: Gazetteer | None = None, fix_swapped: bool = False, area: Area | None = None,
+                **options: Any) -> ImportResult:
+    """Read, validate and enrich one file, without storing it.
+
+    ``format`` is detected when ``None`` (:func:`~geodata.ingest.formats.detect_format`);
+    ``options`` go to :func:`~geodata.ingest.formats.read_source` (e.g.
+    ``mapping=`` for ``"csv"``, ``period=`` for ``"hnap"``). ``boundaries``
+    (normalised, from :func:`~geodata.ingest.readers.read_boundaries`) serve
+    three purposes: the expected area for swapped coordinates (unless
+    ``area`` is given), HNAP community points, and admin p-codes for every
+    located row (:func:`geodata.geo.spatial.assign_admin_codes`, which adds
+    ``outside_boundaries``).
+
+    Raises
+    ------
+    UnreadableFileError
+        the file cannot be read at all (nothing is imported).
+    SchemaError
+        the file lacks a column its format requires.
+    GeodataError
+        an unknown format, or ``"csv"`` without a mapping.
+    """
+    format = format or detect_format(path)
+    if format == "hnap" and boundaries is not None:
+        options.setdefault("boundaries", boundaries)
+    source = read_source(path, format, **options)
+    result = import_table(source, area=area if area is not None else boundaries, fix_swapped=fix_swapped,
+                          gazetteer=gazetteer)
+    if boundaries is not None and {"latitude", "longitude"} <= set(result.frame.columns) and format != "boundaries":
+        result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
+    return result
 
 
 def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -92,20 +105,15 @@ def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def read_deletions(path: Path) -> set[str]:
     """Ids from a deletion list: a CSV with an ``event_id_cnty`` (ACLED) or ``event_id`` column."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnreadableFileError(str(path), str(exc).splitlines()[0]) from None
+    frame = read_csv_text(path, encoding="utf-8-sig")
     for column in ("event_id_cnty", "event_id", "id"):
         if column in frame.columns:
-            return {v.strip() for v in frame[column] if v.strip()}
+            return {v.strip() for v in frame[column].dropna() if v.strip()}
     raise UnreadableFileError(str(path), "a deletion list needs an 'event_id_cnty' or 'event_id' column")
 
 
 def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, title: str,
-               deletions: set[str] = frozenset()) -> tuple[Dataset, int]:
+               deletions: frozenset[str] | set[str] = frozenset()) -> tuple[Dataset, int]:
     """The dataset after this import: upserted by id, minus the deletion list; and how many were deleted."""
     table = result.report.table
     new = result.frame.drop(columns="geometry", errors="ignore")
@@ -147,21 +155,22 @@ def merge_boundaries(stored, new):
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=new.crs)
 
 
-def reports_root(catalog) -> Path:
-    """Where import reports go: the Parquet store's folder, or the data folder beside a database."""
+def reports_root(catalog: Catalog, settings: CatalogSettings | None = None) -> Path:
+    """Where import reports go: the Parquet store's folder, else (a database) the settings' data folder.
+
+    ``settings`` ``None`` reads them from the environment (:meth:`CatalogSettings.from_env`).
+    """
     root = getattr(catalog, "root", None)
     if root is not None:
         return Path(root)
-    import os
+    from geodata.catalog.settings import CatalogSettings
 
-    from geodata.catalog import DATA_DIR, default_data_dir
-
-    return Path(os.environ[DATA_DIR]) if os.environ.get(DATA_DIR) else default_data_dir(os.environ)
+    return (settings or CatalogSettings.from_env()).data_dir
 
 
 def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Mapping[str, Any]) -> Path:
     """Save the report (JSON) and every quarantined row (CSV, UTF-8 with BOM) under ``root/reports``."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = Path(root) / "reports" / name
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stamp}.json"
@@ -173,12 +182,12 @@ def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Map
     return path
 
 
-def ingest_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = None, title: str | None = None,
+def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | None = None, title: str | None = None,
                 mapping: Mapping[str, Any] | str | Path | None = None, deletions: str | Path | None = None,
                 crs: str | None = None, fix_swapped: bool = False, table: str | None = None,
                 report_root: Path | None = None, gazetteer: Gazetteer | None = None,
                 progress: Callable[[str], None] | None = None) -> ImportOutcome:
-    """Import one file into ``catalog`` (a :class:`~geodata.catalog.parquet.DataDirectory` or a PostGIS catalog).
+    """Import one file of format ``fmt`` (one of :data:`~geodata.ingest.formats.FORMATS`) into ``catalog``.
 
     Nothing is written unless the file was read and validated; the dataset
     is then replaced atomically by its merged new version. Boundaries are
@@ -195,7 +204,7 @@ def ingest_file(path: str | Path, fmt: str, catalog, *, dataset: str | None = No
     path = Path(path)
     say = progress or (lambda message: None)
     name = dataset or path.stem.lower().replace(" ", "-")
-    catalog.path(name) if hasattr(catalog, "path") else None  # refuses an invalid name before any work
+    check_name(name)  # refuses an invalid name before any work
     say(f"reading {path.name} as {fmt}")
     source = read_source(path, fmt, mapping=mapping, crs=crs, table=table)
     drop = read_deletions(Path(deletions)) if deletions else set()

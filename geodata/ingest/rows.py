@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geodata.model.schema import _arrow_text as arrow_text
+from geodata.model.schema import arrow_text
 
 
 def _runs(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +43,7 @@ def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
         starts, stops = _runs(keep)
         if len(starts) <= max(4096, len(keep) // 100):
             kept = pa.concat_tables([table.slice(start, stop - start)
-                                     for start, stop in zip(starts.tolist(), stops.tolist())])
+                                     for start, stop in zip(starts.tolist(), stops.tolist(), strict=True)])
         else:
             kept = table.filter(pa.array(keep))
         if kept.num_rows <= len(keep) // 100:

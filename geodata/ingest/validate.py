@@ -24,9 +24,9 @@ here, escaped only where it is displayed.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,9 +39,6 @@ from geodata.ingest.readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
 from geodata.ingest.rows import keep_rows
 from geodata.model import schema as schema_module
 from geodata.model.errors import Problem, SchemaError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 SWAPPED = "latitude and longitude look swapped"
 
@@ -159,7 +156,7 @@ def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: n
     candidates = keys.isin(values).to_numpy(dtype=bool)
     rows = np.flatnonzero(candidates)
     first: dict[str, int] = {}
-    for key, row in zip(keys.iloc[rows].tolist(), rows.tolist()):
+    for key, row in zip(keys.iloc[rows].tolist(), rows.tolist(), strict=True):
         first.setdefault(key, row)
     out[rows] = keep_rows(original, candidates).duplicated(keep="first").to_numpy(dtype=bool)
     return out, first
@@ -249,13 +246,14 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
     typed, found = schema_module.check_table(frame, table, file)
     at = [p.line - schema_module.FIRST_DATA_LINE for p in found]
-    repeated = np.array(sorted({i for p, i in zip(found, at) if p.reason == "duplicate id"}), dtype=np.int64)
+    repeated = np.array(sorted({i for p, i in zip(found, at, strict=True) if p.reason == "duplicate id"}),
+                        dtype=np.int64)
     keys = typed[table.key] if table.key is not None else None  # stripped, blank = missing
     duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
     found = [replace(p, line=int(lines[i]), column=to_source.get(p.column, p.column),
                      reason=(f"duplicate id with different content (first on line {lines[first[p.value]]})"
                              if p.reason == "duplicate id" and p.value in first else p.reason))
-             for p, i in zip(found, at) if not duplicate[i]]
+             for p, i in zip(found, at, strict=True) if not duplicate[i]]
 
     swapped = np.zeros(len(frame), dtype=bool)
     swap_problems: list[Problem] = []
@@ -283,7 +281,7 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
 
     positions = np.searchsorted(lines, np.array([p.line for p in problems], dtype=np.int64))
     by_row: dict[int, list[Problem]] = {}
-    for position, problem in zip(positions.tolist(), problems):
+    for position, problem in zip(positions.tolist(), problems, strict=True):
         by_row.setdefault(position, []).append(problem)
     bad = np.zeros(len(frame), dtype=bool)
     bad[list(by_row)] = True
@@ -300,93 +298,3 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     )
     return ImportResult(frame=valid, quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row),
                         report=report, tables=dict(source.tables))
-
-
-#: Reader for each format name accepted by :func:`import_file`.
-FORMATS = ("acled", "ucdp", "hxl", "generic", "hnap", "boundaries")
-_BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
-
-
-def detect_format(path: str | Path) -> str:
-    """Guess a file's format from its name and header (one of :data:`FORMATS`).
-
-    Boundaries by extension; workbooks with a ``Community PCODE`` column are
-    HNAP; CSV by its header: ``event_id_cnty`` -> ACLED, ``type_of_violence``
-    and ``where_prec`` -> UCDP, ``Community PCODE`` -> HNAP, a row of
-    hashtags -> HXL. Anything else needs a mapping (``"generic"``).
-
-    Raises
-    ------
-    UnreadableFileError
-        the file cannot be read.
-    """
-    from geodata.ingest.readers import excel, hxl
-    from geodata.ingest.readers.encoding import read_csv_cells
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in _BOUNDARY_SUFFIXES:
-        return "boundaries"
-    if suffix in (".xlsx", ".xlsm"):
-        book = excel.read_workbook_cells(path)
-        text_cells = " ".join(str(v) for cells in book.values() for v in cells.head(10).to_numpy().ravel())
-        return "hnap" if "community pcode" in text_cells.lower() else "generic"
-    cells, _ = read_csv_cells(path, header=None)
-    head = cells.head(hxl.MAX_HEADER_ROWS)
-    header = {str(v).strip().lower() for v in head.iloc[0].tolist()} if len(head) else set()
-    if "event_id_cnty" in header:
-        return "acled"
-    if {"type_of_violence", "where_prec"} <= header:
-        return "ucdp"
-    if "community pcode" in header:
-        return "hnap"
-    for r in range(len(head)):
-        values = [v for v in head.iloc[r].tolist() if isinstance(v, str) and v.strip()]
-        if values and all(hxl.parse_tag(v) is not None for v in values):
-            return "hxl"
-    return "generic"
-
-
-def read_file(path: str | Path, format: str | None = None, **options: Any) -> SourceTable:
-    """Run the reader of ``format`` (detected when ``None``) with its keyword ``options``."""
-    from geodata.ingest import readers
-    format = format or detect_format(path)
-    reader = {"acled": readers.read_acled, "ucdp": readers.read_ucdp, "hxl": readers.read_hxl,
-              "generic": readers.read_generic, "hnap": readers.read_hnap,
-              "boundaries": readers.read_boundaries}.get(format)
-    if reader is None:
-        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
-    return reader(path, **options)
-
-
-def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.GeoDataFrame | None = None,
-                gazetteer: Gazetteer | None = None, fix_swapped: bool = False, area: Area | None = None,
-                **options: Any) -> ImportResult:
-    """Read, validate and enrich one file: the one call an upload or a CLI needs.
-
-    ``format`` is detected when ``None`` (:func:`detect_format`); ``options``
-    go to the reader (e.g. ``mapping=`` for ``"generic"``, ``period=`` for
-    ``"hnap"``). ``boundaries`` (normalised, from :func:`~geodata.ingest.readers.read_boundaries`)
-    serve three purposes: the expected area for swapped coordinates (unless
-    ``area`` is given), HNAP community points, and admin p-codes for every
-    located row (:func:`geodata.geo.spatial.assign_admin_codes`, which adds
-    ``outside_boundaries``).
-
-    Raises
-    ------
-    UnreadableFileError
-        the file cannot be read at all (nothing is imported).
-    SchemaError
-        the file lacks a column its format requires.
-    """
-    from geodata.geo.spatial import assign_admin_codes
-
-    format = format or detect_format(path)
-    if format == "hnap" and boundaries is not None:
-        options.setdefault("boundaries", boundaries)
-    source = read_file(path, format, **options)
-    result = import_table(source, area=area if area is not None else boundaries, fix_swapped=fix_swapped,
-                          gazetteer=gazetteer)
-    if boundaries is not None and {"latitude", "longitude"} <= set(result.frame.columns) and format != "boundaries":
-        result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
-    return result

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -46,14 +47,33 @@ class Dataset:
     version: str = ""  # content hash (geodata.catalog.parquet.content_version); "" until computed
 
 
-def read_csv_text(path: Path) -> pd.DataFrame:
-    """Every cell as text (no type guessing), so validation sees what the file says."""
+def read_csv_text(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Every cell as text (no type guessing, blank cells missing), so validation sees what the file says.
+
+    Raises :class:`UnreadableFileError` (file not found, or not CSV in ``encoding``).
+    """
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding)
     except FileNotFoundError:
         raise UnreadableFileError(str(path), "file not found") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UnreadableFileError(str(path), str(exc).splitlines()[0]) from None
+
+
+def read_json(path: Path, *, missing: str = "file not found", damaged: str = "{exc}",
+              encoding: str = "utf-8") -> Any:
+    """A JSON file's content.
+
+    Raises :class:`UnreadableFileError` naming the file and ``missing`` when
+    it does not exist, or ``damaged`` (``{exc}`` is replaced by the parser's
+    message) when it is not JSON in ``encoding``.
+    """
+    try:
+        return json.loads(Path(path).read_text(encoding=encoding))
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), missing) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(str(path), damaged.format(exc=exc)) from None
 
 
 def load_table(path: Path, table: schema.TableSchema, *, optional: bool = False) -> pd.DataFrame:
@@ -82,12 +102,7 @@ def load_dataset(folder: Path | str = DEFAULT_DATASET) -> Dataset:
     """
     folder = Path(folder)
     meta_path = folder / "dataset.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnreadableFileError(str(meta_path), "file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(str(meta_path), str(exc)) from None
+    meta = read_json(meta_path)
 
     incidents = load_table(folder / "incidents.csv", schema.INCIDENTS)
     incidents = incidents.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)

@@ -68,7 +68,7 @@ class FilterState:
     def has_fatality_bounds(self) -> bool:
         return self.fatalities_min is not None or self.fatalities_max is not None
 
-    def clamped(self, bounds: tuple[date, date]) -> "FilterState":
+    def clamped(self, bounds: tuple[date, date]) -> FilterState:
         """The same state with both dates inside ``bounds`` (inclusive)."""
         low, high = bounds
         return replace(self, start=min(max(self.start, low), high), end=min(max(self.end, low), high))
@@ -91,12 +91,12 @@ class FilterState:
         }
 
     @classmethod
-    def default(cls, bounds: tuple[date, date]) -> "FilterState":
+    def default(cls, bounds: tuple[date, date]) -> FilterState:
         """The whole date range, every type, the default layers, no other filter."""
         return cls(start=bounds[0], end=bounds[1])
 
     @classmethod
-    def from_dict(cls, data: Any, bounds: tuple[date, date]) -> "FilterState":
+    def from_dict(cls, data: Any, bounds: tuple[date, date]) -> FilterState:
         """Parse a client-supplied dict; malformed parts take their default value.
 
         The result is always clamped to ``bounds``; it never raises.

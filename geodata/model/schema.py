@@ -9,8 +9,8 @@ Coordinates are WGS 84 longitude/latitude (:data:`CRS`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -212,16 +212,20 @@ def _range_text(col: Column) -> str:
     return f"must be at most {col.maximum:g}"
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    text = values.astype("string").str.strip()
-    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+def text(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, with blank cells missing (vectorised; not copied again when none is blank)."""
+    out = values.astype("string").str.strip()
+    empty = (out == "").fillna(False).to_numpy(dtype=bool)
+    return out.mask(empty) if empty.any() else out
 
 
-def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
-    """The Arrow array behind a text column (pandas' default string storage), else ``None``."""
+def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """The pyarrow array behind an Arrow-backed text column (zero-copy), ``None`` for other dtypes."""
     dtype = values.dtype
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        return values.array.__arrow_array__()
+    if isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow":
+        array = values.array.__arrow_array__()
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            return array
     return None
 
 
@@ -232,7 +236,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     (about ten times faster than ``pd.to_numeric``); anything else, or a
     column with a bad cell, takes the general path that finds the bad cells.
     """
-    arrow = _arrow_text(values)
+    arrow = arrow_text(values)
     if arrow is not None:
         for cells in (arrow, None):  # as read; then trimmed (a copy) only if that failed
             try:
@@ -241,9 +245,9 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
                 continue
             return (pd.Series(numbers.to_numpy(), index=values.index, dtype="float64"),
                     np.zeros(len(values), dtype=bool))
-    text = values.astype("string").str.strip()
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = (numbers.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+    cells = text(values)
+    numbers = pd.to_numeric(cells, errors="coerce").astype("float64")
+    bad = (numbers.isna() & cells.notna()).to_numpy(dtype=bool)
     return numbers, bad
 
 
@@ -282,14 +286,11 @@ def _convert(values: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     if _already_typed(values, kind):
         return _convert_typed(values, kind)
     if kind == "str":
-        out = values.astype("string").str.strip()
-        empty = (out == "").fillna(False).to_numpy(dtype=bool)
-        return (out.mask(empty) if empty.any() else out), np.zeros(len(values), dtype=bool)
+        return text(values), np.zeros(len(values), dtype=bool)
     if kind == "date":
-        blank = _blank(values)
-        out = pd.to_datetime(values.astype("string").str.strip(), format="%Y-%m-%d", errors="coerce")
-        out = out.astype("datetime64[s]")
-        return out, out.isna().to_numpy() & ~blank
+        cells = text(values)
+        out = pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+        return out, out.isna().to_numpy() & cells.notna().to_numpy(dtype=bool)
     numbers, bad = parse_numbers(values)
     if kind == "int":
         typed, fractional = _whole_numbers(numbers)
@@ -303,7 +304,7 @@ def _at(values: pd.Series, mask: np.ndarray) -> list[tuple[int, str]]:
     rows = np.flatnonzero(mask)
     if not len(rows):
         return []
-    return list(zip(rows.tolist(), map(str, values.iloc[rows].tolist())))
+    return list(zip(rows.tolist(), map(str, values.iloc[rows].tolist()), strict=True))
 
 
 def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -351,7 +352,8 @@ def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.D
         if col.choices is not None:
             outside = values.notna() & ~values.isin(col.choices)
             for i, cell in _at(values, outside.to_numpy(dtype=bool)):
-                problems.append(Problem(file, int(lines[i]), col.name, "must be one of " + ", ".join(col.choices), cell))
+                problems.append(Problem(file, int(lines[i]), col.name, "must be one of " + ", ".join(col.choices),
+                                        cell))
 
     if schema.key is not None:
         keys = typed[schema.key]

@@ -33,7 +33,7 @@ class Viewport:
     north: float
     zoom: float
 
-    def widened(self, factor: float = 0.25) -> "Viewport":
+    def widened(self, factor: float = 0.25) -> Viewport:
         """The viewport grown by ``factor`` of its size on every side (room to pan)."""
         dx = (self.east - self.west) * factor
         dy = (self.north - self.south) * factor

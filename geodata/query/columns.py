@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.model.filters import FilterState
+from geodata.model.schema import arrow_text
 
 
 def _float32(values: pd.Series) -> np.ndarray:
@@ -21,18 +22,6 @@ def _float32(values: pd.Series) -> np.ndarray:
 def code_dtype(size: int) -> type:
     """The smallest signed integer type holding codes ``-1 .. size - 1``."""
     return np.int8 if size < 2**7 else np.int16 if size < 2**15 else np.int32
-
-
-def arrow_text(values: pd.Series):
-    """The pyarrow array behind an Arrow-backed text column (zero-copy), ``None`` for other dtypes."""
-    dtype = values.dtype
-    if isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow":
-        import pyarrow as pa
-
-        array = values.array.__arrow_array__()
-        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-            return array
-    return None
 
 
 def text_matches(values: pd.Series, text: str) -> np.ndarray:
@@ -66,7 +55,7 @@ class FatalityTotals:
     high: int
 
 
-def fatality_totals(columns: "HotColumns", positions: np.ndarray) -> FatalityTotals:
+def fatality_totals(columns: HotColumns, positions: np.ndarray) -> FatalityTotals:
     """Sum fatalities over ``positions`` from the hot columns (no row copies)."""
     best = columns.fatalities[positions].astype(np.float64)
     low = columns.fatalities_low[positions].astype(np.float64)
@@ -106,7 +95,7 @@ class FacetColumns:
         return np.asarray([index[w] for w in wanted if w in index], dtype=np.int32)
 
     @classmethod
-    def from_frame(cls, incidents: pd.DataFrame) -> "FacetColumns":
+    def from_frame(cls, incidents: pd.DataFrame) -> FacetColumns:
         """Factorise the facet columns of a canonical incidents frame (absent columns = all empty)."""
         n = len(incidents)
 
@@ -172,7 +161,7 @@ class HotColumns:
         return {name: i for i, name in enumerate(self.type_names)}
 
     @classmethod
-    def from_frame(cls, incidents: pd.DataFrame) -> "HotColumns":
+    def from_frame(cls, incidents: pd.DataFrame) -> HotColumns:
         """Extract the hot columns of a date-sorted canonical incidents frame."""
         types = pd.Categorical(incidents["event_type"])
         return cls(

@@ -8,18 +8,14 @@ overlaps the selected range, and then the latest such period.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 STOCK = "stock"
 FLOW = "flow"
-
-
-def _day(value: date) -> pd.Timestamp:
-    return pd.Timestamp(value)
 
 
 def within_areas(figures: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
@@ -42,7 +38,7 @@ def within_areas(figures: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
 
 def latest_stock(figures: pd.DataFrame, series: str, end: date) -> pd.Series | None:
     """The latest figure of ``series`` dated on or before ``end``, or ``None``."""
-    rows = figures[(figures["series"] == series) & (figures["as_of"] <= _day(end))]
+    rows = figures[(figures["series"] == series) & (figures["as_of"] <= pd.Timestamp(end))]
     if rows.empty:
         return None
     return rows.sort_values("as_of", kind="stable").iloc[-1]
@@ -58,15 +54,16 @@ def figures_for_range(figures: pd.DataFrame, kinds: dict[str, str], start: date,
     if start > end or figures.empty:
         return figures.iloc[0:0]
     located = figures[figures["latitude"].notna() & figures["longitude"].notna()]
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
     chosen = []
     for series, kind in kinds.items():
         rows = located[located["series"] == series]
         if kind == FLOW:
             period_start = rows["period_start"].fillna(rows["as_of"])
             period_end = rows["period_end"].fillna(rows["as_of"])
-            rows = rows[(period_start <= _day(end)) & (period_end >= _day(start))]
+            rows = rows[(period_start <= last) & (period_end >= first)]
         else:
-            rows = rows[rows["as_of"] <= _day(end)]
+            rows = rows[rows["as_of"] <= last]
         latest = rows.sort_values("as_of", kind="stable").groupby("pcode", dropna=False, sort=False).tail(1)
         chosen.append(latest)
     if not chosen:

@@ -68,10 +68,10 @@ def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None)
         if code not in incidents:
             continue
         pairs = incidents[[code, name]].dropna(subset=[code]).drop_duplicates(subset=[code])
-        for pcode, label in zip(pairs[code].astype(str), pairs[name]):
+        for pcode, label in zip(pairs[code].astype(str), pairs[name], strict=True):
             found.setdefault(pcode, AdminArea(pcode, str(label) if isinstance(label, str) else pcode, level))
     if boundaries is not None and len(boundaries):
         for pcode, label, level in zip(boundaries["pcode"].astype(str), boundaries["name"],
-                                       boundaries["admin_level"]):
+                                       boundaries["admin_level"], strict=True):
             found[pcode] = AdminArea(pcode, str(label) if isinstance(label, str) else pcode, int(level))
     return [found[k] for k in sorted(found)]

@@ -7,9 +7,9 @@ that slice. Callbacks share one store read-only.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -153,7 +153,7 @@ class IncidentStore:
             slot[self._type_index[event_type]] = i
         counts = np.bincount(slot[codes] * length + days, minlength=(len(types) + 1) * length)
         table = counts[: len(types) * length].reshape(len(types), length)
-        return pd.DataFrame(dict(zip(types, table)), index=pd.date_range(start, end, freq="D"))
+        return pd.DataFrame(dict(zip(types, table, strict=True)), index=pd.date_range(start, end, freq="D"))
 
     def displaced_as_of(self, end: date, areas: Sequence[str] = ()) -> pd.Series | None:
         """The headline displacement figure in force on ``end`` (``None`` before the first), for the

@@ -22,12 +22,13 @@ def test_scenario_holds_the_key_events_with_sources(scenario):
     assert set(feb27["location"]) >= {"Balyun", "Saraqib"}
     balyun = feb27[feb27["location"] == "Balyun"].iloc[0]
     assert (balyun["fatalities_low"], balyun["fatalities_high"]) == (33, 34)
-    assert balyun["latitude"] == pytest.approx(35.70, abs=0.01) and balyun["longitude"] == pytest.approx(36.50, abs=0.01)
+    assert balyun["latitude"] == pytest.approx(35.70, abs=0.01)
+    assert balyun["longitude"] == pytest.approx(36.50, abs=0.01)
 
 
 def test_scenario_displacement_and_places(scenario):
     cumulative = scenario.displacement[scenario.displacement["series"] == "nw_cumulative"]
-    as_of = dict(zip(cumulative["as_of"].dt.date, cumulative["displaced"]))
+    as_of = dict(zip(cumulative["as_of"].dt.date, cumulative["displaced"], strict=True))
     assert as_of[date(2019, 12, 29)] == 284_000 and as_of[date(2020, 2, 23)] == 948_000
     assert scenario.displacement["source"].notna().all()
     assert scenario.displacement[["latitude", "longitude", "pcode"]].notna().all().all()

@@ -71,7 +71,8 @@ def test_every_point_lies_in_its_cell(big_store):
     # Recount: each point's cell centre must be one of the cells, with the right count.
     centre_x = (np.floor(lon / degrees) + 0.5) * degrees
     centre_y = (np.floor(lat / degrees) + 0.5) * degrees
-    recount = pd.Series(1, index=pd.MultiIndex.from_arrays([centre_x.round(6), centre_y.round(6)])).groupby(level=[0, 1]).sum()
+    centres = pd.MultiIndex.from_arrays([centre_x.round(6), centre_y.round(6)])
+    recount = pd.Series(1, index=centres).groupby(level=[0, 1]).sum()
     got = pd.Series(cells.counts, index=pd.MultiIndex.from_arrays([cells.longitude.astype(np.float64).round(6),
                                                                     cells.latitude.astype(np.float64).round(6)]))
     assert len(got) == len(recount) and got.sum() == recount.sum()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ import pyarrow.ipc as ipc
 import pytest
 
 from geodata import FilterState, IncidentStore
+from geodata.catalog import arrow
 from geodata.catalog import parquet as storage
 from geodata.catalog.parquet import read_dataset, sidecar_path, write_dataset
 from geodata.model.dataset import dataset_from_incidents
@@ -49,7 +50,7 @@ def _plain(path) -> pd.DataFrame:
 
 def _tag(path) -> dict:
     with pa.memory_map(str(sidecar_path(path))) as source:
-        return json.loads(ipc.open_file(source).schema.metadata[storage._TAG])
+        return json.loads(ipc.open_file(source).schema.metadata[arrow.TAG_KEY])
 
 
 def test_write_dataset_writes_a_tagged_sidecar_of_one_batch(folder):
@@ -96,7 +97,7 @@ def test_damaged_sidecar_is_rebuilt(folder):
     sidecar_path(folder).write_bytes(b"not an arrow file")
     dataset = read_dataset(folder)
     pd.testing.assert_frame_equal(dataset.incidents, _plain(folder))
-    assert _tag(folder)["format"] == storage.SIDECAR_FORMAT
+    assert _tag(folder)["format"] == arrow.SIDECAR_FORMAT
 
 
 class _Records(logging.Handler):
@@ -207,7 +208,7 @@ def test_table_page_and_exports_equal_on_mapped_rows(stores):
 
     mapped, plain = stores
     state = FilterState.default(mapped.date_range())
-    stamp = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    stamp = datetime(2024, 1, 1, tzinfo=UTC)
     for store_a, store_b in ((mapped, plain),):
         for selected in (store_b.incidents["event_id"].iloc[3], store_b.incidents["event_id"].iloc[-1], "nope"):
             a = table_page(store_a, state, selected_id=selected, jump_to_selected=True, page_size=50)

@@ -45,7 +45,7 @@ def boundary_rows(boundaries: gpd.GeoDataFrame) -> list[list]:
     values = pd.DataFrame({c: frame[c].to_numpy() if c in frame.columns else None for c in columns})
     values["admin_level"] = pd.array(values["admin_level"], dtype="Int64")
     return [[None if pd.isna(v) else v for v in record] + [shape]
-            for record, shape in zip(values.itertuples(index=False), wkb)]
+            for record, shape in zip(values.itertuples(index=False), wkb, strict=False)]
 
 
 def write_boundaries(cur: psycopg.Cursor, rows: list[list]) -> None:

@@ -1,4 +1,4 @@
-"""Datasets in a PostGIS database, behind the interface of :class:`geodata.catalog.parquet.DataDirectory`.
+"""Datasets in a PostGIS database, behind the :class:`geodata.catalog.protocol.Catalog` protocol.
 
 Why a database as well as the Parquet folder: several workers (exports,
 imports, scheduled jobs, dashboard processes on several machines) can
@@ -29,8 +29,9 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,8 +41,7 @@ import pyarrow as pa
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from geodata.catalog.parquet import _meta as describe
-from geodata.catalog.parquet import content_version
+from geodata.catalog.parquet import content_version, describe
 from geodata.catalog.postgis import tables as tb
 from geodata.catalog.postgis.boundaries import (
     boundary_rows,
@@ -50,6 +50,7 @@ from geodata.catalog.postgis.boundaries import (
 )
 from geodata.catalog.postgis.migrations import apply_migrations
 from geodata.catalog.postgis.where import BBox, incident_condition
+from geodata.catalog.protocol import check_name
 from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError, UnreadableFileError
 from geodata.model.filters import FilterState
@@ -57,14 +58,6 @@ from geodata.model.filters import FilterState
 
 class DatabaseError(GeodataError):
     """The PostGIS database is unavailable or refused an operation; the message says which and why."""
-
-
-def check_name(name: str) -> str:
-    """``name`` if it is a valid dataset name (the rule of :meth:`DataDirectory.path`), else raise GeodataError."""
-    if not isinstance(name, str) or not name or name.startswith(".") or \
-            not all(ch.isalnum() or ch in "-_." for ch in name):
-        raise GeodataError(f"invalid dataset name {name!r}: use letters, digits, '-', '_' or '.'")
-    return name
 
 
 def display_url(url: str) -> str:
@@ -138,7 +131,8 @@ def _check_unique(frame: pd.DataFrame, column: str, table: str) -> None:
 
 
 class PostgisCatalog:
-    """Stored datasets in one PostGIS database: ``names``, ``save``, ``load``, ``meta``, ``remove``, ``query``.
+    """Stored datasets in one PostGIS database: the :class:`~geodata.catalog.protocol.Catalog` methods,
+    plus ``query`` and ``count`` in SQL.
 
     Parameters
     ----------
@@ -211,13 +205,13 @@ class PostgisCatalog:
         with self._lock:
             self._discard()
 
-    def __enter__(self) -> "PostgisCatalog":
+    def __enter__(self) -> PostgisCatalog:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- the DataDirectory interface ------------------------------------------------------------
+    # -- the Catalog protocol -------------------------------------------------------------------
 
     def names(self) -> list[str]:
         """Names of the stored datasets, sorted (as Python sorts them, whatever the database's collation)."""

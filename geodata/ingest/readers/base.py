@@ -11,16 +11,16 @@ a format the schema does not know, a code outside the format's code list).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from geodata.ingest.readers.encoding import read_csv_cells, record_lines
 from geodata.model.errors import Problem, SchemaError
-from geodata.model.schema import TableSchema
+from geodata.model.schema import TableSchema, text
 
 #: Date formats tried in order when a format allows several (ISO first).
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y")
@@ -77,24 +77,13 @@ class SourceTable:
             raise ValueError("frame, original and lines must have one entry per source row")
 
 
-def text(values: pd.Series) -> pd.Series:
-    """Cells as stripped text, with blank cells as missing (vectorised)."""
-    out = values.astype("string").str.strip()
-    return out.mask(out == "")
-
-
-def present(values: pd.Series) -> np.ndarray:
-    """Mask of the cells that hold something other than blanks."""
-    return text(values).notna().to_numpy(dtype=bool)
-
-
 def cell_problems(file: str, lines: np.ndarray, mask: np.ndarray, column: str, reason: str,
                   values: pd.Series | None = None) -> list[Problem]:
     """One :class:`Problem` per masked row (Python runs only over the bad rows)."""
     rows = np.flatnonzero(mask)
     cells = [None] * len(rows) if values is None else values.iloc[rows].tolist()  # one take, not one per row
     return [Problem(file, int(lines[i]), column, reason, None if pd.isna(cell) else str(cell))
-            for i, cell in zip(rows.tolist(), cells)]
+            for i, cell in zip(rows.tolist(), cells, strict=True)]
 
 
 def parse_dates(values: pd.Series, formats: Sequence[str] = DATE_FORMATS) -> tuple[pd.Series, np.ndarray]:
@@ -131,7 +120,7 @@ def date_problems(file: str, lines: np.ndarray, bad: np.ndarray, column: str, va
     """Explain unparseable dates: an impossible day (2020-02-30) or an unknown form."""
     rows = np.flatnonzero(bad)
     out = []
-    for i, cell in zip(rows.tolist(), values.iloc[rows].tolist()):
+    for i, cell in zip(rows.tolist(), values.iloc[rows].tolist(), strict=True):
         value = str(cell).strip()
         reason = "not a real calendar date" if _LOOKS_LIKE_A_DATE.match(value) else f"expected {expected}"
         out.append(Problem(file, int(lines[i]), column, reason, value))

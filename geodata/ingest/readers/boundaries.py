@@ -91,7 +91,8 @@ def check_geometries(frame: gpd.GeoDataFrame, file: str, lines: np.ndarray
     problems: list[Problem] = []
     warnings: list[Problem] = []
     empty = shapely.is_missing(geometry) | shapely.is_empty(geometry)
-    problems += [Problem(file, int(lines[i]), "geometry", "geometry is empty or missing") for i in np.flatnonzero(empty)]
+    problems += [Problem(file, int(lines[i]), "geometry", "geometry is empty or missing")
+                 for i in np.flatnonzero(empty)]
     kinds = shapely.get_type_id(geometry)
     polygonal = np.isin(kinds, (3, 6))  # Polygon, MultiPolygon
     for i in np.flatnonzero(~empty & ~polygonal):
@@ -102,7 +103,7 @@ def check_geometries(frame: gpd.GeoDataFrame, file: str, lines: np.ndarray
         reasons = shapely.is_valid_reason(geometry[rows])
         repaired = shapely.make_valid(geometry[rows], method="structure", keep_collapsed=False)
         geometry = geometry.copy()
-        for i, reason, shape in zip(rows, reasons, repaired):
+        for i, reason, shape in zip(rows, reasons, repaired, strict=True):
             if shape is None or shape.is_empty:
                 problems.append(Problem(file, int(lines[i]), "geometry", "invalid polygon that collapses when repaired",
                                         str(reason)))
@@ -142,7 +143,7 @@ def read_boundaries(path: str | Path, *, level: int | None = None, layer: str | 
     path = Path(path)
     file = str(path)
     parts, originals, warnings = [], [], []
-    for name, raw in _read_layers(path, layer):
+    for _name, raw in _read_layers(path, layer):
         if raw.crs is None:
             if crs is None:
                 raise UnreadableFileError(file, "the file states no coordinate reference system (a shapefile "

@@ -29,18 +29,19 @@ ENCODING_NAMES = {UTF8: "UTF-8", UTF8_BOM: "UTF-8 with byte-order mark", UTF16: 
                   ARABIC_WINDOWS: "Windows-1256 (Arabic)"}
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes, or one :class:`UnreadableFileError` saying why not."""
+def read_bytes(path: str | Path, size: int | None = None) -> bytes:
+    """The file's bytes (the first ``size`` of them, if given), or one :class:`UnreadableFileError` saying why not."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read() if size is None else handle.read(size)
     except FileNotFoundError:
         raise UnreadableFileError(str(path), "file not found") from None
     except IsADirectoryError:
         raise UnreadableFileError(str(path), "this is a folder, not a file") from None
     except OSError as exc:
         raise UnreadableFileError(str(path), exc.strerror or str(exc)) from None
-    if not data or data.isspace():
+    if (size is None or len(data) < size) and (not data or data.isspace()):
         raise UnreadableFileError(str(path), "the file is empty")
     return data
 
@@ -78,23 +79,6 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
         raise UnreadableFileError(file, f"cannot decode as {used}: {exc}") from None
 
 
-def _head(path: str | Path, size: int = 1 << 16) -> bytes:
-    """The first ``size`` bytes, with the same errors as :func:`read_bytes`."""
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(size)
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "file not found") from None
-    except IsADirectoryError:
-        raise UnreadableFileError(str(path), "this is a folder, not a file") from None
-    except OSError as exc:
-        raise UnreadableFileError(str(path), exc.strerror or str(exc)) from None
-    if len(head) < size and (not head or head.isspace()):
-        raise UnreadableFileError(str(path), "the file is empty")
-    return head
-
-
 def _utf8_so_far(head: bytes) -> bool:
     """Whether ``head`` is valid UTF-8 (a character cut at the end is allowed)."""
     try:
@@ -121,7 +105,7 @@ def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int
         the file is missing, empty, binary, not decodable, or not CSV.
     """
     file = str(path)
-    head = _head(path)
+    head = read_bytes(path, 1 << 16)
     check_text(head, file)
     options = dict(dtype=str, keep_default_na=False, na_values=[""], header=header)
     if fast and header == 0 and encoding in (None, UTF8, UTF8_BOM) and not head.startswith(

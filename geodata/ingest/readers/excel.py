@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,20 +32,23 @@ def _cell_text(value: object) -> object:
     return text if text.strip() else pd.NA
 
 
-def sheet_names(path: str | Path) -> list[str]:
-    """The workbook's sheet names, in order."""
-    import openpyxl
+def _read_excel(path: str | Path, sheet: str | int | None) -> Any:
+    """``pd.read_excel`` of one sheet (``None``: every sheet), every cell an object, errors as UnreadableFileError."""
+    file = str(path)
+    if not Path(path).exists():
+        raise UnreadableFileError(file, "file not found")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFileError(file, f"not a readable .xlsx workbook ({exc})") from None
+    except (ValueError, KeyError, IndexError) as exc:
+        if sheet is None:
+            raise UnreadableFileError(file, f"not a readable .xlsx workbook ({exc})") from None
+        raise UnreadableFileError(file, f"no sheet {sheet!r} in the workbook ({exc})") from None
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "file not found") from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFileError(str(path), f"not a readable .xlsx workbook ({exc})") from None
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
+
+def _as_text(cells: pd.DataFrame) -> pd.DataFrame:
+    return cells.apply(lambda column: column.map(_cell_text)).astype("string")
 
 
 def read_sheet_cells(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
@@ -55,16 +59,7 @@ def read_sheet_cells(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     UnreadableFileError
         the file is missing, not a workbook, or has no such sheet.
     """
-    file = str(path)
-    if not Path(path).exists():
-        raise UnreadableFileError(file, "file not found")
-    try:
-        cells = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFileError(file, f"not a readable .xlsx workbook ({exc})") from None
-    except (ValueError, KeyError, IndexError) as exc:
-        raise UnreadableFileError(file, f"no sheet {sheet!r} in the workbook ({exc})") from None
-    return cells.apply(lambda column: column.map(_cell_text)).astype("string")
+    return _as_text(_read_excel(path, sheet))
 
 
 def read_workbook_cells(path: str | Path) -> dict[str, pd.DataFrame]:
@@ -75,15 +70,7 @@ def read_workbook_cells(path: str | Path) -> dict[str, pd.DataFrame]:
     UnreadableFileError
         the file is missing or not a workbook.
     """
-    file = str(path)
-    if not Path(path).exists():
-        raise UnreadableFileError(file, "file not found")
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        raise UnreadableFileError(file, f"not a readable .xlsx workbook ({exc})") from None
-    return {str(name): cells.apply(lambda column: column.map(_cell_text)).astype("string")
-            for name, cells in sheets.items()}
+    return {str(name): _as_text(cells) for name, cells in _read_excel(path, None).items()}
 
 
 def with_header(cells: pd.DataFrame, header_row: int = 0) -> tuple[pd.DataFrame, np.ndarray]:

@@ -21,9 +21,9 @@ are kept after the canonical ones.
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -32,12 +32,12 @@ from geodata.ingest.readers.base import (
     SourceTable,
     date_problems,
     parse_dates,
-    text,
 )
 from geodata.ingest.readers.encoding import read_csv_cells, record_lines
 from geodata.ingest.readers.excel import read_sheet_cells, with_header
+from geodata.model.dataset import read_json
 from geodata.model.errors import Problem, SchemaError, UnreadableFileError
-from geodata.model.schema import DISPLACEMENT, INCIDENTS, TableSchema
+from geodata.model.schema import DISPLACEMENT, INCIDENTS, TableSchema, text
 
 TABLES: dict[str, TableSchema] = {"incidents": INCIDENTS, "displacement": DISPLACEMENT}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -54,12 +54,7 @@ def load_mapping(mapping: Mapping[str, Any] | str | Path) -> dict[str, Any]:
     if isinstance(mapping, Mapping):
         return dict(mapping)
     path = Path(mapping)
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(str(path), f"not a JSON mapping ({exc})") from None
+    loaded = read_json(path, damaged="not a JSON mapping ({exc})", encoding="utf-8-sig")
     if not isinstance(loaded, dict):
         raise UnreadableFileError(str(path), "a mapping must be a JSON object")
     return loaded
@@ -69,7 +64,8 @@ def _check_mapping(spec: dict[str, Any], schema: TableSchema, header: list[str],
     known = set(schema.names)
     problems = [Problem(file, None, name, f"not a column of the {schema.name} table (mapping)")
                 for name in list(spec.get("columns", {})) + list(spec.get("constants", {})) if name not in known]
-    problems += [Problem(file, header_line, source, f"the mapping takes '{name}' from this column, which the file lacks")
+    problems += [Problem(file, header_line, source,
+                         f"the mapping takes '{name}' from this column, which the file lacks")
                  for name, source in spec.get("columns", {}).items() if source not in header]
     given = set(spec.get("columns", {})) | set(spec.get("constants", {}))
     problems += [Problem(file, header_line, c.name, "required value is neither mapped to a column nor a constant")

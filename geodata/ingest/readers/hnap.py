@@ -33,11 +33,11 @@ import pandas as pd
 import shapely
 
 from geodata.geo.gazetteer import normalise
-from geodata.ingest.readers.base import SourceTable, text
+from geodata.ingest.readers.base import SourceTable, missing_columns
 from geodata.ingest.readers.encoding import read_csv_cells
 from geodata.ingest.readers.excel import read_workbook_cells, with_header
 from geodata.model.errors import Problem, SchemaError
-from geodata.model.schema import CRS, DISPLACEMENT, FLOWS, check_table
+from geodata.model.schema import CRS, DISPLACEMENT, FLOWS, check_table, text
 
 SOURCE = "HNAP / OCHA IDP movements"
 SOURCE_URL = "https://data.humdata.org"
@@ -118,17 +118,21 @@ def _points(rows: pd.DataFrame, capitals: gpd.GeoDataFrame | None, boundaries: g
     lookups: list[tuple[str, str, dict[str, tuple[float, float]]]] = []
     if capitals is not None and len(capitals):
         caps = capitals.to_crs(CRS) if capitals.crs is not None and not capitals.crs.equals(CRS) else capitals
-        xy = {str(k).strip(): (p.y, p.x) for k, p in zip(caps.get("loc_pcode", pd.Series(dtype=str)), caps.geometry)
+        xy = {str(k).strip(): (p.y, p.x)
+              for k, p in zip(caps.get("loc_pcode", pd.Series(dtype=str)), caps.geometry, strict=False)
               if isinstance(k, str) and k.strip()}
         lookups.append(("Community PCODE", "community point (admin capitals)", xy))
         level3 = caps[pd.to_numeric(caps.get("adm_p_lvl"), errors="coerce") == 3] if "adm_p_lvl" in caps else caps
-        xy3 = {str(k): (p.y, p.x) for k, p in zip(level3.get("adm3_pcode", pd.Series(dtype=str)), level3.geometry)
+        xy3 = {str(k): (p.y, p.x)
+               for k, p in zip(level3.get("adm3_pcode", pd.Series(dtype=str)), level3.geometry, strict=False)
                if isinstance(k, str) and k.strip()}
         lookups.append(("Nahya PCODE", "sub-district capital (admin capitals)", xy3))
     if boundaries is not None and len(boundaries):
-        polygons = boundaries.to_crs(CRS) if boundaries.crs is not None and not boundaries.crs.equals(CRS) else boundaries
+        reproject = boundaries.crs is not None and not boundaries.crs.equals(CRS)
+        polygons = boundaries.to_crs(CRS) if reproject else boundaries
         points = _representative(polygons.geometry)
-        xy = {str(k): (p.y, p.x) for k, p in zip(polygons["pcode"], points) if p is not None and not p.is_empty}
+        xy = {str(k): (p.y, p.x) for k, p in zip(polygons["pcode"], points, strict=True)
+              if p is not None and not p.is_empty}
         for column, label in (("Nahya PCODE", "sub-district centroid"), ("Mantika PCODE", "district centroid"),
                               ("Mohafaza PCODE", "governorate centroid")):
             lookups.append((column, label, xy))
@@ -150,7 +154,8 @@ def _governorate_codes(frames: list[pd.DataFrame], boundaries: gpd.GeoDataFrame 
     codes: dict[str, str] = {}
     if boundaries is not None and "admin_level" in boundaries:
         level1 = boundaries[pd.to_numeric(boundaries["admin_level"]) == 1]
-        codes.update({normalise(n): str(p) for n, p in zip(level1["name"], level1["pcode"]) if isinstance(n, str)})
+        codes.update({normalise(n): str(p) for n, p in zip(level1["name"], level1["pcode"], strict=True)
+                      if isinstance(n, str)})
     for frame in frames:
         if {"Mohafaza", "Mohafaza PCODE"} <= set(frame.columns):
             pairs = frame[["Mohafaza", "Mohafaza PCODE"]].dropna().drop_duplicates()
@@ -240,7 +245,7 @@ def read_hnap(path: str | Path, *, movement: str = "arrivals", period: str | Non
         where, sheets = file, {}
     value_column = MOVEMENTS[movement]
     needed = ["Community", "Community PCODE", value_column]
-    missing = [Problem(where, 1, c, "required column is missing from the header") for c in needed if c not in raw.columns]
+    missing = missing_columns(where, list(raw.columns), needed)
     if missing:
         raise SchemaError(missing)
     if period is None:
@@ -266,7 +271,7 @@ def read_hnap(path: str | Path, *, movement: str = "arrivals", period: str | Non
                                                    "point (no admin capitals or boundaries match): kept, not drawable"))
     pcodes = text(raw["Community PCODE"])
     ids = pd.Series([f"HNAP-{start:%Y-%m}-{movement}-{p if not pd.isna(p) else f'line{n}'}"
-                     for p, n in zip(pcodes, lines)], index=raw.index, dtype="string")
+                     for p, n in zip(pcodes, lines, strict=True)], index=raw.index, dtype="string")
     columns = {
         "figure_id": ids,
         "series": pd.Series(series or f"hnap_{movement}", index=raw.index, dtype="string"),
@@ -297,7 +302,8 @@ def read_hnap(path: str | Path, *, movement: str = "arrivals", period: str | Non
             codes = _governorate_codes([s[1] for s in sheets.values()], boundaries)
             flows, flow_problems = _flows(matrix[1], movement, codes, start, end, source, source_url,
                                           f"{file} [{matrix[0]}]")
-            warnings += [Problem(p.file, p.line, p.column, f"flow left out: {p.reason}", p.value) for p in flow_problems]
+            warnings += [Problem(p.file, p.line, p.column, f"flow left out: {p.reason}", p.value)
+                         for p in flow_problems]
             tables["flows"] = flows
     return SourceTable(file=where, format="hnap", schema=DISPLACEMENT, frame=frame, original=raw, lines=lines,
                        source_columns={"figure_id": "Community PCODE", "displaced": value_column, "place": "Community",

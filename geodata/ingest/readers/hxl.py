@@ -11,15 +11,15 @@ people.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
-from geodata.ingest.readers.base import SourceTable, date_problems, parse_dates, text
+from geodata.ingest.readers.base import SourceTable, date_problems, parse_dates
 from geodata.ingest.readers.encoding import read_csv_cells, record_lines
 from geodata.model.errors import Problem, SchemaError
-from geodata.model.schema import DISPLACEMENT, INCIDENTS, TableSchema
+from geodata.model.schema import DISPLACEMENT, INCIDENTS, TableSchema, text
 
 #: How many leading rows may precede the hashtag row (the HXL standard's limit).
 MAX_HEADER_ROWS = 25
@@ -85,12 +85,13 @@ def find_column(tags: list[tuple[str, frozenset[str]] | None], patterns: tuple[s
     return None
 
 
-def _hashtag_row(cells: pd.DataFrame, file: str) -> int:
+def hashtag_row(cells: pd.DataFrame) -> int | None:
+    """The first of the leading :data:`MAX_HEADER_ROWS` rows whose filled cells are all hashtags, or ``None``."""
     for r in range(min(MAX_HEADER_ROWS, len(cells))):
         values = [v for v in cells.iloc[r].tolist() if isinstance(v, str) and v.strip()]
         if values and all(parse_tag(v) is not None for v in values):
             return r
-    raise SchemaError([Problem(file, None, None, f"no row of HXL hashtags (#geo+lat ...) in the first {MAX_HEADER_ROWS} rows")])
+    return None
 
 
 def _guess_table(tags: list[tuple[str, frozenset[str]] | None]) -> TableSchema:
@@ -128,11 +129,14 @@ def read_hxl(path: str | Path, *, table: str | None = None, series: str = "hxl_i
     """
     file = str(path)
     cells, used = read_csv_cells(path, encoding=encoding, header=None)
-    row = _hashtag_row(cells, file)
+    row = hashtag_row(cells)
+    if row is None:
+        raise SchemaError([Problem(file, None, None,
+                                   f"no row of HXL hashtags (#geo+lat ...) in the first {MAX_HEADER_ROWS} rows")])
     tags = [parse_tag(v) if isinstance(v, str) else None for v in cells.iloc[row].tolist()]
     headers = cells.iloc[row - 1].tolist() if row > 0 else [None] * len(tags)
     names = [str(h).strip() if isinstance(h, str) and h.strip() else str(t or f"column {i + 1}").strip()
-             for i, (h, t) in enumerate(zip(headers, cells.iloc[row].tolist()))]
+             for i, (h, t) in enumerate(zip(headers, cells.iloc[row].tolist(), strict=True))]
     names = [n if names.index(n) == i else f"{n} ({i + 1})" for i, n in enumerate(names)]
     raw = cells.iloc[row + 1:].reset_index(drop=True)
     raw.columns = names

@@ -31,10 +31,9 @@ from geodata.ingest.readers.base import (
     optional_column,
     parse_dates,
     read_export,
-    text,
 )
 from geodata.model.errors import Problem
-from geodata.model.schema import INCIDENTS
+from geodata.model.schema import INCIDENTS, text
 
 SOURCE_URL = "https://ucdp.uu.se"
 

@@ -7,8 +7,9 @@ valid row; "BAD" marks the row a case is about.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -90,7 +91,8 @@ CASES = [
     Case("empty.csv", read_acled, rejected=(UnreadableFileError, "empty.csv: cannot read the file: the file is empty")),
     Case("binary_as_csv.csv", read_acled, rejected=(UnreadableFileError, "binary file, not a CSV")),
     Case("workbook_as_csv.csv", read_acled, rejected=(UnreadableFileError, "zip archive or an Excel workbook")),
-    Case("missing_file.csv", read_acled, rejected=(UnreadableFileError, "missing_file.csv: cannot read the file: file not found")),
+    Case("missing_file.csv", read_acled,
+         rejected=(UnreadableFileError, "missing_file.csv: cannot read the file: file not found")),
     Case("not_geodata.geojson", read_boundaries, rejected=(UnreadableFileError, "not_geodata.geojson: cannot read")),
     Case("broken_workbook.xlsx", read_generic, {"mapping": MAPPING},
          rejected=(UnreadableFileError, "not a readable .xlsx workbook")),

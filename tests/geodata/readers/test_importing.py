@@ -25,7 +25,8 @@ from geodata.ingest.rows import keep_rows
 
 
 def test_report_refuses_counts_that_do_not_add_up():
-    with pytest.raises(AssertionError, match=r"rows in \(5\) != imported \(3\) \+ quarantined \(1\) \+ duplicates \(0\)"):
+    counts = r"rows in \(5\) != imported \(3\) \+ quarantined \(1\) \+ duplicates \(0\)"
+    with pytest.raises(AssertionError, match=counts):
         ImportReport("f.csv", "acled", "incidents", "utf-8", rows_in=5, imported=3, quarantined=1, duplicates=0)
 
 
@@ -59,7 +60,7 @@ def test_missing_required_column_refuses_the_whole_file(tmp_path):
 
 
 @pytest.mark.parametrize("data, expected", [
-    (b"a,b\n1,2\n", "utf-8"), ("a,b\nإدلب,2\n".encode("utf-8"), "utf-8"),
+    (b"a,b\n1,2\n", "utf-8"), ("a,b\nإدلب,2\n".encode(), "utf-8"),
     (b"\xef\xbb\xbfa,b\n", "utf-8-sig"), ("a,b\nإدلب,2\n".encode("cp1256"), "cp1256"),
     ("a,b\n".encode("utf-16"), "utf-16"),
 ])
@@ -99,7 +100,7 @@ def test_formats_are_detected():
     assert detect_format(BAD / "acled_mixed_dates.csv") == "acled"
     assert detect_format(BAD / "ucdp_bad_codes.csv") == "ucdp"
     assert detect_format(BAD / "hxl_bad_rows.csv") == "hxl"
-    assert detect_format(BAD / "generic_events.csv") == "generic"
+    assert detect_format(BAD / "generic_events.csv") == "csv"
     assert detect_format(BAD / "hnap_2020-01_bad_rows.csv") == "hnap"
     assert detect_format(BAD / "boundaries_zipped.zip") == "boundaries"
 

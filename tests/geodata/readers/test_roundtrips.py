@@ -214,7 +214,8 @@ def test_hnap_workbook_roundtrip(tmp_path):
     assert set(frame["period_start"].dt.strftime("%Y-%m-%d")) == {"2020-02-01"}
     assert not frame["drawable"].any()  # no capitals or boundaries given: kept, flagged
     flows = result.tables["flows"]
-    got = {(o, d): p for o, d, p in zip(flows["origin_pcode"], flows["destination_pcode"], flows["people"])}
+    got = {(o, d): p
+           for o, d, p in zip(flows["origin_pcode"], flows["destination_pcode"], flows["people"], strict=True)}
     assert got == {("SY02", "SY02"): 400.0, ("SY07", "SY02"): 50.0, ("SY07", "SY07"): 1500.0}
 
 

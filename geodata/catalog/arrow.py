@@ -1,0 +1,118 @@
+"""The memory-mapped Arrow sidecar of a stored dataset's incidents.
+
+Next to ``incidents.parquet`` (the durable, interchangeable file) each
+dataset folder keeps ``incidents.<hash>.arrow``: the same rows, date-sorted,
+as an uncompressed Arrow IPC file of one record batch, tagged with the
+dataset's version and named by that tag, read-only. Each version gets a new
+file and nothing ever rewrites one in place: a memory-mapped file truncated
+under a running app (``cp`` onto it, say) would crash the processes mapping
+it. :func:`map_sidecar` memory-maps it, so text columns (ids, notes) are
+zero-copy views of the file: page cache, shared between worker processes
+and evictable, not private memory; repetitive text columns are
+dictionary-encoded there and read as pandas categoricals with one-byte codes.
+
+The sidecar is a cache: :mod:`geodata.catalog.parquet` rebuilds it from the
+Parquet file when it is missing, stale (a folder written by an older
+version) or damaged, and reads the Parquet file into memory instead in a
+read-only folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+#: The first sidecar's name (one file, rewritten per version); removed when a current one is built.
+SIDECAR = "incidents.arrow"
+#: The sidecar format; part of the tag, so a new format makes old sidecars stale.
+SIDECAR_FORMAT = "1"
+#: The schema metadata key holding the tag.
+TAG_KEY = b"conflict_map.sidecar"
+
+
+def sidecar_tag(folder: Path, version: str) -> str:
+    """What a sidecar must say to be current: format, dataset version, size of the Parquet file it copies."""
+    return json.dumps({"format": SIDECAR_FORMAT, "version": version,
+                       "parquet_bytes": (folder / "incidents.parquet").stat().st_size}, sort_keys=True)
+
+
+def arrow_table(frame: pd.DataFrame, tag: str):
+    """``frame`` as one record batch: pandas dtypes kept in the schema, dictionaries with the smallest codes."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(field.type):
+            size = len(column.dictionary)
+            index = pa.int8() if size < 2**7 else pa.int16() if size < 2**15 else pa.int32()
+            if column.indices.type != index:
+                column = pa.DictionaryArray.from_arrays(column.indices.cast(index), column.dictionary)
+        columns.append(column)
+    schema = pa.schema([pa.field(f.name, c.type, f.nullable) for f, c in zip(table.schema, columns, strict=True)],
+                       metadata={**(table.schema.metadata or {}), TAG_KEY: tag.encode()})
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def sidecar_file(folder: Path | str, version: str) -> Path:
+    """Where the sidecar of ``folder`` at ``version`` is (or goes): ``incidents.<hash of its tag>.arrow``."""
+    folder = Path(folder)
+    digest = hashlib.sha256(sidecar_tag(folder, version).encode()).hexdigest()[:16]
+    return folder / f"incidents.{digest}.arrow"
+
+
+def write_sidecar_file(folder: Path | str, version: str, incidents: pd.DataFrame) -> Path:
+    """Write ``incidents`` (date-sorted, as read from ``incidents.parquet``) as the sidecar of
+    ``folder``, atomically, read-only; then remove older sidecars (a process still mapping one
+    keeps reading it: unlinking is safe).
+
+    Raises ``OSError`` when the folder cannot be written.
+    """
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    folder = Path(folder)
+    table = arrow_table(incidents, sidecar_tag(folder, version))
+    del incidents  # the caller passes the only reference: free it before writing
+    path = sidecar_file(folder, version)
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    os.close(fd)
+    try:
+        with pa.OSFile(staging, "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(len(table), 1))
+        os.chmod(staging, (folder / "incidents.parquet").stat().st_mode & 0o444)  # as readable as the data
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    finally:
+        del table
+        pa.default_memory_pool().release_unused()
+    for old in [folder / SIDECAR, *folder.glob("incidents.*.arrow")]:
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def map_sidecar(folder: Path, version: str) -> pd.DataFrame | None:
+    """The incidents from the current sidecar (memory-mapped), ``None`` if missing, stale or damaged."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    path = sidecar_file(folder, version)
+    if not path.exists():
+        return None
+    try:
+        reader = ipc.open_file(pa.memory_map(str(path)))
+        if (reader.schema.metadata or {}).get(TAG_KEY, b"").decode() != sidecar_tag(folder, version):
+            return None
+        table = reader.read_all()
+    except (OSError, pa.ArrowException):
+        return None  # damaged: rebuilt from the Parquet file
+    # split_blocks: each column its own block, so nothing is consolidated (copied) into 2-D arrays
+    return table.to_pandas(split_blocks=True)
