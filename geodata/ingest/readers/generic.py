@@ -132,5 +132,5 @@ def read_generic(path: str | Path, mapping: Mapping[str, Any] | str | Path, *, t
     for name in raw.columns:
         if name not in used_sources and name not in frame.columns:
             frame[name] = raw[name]
-    return SourceTable(file=file, format="generic", schema=schema, frame=frame, original=raw, lines=lines,
+    return SourceTable(file=file, format="csv", schema=schema, frame=frame, original=raw, lines=lines,
                        source_columns=source_columns, encoding=used, problems=tuple(problems))

@@ -179,6 +179,7 @@ def test_generic_mapping_from_json_file(incidents, tmp_path):
     out.to_csv(tmp_path / "events.csv", index=False)
     result = import_table(read_generic(tmp_path / "events.csv", mapping))
     assert result.imported == len(incidents)
+    assert result.report.format == "csv"  # the name the command line and detect_format use
 
 
 def test_hnap_workbook_roundtrip(tmp_path):
