@@ -22,6 +22,7 @@ from dashboard.config import Config
 from dashboard.figures.basemap import ASSETS
 from dashboard.server.compression import compress_responses
 from dashboard.server.security import install_security
+from geodata.catalog import CatalogSettings
 from geodata.ingest import ingest_file, reports_root
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
@@ -46,7 +47,8 @@ def _dataset_name(text: Any, filename: Any) -> str:
     return name or "imported"
 
 
-def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog) -> dict:
+def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
+               settings: CatalogSettings | None = None) -> dict:
     """Decode an upload, import it into ``catalog`` and describe the outcome as plain data.
 
     Never raises for bad input: the answer has ``ok`` False and a one-line ``error``.
@@ -67,7 +69,8 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog) ->
         path = Path(folder) / f"upload{_safe_suffix(filename)}"
         path.write_bytes(data)
         try:
-            outcome = ingest_file(path, fmt, catalog, dataset=name, title=name)
+            outcome = ingest_file(path, fmt, catalog, dataset=name, title=name,
+                                  report_root=reports_root(catalog, settings))
         except (UnreadableFileError, SchemaError, GeodataError) as exc:
             message = str(exc).replace(str(path), shown_name)
             return {"ok": False, "error": f"Nothing was imported: {message}"}
@@ -86,7 +89,7 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog) ->
 REPORT_ID = re.compile(r"^\d{8}T\d{6,12}Z$")
 
 
-def quarantine_file(catalog, answer: Any) -> Path | None:
+def quarantine_file(catalog, answer: Any, settings: CatalogSettings | None = None) -> Path | None:
     """The quarantine CSV of an import the page reported, or None.
 
     The client only names the dataset and the report's time stamp, both
@@ -101,7 +104,7 @@ def quarantine_file(catalog, answer: Any) -> Path | None:
         catalog.path(name) if hasattr(catalog, "path") else None
     except GeodataError:
         return None
-    path = reports_root(catalog) / "reports" / name / f"{report_id}.quarantine.csv"
+    path = reports_root(catalog, settings) / "reports" / name / f"{report_id}.quarantine.csv"
     return path if path.is_file() else None
 
 
@@ -157,7 +160,7 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
                   State(ids.IMPORT_UPLOAD, "filename"), State(ids.IMPORT_FORMAT, "value"),
                   State(ids.IMPORT_DATASET, "value"), prevent_initial_call=True)
     def _import(contents, filename, fmt, dataset):
-        return run_import(contents, filename, fmt, dataset, catalog)
+        return run_import(contents, filename, fmt, dataset, catalog, config.catalog)
 
     @app.callback(Output(ids.IMPORT_REPORT, "children"), Input(ids.IMPORT_ANSWER, "data"))
     def _report(answer):
@@ -166,7 +169,7 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
     @app.callback(Output(ids.IMPORT_DOWNLOAD, "data"), Input(ids.IMPORT_DOWNLOAD_QUARANTINE, "n_clicks"),
                   State(ids.IMPORT_ANSWER, "data"), prevent_initial_call=True)
     def _download(clicks, answer):
-        path = quarantine_file(catalog, answer)
+        path = quarantine_file(catalog, answer, config.catalog)
         if not clicks or path is None:
             return no_update
         return dcc.send_file(str(path), filename=f"{path.parent.name}-quarantine.csv")
