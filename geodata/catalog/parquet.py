@@ -27,6 +27,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Hashable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -62,7 +63,7 @@ def _canonical_cells(frame: pd.DataFrame) -> pd.DataFrame:
     A categorical column and a string column with the same values, or dates
     in ms and in s, must give the same version.
     """
-    out = {}
+    out: dict[Hashable, pd.Series] = {}
     for name in frame.columns:
         values = frame[name]
         if pd.api.types.is_datetime64_any_dtype(values):

@@ -12,14 +12,16 @@ points). With fewer points and no area nothing is flagged: a latitude of
 """
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 #: (min_lon, min_lat, max_lon, max_lat), like ``GeoSeries.total_bounds``.
-Box = tuple[float, float, float, float]
-Area = Box | BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame
+Box: TypeAlias = tuple[float, float, float, float]
+Area: TypeAlias = Box | BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame
 
 #: Fewer located points than this and the data's own box is not trusted.
 MIN_POINTS_FOR_BOX = 20

@@ -71,7 +71,7 @@ class Gazetteer:
         self.places = places.reset_index(drop=True)
         self._exact: dict[str, list[tuple[int, str, str]]] = {}
         self._skeleton: dict[str, list[tuple[int, str]]] = {}
-        for i, row in self.places.iterrows():
+        for i, (_, row) in enumerate(self.places.iterrows()):  # the index is 0..n-1 (reset above)
             for label, how in self._labels(row):
                 self._exact.setdefault(normalise(label), []).append((i, label, how))
                 self._skeleton.setdefault(skeleton(label), []).append((i, label))

@@ -100,7 +100,7 @@ def merge_places(primary: pd.DataFrame, extra: pd.DataFrame, *, within_km: float
     out = primary.copy().reset_index(drop=True)
     out["aliases"] = out["aliases"].astype("object") if "aliases" in out.columns else None
     index: dict[str, list[int]] = {}
-    for i, row in out.iterrows():
+    for i, (_, row) in enumerate(out.iterrows()):  # the index is 0..n-1 (reset above)
         for label in _labels(row):
             index.setdefault(label, []).append(i)
     lat = out["latitude"].to_numpy(dtype="float64")
@@ -161,7 +161,7 @@ def geocode(frame: pd.DataFrame, gazetteer: Gazetteer, *, name_column: str = "lo
         numeric = pd.api.types.is_numeric_dtype(out["latitude"].dtype)
         lat_values = out["latitude"].astype("float64" if numeric else "object").to_numpy(copy=True)
         lon_values = out["longitude"].astype("float64" if numeric else "object").to_numpy(copy=True)
-        for i in rows:
+        for i in rows.tolist():
             hit = found.get(names.iloc[i])
             if isinstance(hit, tuple):
                 lat_values[i] = hit[0] if numeric else repr(hit[0])

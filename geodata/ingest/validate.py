@@ -168,6 +168,13 @@ def _swap(typed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     return typed.assign(latitude=lat, longitude=lon)
 
 
+def _frame_row(problem: Problem) -> int:
+    """The frame row a :func:`~geodata.model.schema.check_table` problem is on (those always have a line)."""
+    if problem.line is None:
+        raise TypeError(f"a schema problem without a line: {problem}")
+    return problem.line - schema_module.FIRST_DATA_LINE
+
+
 def _row_problem_text(problems: list[Problem]) -> tuple[str, str]:
     columns = list(dict.fromkeys(p.column or "" for p in problems))
     several = len(columns) > 1
@@ -245,12 +252,12 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
 
     # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
     typed, found = schema_module.check_table(frame, table, file)
-    at = [p.line - schema_module.FIRST_DATA_LINE for p in found]
+    at = [_frame_row(p) for p in found]
     repeated = np.array(sorted({i for p, i in zip(found, at, strict=True) if p.reason == "duplicate id"}),
                         dtype=np.int64)
     keys = typed[table.key] if table.key is not None else None  # stripped, blank = missing
     duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
-    found = [replace(p, line=int(lines[i]), column=to_source.get(p.column, p.column),
+    found = [replace(p, line=int(lines[i]), column=None if p.column is None else to_source.get(p.column, p.column),
                      reason=(f"duplicate id with different content (first on line {lines[first[p.value]]})"
                              if p.reason == "duplicate id" and p.value in first else p.reason))
              for p, i in zip(found, at, strict=True) if not duplicate[i]]

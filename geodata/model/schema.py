@@ -341,8 +341,8 @@ def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.D
             problems.append(Problem(file, int(lines[i]), col.name, f"expected {expected}", cell))
         absent = values.isna().to_numpy() & ~unparseable
         if not col.nullable:
-            for i in np.flatnonzero(absent):
-                problems.append(Problem(file, int(lines[i]), col.name, "value is required"))
+            for row in np.flatnonzero(absent):
+                problems.append(Problem(file, int(lines[row]), col.name, "value is required"))
         if col.minimum is not None or col.maximum is not None:
             numeric = values.astype("float64")
             low = numeric < col.minimum if col.minimum is not None else np.zeros(len(values), bool)

@@ -6,6 +6,7 @@ never at a DataFrame row by row.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ def text_matches(values: pd.Series, text: str) -> np.ndarray:
             zero_copy_only=False)
     if isinstance(values.dtype, pd.CategoricalDtype):
         categories = values.cat.categories
-        where = categories.get_indexer([text])[0] if text in categories else -1
+        where = categories.get_indexer(pd.Index([text]))[0] if text in categories else -1
         return values.cat.codes.to_numpy() == where if where >= 0 else np.zeros(len(values), dtype=bool)
     return (values == text).to_numpy(dtype=bool, na_value=False)
 
@@ -107,8 +108,10 @@ class FacetColumns:
         def factorise(*columns: pd.Series) -> tuple[list[np.ndarray], tuple[str, ...]]:
             """Codes of each column into one shared name table (fast on categoricals)."""
             names: dict[str, int] = {}
-            coded = []
+            coded: list[tuple[np.ndarray | None, list[int]]] = []
             for column in columns:
+                codes: np.ndarray | None
+                uniques: Iterable[object]
                 if isinstance(column.dtype, pd.CategoricalDtype):  # its codes as they are: no hashing
                     codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
                 elif column.isna().all():
@@ -118,7 +121,7 @@ class FacetColumns:
                 remap = [names.setdefault(str(u), len(names)) for u in uniques]
                 coded.append((codes, remap))
             dtype = code_dtype(len(names))
-            out = []
+            out: list[np.ndarray] = []
             for codes, remap in coded:
                 if codes is None:
                     out.append(np.full(n, -1, dtype=dtype))
@@ -192,8 +195,8 @@ def row_mask(columns: HotColumns, lo: int, hi: int, state: FilterState) -> np.nd
 
     if state.event_types is not None:
         index = columns.type_index
-        wanted = [index[t] for t in state.event_types if t in index]
-        both(np.isin(columns.type_codes[lo:hi], wanted))
+        wanted_types = [index[t] for t in state.event_types if t in index]
+        both(np.isin(columns.type_codes[lo:hi], wanted_types))
     if state.precision is not None:
         both(np.isin(columns.geo_precision[lo:hi], np.asarray(state.precision, dtype=np.int8)))
     if state.has_fatality_bounds:
@@ -214,7 +217,7 @@ def row_mask(columns: HotColumns, lo: int, hi: int, state: FilterState) -> np.nd
         both(np.isin(facets.actor1_codes[lo:hi], wanted) | np.isin(facets.actor2_codes[lo:hi], wanted))
     if facets is not None and state.admin_codes:
         wanted = facets._codes(state.admin_codes, facets.admin_names)
-        both(np.isin(facets.admin_codes[:, lo:hi], wanted).any(axis=0))
+        both(np.asarray(np.isin(facets.admin_codes[:, lo:hi], wanted).any(axis=0)))
     if facets is not None and state.text:
         notes = facets.notes.iloc[lo:hi]
         if mask is not None:  # search only the rows the other filters kept

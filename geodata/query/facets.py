@@ -50,10 +50,10 @@ def sub_event_types(incidents: pd.DataFrame) -> list[tuple[str, str, int]]:
         flat = kind_codes[keep].astype(np.int32) * width + sub_codes[keep]
         counts = np.bincount(flat, minlength=len(kinds.cat.categories) * width)
         return [(str(kinds.cat.categories[i // width]), str(subs.cat.categories[i % width]), int(counts[i]))
-                for i in np.flatnonzero(counts)]
+                for i in np.flatnonzero(counts).tolist()]
     pairs = incidents[["event_type", "sub_event_type"]].dropna()
-    counts = pairs.groupby(["event_type", "sub_event_type"], sort=True, observed=True).size()
-    return [(str(t), str(s), int(n)) for (t, s), n in counts.items()]
+    sizes = pairs.groupby(["event_type", "sub_event_type"], sort=True, observed=True).size()
+    return [(str(t), str(s), int(n)) for (t, s), n in zip(sizes.index, sizes.tolist(), strict=True)]
 
 def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None) -> list[AdminArea]:
     """Admin areas by p-code, sorted by p-code (so each area follows its parent).

@@ -43,7 +43,7 @@ def boundary_rows(boundaries: gpd.GeoDataFrame) -> list[list]:
     wkb = shapely.to_wkb(shapely.set_srid(multi, 4326), hex=True, include_srid=True)
     columns = schema.BOUNDARIES.names
     values = pd.DataFrame({c: frame[c].to_numpy() if c in frame.columns else None for c in columns})
-    values["admin_level"] = pd.array(values["admin_level"], dtype="Int64")
+    values["admin_level"] = values["admin_level"].astype("Int64")
     return [[None if pd.isna(v) else v for v in record] + [shape]
             for record, shape in zip(values.itertuples(index=False), wkb, strict=False)]
 

@@ -94,7 +94,7 @@ def _copy_in(cur: psycopg.Cursor, spec: tb.TableSpec, table: pa.Table) -> None:
             copy.write(chunk)
 
 
-def _copy_out(cur: psycopg.Cursor, statement: sql.Composable, params: list[Any] | tuple) -> bytes:
+def _copy_out(cur: psycopg.Cursor, statement: sql.Composed, params: list[Any] | tuple) -> bytes:
     buffer = bytearray()
     with cur.copy(statement, params) as copy:
         for chunk in copy:
@@ -163,7 +163,7 @@ class PostgisCatalog:
             self._conn = None  # inherited through fork: the parent's socket is not ours to use or close
         if self._conn is None or self._conn.closed or self._conn.broken:
             self._discard()
-            settings = {"autocommit": True, "connect_timeout": self.connect_timeout}
+            settings: dict[str, Any] = {"autocommit": True, "connect_timeout": self.connect_timeout}
             if "application_name" not in psycopg.conninfo.conninfo_to_dict(self.url):
                 settings["application_name"] = "conflict-map"
             conn = psycopg.connect(self.url, **settings)
@@ -356,7 +356,9 @@ class PostgisCatalog:
         with self._transaction(f"counting in dataset {name!r}", snapshot=True) as cur:
             self._meta(cur, name)
             statement = sql.SQL("SELECT count(*) FROM incidents WHERE {}").format(sql.SQL(condition))
-            return int(cur.execute(statement, params).fetchone()[0])
+            row = cur.execute(statement, params).fetchone()
+            assert row is not None  # count(*) always returns one row
+            return int(row[0])
 
     # -- boundaries -----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
+from pandas.api.types import pandas_dtype
 
 from geodata.catalog.parquet import DICTIONARY_COLUMNS
 from geodata.model import schema
@@ -120,14 +121,15 @@ def decode_extra(json_rows: pd.Series, extra: list[list[str]]) -> pd.DataFrame:
     out = {}
     for name, kind in extra:
         values = cells[name].astype("string")
+        # astype(kind) resolves the name with pandas_dtype itself; spelled out, the stubs see a dtype
         if kind == "str":
             out[name] = values
         elif kind.startswith("datetime64"):
-            out[name] = pd.to_datetime(values, format="ISO8601").astype(kind)
+            out[name] = pd.to_datetime(values, format="ISO8601").astype(pandas_dtype(kind))
         elif kind in ("bool", "boolean"):
-            out[name] = values.map({"True": True, "False": False}).astype(kind)
+            out[name] = values.map({"True": True, "False": False}).astype(pandas_dtype(kind))
         else:  # numbers: their text is exact (shortest round-trip form for floats)
-            out[name] = pd.to_numeric(values).astype(kind)
+            out[name] = pd.to_numeric(values).astype(pandas_dtype(kind))
     return pd.DataFrame(out, index=json_rows.index)
 
 

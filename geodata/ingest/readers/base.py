@@ -139,7 +139,9 @@ def map_codes(values: pd.Series, mapping: Mapping[str, str]) -> tuple[pd.Series,
     whole = (numeric.notna() & (numeric % 1 == 0)).to_numpy(dtype=bool)
     keys = keys.where(~whole, numeric.fillna(0).astype("int64").astype("string"))
     table = keys.map(dict(mapping)).astype("string")
-    translated = pd.array(table.to_numpy(dtype=object, na_value=pd.NA), dtype="string")
+    # pandas-stubs types na_value as a non-NA scalar; pandas takes any value, pd.NA included
+    cells: np.ndarray = table.to_numpy(dtype=object, na_value=pd.NA)  # type: ignore[call-overload]
+    translated = pd.array(cells, dtype="string")
     out = pd.Series(translated.take(codes, allow_fill=True), index=values.index)
     blank = keys.isna().to_numpy()[np.maximum(codes, 0)]
     bad = (codes >= 0) & ~blank & out.isna().to_numpy(dtype=bool)

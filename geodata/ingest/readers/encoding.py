@@ -107,11 +107,11 @@ def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int
     file = str(path)
     head = read_bytes(path, 1 << 16)
     check_text(head, file)
-    options = dict(dtype=str, keep_default_na=False, na_values=[""], header=header)
     if fast and header == 0 and encoding in (None, UTF8, UTF8_BOM) and not head.startswith(
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf8_so_far(head):
         try:
-            frame = pd.read_csv(path, engine="pyarrow", **options)
+            frame = pd.read_csv(path, engine="pyarrow", dtype=str, keep_default_na=False, na_values=[""],
+                                header=header)
         except Exception:  # noqa: BLE001 - any refusal: the general path below decides and explains
             pass
         else:
@@ -122,7 +122,8 @@ def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int
     if used != UTF8:
         decode(data, file, used)  # fail now, with the encoding named, rather than inside the parser
     try:
-        frame = pd.read_csv(io.BytesIO(data), encoding=used, **options)
+        frame = pd.read_csv(io.BytesIO(data), encoding=used, dtype=str, keep_default_na=False, na_values=[""],
+                            header=header)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise UnreadableFileError(file, str(exc).strip().splitlines()[0]) from None
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -141,7 +141,7 @@ def _points(rows: pd.DataFrame, capitals: gpd.GeoDataFrame | None, boundaries: g
         if column not in rows.columns or not table:
             continue
         keys = text(rows[column])
-        for i in np.flatnonzero(todo):
+        for i in np.flatnonzero(todo).tolist():
             hit = table.get(keys.iloc[i]) if not pd.isna(keys.iloc[i]) else None
             if hit is not None:
                 lat[i], lon[i] = hit
@@ -167,9 +167,10 @@ def _flows(cells: pd.DataFrame, movement: str, codes: dict[str, str], start: pd.
            source: str, source_url: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     destinations = [str(v).strip() for v in cells.iloc[0, 1:].tolist()]
     rows = []
+    no_origin = cells.iloc[:, 0].isna().to_numpy(dtype=bool)
     for r in range(1, len(cells)):
         origin = cells.iat[r, 0]
-        if pd.isna(origin) or str(origin).strip().lower() == "grand total":
+        if no_origin[r] or str(origin).strip().lower() == "grand total":
             continue
         for c, destination in enumerate(destinations, start=1):
             if destination.lower() in ("grand total", "<na>", "nan", ""):
