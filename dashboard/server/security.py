@@ -220,7 +220,7 @@ class InflightLimit:
         self._standing = False
         self.refused = 0
         self._refused_since_log = 0
-        self._last_log = 0.0
+        self._last_log = -math.inf
 
     @property
     def waiting(self) -> int:
@@ -255,7 +255,10 @@ class InflightLimit:
                 self._waiting += queued
             if queued:
                 try:
-                    taken = self._slots.acquire(timeout=self.wait)
+                    # The deadline is the injected clock's (tests move theirs by hand); the wait itself is real.
+                    deadline = arrived + self.wait
+                    while not taken and (left := deadline - self._clock()) > 0:
+                        taken = self._slots.acquire(timeout=left)
                 finally:
                     with self._lock:
                         self._waiting -= 1
@@ -280,7 +283,7 @@ class InflightLimit:
 
     def _log_refusals(self, every: float = 10.0) -> None:
         # One warning per interval, not one per refusal: logging must not add to the overload.
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if now - self._last_log < every:
                 return

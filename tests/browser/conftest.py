@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
+from tests.support import require
 
 CHROMIUM = os.environ.get("CONFLICT_MAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,29 +41,16 @@ WAIT_MAP_IDLE = """async (graphId) => {
 }"""
 
 
-def _require_browser():
-    if os.path.exists(CHROMIUM):
-        return
-    message = f"Chromium not found at {CHROMIUM} (install Debian's chromium: make test does it as root)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
-def live_server(store):
-    """The app on a free port of 127.0.0.1, in a thread, for the whole session."""
-    app = create_app(store)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def live_server(serve, store):
+    """The app over the shipped scenario, served for the whole session."""
+    return serve(create_app(store).server)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    _require_browser()
+    require(os.path.exists(CHROMIUM),
+            f"Chromium not found at {CHROMIUM} (install Debian's chromium: make test does it as root)")
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="conflict-map-chromium-")

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from conftest import WAIT_MAP_IDLE, PageLog
-from werkzeug.serving import make_server
 
 from dashboard.server.site import Site
 from geodata.catalog.parquet import DataDirectory
@@ -20,12 +18,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site_url(tmp_path):
-    site = Site(catalog=DataDirectory(tmp_path / "data"))
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def site_url(serve, tmp_path):
+    return serve(Site(catalog=DataDirectory(tmp_path / "data")))
 
 
 def test_upload_report_and_open_the_dataset(browser, site_url, tmp_path):

@@ -1,8 +1,6 @@
 """The analyst's workflow end to end in headless Chromium: brush, play, find, share, pick."""
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,10 +14,10 @@ from test_dashboard import (
     wait_for_map_count,
     wait_for_text,
 )
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from geodata import FilterState
+from tests.support import require
 
 pytestmark = pytest.mark.browser
 
@@ -207,17 +205,9 @@ def test_clicking_a_table_row_shows_and_highlights_it(app_page, store):
 
 
 @pytest.fixture(scope="module")
-def boundaries_server(store):
-    if not BOUNDARIES.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{BOUNDARIES} is missing")
-        pytest.skip(f"{BOUNDARIES} is not on this machine")
-    app = create_app(store, boundaries=str(BOUNDARIES))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def boundaries_server(serve, store):
+    require(BOUNDARIES.exists(), f"{BOUNDARIES} is not on this machine")
+    return serve(create_app(store, boundaries=str(BOUNDARIES)).server)
 
 
 def test_boundaries_choropleth_and_clicking_an_area(browser, boundaries_server, store):

@@ -13,13 +13,11 @@ with an ``on...`` attribute, an ``<img src=x>`` (and its request) or a
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
 from conftest import WAIT_MAP_IDLE, PageLog
-from werkzeug.serving import make_server
 
 from dashboard import ids
 from dashboard.app import create_app
@@ -103,14 +101,9 @@ def hostile_store() -> IncidentStore:
 
 
 @pytest.fixture(scope="module")
-def hostile_server():
-    """The app over the hostile store on a free port of 127.0.0.1, in a thread."""
-    app = create_app(hostile_store())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def hostile_server(serve):
+    """The app over the hostile store, on a live server."""
+    return serve(create_app(hostile_store()).server)
 
 
 class HostilePage:
@@ -207,7 +200,7 @@ def test_about_the_data_never_links_a_javascript_url(hostile_page):
 
 def test_table_and_detail_panel_show_payloads_as_text(hostile_page):
     page = hostile_page.page
-    page.click(f"#{ids.BOTTOM_TABS}-table")
+    page.click(f"#{ids.TABLE_TAB}")
     table = page.locator(f"#{ids.TABLE}")
     table.locator("td").first.wait_for(timeout=10000)
     text = table.inner_text()

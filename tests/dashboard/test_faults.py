@@ -178,6 +178,7 @@ def server(tmp_path_factory):
         stop(process)
 
 
+@pytest.mark.slow
 @slow
 def test_a_worker_killed_mid_request_is_replaced_and_the_others_keep_serving(server):
     base, master, body = server["base"], server["master"], server["body"]
@@ -215,6 +216,7 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_others_keep_serving(ser
     assert "SIGKILL" in server["log"].read_text() or "killed" in server["log"].read_text().lower()
 
 
+@pytest.mark.slow
 @slow
 def test_dataset_deleted_and_corrupted_while_running_keeps_serving_from_memory(server):
     base, master, body, dataset = server["base"], server["master"], server["body"], server["dataset"]

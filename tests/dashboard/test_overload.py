@@ -8,6 +8,7 @@ and once the burst is over everything is served again.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -17,83 +18,122 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from dash import Input, Output
 from test_security import outputs_of
-from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from dashboard.config import Config
 from dashboard.server.security import InflightLimit, release_callback_slot
 
-SLOW_SECONDS = 0.5
+#: Longest a held callback keeps its slot if the test never lets go (a safety net: the tests let go).
+HOLD_SECONDS = 10
 
 
 # ------------------------------------------------------------------ the limiter alone
-def test_slots_then_refusal_without_a_queue():
-    limit = InflightLimit(2)
-    assert limit.acquire() and limit.acquire()
-    assert limit.busy == 2
-    started = time.perf_counter()
-    assert not limit.acquire()
-    assert time.perf_counter() - started < 0.2, "a refusal must not wait"
-    assert limit.refused == 1
-    limit.release()
-    assert limit.acquire()
-
-
-def test_a_queued_request_gets_the_next_free_slot():
-    limit = InflightLimit(1, max_queued=1, wait=5.0)
-    assert limit.acquire()
-    got: list[bool] = []
-    waiter = threading.Thread(target=lambda: got.append(limit.acquire()))
-    waiter.start()
-    deadline = time.monotonic() + 2
-    while limit.waiting == 0 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert limit.waiting == 1
-    limit.release()
-    waiter.join(2)
-    assert got == [True] and limit.waiting == 0 and limit.busy == 1
-
-
-def test_a_full_queue_refuses_at_once_and_a_wait_is_bounded():
-    limit = InflightLimit(1, max_queued=1, wait=0.3)
-    assert limit.acquire()
-    results: list[tuple[bool, float]] = []
-
-    def timed_acquire():
-        t = time.perf_counter()
-        results.append((limit.acquire(), time.perf_counter() - t))
-
-    waiter = threading.Thread(target=timed_acquire)
-    waiter.start()
-    while limit.waiting == 0:
-        time.sleep(0.005)
-    timed_acquire()  # the queue is full: refused at once
-    waiter.join(2)
-    (late_ok, late_wait), (queued_ok, queued_wait) = results[0], results[1]
-    assert not late_ok and late_wait < 0.2
-    assert not queued_ok and 0.25 < queued_wait < 2.0  # waited its 0.3 s (and not for ever)
-    assert limit.refused == 2 and limit.waiting == 0
-
-
 class FakeClock:
     """A clock the test moves by hand (the limiter judges waits by it; the threads still block for real)."""
 
     def __init__(self):
         self.now = 0.0
+        self.reads = 0
 
     def __call__(self) -> float:
+        self.reads += 1
         return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def wait_until(predicate, timeout: float = 5.0) -> bool:
+    """Poll until ``predicate()`` holds: only to meet another thread, never to let time pass for the limiter."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+def refused_at_once(limit: InflightLimit) -> bool:
+    """Whether ``limit.acquire()`` says no without waiting, while the fake clock stands still.
+
+    In a thread, so that a request wrongly queued (which a clock that stands still never times out)
+    fails the test instead of hanging it.
+    """
+    result: list[bool] = []
+    thread = threading.Thread(target=lambda: result.append(limit.acquire()), daemon=True)
+    thread.start()
+    thread.join(5)
+    return result == [False]
 
 
 def _start_waiter(limit: InflightLimit, results: list[bool]) -> threading.Thread:
     before = limit.waiting
     thread = threading.Thread(target=lambda: results.append(limit.acquire()))
     thread.start()
-    deadline = time.monotonic() + 5
-    while limit.waiting == before and time.monotonic() < deadline:
-        time.sleep(0.002)
+    wait_until(lambda: limit.waiting != before)
     assert limit.waiting == before + 1
     return thread
+
+
+def test_slots_then_refusal_without_a_queue():
+    limit = InflightLimit(2, clock=FakeClock())
+    assert limit.acquire() and limit.acquire()
+    assert limit.busy == 2
+    assert refused_at_once(limit), "a refusal must not wait"
+    assert limit.refused == 1
+    limit.release()
+    assert limit.acquire()
+
+
+def test_a_queued_request_gets_the_next_free_slot():
+    limit = InflightLimit(1, max_queued=1, wait=5.0, clock=FakeClock())  # the clock stands still: no wait runs out
+    assert limit.acquire()
+    got: list[bool] = []
+    waiter = _start_waiter(limit, got)
+    assert limit.waiting == 1
+    limit.release()
+    waiter.join(5)
+    assert got == [True] and limit.waiting == 0 and limit.busy == 1
+
+
+def test_a_full_queue_refuses_at_once_and_a_wait_is_bounded():
+    clock = FakeClock()
+    limit = InflightLimit(1, max_queued=1, wait=0.3, clock=clock)
+    assert limit.acquire()
+    results: list[tuple[bool, float]] = []
+
+    def timed_acquire():
+        arrived = clock.now
+        results.append((limit.acquire(), clock.now - arrived))
+
+    waiter = threading.Thread(target=timed_acquire)
+    waiter.start()
+    assert wait_until(lambda: limit.waiting == 1)
+    assert refused_at_once(limit), "the queue is full: refused at once"
+    clock.advance(0.29)
+    reads = clock.reads
+    assert wait_until(lambda: clock.reads >= reads + 2), "a queued request judges its wait by the clock"
+    assert waiter.is_alive() and limit.waiting == 1, "not given up before its 0.3 s"
+    clock.advance(0.02)
+    waiter.join(5)
+    [(queued_ok, queued_wait)] = results
+    assert not queued_ok and 0.3 <= queued_wait < 2.0  # waited its 0.3 s (and not for ever)
+    assert limit.refused == 2 and limit.waiting == 0
+
+
+def test_refusals_are_logged_at_most_once_per_ten_seconds_of_the_clock(caplog):
+    clock = FakeClock()
+    limit = InflightLimit(1, clock=clock)
+    assert limit.acquire()
+    with caplog.at_level(logging.WARNING, logger="dashboard.server.security"):
+        for _ in range(3):
+            assert not limit.acquire()
+        clock.advance(9.9)
+        assert not limit.acquire()
+        clock.advance(0.1)
+        assert not limit.acquire()
+    logged = [record.getMessage() for record in caplog.records if "overload" in record.getMessage()]
+    assert len(logged) == 2 and "refused 1 " in logged[0] and "refused 4 " in logged[1], logged
 
 
 def test_a_standing_queue_refuses_new_arrivals_at_once_then_recovers():
@@ -110,9 +150,7 @@ def test_a_standing_queue_refuses_new_arrivals_at_once_then_recovers():
     clock.now = 1.3  # a new interval, after one in which even the shortest wait was a second
     second = _start_waiter(limit, got)  # the protected place is still open
     assert limit.standing
-    started = time.perf_counter()
-    assert not limit.acquire(), "beyond the protected place, a standing queue refuses"
-    assert time.perf_counter() - started < 0.2
+    assert refused_at_once(limit), "beyond the protected place, a standing queue refuses at once"
 
     clock.now = 2.0  # the load stops: the queue drains
     limit.release()
@@ -227,50 +265,57 @@ def test_no_limit_when_switched_off(store):
 
 
 @pytest.fixture
-def slow_server(store):
-    """A real threaded server whose extra callback takes SLOW_SECONDS; 2 slots, 2 queued, 0.2 s wait."""
+def held_server(store, serve):
+    """A real threaded server whose extra callback holds its slot until the test sets ``let_go``; 2 slots,
+    2 queued, 0.2 s wait. Yields (base URL, let_go)."""
     app = create_app(store, config=Config(max_inflight=2, max_queued=2, queue_wait_ms=200))
+    let_go = threading.Event()
 
     @app.callback(Output("slow-output", "children"), Input("slow-input", "n_clicks"))
     def _slow(clicks):
-        time.sleep(SLOW_SECONDS)
+        let_go.wait(HOLD_SECONDS)
         return str(clicks)
 
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield serve(app.server), let_go
+    let_go.set()
 
 
-def test_a_burst_gets_quick_503s_and_the_server_recovers(slow_server):
+def test_a_burst_gets_quick_503s_and_the_server_recovers(held_server):
+    base, let_go = held_server
     body = {"output": "slow-output.children", "outputs": {"id": "slow-output", "property": "children"},
             "inputs": [{"id": "slow-input", "property": "n_clicks", "value": 1}], "state": [],
             "changedPropIds": ["slow-input.n_clicks"]}
 
-    def call() -> tuple[int, float, str | None]:
-        started = time.perf_counter()
-        request = urllib.request.Request(f"{slow_server}/_dash-update-component", data=json.dumps(body).encode(),
+    def call() -> tuple[int, str | None]:
+        request = urllib.request.Request(f"{base}/_dash-update-component", data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=HOLD_SECONDS + 10) as response:
                 response.read()
                 status, headers = response.status, response.headers
         except urllib.error.HTTPError as error:
             status, headers = error.code, error.headers
-        return status, time.perf_counter() - started, headers.get("Retry-After")
+        return status, headers.get("Retry-After")
 
     with ThreadPoolExecutor(12) as pool:
-        results = list(pool.map(lambda _: call(), range(12)))
-    statuses = [status for status, _, _ in results]
+        futures = [pool.submit(call) for _ in range(12)]
+        try:
+            # Both slots stay taken until the surplus has its answers: refused at once or after the
+            # 0.2 s queue wait, never after waiting for a slow callback to finish.
+            answered_while_held = wait_until(lambda: sum(future.done() for future in futures) == 10, HOLD_SECONDS)
+            early = [future.result() for future in futures if future.done()]
+            # The page is served during the burst.
+            with urllib.request.urlopen(base + "/", timeout=10) as page:
+                assert page.status == 200
+        finally:
+            let_go.set()
+        results = [future.result() for future in futures]
+    assert answered_while_held and [status for status, _ in early] == [503] * 10, early
+    statuses = [status for status, _ in results]
     assert set(statuses) <= {200, 503}, statuses
     assert statuses.count(200) >= 2, "the slots were used"
-    refused = [(took, retry) for status, took, retry in results if status == 503]
+    refused = [retry for status, retry in results if status == 503]
     assert len(refused) >= 6, statuses
-    assert all(retry == "1" for _, retry in refused)
-    # Refused at once or after the 0.2 s queue wait: well before the slow callback would have finished twice.
-    assert max(took for took, _ in refused) < SLOW_SECONDS * 2, refused
-    # The page is served during a burst and every callback again once it is over.
-    with urllib.request.urlopen(slow_server + "/", timeout=10) as page:
-        assert page.status == 200
+    assert all(retry == "1" for retry in refused)
+    # Every callback is served again once the burst is over.
     assert [call()[0] for _ in range(3)] == [200, 200, 200]

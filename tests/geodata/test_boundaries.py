@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from geodata.geo import boundaries
+from tests.support import require
 
 SHARED = Path("/work/shared/data/boundaries/syr_adm1_ocha_cod_v02.geojson")
 
@@ -67,10 +68,7 @@ def test_a_missing_file_is_an_error(tmp_path):
 
 
 def test_the_shared_ocha_layer_if_present():
-    if not SHARED.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{SHARED} is missing")
-        pytest.skip(f"{SHARED} is not on this machine")
+    require(SHARED.exists(), f"{SHARED} is not on this machine")
     frame = boundaries.load_boundaries(SHARED)
     assert len(frame) == 14 and set(frame["admin_level"]) == {1}
     assert "SY07" in set(frame["pcode"]) and len(boundaries.web_geojson(frame, 1)) < 200_000

@@ -37,6 +37,7 @@ def test_both_stores_are_catalogs_at_run_time(tmp_path):
     assert isinstance(PostgisCatalog(URL), Catalog)  # nothing connects until the first call
 
 
+@pytest.mark.slow
 def test_both_stores_are_catalogs_to_mypy(tmp_path_factory, pytestconfig):
     api = pytest.importorskip("mypy.api")
     pytest.importorskip("psycopg")

@@ -19,6 +19,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -31,15 +32,14 @@ from geodata.catalog import open_catalog
 from geodata.catalog.parquet import DataDirectory, content_version
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import ACTORS, SUB_TYPES, synthetic_incidents
+from tests.support import missing
 
 TEST_URL = os.environ.get("CONFLICT_MAP_TEST_DATABASE_URL",
                           "postgresql://postgres@127.0.0.1:54329/conflict_map_test")
 
 
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, so the PostGIS tests must run, but {reason}", pytrace=False)
-    pytest.skip(f"PostGIS tests skipped: {reason} (run `make postgres` or set CONFLICT_MAP_TEST_DATABASE_URL)")
+def _unavailable(reason: str) -> NoReturn:
+    missing(f"no PostGIS to test: {reason} (run `make postgres` or set CONFLICT_MAP_TEST_DATABASE_URL)")
 
 
 @pytest.fixture(scope="session")

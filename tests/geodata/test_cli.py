@@ -14,6 +14,7 @@ import pytest
 
 from geodata.catalog.parquet import DataDirectory
 from geodata.cli import main
+from tests.support import require
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -97,6 +98,7 @@ def test_unreadable_file_changes_nothing(tmp_path, acled_file, capsys):
     assert DataDirectory(tmp_path / "data").meta("nw")["version"] == before
 
 
+@pytest.mark.slow
 def test_exit_status_from_a_real_process(tmp_path, acled_file):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CONFLICT_MAP_DATA": str(tmp_path / "data")}
     env.pop("CONFLICT_MAP_DATABASE_URL", None)
@@ -110,10 +112,7 @@ def test_exit_status_from_a_real_process(tmp_path, acled_file):
 
 @pytest.fixture
 def boundary_server():
-    if not SHARED_BOUNDARIES.is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{SHARED_BOUNDARIES} is missing in CI")
-        pytest.skip(f"{SHARED_BOUNDARIES} not present (the COD-AB test files live in ../shared)")
+    require(SHARED_BOUNDARIES.is_dir(), f"{SHARED_BOUNDARIES} not present (the COD-AB test files live in ../shared)")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SHARED_BOUNDARIES))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -140,10 +139,7 @@ def test_fetch_boundaries_downloads_caches_and_imports(tmp_path, boundary_server
 
 def test_points_get_pcodes_from_stored_boundaries_and_names_are_geocoded(tmp_path):
     adm1 = SHARED_BOUNDARIES / "syr_adm1_ocha_cod_v02.geojson"
-    if not adm1.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{adm1} is missing in CI")
-        pytest.skip(f"{adm1} not present (the COD-AB test files live in ../shared)")
+    require(adm1.exists(), f"{adm1} not present (the COD-AB test files live in ../shared)")
     assert run(tmp_path, "import", adm1, "--format", "boundaries") in (0, 1)
     frame = as_acled(synthetic_incidents(30, seed=12))
     frame["admin1"] = ""
