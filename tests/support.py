@@ -7,8 +7,13 @@ from typing import NoReturn
 
 import pytest
 
+#: The repository's root, and the corpus of bad files the readers are tested on.
+REPO = Path(__file__).resolve().parents[1]
+BAD = REPO / "tests" / "data" / "bad"
 #: The real test data, in the repository's sibling ``shared/`` folder (not in git).
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = REPO.parent / "shared"
+#: Where the synthetic points of :func:`geodata.synthetic.synthetic_incidents` lie (min_lon, min_lat, max_lon, max_lat).
+SYNTHETIC_BOX = (36.0, 35.0, 37.5, 36.5)
 
 
 def in_ci() -> bool:

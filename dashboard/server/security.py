@@ -21,7 +21,8 @@ import logging
 import math
 import threading
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from dash import Dash
 from flask import Response, has_request_context, jsonify, request
@@ -387,7 +388,7 @@ def install_security(app: Dash, config: Config, *, max_request_bytes: int | None
         inflight = InflightLimit(config.max_inflight, config.max_queued, config.queue_wait_ms / 1000,
                                  target=config.queue_target_ms / 1000)
         server.extensions[LIMIT_KEY] = inflight
-        server.wsgi_app = Admission(server.wsgi_app, inflight)  # type: ignore[method-assign]
+        server.wsgi_app = Admission(server.wsgi_app, inflight)
 
     @server.before_request
     def _check_callback():

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import WAIT_MAP_IDLE
+
+from tests.browser.support import WAIT_MAP_IDLE
 
 pytestmark = pytest.mark.browser
 

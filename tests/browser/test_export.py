@@ -7,9 +7,10 @@ import json
 
 import numpy as np
 import pytest
-from conftest import WAIT_MAP_IDLE
 from PIL import Image
 from test_dashboard import set_dates, wait_for_text
+
+from tests.browser.support import WAIT_MAP_IDLE
 
 pytestmark = pytest.mark.browser
 

@@ -5,13 +5,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import WAIT_MAP_IDLE, PageLog
 
 from dashboard.server.site import Site
 from geodata.catalog.parquet import DataDirectory
 from geodata.synthetic import synthetic_incidents
+from tests.browser.support import WAIT_MAP_IDLE, PageLog
+from tests.support import REPO
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+sys.path.insert(0, str(REPO / "bench"))
 from generate import as_acled  # noqa: E402
 
 pytestmark = pytest.mark.browser

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import WAIT_MAP_IDLE, PageLog
 from test_dashboard import (
     map_event_ids,
     wait_for_headline,
@@ -17,11 +15,12 @@ from test_dashboard import (
 
 from dashboard.app import create_app
 from geodata import FilterState
-from tests.support import require
+from tests.browser.support import WAIT_MAP_IDLE, PageLog
+from tests.support import SHARED, require
 
 pytestmark = pytest.mark.browser
 
-BOUNDARIES = Path("/work/shared/data/boundaries/syr_adm1_ocha_cod_v02.geojson")
+BOUNDARIES = SHARED / "data" / "boundaries" / "syr_adm1_ocha_cod_v02.geojson"
 
 MAP_VIEW = """() => {
   const gd = document.querySelector('#incident-map .js-plotly-plot');

@@ -17,13 +17,13 @@ from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
-from conftest import WAIT_MAP_IDLE, PageLog
 
 from dashboard import ids
 from dashboard.app import create_app
 from geodata import IncidentStore
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
+from tests.browser.support import WAIT_MAP_IDLE, PageLog
 
 pytestmark = pytest.mark.browser
 

@@ -7,22 +7,20 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from geodata.catalog.parquet import DataDirectory
 from geodata.cli import main
-from tests.support import require
+from tests.support import REPO, SHARED, require
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(REPO / "bench"))
 from generate import as_acled  # noqa: E402
 
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
-SHARED_BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+SHARED_BOUNDARIES = SHARED / "data" / "boundaries"
 
 
 @pytest.fixture
@@ -100,7 +98,7 @@ def test_unreadable_file_changes_nothing(tmp_path, acled_file, capsys):
 
 @pytest.mark.slow
 def test_exit_status_from_a_real_process(tmp_path, acled_file):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONFLICT_MAP_DATA": str(tmp_path / "data")}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CONFLICT_MAP_DATA": str(tmp_path / "data")}
     env.pop("CONFLICT_MAP_DATABASE_URL", None)
     ok = subprocess.run([sys.executable, "-m", "geodata", "import", str(acled_file), "--format", "acled"],
                         env=env, capture_output=True, text=True)

@@ -5,15 +5,14 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from dashboard.export import render
 from dashboard.export.__main__ import main
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 LINK = "http://127.0.0.1:8050/?start=2020-02-27&end=2020-02-27"
 
 

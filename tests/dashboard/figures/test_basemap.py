@@ -3,18 +3,14 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # run from anywhere, with or without a conftest
-    sys.path.insert(0, str(REPO))
-
-from dashboard.figures.basemap import BOUNDS, COUNTRY_LABELS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style  # noqa: E402
-from tests.dashboard.support import assert_offline  # noqa: E402
+from dashboard.figures.basemap import BOUNDS, COUNTRY_LABELS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from tests.dashboard.support import assert_offline
+from tests.support import REPO
 
 ASSETS = REPO / "assets"
 ORIGIN = "http://127.0.0.1:8050"

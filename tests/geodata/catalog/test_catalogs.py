@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from typing import NoReturn
 
@@ -32,7 +31,7 @@ from geodata.catalog import open_catalog
 from geodata.catalog.parquet import DataDirectory, content_version
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import ACTORS, SUB_TYPES, synthetic_incidents
-from tests.support import missing
+from tests.support import BAD, REPO, missing
 
 TEST_URL = os.environ.get("CONFLICT_MAP_TEST_DATABASE_URL",
                           "postgresql://postgres@127.0.0.1:54329/conflict_map_test")
@@ -300,7 +299,7 @@ def test_source_columns_outside_the_schema_are_kept(catalog, scenario):
 def test_an_acled_import_lands_the_same_in_both_stores(catalog, tmp_path):
     from geodata.ingest.pipeline import ingest_file
 
-    source = Path(__file__).parents[1] / "data" / "bad" / "acled_utf8_arabic.csv"
+    source = BAD / "acled_utf8_arabic.csv"
     outcome = ingest_file(source, "acled", catalog, dataset="acled", report_root=tmp_path)
     stored = catalog.load("acled")
     assert outcome.version == catalog.meta("acled")["version"]
@@ -621,5 +620,5 @@ def test_the_default_store_imports_neither_dash_nor_psycopg():
     code = ("import sys, geodata, geodata.catalog; geodata.catalog.open_catalog({}); "
             "print(sorted(m for m in ('dash', 'psycopg') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+                         cwd=REPO)
     assert out.stdout.strip() == "[]"

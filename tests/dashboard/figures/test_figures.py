@@ -76,11 +76,11 @@ def test_displacement_symbols_scale_with_people(store):
     cumulative = next(t for t in traces if "cumulative" in t.name)
     assert list(cumulative.text) == ["948k"]
     arrivals = next(t for t in traces if "arrivals" in t.name)
-    by_people = dict(zip([row[2] for row in arrivals.customdata], arrivals.marker.size))
+    by_people = dict(zip([row[2] for row in arrivals.customdata], arrivals.marker.size, strict=True))
     assert by_people["320,600"] > by_people["132,600"]
     assert np.all(np.asarray(cumulative.marker.size) > max(by_people.values()))
     # The Idleb arrivals sit inside the cumulative circle: only the cumulative one is labelled there.
-    assert dict(zip([row[2] for row in arrivals.customdata], arrivals.text)) == {"320,600": "", "132,600": "133k"}
+    assert dict(zip([row[2] for row in arrivals.customdata], arrivals.text, strict=True)) == {"320,600": "", "132,600": "133k"}
 
 
 def test_timeline_bars_follow_types_and_mark_the_selection(store):

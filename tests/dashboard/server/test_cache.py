@@ -42,15 +42,14 @@ from dashboard.server.cache import (
 from dashboard.state.mapview import default_view
 from dashboard.views.export import run_export
 from geodata import FilterState, IncidentStore
+from tests.support import missing, require
 
 REDIS_URL = os.environ.get("CONFLICT_MAP_TEST_REDIS_URL", "redis://127.0.0.1:63790/0")
 APP = "http://127.0.0.1:8050/"
 
 
 def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, so the Redis tests must run, but {reason}", pytrace=False)
-    pytest.skip(f"Redis tests skipped: {reason} (run `make redis` or set CONFLICT_MAP_TEST_REDIS_URL)")
+    missing(f"Redis tests: {reason} (run `make redis` or set CONFLICT_MAP_TEST_REDIS_URL)")
 
 
 @pytest.fixture(scope="session")
@@ -394,11 +393,7 @@ def test_a_failing_cache_never_breaks_an_export(versioned, monkeypatch, cache_lo
 def test_second_identical_briefing_comes_from_the_cache(versioned):
     """Real renders (kaleido in Debian's Chromium): the second identical export is the first's bytes,
     at once; a different filter is rendered."""
-    if render.find_chromium() is None:
-        message = "no Chromium for kaleido (install Debian's chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(render.find_chromium(), "no Chromium for kaleido (install Debian's chromium)")
     cache, size = MemoryCache(), custom_size(640, 400)
     view = default_view(versioned.dataset.view)
     state = FilterState.from_dict({"start": "2020-02-27", "end": "2020-02-27"}, versioned.date_range())

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +10,9 @@ from dashboard.server.site import Site
 from dashboard.server.upload import quarantine_file, run_import
 from geodata.catalog.parquet import DataDirectory
 from geodata.synthetic import synthetic_incidents
+from tests.support import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(REPO / "bench"))
 from generate import as_acled  # noqa: E402
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from readers_support import BAD, IDLIB_BOX
 
 from geodata import (
     SchemaError,
@@ -26,6 +25,7 @@ from geodata import (
     read_hxl,
     read_ucdp,
 )
+from tests.support import BAD, SYNTHETIC_BOX
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ CASES = [
          reasons=((4, "latitude", "must be between -90 and 90"),)),
     Case("acled_lon_out_of_range.csv", read_acled, counts=(3, 2, 1, 0),
          reasons=((4, "longitude", "must be between -180 and 180"),)),
-    Case("acled_swapped.csv", read_acled, importing={"area": IDLIB_BOX}, counts=(4, 3, 1, 0),
+    Case("acled_swapped.csv", read_acled, importing={"area": SYNTHETIC_BOX}, counts=(4, 3, 1, 0),
          reasons=((5, "latitude", "latitude and longitude look swapped"),)),
-    Case("acled_swapped.csv", read_acled, importing={"area": IDLIB_BOX, "fix_swapped": True}, counts=(4, 4, 0, 0),
+    Case("acled_swapped.csv", read_acled, importing={"area": SYNTHETIC_BOX, "fix_swapped": True}, counts=(4, 4, 0, 0),
          warnings=("latitude and longitude look swapped: swapped back",), repaired=True),
     Case("acled_missing_coordinates.csv", read_acled, counts=(2, 1, 1, 0),
          reasons=((3, "latitude", "value is required"), (3, "longitude", "value is required"))),
@@ -201,10 +201,10 @@ def test_extra_columns_are_kept():
 
 
 def test_swapped_coordinates_fixed_on_request_only():
-    fixed = import_table(read_acled(BAD / "acled_swapped.csv"), area=IDLIB_BOX, fix_swapped=True).frame
+    fixed = import_table(read_acled(BAD / "acled_swapped.csv"), area=SYNTHETIC_BOX, fix_swapped=True).frame
     row = fixed[fixed["event_id"] == "SYR-BAD-1"].iloc[0]
     assert (row["latitude"], row["longitude"]) == (35.929, 36.6353)
-    kept = import_table(read_acled(BAD / "acled_swapped.csv"), area=IDLIB_BOX)
+    kept = import_table(read_acled(BAD / "acled_swapped.csv"), area=SYNTHETIC_BOX)
     assert kept.quarantine["latitude"].tolist() == ["36.6353"]  # the original cells, unchanged
 
 

@@ -9,8 +9,8 @@ machine cannot do the real thing):
 * the disk filling up while a dataset or an export is written: the previous
   version stays intact, no partial file is left, the error says so.
 
-Tests marked ``@slow`` start processes (a few seconds each); set
-``CONFLICT_MAP_FAST=1`` to skip them locally. The disk-full tests mount a
+Tests marked ``slow`` start processes (a few seconds each); ``pytest -m "not slow"``
+skips them locally. The disk-full tests mount a
 64 KiB tmpfs when running as root (as in CI) and otherwise simulate ENOSPC.
 """
 from __future__ import annotations
@@ -34,10 +34,8 @@ import pytest
 from geodata.catalog.parquet import read_dataset, write_dataset
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
+from tests.support import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-slow = pytest.mark.skipif(os.environ.get("CONFLICT_MAP_FAST") == "1",
-                          reason="slow: starts server processes (CONFLICT_MAP_FAST=1 skips)")
 START_TIMEOUT = 90
 
 
@@ -131,7 +129,7 @@ def start_gunicorn(dataset: Path, port: int, log: Path, workers: int = 2) -> sub
                     CONFLICT_MAP_BIND=f"127.0.0.1:{port}")
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def timeline_body(base: str) -> dict:
@@ -154,8 +152,6 @@ def small_dataset(folder: Path, n: int = 2000, title: str = "Synthetic") -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """gunicorn with 2 workers over a small stored dataset of its own (the tests below damage it)."""
-    if os.environ.get("CONFLICT_MAP_FAST") == "1":
-        pytest.skip("slow process test")
     root = tmp_path_factory.mktemp("faults")
     dataset = root / "served"
     small_dataset(dataset)
@@ -179,7 +175,6 @@ def server(tmp_path_factory):
 
 
 @pytest.mark.slow
-@slow
 def test_a_worker_killed_mid_request_is_replaced_and_the_others_keep_serving(server):
     base, master, body = server["base"], server["master"], server["body"]
     assert http(base + "/_dash-update-component", body) == 200
@@ -217,7 +212,6 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_others_keep_serving(ser
 
 
 @pytest.mark.slow
-@slow
 def test_dataset_deleted_and_corrupted_while_running_keeps_serving_from_memory(server):
     base, master, body, dataset = server["base"], server["master"], server["body"], server["dataset"]
     (dataset / "incidents.parquet").unlink()
@@ -255,11 +249,11 @@ def _one_line_error(stderr: str, must_name: str) -> str:
     return lines[0]
 
 
-@slow
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["corrupt", "deleted"])
 def test_python_app_with_a_broken_dataset_prints_one_line_and_exits(case, broken_datasets):
     folder, names = broken_datasets[case]
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "app.py"], cwd=REPO, capture_output=True, text=True,
                             env=clean_env(CONFLICT_MAP_DATASET=str(folder), CONFLICT_MAP_PORT=str(free_port())),
                             timeout=START_TIMEOUT)
     assert result.returncode != 0
@@ -267,7 +261,7 @@ def test_python_app_with_a_broken_dataset_prints_one_line_and_exits(case, broken
     assert "cannot start" in line and ("damaged" in line or "not found" in line), line
 
 
-@slow
+@pytest.mark.slow
 def test_gunicorn_with_a_broken_dataset_logs_one_clear_line_and_exits(broken_datasets, tmp_path):
     folder, names = broken_datasets["corrupt"]
     log = tmp_path / "gunicorn.log"
@@ -284,9 +278,9 @@ def test_gunicorn_with_a_broken_dataset_logs_one_clear_line_and_exits(broken_dat
     assert any("[ERROR]" in line for line in errors), output[-3000:]
 
 
-@slow
+@pytest.mark.slow
 def test_gunicorn_with_a_malformed_setting_names_it_in_one_line():
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"], cwd=REPO,
                             env=clean_env(CONFLICT_MAP_MAX_INFLIGHT="lots", CONFLICT_MAP_BIND=f"127.0.0.1:{free_port()}"),
                             capture_output=True, text=True, timeout=START_TIMEOUT)
     assert result.returncode != 0

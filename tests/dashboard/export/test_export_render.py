@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
 import shutil
 import subprocess
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import plotly.graph_objects as go
@@ -26,22 +25,19 @@ from dashboard.state.mapview import MapView, default_view
 from dashboard.views.map import update_map
 from geodata import FilterState
 from tests.dashboard.support import incident_point_count
+from tests.support import require
 
 pytestmark = pytest.mark.browser
 
 APP = "http://127.0.0.1:8050/"
-STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=timezone.utc)
+STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=UTC)
 BATTLES = np.array([0xD5, 0x5E, 0x00])  # Okabe-Ito vermillion of "Battles"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def chromium():
     path = render.find_chromium()
-    if path is None:
-        message = "no Chromium for kaleido (install Debian's chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(path, "no Chromium for kaleido (install Debian's chromium)")
     return path
 
 

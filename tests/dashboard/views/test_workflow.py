@@ -179,7 +179,7 @@ def test_boundaries_and_choropleth_layers(store, squares):
     assert metas(figure)[:3] == ["choropleth", "boundaries", "boundaries"]
     choropleth, outline, labels = figure.data[:3]
     assert choropleth.type == "choroplethmap" and choropleth.geojson == "/b/adm1.geojson"
-    assert dict(zip(choropleth.locations, choropleth.z)) == {"SY07": 320_600, "SY02": 132_600}
+    assert dict(zip(choropleth.locations, choropleth.z, strict=True)) == {"SY07": 320_600, "SY02": 132_600}
     assert outline.featureidkey == "properties.pcode" and set(outline.locations) == {"SY07", "SY02"}
     assert "Aleppo &lt;b&gt;" in [row[0] for row in outline.customdata]  # hover text escaped
     assert list(labels.text) == ["Idleb", "Aleppo <b>"]  # map labels are drawn as plain text

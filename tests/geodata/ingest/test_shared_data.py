@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
-from readers_support import shared_data
 
 from geodata import assign_admin_codes, detect_format, import_file, load_dataset
+from tests.support import shared_data
 
 BOUNDARIES = ("data", "boundaries")
 WORKBOOK = ("data", "displacement", "hnap_idp_movements_2019-01_workbook.xlsx")

@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from geodata.geo import boundaries
-from tests.support import require
+from tests.support import SHARED, require
 
-SHARED = Path("/work/shared/data/boundaries/syr_adm1_ocha_cod_v02.geojson")
+SHARED_ADM1 = SHARED / "data" / "boundaries" / "syr_adm1_ocha_cod_v02.geojson"
 
 
 def cod_layer(path: Path, level: int, features: list[tuple[str, str, str, shapely.Geometry]]) -> Path:
@@ -52,7 +52,7 @@ def test_web_geojson_is_compact_and_keyed_by_pcode(folder):
                                                            {"pcode": "SY02", "name": "Aleppo"}]
     points = boundaries.label_points(frame)
     inside = [shapely.Point(x, y).within(shape) for x, y, shape in
-              zip(points["longitude"], points["latitude"], frame.geometry)]
+              zip(points["longitude"], points["latitude"], frame.geometry, strict=True)]
     assert all(inside)
 
 
@@ -68,7 +68,7 @@ def test_a_missing_file_is_an_error(tmp_path):
 
 
 def test_the_shared_ocha_layer_if_present():
-    require(SHARED.exists(), f"{SHARED} is not on this machine")
-    frame = boundaries.load_boundaries(SHARED)
+    require(SHARED_ADM1.exists(), f"{SHARED_ADM1} is not on this machine")
+    frame = boundaries.load_boundaries(SHARED_ADM1)
     assert len(frame) == 14 and set(frame["admin_level"]) == {1}
     assert "SY07" in set(frame["pcode"]) and len(boundaries.web_geojson(frame, 1)) < 200_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from dash import no_update
@@ -31,7 +31,7 @@ from geodata import FilterState, IncidentStore
 from tests.dashboard.support import camera_file_name, incident_point_count
 
 APP = "http://127.0.0.1:8050/"
-STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=timezone.utc)
+STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=UTC)
 SMALL = custom_size(960, 540)
 
 

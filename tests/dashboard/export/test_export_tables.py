@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -16,7 +16,7 @@ from dashboard.export.tables import BOM, csv_bytes, geojson_bytes, neutralise
 from geodata import FilterState, IncidentStore, load_dataset
 
 APP = "http://127.0.0.1:8050/"
-STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=timezone.utc)
+STAMP = datetime(2026, 5, 4, 13, 2, tzinfo=UTC)
 
 
 def day(store, iso, **filters):
@@ -111,7 +111,7 @@ def test_formula_cells_are_neutralised_in_the_csv_and_numbers_kept(hostile_store
     content = csv_bytes(hostile_store, state, Provenance.of(hostile_store, state, APP, STAMP))
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     header_at = next(i for i, row in enumerate(rows) if row[:1] == ["event_id"])
-    header, first = rows[header_at], dict(zip(rows[header_at], rows[header_at + 1]))
+    header, first = rows[header_at], dict(zip(rows[header_at], rows[header_at + 1], strict=True))
     assert first["actor1"] == "'=1+1" and first["notes"] == "'+cmd" and first["location"] == "'@SUM(A1)"
     assert first["sub_event_type"] == "'\tTabbed" and first["admin3"] == "'\rReturn"
     assert first["longitude"] == "-2.5"  # stays a number

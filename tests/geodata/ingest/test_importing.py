@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from readers_support import BAD
 from shapely.geometry import box
 
 from geodata import (
@@ -22,6 +21,7 @@ from geodata import (
 )
 from geodata.ingest.readers.encoding import detect_encoding
 from geodata.ingest.rows import keep_rows
+from tests.support import BAD
 
 
 def test_report_refuses_counts_that_do_not_add_up():

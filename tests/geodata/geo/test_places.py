@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from readers_support import BAD
 
 from geodata import (
     Gazetteer,
@@ -15,6 +14,7 @@ from geodata import (
     read_acled,
 )
 from geodata.model.schema import PLACES, check_table
+from tests.support import BAD
 
 
 @pytest.fixture(scope="module")
