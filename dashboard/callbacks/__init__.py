@@ -21,7 +21,7 @@ from dashboard.callbacks.map import register_map
 from dashboard.callbacks.page import register_page
 from dashboard.callbacks.panels import register_panels
 from dashboard.server.mapsources import MapSources
-from dashboard.state.mapview import FALLBACK_VIEW
+from dashboard.state.mapview import opening_view
 from dashboard.state.page import page_context
 from geodata import IncidentStore
 from geodata.query.budget import DEFAULT_POINT_BUDGET
@@ -35,6 +35,6 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     sources = sources or MapSources()
     context = page_context(store, sources)
     register_page(app, context)
-    register_map(app, store, sources, budget, context.default_view or FALLBACK_VIEW)
+    register_map(app, store, sources, budget, context.default_view or opening_view(store.dataset.view, store.extent))
     register_panels(app, store)
     register_export(app, store)

@@ -27,7 +27,7 @@ from dashboard.export.service import (
     table_export,
 )
 from dashboard.export.sizes import parse_size
-from dashboard.state.mapview import default_view
+from dashboard.state.mapview import opening_view
 from geodata import DEFAULT_DATASET, GeodataError, IncidentStore
 
 EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson"}
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if page.version and version and page.version != version:
             print(f"warning: the link was made from version {page.version} of {store.name}; "
                   f"this is version {version}", file=sys.stderr)
-        view = page.view or default_view(store.dataset.view)
+        view = page.view or opening_view(store.dataset.view, store.extent)
         if fmt in BRIEFING_FORMATS:
             if not 1 <= args.timeout <= 3600:
                 raise ValueError("--timeout must be 1-3600 seconds")

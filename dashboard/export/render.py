@@ -49,7 +49,7 @@ import plotly
 import plotly.graph_objects as go
 
 from dashboard.export.sizes import MAX_SCALE, OutputSize
-from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, map_style
+from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, COUNTRY_LABELS_PATH, map_style
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
@@ -104,15 +104,16 @@ def find_chromium() -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _countries() -> str:
-    return (ASSETS / COUNTRIES_PATH).read_text(encoding="utf-8")
+@lru_cache(maxsize=4)
+def _asset_text(path: str) -> str:
+    return (ASSETS / path).read_text(encoding="utf-8")
 
 
-def offline_map_style() -> dict:
-    """The dashboard's map style with glyphs as ``file://`` URLs and the outlines inlined."""
-    style = map_style(ASSETS.as_uri() + "/")
-    style["sources"]["countries"]["data"] = json.loads(_countries())
+def offline_map_style(focus: tuple[str, ...] = ()) -> dict:
+    """The dashboard's map style with glyphs as ``file://`` URLs and the outlines and labels inlined."""
+    style = map_style(ASSETS.as_uri() + "/", focus=focus)
+    style["sources"]["countries"]["data"] = json.loads(_asset_text(COUNTRIES_PATH))
+    style["sources"]["country-labels"]["data"] = json.loads(_asset_text(COUNTRY_LABELS_PATH))
     return style
 
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.state.mapview import MapView, parse_corners
+from dashboard.state.mapview import REFERENCE_SCREEN_MAP, MapView, parse_corners, world_px
 
 #: Metres per pixel at the equator, zoom 0, 256-px tiles (WGS 84 semi-major axis * 2 pi / 256).
 EQUATOR_M_PER_PX_256 = 156543.03392
@@ -29,24 +29,13 @@ def metres_per_pixel(lat: float, zoom: float) -> float:
     return EQUATOR_M_PER_PX_256 * math.cos(math.radians(lat)) / 2 ** zoom * MAPLIBRE_TILE_FACTOR
 
 
-#: The map's size (CSS px) in the dashboard on a 1280x800 window: the extent a view link shows
-#: when the screen's own extent is unknown (a link, or no pan yet).
-REFERENCE_SCREEN_MAP = (950.0, 440.0)
-
-
-def _world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
-    world = 512 * 2 ** zoom  # world size in px at this zoom (512-px tiles)
-    s = math.sin(math.radians(max(min(lat, 85.0511), -85.0511)))
-    return (lon + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
-
-
 def screen_size(view: MapView, corners: Any) -> tuple[float, float] | None:
     """The on-screen size (CSS px) of the map whose visible ``corners`` (``[[lon, lat]] * 4``, as
     plotly's ``map._derived.coordinates``) were reported at ``view``; ``None`` if unusable."""
     parsed = parse_corners(corners)
     if parsed is None:
         return None
-    points = [_world_px(lon, lat, view.zoom) for lon, lat in parsed]
+    points = [world_px(lon, lat, view.zoom) for lon, lat in parsed]
     width = max(p[0] for p in points) - min(p[0] for p in points)
     height = max(p[1] for p in points) - min(p[1] for p in points)
     return (width, height) if 50 <= width <= 20000 and 50 <= height <= 20000 else None
@@ -74,7 +63,7 @@ def visible_corners(view: MapView, width: float, height: float) -> list[list[flo
         lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / world))))
         return [max(min(lon, 180.0), -180.0), lat]
 
-    cx, cy = _world_px(view.lon, view.lat, view.zoom)
+    cx, cy = world_px(view.lon, view.lat, view.zoom)
     left, right, top, bottom = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
     return [to_lonlat(left, top), to_lonlat(right, top), to_lonlat(right, bottom), to_lonlat(left, bottom)]
 

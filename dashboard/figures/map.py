@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figures import plain
-from dashboard.figures.basemap import BOUNDS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
 from dashboard.figures.style import (
     AGGREGATE_COLOUR,
     CONTEXT_COLOUR,
@@ -271,22 +271,25 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
     return traces
 
 
-@functools.lru_cache(maxsize=16)
-def offline_style(base_url: str) -> plain.Ready:
-    """The plain offline style for ``base_url``, built once (shared, JSON-ready)."""
-    return plain.Ready(map_style(base_url))
+@functools.lru_cache(maxsize=64)
+def offline_style(base_url: str, focus: tuple[str, ...] = ()) -> plain.Ready:
+    """The plain offline style for ``base_url`` and the data's countries, built once (shared, JSON-ready)."""
+    return plain.Ready(map_style(base_url, focus=focus))
 
 
 def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement: list[dict], gazetteer: Gazetteer,
                  state: FilterState,
                  event_types: list[str], view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET,
-                 below: list | None = None, under_incidents: list | None = None, above: list | None = None) -> dict:
+                 below: list | None = None, under_incidents: list | None = None, above: list | None = None,
+                 focus: tuple[str, ...] = ()) -> dict:
     """Compose the layers switched on in ``state`` over the offline style.
 
     ``base_url`` is the URL of the app's assets (glyphs and outlines), absolute
     or root-relative (``/assets/``). Extra layers (see ``figures/overlays.py``)
     go ``below`` everything, ``under_incidents`` just under the incident
     points, or ``above`` everything.
+    ``focus`` names the data's countries (ISO alpha-2), drawn
+    a shade lighter on the basemap.
     """
     traces: list[dict] = list(below or [])
     if "context" in state.layers:
@@ -303,8 +306,8 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])
     return plain.figure(traces, dict(
-        map=dict(style=offline_style(base_url), center=dict(lat=view["lat"], lon=view["lon"]), zoom=view["zoom"],
-                 bounds=BOUNDS),
+        map=dict(style=offline_style(base_url, focus), center=dict(lat=view["lat"], lon=view["lon"]),
+                 zoom=view["zoom"]),
         uirevision=MAP_UIREVISION,
         showlegend=True,  # even with one layer: the legend says what the symbols are
         margin=dict(l=0, r=0, t=0, b=0),

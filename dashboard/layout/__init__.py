@@ -43,7 +43,7 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
         dcc.Store(id=ids.FILTER, data=state.to_dict()),
         dcc.Store(id=ids.DISPLAY, data={"basemap": DEFAULT_BASEMAP, "admin_level": sources.levels[0]
                                         if sources.levels else 1}),
-        dcc.Store(id=ids.MAP_VIEW, data=mapview.initial(mapview.default_view(store.dataset.view))),
+        dcc.Store(id=ids.MAP_VIEW, data=mapview.initial(mapview.opening_view(store.dataset.view, store.extent))),
         dcc.Store(id=ids.SELECTED, data=None),
         dcc.Store(id=ids.TIMELINE_BARS, data=""),
         dcc.Store(id=ids.MAP_DRAWN, data=""),

@@ -84,13 +84,45 @@ class MapView:
         return {"lat": self.lat, "lon": self.lon, "zoom": self.zoom}
 
 
-#: The view of a dataset that names none (or an unusable one) in its ``dataset.json``.
-FALLBACK_VIEW = MapView(35.9, 36.75, 7.7)
+#: The view of a dataset without a single point (nothing to fit): the whole world.
+WORLD_VIEW = MapView(20.0, 0.0, 1.0)
+#: The map's size (CSS px) in the dashboard on a 1280x800 window: what an opening view is fitted to,
+#: and the extent a view link shows when the screen's own extent is unknown.
+REFERENCE_SCREEN_MAP = (950.0, 440.0)
+#: Zoom of an opening view around a single place (one town's worth of incidents).
+MAX_FIT_ZOOM = 11.0
 
 
-def default_view(view: Any) -> MapView:
-    """The dataset's default view (``dataset.json``'s ``view``), validated; :data:`FALLBACK_VIEW` if unusable."""
-    return MapView.from_dict(view) or FALLBACK_VIEW
+def world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator pixel coordinates of a point at ``zoom`` (512-px tiles, as MapLibre)."""
+    world = 512 * 2 ** zoom
+    s = math.sin(math.radians(max(min(lat, MAX_LAT), -MAX_LAT)))
+    return (lon + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
+
+
+def fit_box(west: float, south: float, east: float, north: float,
+            screen: tuple[float, float] = REFERENCE_SCREEN_MAP, padding: float = 0.08) -> MapView:
+    """The view that shows the box (degrees) on a ``screen``-sized map, with ``padding`` on each side."""
+    x0, y1 = world_px(west, south, 0.0)
+    x1, y0 = world_px(east, north, 0.0)
+    width, height = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    usable = (screen[0] * (1 - 2 * padding), screen[1] * (1 - 2 * padding))
+    zoom = min(max(math.log2(min(usable[0] / width, usable[1] / height)), MIN_ZOOM), MAX_FIT_ZOOM)
+    centre_x, centre_y = (x0 + x1) / 2 / 512, (y0 + y1) / 2 / 512
+    lon = centre_x * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * centre_y))))
+    return MapView(round(lat, 5), round(lon, 5), round(zoom, 2))
+
+
+def opening_view(view: Any, extent: Any = None) -> MapView:
+    """Where a dataset opens: the view its metadata gives (``dataset.json``'s ``view``), else the
+    view that fits its data (``extent``: west, south, east, north attributes), else the world."""
+    given = MapView.from_dict(view)
+    if given is not None:
+        return given
+    if extent is not None:
+        return fit_box(extent.west, extent.south, extent.east, extent.north)
+    return WORLD_VIEW
 
 
 # ------------------------------------------------------------ plotly's relayoutData

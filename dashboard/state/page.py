@@ -32,7 +32,7 @@ from dashboard.state.controls import (
     range_label,
     reconcile,
 )
-from dashboard.state.mapview import FALLBACK_VIEW, MapView
+from dashboard.state.mapview import opening_view
 from geodata import IncidentStore
 from geodata.catalog.parquet import content_version
 from geodata.query import facets
@@ -70,7 +70,7 @@ def page_context(store: IncidentStore, sources: MapSources | None = None) -> Con
         version=str(getattr(store.dataset, "version", "") or "") or content_version(store.dataset),
         basemaps=("plain", "osm") + (("local",) if sources.tiles is not None else ()),
         admin_codes=frozenset(a.pcode for a in areas),
-        default_view=MapView.from_dict(store.dataset.view),
+        default_view=opening_view(store.dataset.view, store.extent),
     )
 
 
@@ -131,7 +131,7 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
     if outcome.view is not None:
         out["view"] = mapview.move_to(view, outcome.view)
     elif outcome.reset_view and link_view is not None:
-        out["view"] = mapview.move_to(view, context.default_view or FALLBACK_VIEW, moved=False)
+        out["view"] = mapview.move_to(view, context.default_view or opening_view(None), moved=False)
     else:
         out["view"] = no_update
     if outcome.notice is None:

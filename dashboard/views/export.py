@@ -13,7 +13,7 @@ from dashboard.export.service import BRIEFING_FORMATS, Export, briefing_export, 
 from dashboard.export.sizes import PRESETS
 from dashboard.export.view import screen_size
 from dashboard.server.cache import ResultCache
-from dashboard.state.mapview import default_view, read_relayout, view_from_store
+from dashboard.state.mapview import opening_view, read_relayout, view_from_store
 from geodata import FilterState, IncidentStore
 
 #: Which button makes which file.
@@ -57,7 +57,7 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     corners = saved_view.get("corners") if view is not None else None
     if view is None:
         view, corners = read_relayout(relayout)
-    view = view or default_view(store.dataset.view)
+    view = view or opening_view(store.dataset.view, store.extent)
     screen = screen_size(view, corners)
     try:
         if fmt in BRIEFING_FORMATS:

@@ -24,7 +24,14 @@ from dashboard.export.view import (
     visible_corners,
 )
 from dashboard.layout import MAP_CONFIG
-from dashboard.state.mapview import MapView, default_view, view_from_figure, view_from_relayout, view_from_store
+from dashboard.state.mapview import (
+    WORLD_VIEW,
+    MapView,
+    opening_view,
+    view_from_figure,
+    view_from_relayout,
+    view_from_store,
+)
 from dashboard.views.export import run_export
 from dashboard.views.map import update_map
 from geodata import FilterState, IncidentStore
@@ -37,7 +44,7 @@ SMALL = custom_size(960, 540)
 
 def figure_for(store, filters=None, title="", size=SMALL, view=None, screen=None):
     state = FilterState.from_dict(filters or {}, store.date_range())
-    view = view or default_view(store.dataset.view)
+    view = view or opening_view(store.dataset.view, store.extent)
     return state, briefing_figure(store, state, view, title=title, size=size, app_url=APP, generated_at=STAMP,
                                   screen=screen)
 
@@ -175,8 +182,8 @@ def test_view_from_the_screen():
     assert view_from_figure({"layout": {"map": {"center": {"lat": 35.0, "lon": 36.0}, "zoom": 7}}}) == \
         MapView(35.0, 36.0, 7.0)
     assert view_from_figure({"layout": {}}) is None and view_from_store({"lat": True, "lon": 1, "zoom": 1}) is None
-    assert default_view({"lat": 35.9, "lon": 36.75, "zoom": 7.7}) == MapView(35.9, 36.75, 7.7)
-    assert default_view({"lat": "north"}) == MapView(35.9, 36.75, 7.7)
+    assert opening_view({"lat": 35.9, "lon": 36.75, "zoom": 7.7}) == MapView(35.9, 36.75, 7.7)
+    assert opening_view({"lat": "north"}) == WORLD_VIEW  # no usable view, no data: the world
 
 
 def test_view_link_round_trip(store):

@@ -21,7 +21,7 @@ from dashboard.export import render
 from dashboard.export.service import briefing_export, briefing_figure, table_export
 from dashboard.export.sizes import custom_size
 from dashboard.export.view import metres_per_pixel
-from dashboard.state.mapview import MapView, default_view
+from dashboard.state.mapview import MapView, opening_view
 from dashboard.views.map import update_map
 from geodata import FilterState
 from tests.dashboard.support import incident_point_count
@@ -52,7 +52,7 @@ def near(image: np.ndarray, colour: np.ndarray, tolerance: int = 40) -> np.ndarr
 def test_png_is_a_real_briefing_of_the_requested_size(store):
     state = FilterState.default(store.date_range())
     size = custom_size(960, 540)
-    figure = briefing_figure(store, state, default_view(store.dataset.view), title="", size=size, app_url=APP,
+    figure = briefing_figure(store, state, opening_view(store.dataset.view, store.extent), title="", size=size, app_url=APP,
                              generated_at=STAMP)
     png = render.render_figure(figure, "png", size)
     image = Image.open(io.BytesIO(png))
@@ -71,7 +71,7 @@ def test_pdf_is_one_page_with_the_title_as_text(store, tmp_path):
     if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
         pytest.skip("poppler-utils (pdftotext, pdfinfo) not installed")
     state = FilterState.from_dict({"start": "2020-02-27", "end": "2020-02-27"}, store.date_range())
-    export = briefing_export(store, state, default_view(store.dataset.view), fmt="pdf",
+    export = briefing_export(store, state, opening_view(store.dataset.view, store.extent), fmt="pdf",
                              title="Balyun strike – إدلب", size=custom_size(960, 540), app_url=APP)
     assert export.filename == "nw_syria_2020_2020-02-27_2020-02-27_briefing.pdf"
     assert export.content.startswith(b"%PDF")

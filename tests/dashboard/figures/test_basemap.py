@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from dashboard.figures.basemap import BOUNDS, COUNTRY_LABELS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
 from tests.dashboard.support import assert_offline
 from tests.support import REPO
 
@@ -66,7 +66,7 @@ def test_plotly_accepts_the_style(style):
     go = pytest.importorskip("plotly.graph_objects")
     fig = go.Figure(go.Scattermap(lat=[35.929], lon=[36.635], text=["Idlib"], mode="markers+text",
                                   textfont=dict(family=GLYPH_FONT)))
-    fig.update_layout(map=dict(style=style, center=dict(lat=35.9, lon=36.7), zoom=7, bounds=BOUNDS))
+    fig.update_layout(map=dict(style=style, center=dict(lat=35.9, lon=36.7), zoom=7))
     assert fig.layout.map.style["glyphs"] == style["glyphs"]
 
 
@@ -75,8 +75,8 @@ def test_every_url_is_under_the_app_origin(style):
     assert_offline(style, ORIGIN)
     assert_offline(style, BASE)
     text = json.dumps(style)
-    assert text.count("://") == 2  # glyphs + countries, nothing else
-    for url in (style["glyphs"], style["sources"]["countries"]["data"]):
+    assert text.count("://") == 3  # glyphs, outlines and country labels, nothing else
+    for url in (style["glyphs"], style["sources"]["countries"]["data"], style["sources"]["country-labels"]["data"]):
         assert url.startswith(BASE)
 
 
@@ -222,42 +222,42 @@ def test_extra_ranges_have_their_glyphs(glyph_range, codepoints):
 @pytest.fixture(scope="module")
 def countries() -> dict:
     path = ASSETS / "basemap" / "countries.geojson"
-    assert path.stat().st_size < 400_000
+    assert path.stat().st_size < 2_500_000  # the whole world at 1:50m; ~0.6 MB compressed on the wire
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_countries_geojson_loads_and_contains_syria(style, countries):
+@pytest.fixture(scope="module")
+def labels() -> dict:
+    return json.loads((ASSETS / "basemap" / "country-labels.geojson").read_text(encoding="utf-8"))
+
+
+def test_the_outlines_cover_the_world_with_iso_codes(style, countries):
     assert _asset_path(style["sources"]["countries"]["data"]) == ASSETS / "basemap" / "countries.geojson"
-    assert countries["type"] == "FeatureCollection"
-    by_name = {f["properties"]["name"]: f for f in countries["features"]}
-    for name in ("Syria", "Turkey", "Lebanon", "Israel", "Palestine", "Jordan", "Iraq", "Cyprus"):
-        assert name in by_name, name
-        assert by_name[name]["geometry"]["type"] in ("Polygon", "MultiPolygon")
-    assert by_name["Syria"]["properties"]["iso_a3"] == "SYR"
-
-
-def test_countries_stay_inside_the_bounds(countries):
-    west, south, east, north = countries["bbox"]
-    assert (west, south, east, north) == (BOUNDS["west"], BOUNDS["south"], BOUNDS["east"], BOUNDS["north"])
-
-    def coords(node):
-        if isinstance(node[0], (int, float)):
-            yield node
-        else:
-            for child in node:
-                yield from coords(child)
-
+    assert countries["type"] == "FeatureCollection" and len(countries["features"]) > 200
+    codes = {f["properties"]["iso_a2"] for f in countries["features"]}
+    assert {"SY", "MM", "CO", "SD", "UA", "CD", "AF", "BR", "AU"} <= codes
     for feature in countries["features"]:
-        for lon, lat in coords(feature["geometry"]["coordinates"]):
-            assert west <= lon <= east and south <= lat <= north
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon"), feature["properties"]["name"]
 
 
-def test_country_labels_sit_inside_their_country(countries):
+def test_every_country_label_sits_inside_its_country(countries, labels):
     shapely_geometry = pytest.importorskip("shapely.geometry")
-    shapes = {f["properties"]["name"]: shapely_geometry.shape(f["geometry"])
-              for f in countries["features"]}
-    for name, lon, lat, _tier in COUNTRY_LABELS:
-        assert shapes[name].contains(shapely_geometry.Point(lon, lat)), name
+    shapes = {f["properties"]["name"]: shapely_geometry.shape(f["geometry"]) for f in countries["features"]}
+    assert len(labels["features"]) == len(shapes)
+    for label in labels["features"]:
+        name = label["properties"]["name"]
+        assert label["properties"]["rank"] in (1, 2, 3)
+        assert shapes[name].contains(shapely_geometry.shape(label["geometry"])), name
+
+
+def test_the_datas_countries_are_drawn_in_focus_and_no_country_is_written_into_the_style():
+    plain = map_style(BASE)
+    focused = map_style(BASE, focus=("MM",))
+    assert "SYR" not in json.dumps(plain) and "Syria" not in json.dumps(plain)
+    land = next(layer for layer in focused["layers"] if layer["id"] == "land")
+    assert ["in", ["get", "iso_a2"], ["literal", ["MM"]]] == land["paint"]["fill-color"][1]
+    border = next(layer for layer in focused["layers"] if layer["id"] == "border-focus")
+    assert border["filter"] == ["in", ["get", "iso_a2"], ["literal", ["MM"]]]
 
 
 # ------------------------------------------------------------- basemap modes

@@ -39,7 +39,7 @@ from dashboard.server.cache import (
     get_cache,
     install_cache,
 )
-from dashboard.state.mapview import default_view
+from dashboard.state.mapview import opening_view
 from dashboard.views.export import run_export
 from geodata import FilterState, IncidentStore
 from tests.support import missing, require
@@ -341,7 +341,7 @@ def test_unversioned_datasets_are_not_cached(store, monkeypatch):
     monkeypatch.setattr("dashboard.export.service.render_figure", lambda *a, **k: calls.append(1) or b"PNG")
     cache, state = MemoryCache(), FilterState.default(store.date_range())
     for _ in range(2):
-        result = briefing_export(store, state, default_view(store.dataset.view), fmt="png", title="",
+        result = briefing_export(store, state, opening_view(store.dataset.view, store.extent), fmt="png", title="",
                                  size=custom_size(640, 400), app_url=APP, cache=cache)
         assert not result.cached
     assert len(calls) == 2 and len(cache) == 0
@@ -395,7 +395,7 @@ def test_second_identical_briefing_comes_from_the_cache(versioned):
     at once; a different filter is rendered."""
     require(render.find_chromium(), "no Chromium for kaleido (install Debian's chromium)")
     cache, size = MemoryCache(), custom_size(640, 400)
-    view = default_view(versioned.dataset.view)
+    view = opening_view(versioned.dataset.view, versioned.extent)
     state = FilterState.from_dict({"start": "2020-02-27", "end": "2020-02-27"}, versioned.date_range())
 
     def export(state):
