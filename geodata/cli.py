@@ -9,7 +9,10 @@ Exit status scripts can rely on:
 3    the file was refused or could not be read; nothing changed
 4    no such dataset
 5    download failed (fetch-boundaries); nothing changed
+6    could not write (data or reports folder); nothing changed
 ===  ==========================================================
+
+Every failure is one line on stderr (``error: ...``), never a traceback.
 """
 from __future__ import annotations
 
@@ -21,11 +24,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from geodata.catalog import Catalog, CatalogSettings, open_catalog
+from geodata.catalog import Catalog, CatalogSettings, check_name, open_catalog
 from geodata.ingest import FORMATS, ingest_file, reports_root
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
-OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD = 0, 1, 2, 3, 4, 5
+OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD, UNWRITABLE = 0, 1, 2, 3, 4, 5, 6
+EPILOG = ("exit status: 0 all imported, 1 some rows quarantined, 2 usage, 3 file refused (nothing changed), "
+          "4 no such dataset, 5 download failed, 6 could not write (nothing changed)")
 
 
 class Progress:
@@ -68,6 +73,12 @@ def _known(catalog: Catalog, name: str) -> bool:
 
 
 def cmd_import(args) -> int:
+    if args.dataset is not None:
+        try:
+            check_name(args.dataset)
+        except GeodataError as exc:
+            _error(exc)
+            return USAGE
     settings = _settings(args)
     catalog = open_catalog(settings)
     progress = Progress(args.quiet)
@@ -76,15 +87,22 @@ def cmd_import(args) -> int:
                               mapping=args.mapping, deletions=args.delete, crs=args.crs,
                               fix_swapped=args.fix_swapped, table=args.table,
                               report_root=reports_root(catalog, settings), progress=progress)
+    except OSError as exc:  # DatasetWriteError, ReportWriteError: the store or reports folder is read-only
+        progress.done()
+        _error(exc)
+        return UNWRITABLE
     except (UnreadableFileError, SchemaError, GeodataError) as exc:
         progress.done()
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return REFUSED
     progress.done()
     result = outcome.result
     print(result.report.summary())
-    if outcome.deleted:
-        print(f"{outcome.deleted} event(s) removed by the deletion list")
+    if outcome.version is not None:
+        for line in outcome.changes.lines():
+            print(line)
+    if outcome.reassigned[0]:
+        print(f"re-assigned p-codes of {outcome.reassigned[0]} dataset(s) ({outcome.reassigned[1]:,} rows)")
     for problem in result.report.problems[:10]:
         print(f"  quarantined: {problem}")
     if result.quarantined > 10:
@@ -96,13 +114,22 @@ def cmd_import(args) -> int:
     return QUARANTINED if result.quarantined else OK
 
 
+def _error(exc: BaseException | str) -> None:
+    """One line on stderr for a failure (a multi-line message is joined)."""
+    print("error: " + " ".join(str(exc).split()), file=sys.stderr)
+
+
 def cmd_list(args) -> int:
     catalog = _catalog(args)
     names = catalog.names()
     if not names:
         print("no datasets yet: python -m geodata import FILE --format FORMAT")
     for name in names:
-        meta = catalog.meta(name)
+        try:
+            meta = catalog.meta(name)
+        except GeodataError as exc:  # one damaged dataset does not hide the others
+            print(f"{name}\tDAMAGED\t{' '.join(str(exc).split())}")
+            continue
         rows = meta.get("rows", {})
         print(f"{name}\t{meta.get('version', '')}\t{rows.get('incidents', 0)} incidents\t"
               f"{rows.get('displacement', 0)} figures\t{meta.get('imported_at', '')}\t{meta.get('title', '')}")
@@ -113,7 +140,7 @@ def cmd_show(args) -> int:
     catalog = _catalog(args)
     if not _known(catalog, args.name):
         return UNKNOWN
-    print(json.dumps(catalog.meta(args.name), indent=1, default=str))
+    print(json.dumps(catalog.meta(args.name), indent=1, default=str))  # a damaged one: error, exit 3
     return OK
 
 
@@ -134,7 +161,12 @@ def cmd_report(args) -> int:
         print(f"error: no import report for {args.name!r}", file=sys.stderr)
         return UNKNOWN
     for path in reports if args.all else reports[-1:]:
-        body = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+            body["file"], body["rows_in"]  # noqa: B018 - a report without them is damaged
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"{path.name}: damaged report ({exc})")
+            continue
         print(f"{path.name}: {body['file']} ({body['format']}): {body['rows_in']} rows in, "
               f"{body['imported']} imported, {body['quarantined']} quarantined, {body['duplicates']} duplicate(s)")
         for problem in body.get("problems", [])[: args.limit]:
@@ -158,8 +190,11 @@ def cmd_fetch(args) -> int:
     for path in paths:
         try:
             outcome = ingest_file(path, "boundaries", catalog, report_root=reports_root(catalog, settings))
+        except OSError as exc:
+            _error(exc)
+            return UNWRITABLE
         except (UnreadableFileError, SchemaError, GeodataError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            _error(exc)
             return REFUSED
         print(outcome.result.report.summary())
         status = max(status, QUARANTINED if outcome.result.quarantined else OK)
@@ -167,7 +202,8 @@ def cmd_fetch(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m geodata", description="Import and manage conflict-map datasets.")
+    top = argparse.ArgumentParser(prog="python -m geodata", description="Import and manage conflict-map datasets.",
+                                  epilog=EPILOG)
     top.add_argument("--data", type=Path, help="data folder (default: $CONFLICT_MAP_DATA or ./data); "
                      "CONFLICT_MAP_DATABASE_URL selects PostGIS instead")
     top.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -176,7 +212,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a file (validated; bad rows quarantined with reasons)")
     p.add_argument("file", type=Path)
     p.add_argument("--format", required=True, choices=FORMATS)
-    p.add_argument("--dataset", help="dataset name (default: the file name); an existing one is upserted")
+    p.add_argument("--dataset", help="dataset name: ASCII letters, digits, - and _, at most 64, starting with a "
+                   "letter or digit, not reserved (default: from the file name); an existing one is upserted")
     p.add_argument("--title")
     p.add_argument("--mapping", type=Path, help="column mapping (JSON) for --format csv")
     p.add_argument("--delete", type=Path, help="deletion list (CSV with event_id_cnty) to remove events")
@@ -209,6 +246,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except GeodataError as exc:  # e.g. an invalid dataset name, the database unreachable
-        print(f"error: {exc}", file=sys.stderr)
+    except OSError as exc:  # a folder that cannot be written or read
+        _error(exc)
+        return UNWRITABLE
+    except GeodataError as exc:  # e.g. an invalid dataset name, a damaged dataset, the database unreachable
+        _error(exc)
+        return REFUSED
+    except MemoryError:
+        _error("out of memory")
         return REFUSED

@@ -5,11 +5,12 @@ canonical column, and say where they come from (:class:`Provenance`): the
 CSV in a header block of ``#`` lines before the table, the GeoJSON in a
 top-level ``metadata`` member.
 
-CSV cells are neutralised against formula injection: a text cell starting
-with ``= + - @``, a tab or a carriage return gets a leading ``'`` so that a
-spreadsheet shows it as text instead of running it. Numbers (including
-negative ones, and text that is exactly a number such as ``-2``) are left
-alone, so they stay numbers.
+CSV cells are neutralised against formula injection by the one rule every
+CSV of the project uses (:func:`geodata.ingest.csvsafe.neutralise`, shared
+with the import's quarantine file): a text cell starting with ``= + - @``
+(fullwidth forms too), a tab or a carriage return gets a leading ``'`` so
+that a spreadsheet shows it as text instead of running it. Numbers
+(including text that is exactly a number such as ``-2``) stay numbers.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import csv
 import io
 import json
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -25,18 +25,10 @@ import pandas as pd
 
 from dashboard.export.provenance import Provenance
 from geodata import CRS, FilterState, IncidentStore
+from geodata.ingest.csvsafe import neutralise
 from geodata.model.schema import INCIDENTS
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 BOM = "\ufeff"
-
-
-def neutralise(value: Any) -> Any:
-    """``value`` made safe for a spreadsheet cell (see the module docstring)."""
-    if isinstance(value, str) and value.startswith(_TRIGGERS) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def _columns(frame: pd.DataFrame) -> list[str]:

@@ -99,15 +99,71 @@ def write_sidecar_file(folder: Path | str, version: str, incidents: pd.DataFrame
     return path
 
 
+#: An Arrow IPC file starts with these 6 bytes (plus 2 of padding) and ends with them.
+_MAGIC = b"ARROW1"
+#: Open read-only descriptors of the sidecars this process mapped, by folder, and their size when
+#: mapped: ``fstat`` on them tells whether the file was truncated under us (:func:`mapped_damage`).
+_MAPPED: dict[str, tuple[int, int, str]] = {}
+
+
+def _whole_file(path: Path) -> bool:
+    """Whether ``path`` is a complete IPC file: magic at both ends, footer length inside the file.
+
+    Read with ordinary reads, never mapped: touching a mapping past the end of
+    a truncated file kills the process (SIGBUS), so a file is checked before it is mapped.
+    """
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < 2 * len(_MAGIC) + 6:
+                return False
+            head = handle.read(len(_MAGIC))
+            handle.seek(size - len(_MAGIC) - 4)
+            tail = handle.read(len(_MAGIC) + 4)
+    except OSError:
+        return False
+    footer = int.from_bytes(tail[:4], "little", signed=True)
+    return head == _MAGIC and tail[4:] == _MAGIC and 0 < footer < size - 2 * len(_MAGIC) - 4
+
+
+def _remember(folder: Path, path: Path) -> None:
+    """Keep a read-only descriptor of the mapped ``path`` (the previous one of ``folder`` closed)."""
+    fd = os.open(path, os.O_RDONLY)
+    old = _MAPPED.pop(str(folder), None)
+    if old is not None:
+        os.close(old[0])
+    _MAPPED[str(folder)] = (fd, os.fstat(fd).st_size, str(path))
+
+
+def mapped_damage(folder: Path | str) -> str | None:
+    """Why the sidecar this process mapped for ``folder`` can no longer be read, or ``None``.
+
+    A file truncated after it was mapped cannot be read without the process
+    being killed; callers (the site, between requests) check here and load
+    the dataset again, which rebuilds the sidecar from the Parquet file.
+    """
+    entry = _MAPPED.get(str(Path(folder)))
+    if entry is None:
+        return None
+    fd, size, path = entry
+    now = os.fstat(fd).st_size
+    return None if now == size else f"{path}: the mapped incidents file changed size ({size} -> {now} bytes)"
+
+
 def map_sidecar(folder: Path, version: str) -> pd.DataFrame | None:
-    """The incidents from the current sidecar (memory-mapped), ``None`` if missing, stale or damaged."""
+    """The incidents from the current sidecar (memory-mapped), ``None`` if missing, stale or damaged.
+
+    The file is checked whole (:func:`_whole_file`) before it is mapped, so
+    a truncated sidecar is rebuilt instead of crashing the process.
+    """
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
     path = sidecar_file(folder, version)
-    if not path.exists():
+    if not path.exists() or not _whole_file(path):
         return None
     try:
+        _remember(folder, path)
         reader = ipc.open_file(pa.memory_map(str(path)))
         if (reader.schema.metadata or {}).get(TAG_KEY, b"").decode() != sidecar_tag(folder, version):
             return None

@@ -34,11 +34,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.catalog.arrow import map_sidecar, sidecar_file, write_sidecar_file
-from geodata.catalog.protocol import check_name
+from geodata.catalog.arrow import map_sidecar, mapped_damage, sidecar_file, write_sidecar_file
+from geodata.catalog.protocol import check_name, is_valid_name
 from geodata.model import schema
 from geodata.model.dataset import Dataset, empty_table, read_json
 from geodata.model.errors import GeodataError, UnreadableFileError
+from geodata.model.series import series_json
 
 #: Text columns with few distinct values (types, actors, places, sources): read as pandas
 #: categoricals, which costs a small integer a row instead of a string (notes and ids stay strings).
@@ -93,7 +94,8 @@ def describe(dataset: Dataset, version: str, source: str | None) -> dict:
     return {
         "name": dataset.name, "title": dataset.title,
         "period": [dataset.period[0].isoformat(), dataset.period[1].isoformat()],
-        "view": dataset.view, "headline_series": dataset.headline_series, "map_series": dataset.map_series,
+        "view": dataset.view, "headline_series": dataset.headline_series,
+        "map_series": series_json(dataset.map_series),
         "attribution": dataset.attribution, "version": version, "source_file": source,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": {name: int(len(getattr(dataset, name))) for name in TABLES},
@@ -107,9 +109,13 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
     is complete; then the two are swapped.
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     version = content_version(dataset)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    except OSError as exc:
+        raise DatasetWriteError(f"{folder.parent}: cannot write the dataset ({exc.strerror or exc}); "
+                                "the previous version is kept") from None
     try:
         for name in TABLES:
             frame = pd.DataFrame(getattr(dataset, name)).drop(columns="geometry", errors="ignore")
@@ -126,8 +132,8 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise DatasetWriteError(f"{folder}: cannot write the dataset ({exc}); the previous version is kept") \
-            from exc
+        raise DatasetWriteError(f"{folder}: cannot write the dataset ({exc.strerror or exc}); "
+                                "the previous version is kept") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -136,8 +142,11 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
 
 def read_meta(folder: Path | str) -> dict:
     """The ``dataset.json`` of a stored dataset (name, title, version, rows, source, imported_at...)."""
-    return read_json(Path(folder) / META, missing="no stored dataset here",
-                     damaged="damaged dataset description: {exc}")
+    path = Path(folder) / META
+    meta = read_json(path, missing="no stored dataset here", damaged="damaged dataset description: {exc}")
+    if not isinstance(meta, dict) or not isinstance(meta.get("rows", {}), dict):
+        raise UnreadableFileError(str(path), "damaged dataset description: not a JSON object with row counts")
+    return meta
 
 
 def _read_table(path: Path, name: str) -> pd.DataFrame:
@@ -200,6 +209,11 @@ def _read_incidents(folder: Path, version: str) -> pd.DataFrame:
     return frame
 
 
+def _count(value: object) -> int:
+    """A row count from ``dataset.json`` (anything else counts as 0)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def read_dataset(folder: Path | str) -> Dataset:
     """Load a dataset written by :func:`write_dataset` (tables keep their dtypes).
 
@@ -214,18 +228,27 @@ def read_dataset(folder: Path | str) -> Dataset:
     folder = Path(folder)
     meta = read_meta(folder)
     version = str(meta.get("version", ""))
+    rows = meta.get("rows") or {}
     tables = {}
     for name, table in TABLES.items():
         path = folder / f"{name}.parquet"
+        if not path.exists():
+            # Every save writes every table: a missing one was lost, and serving it empty would hide that.
+            if name == "incidents" or _count(rows.get(name)):
+                raise UnreadableFileError(str(path), f"table missing: {META} records "
+                                          f"{_count(rows.get(name))} rows; re-import the dataset")
+            tables[name] = empty_table(table)
+            continue
         try:
-            if not path.exists():
-                tables[name] = empty_table(table)
-            elif name == "incidents":
+            if name == "incidents":
                 tables[name] = _read_incidents(folder, version)
             else:
                 tables[name] = _read_table(path, name)
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise UnreadableFileError(str(path), f"damaged table: {exc}") from None
+        if name in rows and _count(rows.get(name)) != len(tables[name]):
+            raise UnreadableFileError(str(path), f"damaged table: {len(tables[name])} rows where {META} "
+                                      f"records {_count(rows.get(name))}; re-import the dataset")
     incidents = _sorted_by_date(tables["incidents"])
     try:
         period = (date.fromisoformat(meta["period"][0]), date.fromisoformat(meta["period"][1]))
@@ -258,7 +281,7 @@ class DataDirectory:
         """Names of the stored datasets, sorted."""
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if not p.name.startswith(".") and (p / META).exists())
+        return sorted(p.name for p in self.root.iterdir() if is_valid_name(p.name) and (p / META).exists())
 
     def save(self, dataset: Dataset, *, source: str | None = None) -> str:
         """Store ``dataset`` under its name (replacing an older version atomically); return the version."""
@@ -272,6 +295,15 @@ class DataDirectory:
         """The dataset's ``dataset.json``."""
         return read_meta(self.path(name))
 
+    def damage(self, name: str) -> str | None:
+        """Why the dataset this process loaded can no longer be served from memory, or ``None``.
+
+        A memory-mapped file truncated under a running process cannot be read
+        (the process would be killed); the site asks here before it uses a
+        loaded dataset, and loads it again when this says so.
+        """
+        return mapped_damage(self.path(name))
+
     @property
     def boundaries_path(self) -> Path:
         return self.root / "boundaries.parquet"
@@ -282,11 +314,14 @@ class DataDirectory:
         Same meaning as the PostGIS catalog's method; :func:`geodata.ingest.pipeline.ingest_file`
         merges new levels with the stored ones by p-code before calling it.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
         staging = self.root / f".boundaries.{os.getpid()}.parquet"
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
             boundaries.to_parquet(staging, index=False)
             os.replace(staging, self.boundaries_path)
+        except OSError as exc:
+            raise DatasetWriteError(f"{self.root}: cannot write the boundaries ({exc.strerror or exc}); "
+                                    "the previous ones are kept") from None
         finally:
             staging.unlink(missing_ok=True)
         return len(boundaries)
@@ -297,7 +332,10 @@ class DataDirectory:
 
         if not self.boundaries_path.exists():
             return gpd.GeoDataFrame({"pcode": [], "admin_level": []}, geometry=[], crs=schema.CRS)
-        frame = gpd.read_parquet(self.boundaries_path)
+        try:
+            frame = gpd.read_parquet(self.boundaries_path)
+        except Exception as exc:  # pyarrow and geopandas raise several types for a damaged file
+            raise UnreadableFileError(str(self.boundaries_path), f"damaged boundaries: {exc}") from None
         return frame if admin_level is None else frame[frame["admin_level"] == admin_level].reset_index(drop=True)
 
     def remove(self, name: str) -> None:

@@ -8,6 +8,7 @@ against this protocol, so they need not know which store they were given.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from geodata.model.errors import GeodataError
@@ -18,16 +19,69 @@ if TYPE_CHECKING:
     from geodata.model.dataset import Dataset
 
 
-def check_name(name: str) -> str:
+#: Longest dataset name: fits a folder name, a URL path segment and a table cell everywhere.
+MAX_NAME_LENGTH = 64
+#: The rule, in one place: ASCII letters, digits, ``-`` and ``_``; first a letter or digit.
+NAME_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_NAME_LENGTH - 1}}}"
+_NAME = re.compile(rf"^{NAME_PATTERN}$")
+#: Names the stores use for themselves (compared without case, for case-insensitive file systems).
+#: The data folder's own files either contain a ``.`` (``boundaries.parquet``, staging folders) or
+#: start with ``_`` (none yet), which no valid name can; the folders below are refused by name.
+RESERVED_NAMES = frozenset({"reports", "boundaries", "datasets", "import", "assets", "store", "_store",
+                            "tmp", "temp", "con", "prn", "aux", "nul"})
+
+
+def check_name(name: object) -> str:
     """``name`` if it is a valid dataset name, else raise :class:`~geodata.model.errors.GeodataError`.
 
-    A name is letters, digits, ``-``, ``_`` and ``.``, not starting with
-    ``.`` (so it is a safe folder name and never a hidden or parent folder).
+    One rule for the command line, the upload page and the site's URLs, so
+    a name accepted anywhere is reachable everywhere and can never name the
+    store's own files: ASCII letters, digits, ``-`` and ``_``, at most
+    :data:`MAX_NAME_LENGTH` characters, starting with a letter or digit, and
+    not one of :data:`RESERVED_NAMES`. ASCII only, so a homoglyph (Cyrillic
+    'а') is refused rather than stored beside its look-alike.
     """
-    if not isinstance(name, str) or not name or name.startswith(".") or \
-            not all(ch.isalnum() or ch in "-_." for ch in name):
-        raise GeodataError(f"invalid dataset name {name!r}: use letters, digits, '-', '_' or '.'")
+    if not isinstance(name, str) or not name:
+        raise GeodataError("invalid dataset name: the name is empty")
+    shown = name if len(name) <= 80 else name[:80] + "…"
+    if len(name) > MAX_NAME_LENGTH:
+        raise GeodataError(f"invalid dataset name {shown!r}: longer than {MAX_NAME_LENGTH} characters "
+                           f"({len(name)})")
+    if not _NAME.match(name):
+        raise GeodataError(f"invalid dataset name {shown!r}: use ASCII letters, digits, '-' or '_', "
+                           "starting with a letter or digit")
+    if name.lower() in RESERVED_NAMES:
+        raise GeodataError(f"invalid dataset name {name!r}: reserved for the store's own files "
+                           f"(reserved: {', '.join(sorted(RESERVED_NAMES))})")
     return name
+
+
+def is_valid_name(name: object) -> bool:
+    """Whether :func:`check_name` accepts ``name`` (for listings that skip what is not a dataset)."""
+    try:
+        check_name(name)
+    except GeodataError:
+        return False
+    return True
+
+
+def name_from_text(text: str, fallback: str = "imported") -> str:
+    """A valid name derived from free text (a file name, a typed title) by the same rule.
+
+    Letters outside ASCII are dropped after their accents are (``é`` -> ``e``),
+    runs of anything else become ``-``, the result is cut to the length
+    limit, and a reserved or empty result gets the ``fallback`` (or a
+    ``-data`` suffix), so the name never clobbers the store.
+    """
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_text).strip("-_").lower()[:MAX_NAME_LENGTH].rstrip("-_")
+    if not name:
+        return fallback
+    if name in RESERVED_NAMES:
+        name = f"{name}-data"
+    return check_name(name)
 
 
 @runtime_checkable

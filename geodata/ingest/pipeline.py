@@ -14,22 +14,26 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geodata.catalog.protocol import Catalog, check_name
+from geodata.catalog.protocol import Catalog, check_name, name_from_text
 from geodata.geo.coordinates import Area
 from geodata.geo.gazetteer import Gazetteer
 from geodata.geo.spatial import assign_admin_codes
+from geodata.ingest.csvsafe import neutralise_frame
 from geodata.ingest.formats import detect_format, read_source
+from geodata.ingest.pcodes import reassign_pcodes
+from geodata.ingest.upsert import Changes, delete, upsert
 from geodata.ingest.validate import ImportResult, import_table
 from geodata.model import schema
 from geodata.model.dataset import Dataset, dataset_from_incidents, empty_table, read_csv_text
 from geodata.model.errors import GeodataError, UnreadableFileError
+from geodata.model.series import SeriesInfo
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,6 +50,8 @@ class ImportOutcome:
     version: str | None
     report_path: Path | None
     deleted: int = 0
+    changes: Changes = field(default_factory=Changes)
+    reassigned: tuple[int, int] = (0, 0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,16 +99,6 @@ def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.
     return result
 
 
-def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Rows of ``new`` replace rows of ``old`` with the same ``key``; other old rows stay."""
-    if old.empty:
-        return new.reset_index(drop=True)
-    kept = old[~old[key].astype("string").isin(new[key].astype("string"))]
-    columns = list(dict.fromkeys([*old.columns, *new.columns]))
-    frames = [f.reindex(columns=columns) for f in (kept, new) if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else old.iloc[0:0]
-
-
 def read_deletions(path: Path) -> set[str]:
     """Ids from a deletion list: a CSV with an ``event_id_cnty`` (ACLED) or ``event_id`` column."""
     frame = read_csv_text(path, encoding="utf-8-sig")
@@ -112,34 +108,53 @@ def read_deletions(path: Path) -> set[str]:
     raise UnreadableFileError(str(path), "a deletion list needs an 'event_id_cnty' or 'event_id' column")
 
 
+def merge_series(stored: Mapping[str, SeriesInfo], figures: pd.DataFrame,
+                 described: Mapping[str, SeriesInfo] | None) -> dict[str, SeriesInfo]:
+    """The dataset's series records after an import: every series with figures gets one, so the map
+    and timeline draw it; what the source says (``described``) replaces a stored record; a series
+    nobody described stays a plain stock."""
+    records = dict(stored)
+    for series in figures["series"].dropna().astype(str).unique():
+        if described and series in described:
+            records[series] = described[series]
+        else:
+            records.setdefault(series, SeriesInfo())
+    return records
+
+
 def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, title: str,
-               deletions: frozenset[str] | set[str] = frozenset()) -> tuple[Dataset, int]:
-    """The dataset after this import: upserted by id, minus the deletion list; and how many were deleted."""
+               deletions: frozenset[str] | set[str] = frozenset(),
+               series: Mapping[str, SeriesInfo] | None = None) -> tuple[Dataset, Changes]:
+    """The dataset after this import: upserted by id (a newer ``timestamp`` wins), minus the deletion
+    list; and what changed (:class:`~geodata.ingest.upsert.Changes`).
+
+    ``series`` describes the imported displacement series (the reader's
+    :attr:`~geodata.ingest.readers.base.SourceTable.series`)."""
     table = result.report.table
     new = result.frame.drop(columns="geometry", errors="ignore")
     if table == "incidents":
         old = existing.incidents if existing is not None else empty_table(schema.INCIDENTS)
-        merged = _upsert(pd.DataFrame(old).drop(columns="geometry", errors="ignore"), new, "event_id")
-        before = len(merged)
-        merged = merged[~merged["event_id"].astype("string").isin(deletions)] if deletions else merged
+        merged, changes = upsert(pd.DataFrame(old).drop(columns="geometry", errors="ignore"), new, "event_id")
+        merged, changes = delete(merged, "event_id", deletions, changes)
         merged = merged.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
         base = existing or dataset_from_incidents(merged, name=name, title=title)
         period = (merged["event_date"].min().date(), merged["event_date"].max().date()) if len(merged) else base.period
         if existing is not None:
             period = (min(period[0], existing.period[0]), max(period[1], existing.period[1]))
-        return replace(base, incidents=merged, period=period, version=""), before - len(merged)
+        return replace(base, incidents=merged, period=period, version=""), changes
     if table == "displacement":
         old = existing.displacement if existing is not None else empty_table(schema.DISPLACEMENT)
-        merged = _upsert(old, new, "figure_id")
+        merged, changes = upsert(old, new, "figure_id")
+        merged, changes = delete(merged, "figure_id", deletions, changes)
         if existing is not None:
-            return replace(existing, displacement=merged, version=""), 0
-        dates = merged["as_of"]
+            described = merge_series(existing.map_series, merged, series)
+            return replace(existing, displacement=merged, map_series=described, version=""), changes
+        first = pd.concat([merged["as_of"], merged["period_start"]]).min()
+        last = pd.concat([merged["as_of"], merged["period_end"]]).max()
         incidents = empty_table(schema.INCIDENTS)
         incidents["event_date"] = pd.Series(dtype="datetime64[s]")
-        base = dataset_from_incidents(incidents, name=name, title=title,
-                                      period=(dates.min().date(), dates.max().date()))
-        series = {s: "stock" for s in merged["series"].dropna().unique()}
-        return replace(base, displacement=merged, map_series=series), 0
+        base = dataset_from_incidents(incidents, name=name, title=title, period=(first.date(), last.date()))
+        return replace(base, displacement=merged, map_series=merge_series({}, merged, series)), changes
     raise GeodataError(f"a {table} table cannot be merged into a dataset")
 
 
@@ -168,18 +183,45 @@ def reports_root(catalog: Catalog, settings: CatalogSettings | None = None) -> P
     return (settings or CatalogSettings.from_env()).data_dir
 
 
+class ReportWriteError(GeodataError, OSError):
+    """The import report could not be written; the dataset was not changed."""
+
+
 def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Mapping[str, Any]) -> Path:
-    """Save the report (JSON) and every quarantined row (CSV, UTF-8 with BOM) under ``root/reports``."""
+    """Save the report (JSON) and every quarantined row (CSV, UTF-8 with BOM, formula cells
+    neutralised by :func:`geodata.ingest.csvsafe.neutralise`) under ``root/reports``.
+
+    Raises :class:`ReportWriteError` (one line naming the folder) when the folder cannot be written.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = Path(root) / "reports" / name
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stamp}.json"
     body = {**outcome_result.report.to_dict(), **extra}
     quarantine_path = folder / f"{stamp}.quarantine.csv"
-    outcome_result.quarantine.to_csv(quarantine_path, index=False, encoding="utf-8-sig")
     body["quarantine_file"] = str(quarantine_path)
-    path.write_text(json.dumps(body, indent=1, default=str), encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        neutralise_frame(outcome_result.quarantine).to_csv(quarantine_path, index=False, encoding="utf-8-sig")
+        path.write_text(json.dumps(body, indent=1, default=str), encoding="utf-8")
+    except OSError as exc:
+        raise ReportWriteError(f"{folder}: cannot write the import report ({exc.strerror or exc}); "
+                               "nothing was imported") from None
     return path
+
+
+def _withdraw_report(path: Path) -> None:
+    """Remove a report written before a save that then failed (the import did not happen)."""
+    path.with_name(path.stem + ".quarantine.csv").unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+
+
+def _complete_report(path: Path, extra: Mapping[str, Any]) -> None:
+    """Add what the save produced (the version) to a report written before it; best effort."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**body, **extra}, indent=1, default=str), encoding="utf-8")
+    except (OSError, ValueError):
+        pass  # the report stands without the version; the dataset's own description has it
 
 
 def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | None = None, title: str | None = None,
@@ -203,8 +245,8 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
     """
     path = Path(path)
     say = progress or (lambda message: None)
-    name = dataset or path.stem.lower().replace(" ", "-")
-    check_name(name)  # refuses an invalid name before any work
+    # One naming rule: a given name must pass it; a derived one is made to.
+    name = check_name(dataset) if dataset is not None else name_from_text(path.stem)
     say(f"reading {path.name} as {fmt}")
     source = read_source(path, fmt, mapping=mapping, crs=crs, table=table)
     drop = read_deletions(Path(deletions)) if deletions else set()
@@ -217,13 +259,28 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
         result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
     root = Path(report_root) if report_root else reports_root(catalog)
     if fmt == "boundaries":
-        say(f"saving {result.imported:,} boundary polygons")
-        catalog.save_boundaries(merge_boundaries(catalog.boundaries(), result.frame))
+        # The report first: if it cannot be written, nothing is saved.
         report = write_report(root, "boundaries", result, {"dataset": "boundaries"})
-        return ImportOutcome(result, "boundaries", None, report)
+        say(f"saving {result.imported:,} boundary polygons")
+        try:
+            catalog.save_boundaries(merge_boundaries(catalog.boundaries(), result.frame))
+        except BaseException:
+            _withdraw_report(report)
+            raise
+        reassigned = reassign_pcodes(catalog, catalog.boundaries(), say)
+        _complete_report(report, {"reassigned": {"datasets": reassigned[0], "rows": reassigned[1]}})
+        return ImportOutcome(result, "boundaries", None, report, reassigned=reassigned)
     existing = catalog.load(name) if name in catalog.names() else None
-    merged, deleted = merge_into(existing, result, name=name, title=title or name, deletions=drop)
+    merged, changes = merge_into(existing, result, name=name, title=title or name, deletions=drop,
+                                 series=source.series)
+    # The report first: a report folder that cannot be written stops the import before the save.
+    report = write_report(root, name, result, {"dataset": name, "version": None, "deleted": changes.deleted,
+                                               "changes": changes.to_dict()})
     say(f"saving dataset {name!r}")
-    version = catalog.save(merged, source=str(path))
-    report = write_report(root, name, result, {"dataset": name, "version": version, "deleted": deleted})
-    return ImportOutcome(result, name, version, report, deleted)
+    try:
+        version = catalog.save(merged, source=str(path))
+    except BaseException:
+        _withdraw_report(report)
+        raise
+    _complete_report(report, {"version": version})
+    return ImportOutcome(result, name, version, report, changes.deleted, changes)

@@ -202,22 +202,24 @@ def test_failed_save_leaves_the_previous_version(catalog, scenario, monkeypatch)
 def test_remove_and_names(catalog, scenario):
     assert catalog.names() == []
     small = synthetic_incidents(20)
-    for name in ("b-2", "a_1", "c.3", "Ḥamā"):
+    for name in ("b-2", "a_1", "c-3", "9z"):
         catalog.save(dataset_from_incidents(small, name=name, title=name))
     catalog.save(scenario)
-    assert catalog.names() == sorted(["b-2", "a_1", "c.3", "Ḥamā", scenario.name])
-    catalog.remove("c.3")
-    assert "c.3" not in catalog.names()
+    assert catalog.names() == sorted(["b-2", "a_1", "c-3", "9z", scenario.name])
+    catalog.remove("c-3")
+    assert "c-3" not in catalog.names()
     with pytest.raises(GeodataError, match="no stored dataset here"):
-        catalog.load("c.3")
+        catalog.load("c-3")
     with pytest.raises(GeodataError, match="no stored dataset here"):
-        catalog.meta("c.3")
-    with pytest.raises(GeodataError, match="no dataset named 'c.3'"):
-        catalog.remove("c.3")
+        catalog.meta("c-3")
+    with pytest.raises(GeodataError, match="no dataset named 'c-3'"):
+        catalog.remove("c-3")
     assert catalog.load("a_1").title == "a_1"
 
 
-@pytest.mark.parametrize("name", ["", ".hidden", "../etc", "a/b", "a b", "x'; DROP TABLE datasets; --", "a\0b"])
+@pytest.mark.parametrize("name", ["", ".hidden", "../etc", "a/b", "a b", "x'; DROP TABLE datasets; --", "a\0b",
+                                  "boundaries.parquet", "reports", "Reports", "c.3", "Ḥamā", "\u0430cled",
+                                  "_store", "-x", "a" * 65])
 def test_invalid_names_are_refused(catalog, name):
     dataset = dataset_from_incidents(synthetic_incidents(5), name=name, title="bad")
     for call in (lambda: catalog.save(dataset), lambda: catalog.load(name), lambda: catalog.meta(name),
