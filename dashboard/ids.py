@@ -42,6 +42,8 @@ PLAYBACK_WINDOW = "playback-window-days"
 SUB_TYPES = "sub-type-filter"
 ACTORS = "actor-filter"
 ADMIN_AREAS = "admin-area-filter"
+#: Where the source's admin names and the boundaries disagree.
+ADMIN_NOTE = "admin-area-note"
 FATALITIES_MIN = "fatalities-min"
 FATALITIES_MAX = "fatalities-max"
 PRECISION = "precision-filter"

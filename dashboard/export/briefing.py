@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from dashboard.export.provenance import (
     BASEMAP_SOURCE,
+    area_names,
     date_range_words,
     displacement_sources,
     filter_words,
@@ -288,7 +289,7 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     title_lines = _wrap(title, inner, 22 * u, max_lines=2)
     page.text(pad, pad - 2 * u, title_lines, 22, bold=True, name="title")
     y = pad + 28 * u * len(title_lines)
-    subtitle = f"{date_range_words(state)} · {filter_words(state, store.event_types())}"
+    subtitle = f"{date_range_words(state)} · {filter_words(state, store.event_types(), area_names(store, state))}"
     sub_lines = _wrap(subtitle, inner, 12 * u, max_lines=2)
     page.text(pad, y, sub_lines, 12, colour=MUTED, name="subtitle")
     y += 16 * u * len(sub_lines) + 4 * u

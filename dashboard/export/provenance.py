@@ -6,6 +6,7 @@ same words. Plain text out; callers escape it for where it goes.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -14,6 +15,7 @@ import pandas as pd
 from dashboard.figures.style import format_day
 from geodata import GEO_PRECISION, FilterState, IncidentStore
 from geodata.model.filters import DEFAULT_LAYERS
+from geodata.query import facets
 
 LAYER_WORDS = {"incidents": "incidents", "approximate": "approximate locations",
                "displacement": "displacement figures", "context": "towns & highways",
@@ -38,9 +40,17 @@ def _names(label: str, values: tuple[str, ...] | list[str]) -> str:
     return f"{label}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
-def filter_words(state: FilterState, all_types: list[str]) -> str:
+def area_names(store: IncidentStore, state: FilterState) -> dict[str, str]:
+    """The names the incidents give the areas of ``state``'s area filter, by p-code ({} without one)."""
+    if not state.admin_codes:
+        return {}
+    return {area.pcode: area.name for area in facets.admin_areas(store.incidents) if area.pcode in state.admin_codes}
+
+
+def filter_words(state: FilterState, all_types: list[str], area_names: Mapping[str, str] | None = None) -> str:
     """The active filters as a phrase (dates are said separately), e.g.
-    'all event types · actors: X · fatalities ≥ 10 · all map layers'."""
+    'all event types · actors: X · areas: Idleb (SY07) · fatalities ≥ 10 · all map layers'.
+    ``area_names`` names the areas of the area filter by p-code (else the p-codes are said alone)."""
     if state.event_types is None or set(all_types) <= set(state.event_types):
         parts = ["all event types"]
     elif not state.event_types:
@@ -53,7 +63,8 @@ def filter_words(state: FilterState, all_types: list[str]) -> str:
     if getattr(state, "actors", ()):
         parts.append(_names("actors", state.actors))
     if getattr(state, "admin_codes", ()):
-        parts.append(_names("areas (p-codes)", state.admin_codes))
+        names = area_names or {}
+        parts.append(_names("areas", [f"{names[c]} ({c})" if names.get(c, c) != c else c for c in state.admin_codes]))
     low, high = getattr(state, "fatalities_min", None), getattr(state, "fatalities_max", None)
     if low is not None and high is not None:
         parts.append(f"fatalities {low}–{high}" if low != high else f"fatalities = {low}")
@@ -108,7 +119,7 @@ class Provenance:
             dataset_name=dataset.name, dataset_title=dataset.title,
             dataset_version=str(getattr(dataset, "version", "") or ""),
             period=store.date_range(), attribution=dataset.attribution,
-            dates=date_range_words(state), filters=filter_words(state, store.event_types()),
+            dates=date_range_words(state), filters=filter_words(state, store.event_types(), area_names(store, state)),
             generated=utc_stamp(generated_at), link=link,
         )
 

@@ -151,6 +151,19 @@ def _dates(store: IncidentStore) -> html.Details:
     ])
 
 
+def _area_note(disagreements: list[facets.AreaDisagreement]) -> html.Div:
+    """Says where the source's admin names and the boundaries disagree (the filter follows the polygons)."""
+    if not disagreements:
+        return html.Div(id=ids.ADMIN_NOTE, hidden=True)
+    total = sum(d.incidents for d in disagreements)
+    examples = "; ".join(f"{d.incidents:,} name “{d.source_name}” but lie in {d.polygon_name} ({d.pcode})"
+                         for d in disagreements[:3])
+    more = f"; {len(disagreements) - 3} more" if len(disagreements) > 3 else ""
+    return html.Div(id=ids.ADMIN_NOTE, className="hint warning", role="note", children=(
+        f"{total:,} incident{'s' if total != 1 else ''} name an admin area other than the boundary they lie in "
+        f"(the area filter follows the boundaries): {examples}{more}."))
+
+
 def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
     types = store.event_types()
     actors = facets.actors(store.columns, store.incidents)
@@ -172,8 +185,9 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
             options=[{"label": f"{a} ({n})", "value": a} for a, n in actors])),
         _field("Admin areas", dcc.Dropdown(
             id=ids.ADMIN_AREAS, multi=True, value=[], placeholder="All areas (name or p-code)",
-            options=[{"label": f"{a.name} · {a.pcode} (admin {a.level})", "value": a.pcode} for a in areas]),
+            options=[{"label": f"{facets.area_label(a)} · admin {a.level}", "value": a.pcode} for a in areas]),
             hint="Or click an area on the map when boundaries are shown." if sources.levels else None),
+        _area_note(facets.admin_disagreements(store.incidents, sources.boundaries)),
         html.Div(className="field", children=[
             html.Div("Fatalities", className="field-label"),
             html.Div(className="inline-fields", children=[

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geodata.geo.gazetteer import skeleton
 from geodata.query.columns import FacetColumns, HotColumns
 
 
@@ -75,3 +76,48 @@ def admin_areas(incidents: pd.DataFrame, boundaries: pd.DataFrame | None = None)
                                        boundaries["admin_level"], strict=True):
             found[pcode] = AdminArea(pcode, str(label) if isinstance(label, str) else pcode, int(level))
     return [found[k] for k in sorted(found)]
+
+
+@dataclass(frozen=True)
+class AreaDisagreement:
+    """Incidents whose source names an admin area other than the polygon their p-code is for."""
+
+    pcode: str
+    level: int
+    polygon_name: str
+    source_name: str
+    incidents: int
+
+
+def admin_disagreements(incidents: pd.DataFrame, boundaries: pd.DataFrame | None) -> list[AreaDisagreement]:
+    """Where the source's admin names and the boundaries disagree, most incidents first.
+
+    An incident's ``admin{n}_pcode`` comes from the polygon its point lies
+    in (or from the source); its ``admin{n}`` is the name the source wrote.
+    When that name is not a spelling of the polygon's name (compared by
+    :func:`~geodata.geo.gazetteer.skeleton`, so "Idlib" and "Idleb" agree),
+    the analyst should know: the area filter follows the polygons.
+    """
+    if boundaries is None or not len(boundaries) or incidents.empty:
+        return []
+    polygon_names = dict(zip(boundaries["pcode"].astype(str), boundaries["name"].astype(str), strict=True))
+    found: list[AreaDisagreement] = []
+    for level in (1, 2, 3):
+        code, name = f"admin{level}_pcode", f"admin{level}"
+        if code not in incidents or name not in incidents:
+            continue
+        pairs = incidents[[code, name]].dropna()
+        if pairs.empty:
+            continue
+        sizes = pairs.groupby([code, name], sort=False, observed=True).size()  # codes, not a million strings
+        for (pcode, source_name), count in zip(sizes.index, sizes.tolist(), strict=True):
+            pcode, source_name = str(pcode), str(source_name)
+            polygon_name = polygon_names.get(pcode)
+            if polygon_name is not None and skeleton(source_name) != skeleton(polygon_name):
+                found.append(AreaDisagreement(pcode, level, polygon_name, source_name, int(count)))
+    return sorted(found, key=lambda d: (-d.incidents, d.pcode, d.source_name))
+
+
+def area_label(area: AdminArea) -> str:
+    """How an area is named to the analyst: its name, with the p-code in brackets."""
+    return area.name if area.name == area.pcode else f"{area.name} ({area.pcode})"
