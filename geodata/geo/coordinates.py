@@ -9,14 +9,24 @@ close, as in Idlib, 35.9 N 36.6 E), a bounding box the caller gives, or the
 box where the dataset's own points lie (1st to 99th percentile; needs 20
 points). With fewer points and no area nothing is flagged: a latitude of
 95 is then reported as out of range, not guessed to be a longitude.
+
+:func:`check_points` is what the importer uses: a row that names its country
+(ISO code or name) is judged against that country's outline, and a row whose
+place the gazetteer knows against its distance from that place, whatever
+the file's size; only rows with neither fall back to :func:`looks_swapped`.
+A point within :data:`BORDER_KM` of the expected area is never called
+swapped (outlines are drawn at 1:50m and sources place border events on
+either side).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry.base import BaseGeometry
 
 #: (min_lon, min_lat, max_lon, max_lat), like ``GeoSeries.total_bounds``.
@@ -25,6 +35,13 @@ Area: TypeAlias = Box | BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame
 
 #: Fewer located points than this and the data's own box is not trusted.
 MIN_POINTS_FOR_BOX = 20
+#: A point this close to the expected area (km) is a border point, never a swap.
+BORDER_KM = 10.0
+#: A swapped point this close to the row's named place (km) is evidence of a swap ...
+NEAR_PLACE_KM = 25.0
+#: ... when the point as given lies at least this far from it.
+FAR_FROM_PLACE_KM = 100.0
+_KM_PER_DEGREE = 111.195
 
 
 def data_box(lat: np.ndarray, lon: np.ndarray) -> Box | None:
@@ -49,6 +66,16 @@ def _geometry(area: Area) -> BaseGeometry | None:
             geometry = geometry.to_crs("EPSG:4326")
         return shapely.union_all(shapely.make_valid(geometry.dropna().to_numpy()))
     return None
+
+
+def _km_outside(geometry: BaseGeometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Roughly how far (km) each point lies from ``geometry`` (longitudes scaled by the cosine of the latitude)."""
+    out = np.zeros(len(x))
+    for i in range(len(x)):  # only the few points outside come here
+        scale = max(float(np.cos(np.radians(y[i]))), 0.01)
+        shape = shapely.affinity.scale(geometry, xfact=scale, yfact=1.0, origin=(0, 0))
+        out[i] = shape.distance(shapely.Point(x[i] * scale, y[i])) * _KM_PER_DEGREE
+    return out
 
 
 def _inside(area: Area, x: np.ndarray, y: np.ndarray, pad: float = 0.0) -> np.ndarray:
@@ -89,10 +116,110 @@ def looks_swapped(lat: np.ndarray, lon: np.ndarray, area: Area | None = None) ->
         if area is None:
             return np.zeros(len(lat), dtype=bool)
         pad = 0.05 * max(area[2] - area[0], area[3] - area[1])
+    geometry = _geometry(area)
+    area = geometry if geometry is not None else area
+    if geometry is None:
+        pad = max(pad, BORDER_KM / _KM_PER_DEGREE)
     outside = located & ~_inside(area, lon, lat, pad)
+    if geometry is not None and outside.any():
+        rows = np.flatnonzero(outside)
+        outside[rows] = _km_outside(geometry, lon[rows], lat[rows]) > BORDER_KM
     if not outside.any():
         return outside
     rows = np.flatnonzero(outside)
     flipped = np.zeros_like(outside)
     flipped[rows] = _inside(area, lat[rows], lon[rows])
     return outside & flipped
+
+
+def km_between(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance (km), element by element."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class PointCheck:
+    """What :func:`check_points` found: which rows look swapped and which lie outside their country.
+
+    ``swapped`` rows come with the evidence in ``said`` (e.g. "lies in Libya,
+    396 km outside Sudan; swapped it lies in Sudan"); ``outside`` rows (not
+    swapped, more than :data:`BORDER_KM` outside the row's country) are kept
+    and said too. ``decided`` marks the rows judged by country or place.
+    """
+
+    swapped: np.ndarray
+    outside: np.ndarray
+    decided: np.ndarray
+    said: dict[int, str]
+
+
+def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | None = None,
+                 place_lat: np.ndarray | None = None, place_lon: np.ndarray | None = None,
+                 area: Area | None = None) -> PointCheck:
+    """Judge every point against the row's own country and place, and the rest against ``area``.
+
+    Parameters
+    ----------
+    lat, lon
+        As given in the file (``NaN`` where missing).
+    countries
+        The ISO alpha-2 code each row names (``None`` where it names none).
+    place_lat, place_lon
+        The gazetteer's point for each row's named place (``NaN`` where unknown).
+    area
+        For rows with neither: see :func:`looks_swapped`.
+
+    A row naming its country is swapped when its point lies more than
+    :data:`BORDER_KM` outside that country and the swapped point inside it;
+    a row whose place is known, when the point lies over
+    :data:`FAR_FROM_PLACE_KM` from it and the swapped point within
+    :data:`NEAR_PLACE_KM`.
+    """
+    from geodata.geo.countries import countries_at, country_outlines, distance_to_country_km
+
+    lat = np.asarray(lat, dtype="float64")
+    lon = np.asarray(lon, dtype="float64")
+    n = len(lat)
+    located = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    swapped, outside, decided = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    said: dict[int, str] = {}
+    names = dict(zip(country_outlines()["iso_a2"], country_outlines()["name"], strict=True))
+    if countries is not None:
+        codes = np.asarray(countries, dtype=object)
+        named = located & np.array([isinstance(c, str) for c in codes], dtype=bool)
+        decided |= named
+        rows = np.flatnonzero(named)
+        given = countries_at(lon[rows], lat[rows])
+        away = [int(i) for i, at in zip(rows.tolist(), given, strict=True) if at != codes[i]]
+        flippable = [i for i in away if abs(lon[i]) <= 90]
+        flipped = dict(zip(flippable, countries_at(lat[flippable], lon[flippable]), strict=True))
+        for i, at in zip(away, countries_at(lon[away], lat[away]), strict=True):
+            km = distance_to_country_km(float(lon[i]), float(lat[i]), codes[i])
+            if km is None or km <= BORDER_KM:
+                continue
+            where = f"lies in {names.get(at, at)}" if isinstance(at, str) else "lies at sea or in no country"
+            country = names.get(codes[i], codes[i])
+            if flipped.get(i) == codes[i]:
+                swapped[i] = True
+                said[i] = f"{where}, {km:,.0f} km outside {country}; swapped it lies in {country}"
+            else:
+                outside[i] = True
+                said[i] = f"{where}, {km:,.0f} km outside {country} (the row's country); kept as given"
+    if place_lat is not None and place_lon is not None:
+        plat, plon = np.asarray(place_lat, dtype="float64"), np.asarray(place_lon, dtype="float64")
+        known = located & np.isfinite(plat) & np.isfinite(plon) & ~swapped
+        decided |= known
+        rows = np.flatnonzero(known)
+        as_given = km_between(lat[rows], lon[rows], plat[rows], plon[rows])
+        once_swapped = km_between(lon[rows], lat[rows], plat[rows], plon[rows])
+        hit = (as_given > FAR_FROM_PLACE_KM) & (once_swapped <= NEAR_PLACE_KM) & (np.abs(lon[rows]) <= 90)
+        for i, far, near in zip(rows[hit].tolist(), as_given[hit].tolist(), once_swapped[hit].tolist(), strict=True):
+            swapped[i], outside[i] = True, False
+            said[i] = f"{far:,.0f} km from the named place as given, {near:,.0f} km once swapped"
+    rest = np.flatnonzero(~decided)
+    if len(rest):
+        found = looks_swapped(lat[rest], lon[rest], area)
+        swapped[rest[found]] = True
+    return PointCheck(swapped=swapped, outside=outside, decided=decided, said=said)

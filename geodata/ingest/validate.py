@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geodata.geo.coordinates import Area, looks_swapped
+from geodata.geo.coordinates import Area, check_points
 from geodata.geo.gazetteer import Gazetteer
 from geodata.geo.places import geocode
+from geodata.ingest.locate import place_points, row_countries
 from geodata.ingest.readers.base import SourceTable
 from geodata.ingest.readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
 from geodata.ingest.rows import keep_rows
@@ -266,11 +267,20 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     swap_problems: list[Problem] = []
     if has_points:
         lat, lon = typed["latitude"].to_numpy(dtype="float64"), typed["longitude"].to_numpy(dtype="float64")
-        swapped = looks_swapped(lat, lon, area) & ~duplicate
+        countries = row_countries(frame)
+        place_lat, place_lon = place_points(frame, gazetteer, countries)
+        checked = check_points(lat, lon, countries=countries, place_lat=place_lat, place_lon=place_lon, area=area)
+        swapped = checked.swapped & ~duplicate
         rows = np.flatnonzero(swapped)
         column = to_source.get("latitude", "latitude")
-        said = [Problem(file, int(lines[i]), column, SWAPPED, f"latitude {lat[i]:g}, longitude {lon[i]:g}")
-                for i in rows]
+
+        def evidence(i: int) -> str:
+            found = checked.said.get(i)
+            return f"latitude {lat[i]:g}, longitude {lon[i]:g}" + (f": {found}" if found else "")
+
+        said = [Problem(file, int(lines[i]), column, SWAPPED, evidence(int(i))) for i in rows]
+        warnings += [Problem(file, int(lines[i]), column, "point outside the row's country", evidence(int(i)))
+                     for i in np.flatnonzero(checked.outside & ~duplicate)]
         if fix_swapped and len(rows):
             typed = _swap(typed, rows)
             warnings += [replace(p, reason=f"{SWAPPED}: swapped back") for p in said]
