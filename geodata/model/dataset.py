@@ -17,6 +17,7 @@ import pandas as pd
 
 from geodata.model import schema
 from geodata.model.errors import Problem, SchemaError, UnreadableFileError
+from geodata.model.series import STOCK, SeriesInfo, series_map
 
 DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "scenarios" / "nw_syria_2020"
 
@@ -42,9 +43,30 @@ class Dataset:
     period: tuple[date, date]
     view: dict = field(default_factory=dict)
     headline_series: str | None = None
-    map_series: dict[str, str] = field(default_factory=dict)  # series -> 'stock' | 'flow'
+    map_series: dict[str, SeriesInfo] = field(default_factory=dict)  # series -> what it counts
     attribution: str = ""
     version: str = ""  # content hash (geodata.catalog.parquet.content_version); "" until computed
+
+    def __post_init__(self) -> None:
+        # Stores and older files give "stock"/"flow" strings or JSON objects: one form from here on.
+        object.__setattr__(self, "map_series", series_map(self.map_series))
+
+    @property
+    def series_kinds(self) -> dict[str, str]:
+        """Series name -> 'stock', 'flow' or 'od'."""
+        return {name: info.kind for name, info in self.map_series.items()}
+
+    @property
+    def headline(self) -> str | None:
+        """The series the headline quotes: the one named, else the first stock drawn, else the first flow."""
+        if self.headline_series is not None:
+            return self.headline_series
+        kinds = self.series_kinds
+        return next((s for s, k in kinds.items() if k == STOCK), next((s for s, k in kinds.items() if k != "od"), None))
+
+    def series(self, name: str) -> SeriesInfo:
+        """The record of series ``name`` (a plain stock when the dataset does not describe it)."""
+        return self.map_series.get(name) or SeriesInfo()
 
 
 def read_csv_text(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
@@ -122,7 +144,7 @@ def load_dataset(folder: Path | str = DEFAULT_DATASET) -> Dataset:
         period=(start, end),
         view=dict(meta.get("view", {})),
         headline_series=meta.get("headline_series"),
-        map_series=dict(meta.get("map_series", {})),
+        map_series=series_map(meta.get("map_series"), file=str(meta_path)),
         attribution=str(meta.get("attribution", "")),
     )
 

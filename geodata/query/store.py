@@ -156,22 +156,34 @@ class IncidentStore:
         return pd.DataFrame(dict(zip(types, table, strict=True)), index=pd.date_range(start, end, freq="D"))
 
     def displaced_as_of(self, end: date, areas: Sequence[str] = ()) -> pd.Series | None:
-        """The headline displacement figure in force on ``end`` (``None`` before the first), for the
+        """The headline series' latest figure on or before ``end`` (``None`` before the first), for the
         admin ``areas`` when given (see :func:`geodata.query.displacement.within_areas`)."""
-        if self.dataset.headline_series is None:
+        series = self.dataset.headline
+        if series is None:
             return None
         figures = displacement.within_areas(self.displacement, areas)
-        return displacement.latest_stock(figures, self.dataset.headline_series, end)
+        return displacement.latest_stock(figures, series, end)
+
+    def displaced_in_range(self, start: date, end: date, areas: Sequence[str] = ()) -> displacement.Displaced | None:
+        """The headline figure for the range, by its series' kind (a stock in force on ``end``, a flow's
+        figures whose period overlaps the range), for the admin ``areas`` when given."""
+        series = self.dataset.headline
+        if series is None:
+            return None
+        figures = displacement.within_areas(self.displacement, areas)
+        return displacement.in_force(figures, series, self.dataset.series(series).kind, start, end)
 
     def displacement_series(self, areas: Sequence[str] = ()) -> pd.DataFrame:
-        """The headline displacement series in date order, for the admin ``areas`` when given."""
-        if self.dataset.headline_series is None:
+        """The headline displacement series, one value per date (places summed), for the admin ``areas``
+        when given."""
+        series = self.dataset.headline
+        if series is None:
             return self.displacement.iloc[0:0]
         figures = displacement.within_areas(self.displacement, areas)
-        return displacement.stock_series(figures, self.dataset.headline_series)
+        return displacement.over_time(figures, series, self.dataset.series(series).kind)
 
     def displacement_on_map(self, state: FilterState) -> pd.DataFrame:
         """The displacement figures to draw for ``state`` (one per series and place), inside its
         admin areas when it names some."""
         figures = displacement.within_areas(self.displacement, state.admin_codes)
-        return displacement.figures_for_range(figures, self.dataset.map_series, state.start, state.end)
+        return displacement.figures_for_range(figures, self.dataset.series_kinds, state.start, state.end)

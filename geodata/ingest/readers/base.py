@@ -21,6 +21,7 @@ import pandas as pd
 from geodata.ingest.readers.encoding import read_csv_cells, record_lines
 from geodata.model.errors import Problem, SchemaError
 from geodata.model.schema import TableSchema, text
+from geodata.model.series import SeriesInfo
 
 #: Date formats tried in order when a format allows several (ISO first).
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y")
@@ -58,6 +59,9 @@ class SourceTable:
         complaint about the same cell.
     tables
         Related tables derived from the file (HNAP's origin -> destination flows).
+    series
+        Displacement series -> what it counts, as the source says it
+        (:class:`~geodata.model.series.SeriesInfo`); the import stores it with the dataset.
     """
 
     file: str
@@ -71,6 +75,7 @@ class SourceTable:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    series: Mapping[str, SeriesInfo] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not (len(self.frame) == len(self.original) == len(self.lines)):

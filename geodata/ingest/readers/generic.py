@@ -12,8 +12,14 @@ no YAML dependency)::
                     "source": "Our field team", "source_url": "https://example.org"},
       "date_formats": ["%d/%m/%Y"],              # optional; ISO and "27 February 2020" always work
       "sheet": "Events",                         # optional, .xlsx only (default: the first sheet)
-      "header_row": 1                            # optional, the line/row of the header (default 1)
+      "header_row": 1,                           # optional, the line/row of the header (default 1)
+      "series_info": {"kind": "stock", "label": "IDPs in the province", "since": "2023-01-01",
+                      "unit": "month", "source": "IOM DTM"}   # optional, displacement only
     }
+
+``series_info`` says what the displacement series counts, in the source's
+words (:func:`geodata.model.series.series_info`): one record for every
+series in the file, or an object of records keyed by series name.
 
 A constant also fills the blank cells of a mapped column. Canonical columns
 that may be blank and are not mapped are blank; source columns not mapped
@@ -38,6 +44,7 @@ from geodata.ingest.readers.excel import read_sheet_cells, with_header
 from geodata.model.dataset import read_json
 from geodata.model.errors import Problem, SchemaError, UnreadableFileError
 from geodata.model.schema import DISPLACEMENT, INCIDENTS, TableSchema, text
+from geodata.model.series import SeriesInfo, series_info
 
 TABLES: dict[str, TableSchema] = {"incidents": INCIDENTS, "displacement": DISPLACEMENT}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -132,5 +139,16 @@ def read_generic(path: str | Path, mapping: Mapping[str, Any] | str | Path, *, t
     for name in raw.columns:
         if name not in used_sources and name not in frame.columns:
             frame[name] = raw[name]
+    described = _described_series(spec.get("series_info"), frame, file) if schema is DISPLACEMENT else {}
     return SourceTable(file=file, format="csv", schema=schema, frame=frame, original=raw, lines=lines,
-                       source_columns=source_columns, encoding=used, problems=tuple(problems))
+                       source_columns=source_columns, encoding=used, problems=tuple(problems), series=described)
+
+
+def _described_series(info: Any, frame: pd.DataFrame, file: str) -> dict[str, SeriesInfo]:
+    """The mapping's ``series_info``: one record for every series in the rows, or records by name."""
+    if not info:
+        return {}
+    if isinstance(info, Mapping) and "kind" not in info and "label" not in info:
+        return {str(name): series_info(value, name=str(name), file=file) for name, value in info.items()}
+    record = series_info(info, file=file)
+    return {str(name): record for name in text(frame["series"]).dropna().unique()}

@@ -20,6 +20,9 @@ governorate's; rows with none are kept with no coordinates and
 
 The matrix becomes a separate ``flows`` table (``SourceTable.tables["flows"]``,
 :data:`~geodata.model.schema.FLOWS` columns); empty and zero cells are not flows.
+``SourceTable.series`` says what each counts: the community series are
+flows over the month ("IDP arrivals in the month"), the matrix an
+origin-to-destination series (``<series>_od``).
 """
 from __future__ import annotations
 
@@ -38,12 +41,17 @@ from geodata.ingest.readers.encoding import read_csv_cells
 from geodata.ingest.readers.excel import read_workbook_cells, with_header
 from geodata.model.errors import Problem, SchemaError
 from geodata.model.schema import CRS, DISPLACEMENT, FLOWS, check_table, text
+from geodata.model.series import FLOW, OD, SeriesInfo
 
 SOURCE = "HNAP / OCHA IDP movements"
 SOURCE_URL = "https://data.humdata.org"
 MOVEMENTS = {"arrivals": "IDP_Flow_Estimation", "returns": "Ret_Flow_Estimation"}
 SCOPES = {"arrivals": "IDP arrivals in the community during the month",
           "returns": "spontaneous IDP returns to the community during the month"}
+#: What each series counts, in the workbook's terms: community figures are flows over the month.
+LABELS = {"arrivals": "IDP arrivals in the month", "returns": "Spontaneous IDP returns in the month"}
+OD_LABELS = {"arrivals": "IDP movements from governorate of origin to destination in the month",
+             "returns": "IDP returns from governorate of origin to destination in the month"}
 ADMIN = (("admin1", "Mohafaza"), ("admin1_pcode", "Mohafaza PCODE"), ("admin2", "Mantika"),
          ("admin2_pcode", "Mantika PCODE"), ("admin3", "Nahya"), ("admin3_pcode", "Nahya PCODE"))
 _MONTH_IN_NAME = re.compile(r"(20\d\d)[-_ ]?(0[1-9]|1[0-2])(?!\d)")
@@ -306,7 +314,12 @@ def read_hnap(path: str | Path, *, movement: str = "arrivals", period: str | Non
             warnings += [Problem(p.file, p.line, p.column, f"flow left out: {p.reason}", p.value)
                          for p in flow_problems]
             tables["flows"] = flows
+    name = series or f"hnap_{movement}"
+    described = {name: SeriesInfo(kind=FLOW, label=LABELS[movement], unit="month", source=source)}
+    if "flows" in tables:
+        described[f"{name}_od"] = SeriesInfo(kind=OD, label=OD_LABELS[movement], unit="month", source=source)
     return SourceTable(file=where, format="hnap", schema=DISPLACEMENT, frame=frame, original=raw, lines=lines,
+                       series=described,
                        source_columns={"figure_id": "Community PCODE", "displaced": value_column, "place": "Community",
                                        "pcode": "Community PCODE"},
                        encoding=used, warnings=tuple(warnings), tables=tables)

@@ -6,7 +6,8 @@ pattern's hashtag must match, its ``+attributes`` must all be present and
 its ``-attributes`` absent (HXL's own pattern syntax). Patterns are tried in
 order of preference; among columns matching one pattern the one with the
 fewest other attributes wins. Household counts (``+hh``) are never taken as
-people.
+people. A displacement column's hashtag and header say what the series
+counts (:func:`describe_series`).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from geodata.ingest.readers.base import SourceTable, date_problems, parse_dates
 from geodata.ingest.readers.encoding import read_csv_cells, record_lines
 from geodata.model.errors import Problem, SchemaError
 from geodata.model.schema import DISPLACEMENT, INCIDENTS, TableSchema, text
+from geodata.model.series import FLOW, STOCK, SeriesInfo, period_unit
 
 #: How many leading rows may precede the hashtag row (the HXL standard's limit).
 MAX_HEADER_ROWS = 25
@@ -92,6 +94,32 @@ def hashtag_row(cells: pd.DataFrame) -> int | None:
         if values and all(parse_tag(v) is not None for v in values):
             return r
     return None
+
+
+#: Attributes of the displaced-people column that make a series a flow, and what it then counts.
+FLOW_ATTRIBUTES = {"arrivals": "IDP arrivals", "arrived": "IDP arrivals", "departures": "Departures",
+                   "departed": "Departures", "returnees": "Returns", "returns": "Returns", "returned": "Returns"}
+STOCK_WORDS = {"idps": "IDPs", "displaced": "Displaced", "refugees": "Refugees", "inneed": "People in need"}
+
+
+def describe_series(tag: tuple[str, frozenset[str]] | None, header: str | None, frame: pd.DataFrame) -> SeriesInfo:
+    """What the displaced-people column counts, from its hashtag (``+arrivals`` ... make a flow) and
+    header (the source's own words become the label); a flow's unit from its periods."""
+    name, attrs = tag or ("#affected", frozenset())
+    flow = next((FLOW_ATTRIBUTES[a] for a in sorted(attrs) if a in FLOW_ATTRIBUTES), None)
+    words = flow or next((STOCK_WORDS[a] for a in sorted(attrs | {name.lstrip("#")}) if a in STOCK_WORDS),
+                         "Displaced")
+    starts, ends = frame.get("period_start"), frame.get("period_end")
+    unit = period_unit(starts, ends) if starts is not None and ends is not None else None
+    since = None
+    if flow is None and "cumulative" in attrs and starts is not None:
+        first = pd.to_datetime(starts, errors="coerce").dropna().drop_duplicates()
+        since = first.iloc[0].date() if len(first) == 1 else None
+    sources: list[str] = text(frame["source"]).dropna().unique().tolist() if "source" in frame else []
+    label = header.strip() if header and not header.strip().startswith("#") else (
+        f"{words} in the {unit or 'period'}" if flow else words)
+    return SeriesInfo(kind=FLOW if flow else STOCK, label=label, unit=unit if flow else None, since=since,
+                      source=str(sources[0]) if len(sources) == 1 else "")
 
 
 def _guess_table(tags: list[tuple[str, frozenset[str]] | None]) -> TableSchema:
@@ -181,5 +209,10 @@ def read_hxl(path: str | Path, *, table: str | None = None, series: str = "hxl_i
         raise SchemaError([Problem(file, row + 1, name, "no column tagged for it (e.g. "
                                    + " or ".join(mapping.get(name, ("a default",))[:2]) + ")") for name in missing])
     frame = pd.DataFrame(columns, index=raw.index)
+    described = {}
+    if schema is DISPLACEMENT:
+        i = find_column(tags, DISPLACEMENT_TAGS["displaced"])
+        header = headers[i] if i is not None and isinstance(headers[i], str) else None
+        described[series] = describe_series(tags[i] if i is not None else None, header, frame)
     return SourceTable(file=file, format="hxl", schema=schema, frame=frame, original=raw, lines=lines,
-                       source_columns=source_columns, encoding=used, problems=tuple(problems))
+                       source_columns=source_columns, encoding=used, problems=tuple(problems), series=described)
