@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
-from dashboard.figures.style import format_count, format_day
+from dashboard.figures.style import format_count
+from dashboard.figures.wording import displaced_sentence, missing_sentence
+from geodata.model.series import SeriesInfo
 from geodata.query.columns import FatalityTotals
+from geodata.query.displacement import Displaced
 
 
 @dataclass(frozen=True)
@@ -21,27 +22,23 @@ class Headline:
     displaced_detail: str
 
 
-def headline(totals: FatalityTotals, displaced: pd.Series | None, *, areas: bool = False) -> Headline:
+def headline(totals: FatalityTotals, displaced: Displaced | None, info: SeriesInfo | None = None, *,
+             areas: bool = False) -> Headline:
     """Count incidents, sum reported fatalities (with the range where sources disagree)
-    and state the displacement figure in force with its "as of" date and source (``areas``:
-    the filter names admin areas, and ``displaced`` is the figure for them)."""
+    and state the displacement figure for the range in its source's words, with its date or period
+    and source (``info`` describes the series; ``areas``: the filter names admin areas, and
+    ``displaced`` is the figure for them)."""
     n, reported = totals.incidents, totals.reported
     fatal_detail = "reported fatalities"
     if totals.low != totals.high:
         fatal_detail += f" (sources range {format_count(totals.low)}–{format_count(totals.high)})"
     if n - reported:
         fatal_detail += f"; {n - reported} incident(s) without a figure"
+    info = info or SeriesInfo()
     if displaced is None:
-        people, people_detail = "–", ("no displacement figure for the selected areas on or before the end date"
-                                      if areas else "no displacement figure on or before the end date")
+        people, people_detail = "–", missing_sentence(info, areas=areas)
     else:
-        qualifier = displaced.get("qualifier")
-        qualifier = f"{qualifier} " if isinstance(qualifier, str) and qualifier else ""
-        people = format_count(displaced["displaced"])
-        since = (f" since {format_day(displaced['period_start'])}"
-                 if pd.notna(displaced.get("period_start")) else "")
-        people_detail = (f"{qualifier}{people} displaced{since} · as of {format_day(displaced['as_of'])}"
-                         f" · {displaced['source']}")
+        people, people_detail = format_count(displaced.people), displaced_sentence(displaced, info)
     return Headline(
         incidents=format_count(n),
         incidents_detail="incident" if n == 1 else "incidents",

@@ -7,6 +7,7 @@ the export can find a layer's points without guessing from colours.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,9 @@ from dashboard.figures.style import (
     short_count,
     type_colour,
 )
+from dashboard.figures.wording import when_words
 from geodata import GEO_PRECISION, FilterState, Gazetteer
+from geodata.model.series import SeriesInfo
 from geodata.query.budget import (
     DEFAULT_POINT_BUDGET,
     GridCells,
@@ -188,27 +191,28 @@ def statuscell_text(points: IncidentPoints, budget: int) -> str:
     return f"{plan.total:,} incident{'s' if plan.total != 1 else ''} shown as points"
 
 
-def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
+def displacement_layer(figures: pd.DataFrame, series: Mapping[str, SeriesInfo]) -> list[dict]:
     """Proportional circles: area proportional to people displaced, a fixed scale across dates.
 
-    Stocks (cumulative) are drawn first so the smaller period figures sit on top.
+    Each series is named in its source's words (``series``), a stock's
+    figures "as of" their date, a flow's "in" their period. Stocks are
+    drawn first so the smaller period figures sit on top.
     """
     traces = []
+    kinds = {name: info.kind for name, info in series.items()}
     order = sorted(kinds, key=lambda s: kinds[s] != "stock")
     stock_places = set(figures.loc[figures["series"].map(kinds) == "stock", "pcode"].dropna())
-    for series in order:
-        rows = figures[figures["series"] == series]
+    for name in order:
+        rows = figures[figures["series"] == name]
         if rows.empty:
             continue
-        kind = kinds[series]
+        kind = kinds[name]
         people = rows["displaced"].astype("float64").to_numpy()
         size = np.maximum(DISPLACEMENT_PX_PER_MILLION * np.sqrt(people / 1_000_000), 10.0)
         qualifier = rows["qualifier"].astype("string").fillna("")
-        if kind == "stock":
-            when = ("as of " + rows["as_of"].map(format_day)).to_numpy(dtype=object)
-        else:
-            months = rows["period_start"].fillna(rows["as_of"]).map(lambda d: f"{d:%B %Y}")
-            when = ("in " + months).to_numpy(dtype=object)
+        info = series[name]
+        when = np.array([when_words(info, a, s, e) for a, s, e in
+                         zip(rows["as_of"], rows["period_start"], rows["period_end"], strict=True)], dtype=object)
         detail: np.ndarray = np.column_stack([
             escape(rows["place"]),
             escape(qualifier + np.where(qualifier == "", "", " ")),
@@ -217,8 +221,7 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
             escape(rows["scope"].fillna(rows["place"]) if "scope" in rows else rows["place"]),
             escape(rows["source"]),
         ])
-        label = ("Displaced since 1 Dec 2019 (cumulative)" if kind == "stock"
-                 else "IDP arrivals in the month")
+        label = info.label
         traces.append(plain.trace("scattermap",
             name=label,
             meta="displacement",
@@ -232,11 +235,11 @@ def displacement_layer(figures: pd.DataFrame, kinds: dict[str, str]) -> list[dic
                   for p, code in zip(people, rows["pcode"], strict=True)],
             textfont=dict(family=GLYPH_FONT_BOLD, size=11, color="#1a1a1a"),
             textposition="top center" if kind == "stock" else "middle center",
-            marker=dict(size=size, color=DISPLACEMENT_COLOURS[kind], opacity=0.38),
+            marker=dict(size=size, color=DISPLACEMENT_COLOURS.get(kind, DISPLACEMENT_COLOURS["flow"]), opacity=0.38),
             customdata=detail,
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]} people, "
-                           "%{customdata[3]}<br>Scope: %{customdata[4]}<br>Source: %{customdata[5]}"
-                           "<extra>" + label + "</extra>"),
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]} " + esc(info.measure)
+                           + " %{customdata[3]}<br>Scope: %{customdata[4]}<br>Source: %{customdata[5]}"
+                           "<extra>" + esc(label) + "</extra>"),
         ))
     return traces
 

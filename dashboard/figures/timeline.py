@@ -1,4 +1,4 @@
-"""The timeline under the map: incidents per day by type, and cumulative displacement.
+"""The timeline under the map: incidents per day by type, and the headline displacement series.
 
 It shows the whole period for context and shades the selected range, so the
 analyst sees what the filter leaves out.
@@ -21,6 +21,8 @@ from dashboard.figures.style import (
     format_day,
     type_colour,
 )
+from dashboard.figures.wording import when_words
+from geodata.model.series import SeriesInfo
 
 TIMELINE_UIREVISION = "timeline"
 TIMELINE_HEIGHT = 210
@@ -64,12 +66,13 @@ def selection_layout(start: date, end: date) -> dict:
 
 
 def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, end: date,
-                    period: tuple[date, date]) -> dict:
+                    period: tuple[date, date], info: SeriesInfo | None = None) -> dict:
     """Stacked bars of incidents per day, or per week over long periods (one trace per event
-    type), and the cumulative displacement line.
+    type), and the headline displacement series as a line, named and hovered in its source's words.
 
     ``daily`` has one column per event type indexed by day; ``displaced`` is
-    the headline series (``as_of``, ``displaced``, ``qualifier``, ``source``).
+    the headline series (``as_of``, ``displaced``, ``qualifier``, ``source``,
+    optionally ``period_start``/``period_end``); ``info`` describes it.
     """
     first_day = period[0].isoformat()
     size = days_per_bar(len(daily))
@@ -87,16 +90,23 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
             hovertemplate=when + ": %{y} incident(s)<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
         ))
     if not displaced.empty:
-        qualifier = displaced["qualifier"].astype("string").fillna("")
+        info = info or SeriesInfo()
+        qualifier = displaced["qualifier"].astype("string").fillna("") if "qualifier" in displaced else \
+            pd.Series("", index=displaced.index, dtype="string")
+        starts = displaced["period_start"] if "period_start" in displaced else pd.Series(pd.NaT, index=displaced.index)
+        ends = displaced["period_end"] if "period_end" in displaced else pd.Series(pd.NaT, index=displaced.index)
+        dated = [when_words(info, a, s, e) for a, s, e in zip(displaced["as_of"], starts, ends, strict=True)]
         traces.append(plain.trace("scatter",
             x=displaced["as_of"].dt.strftime("%Y-%m-%d").tolist(),
             y=displaced["displaced"].astype("float64").to_numpy(),
-            yaxis="y2", mode="lines+markers", name="Displaced since 1 Dec 2019", meta="displacement",
+            yaxis="y2", mode="lines+markers", name=info.label, meta="displacement",
             line=dict(color=DISPLACEMENT_COLOURS["flow"], width=2), marker=dict(size=5),
             customdata=list(zip(escape(qualifier), [format_count(v) for v in displaced["displaced"]],
-                                escape(displaced["source"], limit=80), strict=True)),
-            hovertemplate="%{customdata[0]} %{customdata[1]} displaced as of %{x|%d %b %Y}<br>"
-                          "%{customdata[2]}<extra></extra>",
+                                escape(displaced["source"], limit=80), escape(pd.Series(dated, dtype="string")),
+                                strict=True)),
+            hovertemplate="%{customdata[0]} %{customdata[1]} " + escape(pd.Series([info.measure]))[0]
+                          + " %{customdata[3]}<br>%{customdata[2]}<extra>" + escape(pd.Series([info.label]))[0]
+                          + "</extra>",
         ))
     most = int(counts.sum(axis=1).max()) if counts.size else 0
     # One constructor call: plotly validates the layout once (update_layout costs several times more).

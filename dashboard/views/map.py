@@ -83,7 +83,7 @@ class DatedLayers:
     def _displacement(self, start: date, end: date, areas: tuple[str, ...] = ()) -> list[dict]:
         store = self._store
         figures = store.displacement_on_map(FilterState(start, end, admin_codes=areas))
-        return displacement_layer(figures, store.dataset.map_series)
+        return displacement_layer(figures, store.dataset.map_series)  # every series the dataset describes
 
 
 def _incident_overlays(store: IncidentStore, points: IncidentPoints, state: FilterState,
@@ -117,7 +117,7 @@ def _area_layers(store: IncidentStore, state: FilterState, level: int, assets: M
     level = level if level in sources.levels else sources.levels[0]
     traces: list = []
     if "choropleth" in state.layers:
-        series = choropleth_series(store.dataset.map_series, store.dataset.headline_series)
+        series = choropleth_series(store.dataset.series_kinds, store.dataset.headline)
         figures = store.displacement_on_map(state) if series in store.dataset.map_series else store.displacement
         traces += choropleth_layer(figures, series, sources.pcodes(), assets.boundary_urls)
     if "boundaries" in state.layers:

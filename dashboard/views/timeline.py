@@ -21,8 +21,10 @@ def timeline(filter_data: Any, store: IncidentStore) -> dict:
     disappears once the dates change by any control.
     """
     state = FilterState.from_dict(filter_data, store.date_range())
+    series = store.dataset.headline
     figure = timeline_figure(store.daily_counts(state), store.displacement_series(state.admin_codes),
-                             state.start, state.end, store.date_range())
+                             state.start, state.end, store.date_range(),
+                             store.dataset.series(series) if series else None)
     figure["layout"].update(dragmode="select", selectdirection="h")
     return figure
 

@@ -98,11 +98,11 @@ def test_timeline_bars_follow_types_and_mark_the_selection(store):
 
 def test_headline_counts_fatalities_and_displacement(store):
     state = FilterState(date(2020, 2, 27), date(2020, 2, 27))
-    h = headline(store.fatality_totals(state), store.displaced_as_of(state.end))
+    h = headline(store.fatality_totals(state), store.displaced_in_range(state.start, state.end))
     assert h.incidents == "2" and h.fatalities == "95"
     assert "94–95" in h.fatalities_detail
     assert h.displaced == "948,000" and "as of 23 Feb 2020" in h.displaced_detail
     assert "more than" in h.displaced_detail
     early = headline(store.fatality_totals(FilterState(date(2019, 12, 1), date(2019, 12, 20))),
-                     store.displaced_as_of(date(2019, 12, 20)))
+                     store.displaced_in_range(date(2019, 12, 1), date(2019, 12, 20)))
     assert early.incidents == "1" and early.displaced == "–"

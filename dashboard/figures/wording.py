@@ -1,0 +1,78 @@
+"""How a displacement figure is said: in its source's words, with its period or "as of" date.
+
+The legend, the map's hover, the timeline and the headline all say it the
+same way, so an analyst can quote any of them: "948,000 displaced since
+1 Dec 2019, as of 23 Feb 2020 (OCHA)"; "61,000 IDP arrivals in February 2020
+(HNAP)".
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from dashboard.figures.style import format_count, format_day
+from geodata.model.series import STOCK, SeriesInfo
+from geodata.query.displacement import Displaced
+
+#: At most this many sources are named in one sentence; the rest are counted.
+MAX_SOURCES = 2
+
+
+def period_words(start: date | pd.Timestamp | None, end: date | pd.Timestamp | None, unit: str | None) -> str:
+    """'February 2020', 'Jan – Feb 2020', 'Dec 2019 – Feb 2020' (months); '3 – 9 Feb 2020' otherwise."""
+    if start is None or pd.isna(start):
+        return f"the {unit or 'period'} to {format_day(end)}" if end is not None and not pd.isna(end) else ""
+    first = pd.Timestamp(start)
+    last = pd.Timestamp(end) if end is not None and not pd.isna(end) else first
+    if unit == "month":
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first:%B %Y}"
+        return f"{first:%b} – {last:%b %Y}" if first.year == last.year else f"{first:%b %Y} – {last:%b %Y}"
+    if first == last:
+        return format_day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day} – {format_day(last)}"
+    return f"{first.day} {first:%b} – {format_day(last)}" if first.year == last.year else \
+        f"{format_day(first)} – {format_day(last)}"
+
+
+def sources_words(sources: Sequence[str]) -> str:
+    """'OCHA', 'OCHA; REACH', 'OCHA; REACH and 3 more'."""
+    named = "; ".join(sources[:MAX_SOURCES])
+    return named + (f" and {len(sources) - MAX_SOURCES} more" if len(sources) > MAX_SOURCES else "")
+
+
+def when_words(info: SeriesInfo, as_of: pd.Timestamp, start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    """A stock's 'as of 23 Feb 2020'; a flow's 'in February 2020'."""
+    if info.kind == STOCK:
+        return f"as of {format_day(as_of)}"
+    return f"in {period_words(start, end if end is not None and not pd.isna(end) else as_of, info.unit)}"
+
+
+def displaced_sentence(figure: Displaced, info: SeriesInfo) -> str:
+    """The headline's sentence for ``figure``: number, what it counts (since when), its date or
+    period, its sources."""
+    qualifier = f"{figure.qualifier} " if figure.qualifier else ""
+    people = format_count(figure.people)
+    if info.kind == STOCK:
+        since = f" since {format_day(info.since)}" if info.since else ""
+        first, last = figure.first_as_of, figure.last_as_of
+        as_of = format_day(last) if first == last else f"{period_words(first, last, None)} (latest per place)"
+        said = f"{qualifier}{people} {info.measure}{since}, as of {as_of}"
+    else:
+        when = when_words(info, figure.last_as_of, figure.period_start, figure.period_end)
+        said = f"{qualifier}{people} {info.measure} {when}"
+    if figure.figures > 1:
+        said += f" across {figure.figures:,} places"
+    return f"{said} ({sources_words(figure.sources)})" if figure.sources else said
+
+
+def missing_sentence(info: SeriesInfo, *, areas: bool) -> str:
+    """Why the headline has no figure: none in force on the end date (stock), none for a period in
+    the range (flow)."""
+    where = " for the selected areas" if areas else ""
+    if info.kind == STOCK:
+        return f"no figure{where} on or before the end date ({info.label})"
+    return f"no figure{where} for a period in the selected dates ({info.label})"
