@@ -34,11 +34,12 @@ def headline(totals: FatalityTotals, displaced: Displaced | None, info: SeriesIn
         fatal_detail += f" (sources range {format_count(totals.low)}–{format_count(totals.high)})"
     if n - reported:
         fatal_detail += f"; {n - reported} incident(s) without a figure"
-    info = info or SeriesInfo()
-    if displaced is None:
-        people, people_detail = "–", missing_sentence(info, areas=areas)
+    if info is None and displaced is None:
+        people, people_detail = "–", "no displacement figures in this dataset"
+    elif displaced is None:
+        people, people_detail = "–", missing_sentence(info or SeriesInfo(), areas=areas)
     else:
-        people, people_detail = format_count(displaced.people), displaced_sentence(displaced, info)
+        people, people_detail = format_count(displaced.people), displaced_sentence(displaced, info or SeriesInfo())
     return Headline(
         incidents=format_count(n),
         incidents_detail="incident" if n == 1 else "incidents",

@@ -77,6 +77,10 @@ def test_a_foreign_dataset_opens_on_its_data_with_none_of_the_scenario(browser, 
     assert outside == {"count": 36, "outside": 0}
     zoom = page.evaluate("() => document.querySelector('#incident-map .js-plotly-plot')._fullLayout.map.zoom")
     assert zoom > 3.5  # the country fills the map, not the world
+    assert page.text_content("#headline-displaced-what") == "no displacement figures in this dataset"
+    credit = page.evaluate("() => document.querySelector('#incident-map .js-plotly-plot').layout.annotations"
+                           ".find(a => a.name === 'credit').text")
+    assert "Highways" not in credit and "Natural Earth" in credit  # no roads drawn, none claimed
     text = page.inner_text("body")
     for word in SCENARIO_WORDS:
         assert word not in text, word
