@@ -31,6 +31,16 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+#: Longest data text a control, legend or cell shows; the full text stays in the data (and the detail panel).
+LABEL_LIMIT = 120
+
+
+def clip(text: object, limit: int = LABEL_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: one 30,000-character name must not stall the page."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def esc(text: object) -> str:
     """Escape data text for a plotly label: tags become text; quotes stay quotes (plotly shows
     ``&quot;`` literally, and a quote cannot open a tag in a text node)."""

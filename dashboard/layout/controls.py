@@ -7,7 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.figures.style import type_colour
+from dashboard.figures.style import LABEL_LIMIT, clip, type_colour
 from dashboard.layout.export import export_panel
 from dashboard.server.mapsources import MapSources
 from dashboard.state.controls import (
@@ -44,7 +44,20 @@ ADMIN_LEVEL_LABELS = {1: "Level 1 (governorates)", 2: "Level 2 (districts)", 3: 
 
 def _type_option(event_type: str) -> dict:
     swatch = html.Span(className="swatch", style={"backgroundColor": type_colour(event_type)})
-    return {"label": html.Span([swatch, event_type]), "value": event_type}
+    return {"label": html.Span([swatch, clip(event_type)], title=event_type if len(event_type) > LABEL_LIMIT else None),
+            "value": event_type}
+
+
+def _text_option(label: str, value: str, full: str) -> dict:
+    """A dropdown option with a ``label`` built from clipped text (:func:`clip`), searched by that
+    label, while its value stays what the filter matches; the full text is its tooltip when cut.
+
+    One 10,000-character actor name in a ``dcc.Dropdown(multi=True)`` stops the map from drawing.
+    """
+    option = {"label": label, "value": value, "search": label}
+    if len(full) > LABEL_LIMIT:
+        option["title"] = clip(full, 2_000)
+    return option
 
 
 def _sources(store: IncidentStore, sources: MapSources) -> html.Details:
@@ -179,13 +192,14 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
                       className="checklist"),
         _field("Sub-types", dcc.Dropdown(
             id=ids.SUB_TYPES, multi=True, value=[], placeholder="All sub-types",
-            options=[{"label": f"{s} ({t}, {n})", "value": s} for t, s, n in subs])),
+            options=[_text_option(f"{clip(s)} ({clip(t, 40)}, {n})", s, s) for t, s, n in subs])),
         _field("Actors", dcc.Dropdown(
             id=ids.ACTORS, multi=True, value=[], placeholder="All actors (type to search)",
-            options=[{"label": f"{a} ({n})", "value": a} for a, n in actors])),
+            options=[_text_option(f"{clip(a)} ({n})", a, a) for a, n in actors])),
         _field("Admin areas", dcc.Dropdown(
             id=ids.ADMIN_AREAS, multi=True, value=[], placeholder="All areas (name or p-code)",
-            options=[{"label": f"{facets.area_label(a)} · admin {a.level}", "value": a.pcode} for a in areas]),
+            options=[_text_option(f"{clip(facets.area_label(a))} · admin {a.level}", a.pcode, facets.area_label(a))
+                     for a in areas]),
             hint="Or click an area on the map when boundaries are shown." if sources.levels else None),
         _area_note(facets.admin_disagreements(store.incidents, sources.boundaries)),
         html.Div(className="field", children=[
@@ -209,7 +223,7 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
             id=ids.NOTES_SEARCH, type="search", value="", placeholder="e.g. market, convoy", debounce=0.6,
             maxLength=200, className="text-input"), for_id=ids.NOTES_SEARCH),
         _field("Dataset", dcc.Dropdown(
-            id=ids.DATASET, options=[{"label": store.dataset.title, "value": store.name}], value=store.name,
+            id=ids.DATASET, options=[{"label": clip(store.dataset.title), "value": store.name}], value=store.name,
             clearable=False, searchable=False)),
     ])
 

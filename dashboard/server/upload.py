@@ -23,6 +23,7 @@ from dashboard.figures.basemap import ASSETS
 from dashboard.server.compression import compress_responses
 from dashboard.server.security import install_security
 from geodata.catalog import CatalogSettings
+from geodata.catalog.protocol import MAX_NAME_LENGTH, NAME_PATTERN, check_name, is_valid_name, name_from_text
 from geodata.ingest import ingest_file, reports_root
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
@@ -41,10 +42,19 @@ def _safe_suffix(filename: Any) -> str:
     return suffix if suffix in SUFFIXES else ".csv"
 
 
-def _dataset_name(text: Any, filename: Any) -> str:
-    raw = text if isinstance(text, str) and text.strip() else (Path(filename).stem if isinstance(filename, str) else "")
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", raw.strip()).strip("-._").lower()[:60]
-    return name or "imported"
+def dataset_name(text: Any, filename: Any) -> str:
+    """The dataset name for an upload, by the one naming rule (:func:`geodata.catalog.protocol.check_name`).
+
+    A typed name must pass the rule as typed (GeodataError saying why, shown
+    on the page): it is never silently changed into another dataset's name.
+    With nothing typed, the name is derived from the file's name through the
+    same rule (:func:`~geodata.catalog.protocol.name_from_text`), so
+    ``reports.csv`` or ``boundaries.parquet`` can never name the store's own files.
+    """
+    if isinstance(text, str) and text.strip():
+        return check_name(text.strip())
+    stem = Path(filename).stem if isinstance(filename, str) and "\0" not in filename else ""
+    return name_from_text(stem)
 
 
 def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
@@ -63,7 +73,10 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
         return {"ok": False, "error": "The upload was damaged in transit; try again."}
     if len(data) > MAX_UPLOAD_BYTES:
         return {"ok": False, "error": f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB."}
-    name = _dataset_name(dataset, filename)
+    try:
+        name = dataset_name(dataset, filename)
+    except GeodataError as exc:
+        return {"ok": False, "error": f"Nothing was imported: {exc}"}
     shown_name = filename if isinstance(filename, str) else "the file"
     with tempfile.TemporaryDirectory(prefix="conflict-map-upload-") as folder:
         path = Path(folder) / f"upload{_safe_suffix(filename)}"
@@ -100,9 +113,7 @@ def quarantine_file(catalog, answer: Any, settings: CatalogSettings | None = Non
     name, report_id = answer.get("dataset"), answer.get("report_id")
     if not isinstance(name, str) or not isinstance(report_id, str) or not REPORT_ID.match(report_id):
         return None
-    try:
-        catalog.path(name) if hasattr(catalog, "path") else None
-    except GeodataError:
+    if name != "boundaries" and not is_valid_name(name):  # boundary imports report under "boundaries"
         return None
     path = reports_root(catalog, settings) / "reports" / name / f"{report_id}.quarantine.csv"
     return path if path.is_file() else None
@@ -146,8 +157,10 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
         html.Label("Format", htmlFor=ids.IMPORT_FORMAT),
         dcc.Dropdown(id=ids.IMPORT_FORMAT, options=[{"label": v, "value": k} for k, v in FORMAT_LABELS.items()],
                      value="acled", clearable=False),
-        html.Label("Dataset name (letters, digits, - _ .)", htmlFor=ids.IMPORT_DATASET),
-        dcc.Input(id=ids.IMPORT_DATASET, type="text", maxLength=60, placeholder="e.g. acled-syria-2020"),
+        html.Label(f"Dataset name (ASCII letters, digits, - and _; at most {MAX_NAME_LENGTH}; empty: from the "
+                   "file's name)", htmlFor=ids.IMPORT_DATASET),
+        dcc.Input(id=ids.IMPORT_DATASET, type="text", maxLength=MAX_NAME_LENGTH, pattern=NAME_PATTERN,
+                  placeholder="e.g. acled-syria-2020"),
         dcc.Upload(id=ids.IMPORT_UPLOAD, max_size=MAX_UPLOAD_BYTES, className=ids.IMPORT_UPLOAD,
                    children=html.Div(["Drop a file here or ", html.A("choose one")])),
         dcc.Loading(html.Div(id=ids.IMPORT_REPORT, className=ids.IMPORT_REPORT)),

@@ -314,6 +314,9 @@ class DataDirectory:
         Same meaning as the PostGIS catalog's method; :func:`geodata.ingest.pipeline.ingest_file`
         merges new levels with the stored ones by p-code before calling it.
         """
+        from geodata.ingest.readers.boundaries import check_size
+
+        check_size(boundaries, str(self.boundaries_path))  # the merged total, which every dataset page sends
         staging = self.root / f".boundaries.{os.getpid()}.parquet"
         try:
             self.root.mkdir(parents=True, exist_ok=True)

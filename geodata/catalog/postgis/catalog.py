@@ -367,6 +367,9 @@ class PostgisCatalog:
 
         See :func:`geodata.catalog.postgis.boundaries.boundary_rows` for what is accepted.
         """
+        from geodata.ingest.readers.boundaries import check_size
+
+        check_size(boundaries, "the stored boundaries")  # the merged total, which every dataset page sends
         rows = boundary_rows(boundaries)
         with self._transaction("saving boundaries") as cur:
             write_boundaries(cur, rows)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geodata.ingest import limits
 from geodata.ingest.readers.base import SourceTable
 from geodata.model.errors import Problem, SchemaError, UnreadableFileError
 from geodata.model.schema import BOUNDARIES, CRS
@@ -39,9 +40,33 @@ def _read_layers(path: Path, layer: str | None) -> list[tuple[str, gpd.GeoDataFr
         raise UnreadableFileError(file, "file not found")
     try:
         names = [layer] if layer is not None else [str(n) for n, _ in pyogrio.list_layers(path)]
-        return [(name, gpd.read_file(path, layer=name, engine="pyogrio")) for name in names]
+        # Count before reading: a layer's feature count is in its header, its shapes are not.
+        features = sum(int(pyogrio.read_info(path, layer=name).get("features") or 0) for name in names)
+        limits.check(file, "the number of features", features, limits.MAX_BOUNDARY_FEATURES,
+                     "MAX_BOUNDARY_FEATURES")
+        layers = []
+        vertices = 0
+        for name in names:
+            frame = gpd.read_file(path, layer=name, engine="pyogrio")
+            vertices += count_vertices(frame)
+            limits.check(file, "the number of vertices", vertices, limits.MAX_BOUNDARY_VERTICES,
+                         "MAX_BOUNDARY_VERTICES")
+            layers.append((name, frame))
+        return layers
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise UnreadableFileError(file, str(exc).splitlines()[0]) from None
+
+
+def count_vertices(frame: gpd.GeoDataFrame) -> int:
+    """Coordinates in every shape of ``frame`` (what the map's layout and memory grow with)."""
+    return int(shapely.get_num_coordinates(frame.geometry.values).sum()) if len(frame) else 0
+
+
+def check_size(frame: gpd.GeoDataFrame, file: str) -> None:
+    """Refuse boundaries with more features or vertices than :mod:`geodata.ingest.limits` allows."""
+    limits.check(file, "the number of features", len(frame), limits.MAX_BOUNDARY_FEATURES, "MAX_BOUNDARY_FEATURES")
+    limits.check(file, "the number of vertices", count_vertices(frame), limits.MAX_BOUNDARY_VERTICES,
+                 "MAX_BOUNDARY_VERTICES")
 
 
 def _level(frame: gpd.GeoDataFrame, file: str, level: int | None) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geodata.ingest import limits
 from geodata.model.errors import UnreadableFileError
 
 UTF8 = "utf-8"
@@ -79,6 +80,39 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
         raise UnreadableFileError(file, f"cannot decode as {used}: {exc}") from None
 
 
+def _count_lines(path: str | Path) -> int:
+    """Line breaks in the file, counted in 8 MB chunks (an upper bound on its records, without parsing)."""
+    count = 0
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(1 << 23):
+            count += chunk.count(b"\n")
+    return count + 1
+
+
+def check_shape(path: str | Path, head: bytes) -> None:
+    """Refuse a CSV whose header line or line count is over the limits (:mod:`geodata.ingest.limits`),
+    before any parser builds a frame: a 10 MB line of a million empty cells costs gigabytes parsed.
+
+    Raises :class:`~geodata.ingest.limits.LimitError` naming the file and the limit.
+    """
+    file = str(path)
+    if b"\n" not in head and b"\r" not in head and len(head) >= 1 << 16:
+        head = read_bytes(path, limits.MAX_HEADER_BYTES + 1)
+        if b"\n" not in head and b"\r" not in head and len(head) > limits.MAX_HEADER_BYTES:
+            raise limits.LimitError(file, "the header line (bytes)", f"more than {limits.MAX_HEADER_BYTES:,}",
+                                    limits.MAX_HEADER_BYTES, "MAX_HEADER_BYTES")
+    text = head.decode(detect_encoding(head) if not head.startswith(codecs.BOM_UTF8) else UTF8_BOM, "replace")
+    first = text.splitlines()[0] if text.strip() else ""
+    try:
+        columns = len(next(csv.reader([first]), []))
+    except csv.Error:
+        columns = first.count(",") + 1
+    limits.check(file, "the number of columns in the header line", columns, limits.MAX_COLUMNS, "MAX_COLUMNS")
+    lines = _count_lines(path)
+    limits.check(file, "the number of lines", lines, limits.MAX_ROWS + 1, "MAX_ROWS")
+    limits.check(file, "the number of cells (lines x columns)", lines * columns, limits.MAX_CELLS, "MAX_CELLS")
+
+
 def _utf8_so_far(head: bytes) -> bool:
     """Whether ``head`` is valid UTF-8 (a character cut at the end is allowed)."""
     try:
@@ -107,6 +141,7 @@ def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int
     file = str(path)
     head = read_bytes(path, 1 << 16)
     check_text(head, file)
+    check_shape(path, head)
     if fast and header == 0 and encoding in (None, UTF8, UTF8_BOM) and not head.startswith(
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf8_so_far(head):
         try:
