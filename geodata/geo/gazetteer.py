@@ -55,6 +55,14 @@ class Match:
     how: str  # "name", "alias" or "spelling"
     latitude: float
     longitude: float
+    origin: str = ""  # which source put the place there (e.g. "GeoNames"), when the table says
+
+    @property
+    def answer(self) -> str:
+        """What the search tells the analyst: the place, the name that matched and its source,
+        e.g. "Kassala — matched 'كسلا' (GeoNames)"."""
+        said = self.name if self.matched == self.name else f"{self.name} — matched '{self.matched}'"
+        return f"{said} ({self.origin})" if self.origin else said
 
     @property
     def explanation(self) -> str:
@@ -71,14 +79,23 @@ class Gazetteer:
         self.places = places.reset_index(drop=True)
         self._exact: dict[str, list[tuple[int, str, str]]] = {}
         self._skeleton: dict[str, list[tuple[int, str]]] = {}
-        for i, (_, row) in enumerate(self.places.iterrows()):  # the index is 0..n-1 (reset above)
-            for label, how in self._labels(row):
+        columns = [c for c in ("name", "name_ar", "aliases") if c in self.places]
+        for i, values in enumerate(self.places[columns].itertuples(index=False, name=None)):  # no per-row Series
+            for label, how in self._labels(dict(zip(columns, values, strict=True))):
                 self._exact.setdefault(normalise(label), []).append((i, label, how))
                 self._skeleton.setdefault(skeleton(label), []).append((i, label))
-        self._by_name = {str(n): i for i, n in enumerate(self.places["name"])}
+        self._by_name: dict[str, int] = {}
+        for i, n in enumerate(self.places["name"]):
+            self._by_name.setdefault(str(n), i)
+        self._origin = (self.places["origin"].astype(str).tolist() if "origin" in self.places
+                        else [""] * len(self.places))
+        self._by_id: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.places)
 
     @staticmethod
-    def _labels(row: pd.Series) -> list[tuple[str, str]]:
+    def _labels(row: pd.Series | dict) -> list[tuple[str, str]]:
         labels = [(str(row["name"]), "name")]
         if isinstance(row.get("name_ar"), str) and row["name_ar"]:
             labels.append((row["name_ar"], "alias"))
@@ -99,6 +116,19 @@ class Gazetteer:
         latin = [a for a in self.aliases(name) if a.isascii()]
         return f"{name} ({latin[0]})" if latin else name
 
+    def place(self, place_id: str) -> Match | None:
+        """The place with this ``place_id`` under its own name (``None`` if there is none)."""
+        if not isinstance(place_id, str) or "place_id" not in self.places:
+            return None
+        if self._by_id is None:
+            self._by_id = {str(p): i for i, p in enumerate(self.places["place_id"])}
+        i = self._by_id.get(place_id)
+        if i is None:
+            return None
+        row = self.places.iloc[i]
+        return Match(place_id, str(row["name"]), str(row["name"]), "name", float(row["latitude"]),
+                     float(row["longitude"]), self._origin[i])
+
     def find(self, query: str, limit: int = 10) -> list[Match]:
         """Places matching ``query``: exact names and aliases first, then spelling variants."""
         if not isinstance(query, str) or not query.strip():
@@ -114,5 +144,5 @@ class Gazetteer:
             seen.add(i)
             row = self.places.iloc[i]
             matches.append(Match(str(row["place_id"]), str(row["name"]), label, how,
-                                 float(row["latitude"]), float(row["longitude"])))
+                                 float(row["latitude"]), float(row["longitude"]), self._origin[i]))
         return matches[:limit]

@@ -7,6 +7,7 @@ that slice. Callbacks share one store read-only.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -14,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from geodata.geo import locations
 from geodata.geo.gazetteer import Gazetteer
 from geodata.model.dataset import Dataset
 from geodata.model.filters import FilterState
@@ -73,6 +75,8 @@ class IncidentStore:
         self._type_codes = self.columns.type_codes
         self._type_index = self.columns.type_index
         self.gazetteer = Gazetteer(dataset.places)
+        self._search: dict[str, Gazetteer] = {}  # place search gazetteers by boundaries, built on first use
+        self._search_lock = threading.Lock()
         self.displacement = dataset.displacement
         self._daily_counts = functools.lru_cache(maxsize=64)(self._count_days)
         release_freed_memory()
@@ -80,6 +84,29 @@ class IncidentStore:
     @property
     def name(self) -> str:
         return self.dataset.name
+
+    @functools.cached_property
+    def geonames(self) -> pd.DataFrame:
+        """GeoNames populated places of the dataset's countries, most populous first (see
+        :func:`geodata.geo.locations.dataset_geonames`); read on first use, then kept."""
+        return locations.dataset_geonames(self.incidents, self.dataset.places)
+
+    def search_gazetteer(self, boundaries: pd.DataFrame | None = None) -> Gazetteer:
+        """The place search's gazetteer: the dataset's places, locations and admin names, the
+        ``boundaries``' names (``pcode``, ``name``, ``admin_level``, a point as ``latitude``/
+        ``longitude``, ``name_ar`` when known) and GeoNames. Built on first use per boundaries (a
+        second or so for a million incidents, not at start-up), then kept."""
+        key = "" if boundaries is None or boundaries.empty else str(
+            int(pd.util.hash_pandas_object(boundaries[["pcode", "name"]].astype(str), index=False).sum()))
+        with self._search_lock:
+            found = self._search.get(key)
+            if found is None:
+                if len(self._search) >= 4:
+                    self._search.clear()
+                found = Gazetteer(locations.search_places(self.dataset.places, self.incidents, self.geonames,
+                                                          boundaries))
+                self._search[key] = found
+            return found
 
     def date_range(self) -> tuple[date, date]:
         """The dataset's period (inclusive), the bounds of every date filter."""
