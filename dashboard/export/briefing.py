@@ -39,8 +39,6 @@ from dashboard.views.map import update_map
 from dashboard.views.timeline import update_timeline
 from geodata import FilterState, IncidentStore
 
-#: Short titles for datasets whose own title is too long for a slide.
-DEFAULT_TITLES = {"nw_syria_2020": "North-west Syria: incidents and displacement"}
 MAX_TITLE = 120
 INK, MUTED, RULE = "#1f2328", "#59636e", "#d8dee4"
 #: Average advance of a DejaVu Sans character, in em (for wrapping text plotly will not wrap).
@@ -49,7 +47,7 @@ CHAR_EM = 0.56
 
 def default_title(store: IncidentStore) -> str:
     """The title a briefing gets when the analyst types none."""
-    return DEFAULT_TITLES.get(store.dataset.name, store.dataset.title)
+    return store.dataset.short_title or store.dataset.title
 
 
 def clean_title(text: object, fallback: str) -> str:
@@ -245,9 +243,10 @@ def _timeline(figure: go.Figure, page: Page, store: IncidentStore, state: Filter
             tickvals=people_ticks, ticktext=[short_count(v) for v in people_ticks],
             title=dict(text="displaced", font=tick, standoff=2 * u)),
     )
+    line = next((t.name for t in strip.data if t.meta == "displacement"), None)  # the series' own words
     page.text(box.left, box.top - 4 * u,
-              "Incidents per day by type (bars) · people displaced since the start (line, right axis) · "
-              "shaded: the dates selected", 9, colour=MUTED, yanchor="bottom", name="timeline-label")
+              "Incidents per day by type (bars) · " + (f"{line} (line, right axis) · " if line else "")
+              + "shaded: the dates selected", 9, colour=MUTED, yanchor="bottom", name="timeline-label")
 
 
 def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, title: str,

@@ -26,7 +26,7 @@ BASEMAP_SOURCE = "Basemap: Natural Earth country outlines (public domain); M4/M5
 
 
 def date_range_words(state: FilterState) -> str:
-    """'1 Dec 2019 – 10 Mar 2020 (101 days)' or '27 Feb 2020 (1 day)'."""
+    """'1 Mar 2023 – 9 Jun 2023 (101 days)' or '27 May 2023 (1 day)'."""
     if state.is_empty_range:
         return "no dates (start after end)"
     days = (state.end - state.start).days + 1
@@ -49,7 +49,7 @@ def area_names(store: IncidentStore, state: FilterState) -> dict[str, str]:
 
 def filter_words(state: FilterState, all_types: list[str], area_names: Mapping[str, str] | None = None) -> str:
     """The active filters as a phrase (dates are said separately), e.g.
-    'all event types · actors: X · areas: Idleb (SY07) · fatalities ≥ 10 · all map layers'.
+    'all event types · actors: X · areas: Antioquia (CO05) · fatalities ≥ 10 · all map layers'.
     ``area_names`` names the areas of the area filter by p-code (else the p-codes are said alone)."""
     if state.event_types is None or set(all_types) <= set(state.event_types):
         parts = ["all event types"]
@@ -139,13 +139,13 @@ class Provenance:
 def displacement_sources(store: IncidentStore, state: FilterState) -> list[tuple[str, date]]:
     """(source, latest 'as of' date) of every displacement figure the briefing shows.
 
-    That is the headline figure in force on the end date, plus the figures on
+    That is the headline figure for the range (its series' kind decides), plus the figures on
     the map when the displacement layer is on; sorted by date, then source.
     """
     frames = []
-    headline = store.displaced_as_of(state.end, state.admin_codes) if not state.is_empty_range else None
+    headline = store.displaced_in_range(state.start, state.end, state.admin_codes)
     if headline is not None:
-        frames.append(pd.DataFrame([{"source": headline["source"], "as_of": headline["as_of"]}]))
+        frames.append(pd.DataFrame({"source": list(headline.sources), "as_of": headline.last_as_of}))
     if "displacement" in state.layers and not state.is_empty_range:
         frames.append(store.displacement_on_map(state)[["source", "as_of"]])
     if not frames:

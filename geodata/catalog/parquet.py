@@ -96,7 +96,8 @@ def describe(dataset: Dataset, version: str, source: str | None) -> dict:
         "period": [dataset.period[0].isoformat(), dataset.period[1].isoformat()],
         "view": dataset.view, "headline_series": dataset.headline_series,
         "map_series": series_json(dataset.map_series),
-        "attribution": dataset.attribution, "version": version, "source_file": source,
+        "attribution": dataset.attribution, "short_title": dataset.short_title, "version": version,
+        "source_file": source,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": {name: int(len(getattr(dataset, name))) for name in TABLES},
     }
@@ -259,7 +260,8 @@ def read_dataset(folder: Path | str) -> Dataset:
         incidents=incidents, displacement=tables["displacement"], places=tables["places"],
         highways=tables["highways"], period=period, view=dict(meta.get("view") or {}),
         headline_series=meta.get("headline_series"), map_series=dict(meta.get("map_series") or {}),
-        attribution=str(meta.get("attribution", "")), version=version,
+        attribution=str(meta.get("attribution", "")), short_title=str(meta.get("short_title", "")),
+        version=version,
     )
 
 

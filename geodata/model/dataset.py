@@ -45,6 +45,8 @@ class Dataset:
     headline_series: str | None = None
     map_series: dict[str, SeriesInfo] = field(default_factory=dict)  # series -> what it counts
     attribution: str = ""
+    #: A title short enough for a slide (briefings use it when the analyst types none); "" = ``title``.
+    short_title: str = ""
     version: str = ""  # content hash (geodata.catalog.parquet.content_version); "" until computed
 
     def __post_init__(self) -> None:
@@ -146,6 +148,7 @@ def load_dataset(folder: Path | str = DEFAULT_DATASET) -> Dataset:
         headline_series=meta.get("headline_series"),
         map_series=series_map(meta.get("map_series"), file=str(meta_path)),
         attribution=str(meta.get("attribution", "")),
+        short_title=str(meta.get("short_title", "")),
     )
 
 

@@ -95,7 +95,7 @@ def admin_disagreements(incidents: pd.DataFrame, boundaries: pd.DataFrame | None
     An incident's ``admin{n}_pcode`` comes from the polygon its point lies
     in (or from the source); its ``admin{n}`` is the name the source wrote.
     When that name is not a spelling of the polygon's name (compared by
-    :func:`~geodata.geo.gazetteer.skeleton`, so "Idlib" and "Idleb" agree),
+    :func:`~geodata.geo.gazetteer.skeleton`, so "Chocó" and "Choco" agree),
     the analyst should know: the area filter follows the polygons.
     """
     if boundaries is None or not len(boundaries) or incidents.empty:

@@ -296,7 +296,7 @@ class PostgisCatalog:
             period=(date.fromisoformat(meta["period"][0]), date.fromisoformat(meta["period"][1])),
             view=dict(meta.get("view") or {}), headline_series=meta.get("headline_series"),
             map_series=dict(meta.get("map_series") or {}), attribution=str(meta.get("attribution", "")),
-            version=str(meta.get("version", "")),
+            short_title=str(meta.get("short_title", "")), version=str(meta.get("version", "")),
         )
 
     def meta(self, name: str) -> dict:
