@@ -13,7 +13,8 @@ import pytest
 
 from geodata.catalog.parquet import DataDirectory
 from geodata.cli import main
-from tests.support import REPO, SHARED, require
+from geodata.model.errors import GeodataError
+from tests.support import REPO, SHARED, missing, require
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import as_acled  # noqa: E402
@@ -151,3 +152,116 @@ def test_points_get_pcodes_from_stored_boundaries_and_names_are_geocoded(tmp_pat
     assert saraqeb["latitude"] == pytest.approx(35.86, abs=0.01) and bool(saraqeb["geocoded"])
     assert saraqeb["admin1_pcode"] == "SY07"
     assert incidents["admin1_pcode"].notna().sum() + incidents["outside_boundaries"].astype(bool).sum() == 30
+
+
+# --- Issue 13: hostile names, damaged stores and folders that cannot be written --------------------------------
+
+
+@pytest.mark.parametrize("name", ["boundaries.parquet", "reports", "Reports", "../x", "а" + "cled",  # Cyrillic а
+                                  "x" * 65, "", "_store", "a b", "nw.v2"])
+def test_hostile_dataset_names_are_refused_as_usage_and_clobber_nothing(tmp_path, acled_file, capsys, name):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "keep") == 0
+    data = tmp_path / "data"
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    capsys.readouterr()
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", name) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid dataset name") and err.count("\n") == 1 and "Traceback" not in err
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
+    assert DataDirectory(data).names() == ["keep"]
+
+
+def test_a_file_named_like_the_stores_own_files_gets_a_safe_name(tmp_path, acled_file, capsys):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "first") == 0
+    reports = sorted((tmp_path / "data" / "reports").rglob("*"))
+    for stem in ("reports", "boundaries"):
+        named = tmp_path / f"{stem}.csv"
+        named.write_bytes(acled_file.read_bytes())
+        assert run(tmp_path, "import", named, "--format", "acled") == 0
+        assert f"dataset '{stem}-data'" in capsys.readouterr().out
+    data = DataDirectory(tmp_path / "data")
+    assert data.names() == ["boundaries-data", "first", "reports-data"]
+    assert set(reports) <= set((tmp_path / "data" / "reports").rglob("*"))  # no report lost
+    assert run(tmp_path, "report", "first") == 0
+
+
+def test_list_shows_a_damaged_dataset_as_damaged_and_the_others_normally(tmp_path, acled_file, capsys):
+    for name in ("alpha", "beta", "gamma"):
+        assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", name) == 0
+    (tmp_path / "data" / "beta" / "dataset.json").write_text('{"rows": ', encoding="utf-8")
+    capsys.readouterr()
+    assert run(tmp_path, "list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["alpha", "beta", "gamma"]
+    assert lines[1].startswith("beta\tDAMAGED\t") and "dataset.json" in lines[1]
+    assert "120 incidents" in lines[0] and "120 incidents" in lines[2]
+    assert run(tmp_path, "show", "beta") == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "dataset.json" in err and "Traceback" not in err
+
+
+def test_vanished_table_is_an_error_naming_the_file(tmp_path, acled_file):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "gone") == 0
+    data = DataDirectory(tmp_path / "data")
+    (tmp_path / "data" / "gone" / "incidents.parquet").unlink()
+    with pytest.raises(GeodataError, match=r"incidents\.parquet.*table missing: dataset\.json records 120 rows"):
+        data.load("gone")
+
+
+def _freeze(path):
+    """Make the folder ``path`` unwritable for this process (chmod, or as root ``chattr +i``); a restore function."""
+    path.chmod(0o555)
+    probe = path / ".probe"
+    try:
+        probe.mkdir()
+    except OSError:
+        return lambda: path.chmod(0o755)
+    probe.rmdir()
+    path.chmod(0o755)
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        missing(f"cannot make a folder read-only here (root without chattr: {done.stderr.decode().strip()})")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_read_only_data_folder_is_one_line_and_exit_6_and_keeps_the_old_version(tmp_path, acled_file, capsys):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "nw") == 0
+    data = DataDirectory(tmp_path / "data")
+    version = data.meta("nw")["version"]
+    frame = pd.read_csv(acled_file, dtype=str, keep_default_na=False)
+    frame.loc[0, "fatalities"] = "99"
+    newer = tmp_path / "newer.csv"
+    frame.to_csv(newer, index=False)
+    reports = sorted((tmp_path / "data" / "reports").rglob("*"))
+    restore = _freeze(tmp_path / "data")  # its reports/nw/ stays writable: the save itself must fail
+    try:
+        capsys.readouterr()
+        assert run(tmp_path, "import", newer, "--format", "acled", "--dataset", "nw") == 6
+        err = capsys.readouterr().err
+    finally:
+        restore()
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert "cannot write the dataset" in err and str(tmp_path / "data") in err
+    assert sorted((tmp_path / "data" / "reports").rglob("*")) == reports  # the report of a failed save is withdrawn
+    assert data.meta("nw")["version"] == version and data.load("nw").incidents["fatalities"].max() != 99
+
+
+def test_unwritable_reports_folder_refuses_before_the_dataset_is_committed(tmp_path, acled_file, capsys):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "nw") == 0
+    restore = _freeze(tmp_path / "data" / "reports")
+    try:
+        capsys.readouterr()
+        assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "fresh") == 6
+        err = capsys.readouterr().err
+    finally:
+        restore()
+    assert "cannot write the import report" in err and err.count("\n") == 1
+    assert DataDirectory(tmp_path / "data").names() == ["nw"]  # committed nothing without its report
+
+
+def test_help_documents_every_exit_status():
+    text = subprocess.run([sys.executable, "-m", "geodata", "--help"], capture_output=True, text=True,
+                          cwd=REPO, check=True).stdout
+    for status in ("0 all imported", "1 some rows quarantined", "2 usage", "3 file refused", "4 no such dataset",
+                   "5 download failed", "6 could not write"):
+        assert status in " ".join(text.split())
