@@ -14,6 +14,15 @@ its bounded queue of waiting callbacks, and two more, so that a surplus
 request reaches the app at once and gets its quick ``503`` instead of
 waiting unseen in gunicorn's own queue, and page and asset requests never
 wait behind callbacks.
+
+In production gunicorn sits behind the shipped nginx (``deploy/nginx/``,
+``make proxy``): gunicorn's threads read request headers and bodies
+themselves, so slow clients are nginx's to absorb; keep ``CONFLICT_MAP_BIND``
+on loopback (the default) so nothing else reaches gunicorn.
+
+Every stored dataset's app is built once in the master (``preload_app``), and
+each worker checks their versions again right after the fork (:func:`post_fork`),
+so no worker starts on an app built before a re-import.
 """
 import os
 import sys
@@ -48,3 +57,6 @@ def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
     # A thread with a quick answer to give (a page, an asset, a 503) waits for the GIL behind the callbacks
     # being computed; a shorter switch interval (CPython's default: 5 ms) lets it through sooner.
     sys.setswitchinterval(_config.switch_interval_ms / 1000)
+    site = getattr(sys.modules.get("app"), "site", None)  # the app module gunicorn preloaded (app:server)
+    if site is not None:
+        site.preload()  # rebuilds any dataset re-imported between the master's start and this fork

@@ -15,6 +15,13 @@ the Dash-free command line ``python -m geodata`` reads on its own):
 | ``CONFLICT_MAP_AUTH`` | ``none``, ``basic`` or ``header`` | none |
 | ``CONFLICT_MAP_USER`` / ``CONFLICT_MAP_PASSWORD`` | credentials for ``basic`` | - |
 | ``CONFLICT_MAP_AUTH_HEADER`` | header a trusted reverse proxy sets for ``header`` | X-Remote-User |
+| ``CONFLICT_MAP_TRUSTED_PROXIES`` | ``header``: proxy addresses (CIDR list) whose user header is believed | loopback |
+| ``CONFLICT_MAP_PROXY_SECRET`` | ``header``: secret the proxy sends (``X-Conflict-Map-Proxy-Secret``) | unset |
+| ``CONFLICT_MAP_PUBLIC_URL`` | the site's public URL, for the "View:" link of exports (else a relative link) | unset |
+| ``CONFLICT_MAP_BODY_TIMEOUT`` | seconds a client may pause while sending a request body (then 408) | 10 |
+| ``CONFLICT_MAP_EXPORT_QUEUE`` | exports waiting for the renderer per process (more: "busy, try again") | 3 |
+| ``CONFLICT_MAP_PRELOAD_DATASETS`` | stored datasets whose apps are built at start (more: built on first visit) | 20 |
+| ``CONFLICT_MAP_VERSION_CHECK_MS`` | how often a version without a file (PostGIS) is re-read | 200 |
 | ``CONFLICT_MAP_DEBUG`` | ``1`` for Dash's debug mode (never in production) | off |
 | ``CONFLICT_MAP_BOUNDARIES`` | admin boundaries: a file, a folder of admin 1-3 layers, or paths joined by : | none |
 | ``CONFLICT_MAP_MBTILES`` | an MBTiles file for the "local tiles" basemap | none |
@@ -36,10 +43,12 @@ Tests read ``CONFLICT_MAP_TEST_DATABASE_URL`` and ``CONFLICT_MAP_TEST_REDIS_URL`
 """
 from __future__ import annotations
 
+import ipaddress
 import multiprocessing
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from dashboard.server.cache import DEFAULT_MEMORY_MB, display_url, parse_redis_url
 from geodata.catalog import CatalogSettings
@@ -95,6 +104,35 @@ def _cache(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _networks(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("CONFLICT_MAP_TRUSTED_PROXIES")
+    if raw is None:
+        return LOOPBACK
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ConfigError(f"CONFLICT_MAP_TRUSTED_PROXIES: {part!r} is not an address or CIDR network") from None
+    return tuple(networks)
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("CONFLICT_MAP_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"CONFLICT_MAP_PUBLIC_URL must be an http(s) URL without query, got {raw[:80]!r}")
+    return raw.rstrip("/")
+
+
+#: Who may set the header of ``CONFLICT_MAP_AUTH=header`` by default: a proxy on this machine.
+LOOPBACK = ("127.0.0.1/32", "::1/128")
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting of the app and its gunicorn deployment (defaults: a local, single-user app)."""
@@ -109,6 +147,13 @@ class Config:
     user: str | None = None
     password: str | None = None
     auth_header: str = "X-Remote-User"
+    trusted_proxies: tuple[str, ...] = LOOPBACK
+    proxy_secret: str | None = None
+    public_url: str | None = None
+    body_timeout: int = 10
+    export_queue: int = 3
+    preload_datasets: int = 20
+    version_check_ms: int = 200
     debug: bool = False
     boundaries: str | None = None
     mbtiles: str | None = None
@@ -134,7 +179,8 @@ class Config:
         request reaches the app at once and gets its quick 503 (see ``gunicorn.conf.py``)."""
         if self.threads:
             return self.threads
-        return (self.max_inflight + self.max_queued + 2) if self.max_inflight else 8
+        exports = 1 + self.export_queue  # the export lane's threads (its own bound, not the callback slots)
+        return (self.max_inflight + self.max_queued + 2 + exports) if self.max_inflight else 8 + exports
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -146,6 +192,9 @@ class Config:
         user, password = env.get("CONFLICT_MAP_USER") or None, env.get("CONFLICT_MAP_PASSWORD") or None
         if auth == "basic" and not (user and password):
             raise ConfigError("CONFLICT_MAP_AUTH=basic needs CONFLICT_MAP_USER and CONFLICT_MAP_PASSWORD")
+        if auth == "header" and not (_networks(env) or env.get("CONFLICT_MAP_PROXY_SECRET")):
+            raise ConfigError("CONFLICT_MAP_AUTH=header needs CONFLICT_MAP_TRUSTED_PROXIES (the proxy's addresses) "
+                              "or CONFLICT_MAP_PROXY_SECRET (a secret the proxy sends)")
         return cls(
             dataset=env.get("CONFLICT_MAP_DATASET") or None,
             catalog=_catalog(env),
@@ -155,6 +204,13 @@ class Config:
             point_budget=_int(env, "CONFLICT_MAP_POINT_BUDGET", DEFAULT_POINT_BUDGET, 100),
             auth=auth, user=user, password=password,
             auth_header=env.get("CONFLICT_MAP_AUTH_HEADER", "X-Remote-User"),
+            trusted_proxies=_networks(env),
+            proxy_secret=env.get("CONFLICT_MAP_PROXY_SECRET") or None,
+            public_url=_public_url(env),
+            body_timeout=_int(env, "CONFLICT_MAP_BODY_TIMEOUT", 10, 1),
+            export_queue=_int(env, "CONFLICT_MAP_EXPORT_QUEUE", 3, 0),
+            preload_datasets=_int(env, "CONFLICT_MAP_PRELOAD_DATASETS", 20, 0),
+            version_check_ms=_int(env, "CONFLICT_MAP_VERSION_CHECK_MS", 200, 0),
             debug=env.get("CONFLICT_MAP_DEBUG", "") == "1",
             boundaries=env.get("CONFLICT_MAP_BOUNDARIES") or None,
             mbtiles=env.get("CONFLICT_MAP_MBTILES") or None,

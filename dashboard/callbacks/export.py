@@ -1,22 +1,24 @@
 """The export panel's callbacks and the map camera's file name.
 
-A briefing render blocks only the request that asked for it: the callback
-gives back its admission slot first (the renderer's lock is never taken by
-other callbacks).
+An export blocks only the request that asked for it: the export callback
+takes no admission slot (its own lane) and waits in the process's bounded
+export queue instead (:class:`dashboard.export.service.ExportQueue`), which
+answers "busy, try again" past its bound.
 """
 from __future__ import annotations
 
 import json
 
-import flask
 from dash import Dash, Input, Output, State, ctx
 
 from dashboard import ids
+from dashboard.config import Config
 from dashboard.export.naming import safe_stem
-from dashboard.export.service import BRIEFING_FORMATS
+from dashboard.export.service import BRIEFING_FORMATS, export_queue
+from dashboard.server.admission import use_own_lane
 from dashboard.server.cache import get_cache
-from dashboard.server.security import release_callback_slot
-from dashboard.views.export import BUTTONS, run_export
+from dashboard.server.security import CONFIG_KEY, release_callback_slot
+from dashboard.views.export import BUTTONS, UI_QUEUE_TIMEOUT, run_export
 from geodata import IncidentStore
 
 #: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
@@ -34,9 +36,18 @@ CAMERA_JS = """function(filter) {
 }"""
 
 
+def _config(app: Dash) -> Config:
+    config = app.server.extensions.get(CONFIG_KEY)
+    return config if isinstance(config, Config) else Config()
+
+
 def app_url(app: Dash) -> str:
-    """The app's URL as the browser reached it (host and path prefix), for the view's link."""
-    return flask.request.host_url.rstrip("/") + app.config.requests_pathname_prefix
+    """The app's URL for the view's link: ``CONFLICT_MAP_PUBLIC_URL`` and the app's path, else the path alone.
+
+    Never the request's Host header: a client chooses it, and the link is printed in a briefing others trust.
+    """
+    public = _config(app).public_url
+    return (public or "") + app.config.requests_pathname_prefix
 
 
 def register_export(app: Dash, store: IncidentStore) -> None:
@@ -45,8 +56,11 @@ def register_export(app: Dash, store: IncidentStore) -> None:
     app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name))),
                             Output(ids.CAMERA_NAME, "data"), Input(ids.FILTER, "data"))
 
+    outputs = (Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"))
+    use_own_lane(app.server.extensions, f"..{outputs[0]}...{outputs[1]}..")
+
     @app.callback(
-        Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),
+        *outputs,
         *(Input(button, "n_clicks") for button in BUTTONS),
         State(ids.FILTER, "data"), State(ids.MAP_VIEW, "data"), State(ids.MAP, "relayoutData"),
         State(ids.EXPORT_TITLE, "value"), State(ids.EXPORT_SIZE, "value"),
@@ -58,6 +72,6 @@ def register_export(app: Dash, store: IncidentStore) -> None:
         if BUTTONS.get(ctx.triggered_id) in BRIEFING_FORMATS:
             release_callback_slot()
         return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app),
-                          cache=get_cache(app))
+                          cache=get_cache(app), queue=export_queue(_config(app).export_queue, wait=UI_QUEUE_TIMEOUT))
 
 

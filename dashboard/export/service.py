@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -33,6 +36,7 @@ from dashboard.export.render import (
     ASSETS,
     QUEUE_TIMEOUT,
     RENDER_TIMEOUT,
+    ExportBusy,
     offline_map_style,
     render_figure,
 )
@@ -48,6 +52,58 @@ BRIEFING_FORMATS = ("png", "pdf")
 TABLE_FORMATS = ("csv", "geojson")
 #: Part of every briefing's cache key: bump it when a change of code changes the rendered page.
 BRIEFING_CACHE_FORMAT = "briefing-1"
+
+
+class ExportQueue:
+    """A per-process bound on exports: ``slots`` made at once, at most ``max_waiting`` waiting, the rest told
+    "busy" at once.
+
+    Why: a briefing render takes Chromium and seconds of both cores. Unbounded,
+    forty clicks on "PNG" hold forty server threads waiting for the renderer
+    while every filter change waits for a thread. Exports take no callback
+    slot (:func:`dashboard.server.admission.use_own_lane`); this queue is their
+    own, and past it the analyst reads a clear "try again" instead of waiting.
+    """
+
+    def __init__(self, max_waiting: int, slots: int = 1, wait: float = QUEUE_TIMEOUT):
+        self.max_waiting, self.wait = max_waiting, wait
+        self._slots = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self.waiting = 0
+        self.refused = 0
+
+    @contextmanager
+    def ticket(self) -> Iterator[None]:
+        """Hold an export slot for the ``with`` block; :class:`ExportBusy` if the queue is full or too slow."""
+        if not self._slots.acquire(blocking=False):
+            with self._lock:
+                full = self.waiting >= self.max_waiting
+                self.waiting += not full
+                self.refused += full
+            if full:
+                raise ExportBusy(BUSY_MESSAGE)
+            try:
+                got = self._slots.acquire(timeout=self.wait)
+            finally:
+                with self._lock:
+                    self.waiting -= 1
+            if not got:
+                raise ExportBusy(BUSY_MESSAGE)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+BUSY_MESSAGE = "The server is busy with other exports; try again in a minute."
+_queues: dict[tuple[int, int, float], ExportQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def export_queue(max_waiting: int, slots: int = 1, wait: float = QUEUE_TIMEOUT) -> ExportQueue:
+    """The process's export queue for these bounds (every app of a process shares it, as they share Chromium)."""
+    with _queues_lock:
+        return _queues.setdefault((max_waiting, slots, wait), ExportQueue(max_waiting, slots, wait))
 
 
 def link_of(store: IncidentStore, state: FilterState, view: MapView | None, app_url: str) -> str:
@@ -77,7 +133,7 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
     return build_briefing(
         store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
         generated_at=generated_at or datetime.now(UTC), link=link_of(store, state, view, app_url),
-        base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(), screen=screen,
+        base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(store.countries), screen=screen,
     )
 
 

@@ -3,80 +3,198 @@ and the import page at ``/import/``.
 
 Each dataset gets its own Dash app (its own store, callbacks and links), so
 switching datasets is following a link, and a shared link names the dataset
-in its path. Dataset apps are built on first visit and rebuilt when the
-dataset's version changes (a re-import), so a running server picks up new
-imports without a restart.
+in its path.
+
+Consistency between workers. Every stored dataset's app is built when the
+site is made (up to ``CONFLICT_MAP_PRELOAD_DATASETS``; gunicorn makes it
+before forking, and each worker re-checks the versions after the fork), and
+built apps are warmed (Dash's first-request set-up run once, before any
+request), so parallel first requests never meet a half-set-up app. Every
+request to a dataset checks its version first: a ``stat`` of the stored
+folder's description (cheap enough for every request), or for a catalog
+without files (PostGIS) its version at most every
+``CONFLICT_MAP_VERSION_CHECK_MS``. A stale app is rebuilt before it answers,
+so after a re-import every worker answers from the new version.
+
+Authentication runs first, on every path, before any dataset is looked up
+or loaded: a stranger gets the same 401 for a real and a made-up name.
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
 import threading
+import time
+from dataclasses import dataclass
 
 from dash import Dash
 from werkzeug.wrappers import Response
 
 from dashboard.app import create_app
 from dashboard.config import Config
+from dashboard.server.auth import refusal
+from dashboard.server.security import SECURITY_HEADERS, STRICT_CSP
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
-from geodata.model.errors import GeodataError
+from geodata.catalog.protocol import NAME_PATTERN, is_valid_name
+from geodata.model.errors import GeodataError, UnreadableFileError
 
-DATASET_PATH = re.compile(r"^/datasets/([A-Za-z0-9][A-Za-z0-9._-]{0,99})(/.*)?$")
+#: A dataset's URL: its name by the one naming rule (``geodata.catalog.protocol.check_name``; reserved names 404).
+DATASET_PATH = re.compile(rf"^/datasets/({NAME_PATTERN})(/.*)?$")
+#: The stored dataset's description, whose stat tells a re-import (the folder is swapped whole).
+META_FILE = "dataset.json"
+
+log = logging.getLogger(__name__)
+
+
+def warm(app: Dash) -> None:
+    """Run Dash's once-per-app set-up now (what its first request would do, unsafely under parallel requests)."""
+    with app.server.test_request_context(app.config.requests_pathname_prefix):
+        app._setup_server()  # noqa: SLF001 (Dash's first-request hook; idempotent)
+
+
+def _answer(status: int, text: str, extra: dict[str, str] | None = None) -> Response:
+    response = Response(text + "\n", status=status, mimetype="text/plain")
+    for name, value in SECURITY_HEADERS:
+        response.headers[name] = value
+    response.headers["Content-Security-Policy"] = STRICT_CSP
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(extra or {})
+    return response
+
+
+def _damage_text(name: str, exc: GeodataError) -> str:
+    """The error page of a dataset that cannot be served: which of its files, and why (no server paths)."""
+    if isinstance(exc, UnreadableFileError):
+        file = os.path.basename(exc.file)
+        cause = exc.cause.replace(os.path.dirname(exc.file) + os.sep, "")
+        return f"Dataset {name!r} is damaged and cannot be shown: {file}: {cause}. Re-import it (see /import/)."
+    return f"Cannot open dataset {name!r}; the server log has details."
+
+
+@dataclass
+class _Built:
+    version: str
+    tag: object  # what the cheap probe saw when the app was built (or last found current)
+    app: Dash
+    checked: float  # time.monotonic() of the last full version check
 
 
 class Site:
     """A WSGI application dispatching by path to the default app, dataset apps and the import page."""
 
-    def __init__(self, config: Config | None = None, *, default: Dash | None = None, catalog=None):
+    def __init__(self, config: Config | None = None, *, default: Dash | None = None, catalog=None,
+                 preload: bool = True):
         self.config = config or Config()
         self.catalog = catalog if catalog is not None else open_catalog(self.config.catalog)
         self.default = default or create_app(config=self.config)
         from dashboard.server.upload import create_import_app
 
         self.importer = create_import_app(self.catalog, self.config)
-        self._apps: dict[str, tuple[str, Dash]] = {}
+        self._apps: dict[str, _Built] = {}
         self._lock = threading.Lock()
+        warm(self.default)
+        warm(self.importer)
+        if preload:
+            self.preload()
 
     @property
     def server(self):
         """The default app's Flask server (what tests and tools that want one Flask app use)."""
         return self.default.server
 
-    def dataset_app(self, name: str, *, check_version: bool) -> Dash | None:
-        """The app of a stored dataset, built if new or re-imported; None if there is no such dataset."""
-        with self._lock:
-            cached = self._apps.get(name)
-            if cached is not None and not check_version:
-                return cached[1]
+    def preload(self) -> list[str]:
+        """Build (or bring up to date) the apps of the stored datasets, at most ``preload_datasets``; their names."""
+        try:
+            names = self.catalog.names()
+        except GeodataError as exc:
+            log.error("cannot list the stored datasets: %s", exc)
+            return []
+        limit = self.config.preload_datasets
+        if len(names) > limit:
+            log.warning("%d stored datasets; built the apps of the first %d at start, the other %d are built on "
+                        "first visit (CONFLICT_MAP_PRELOAD_DATASETS)", len(names), limit, len(names) - limit)
+        built = []
+        for name in names[:limit]:
             try:
-                if name not in self.catalog.names():
-                    return None
-                version = str(self.catalog.meta(name).get("version", ""))
-            except GeodataError:
-                return cached[1] if cached else None
-            if cached is not None and cached[0] == version:
-                return cached[1]
-            store = IncidentStore(self.catalog.load(name))
-            stored = self.catalog.boundaries()  # imported with `geodata import --format boundaries`
-            app = create_app(store, config=self.config, url_base_pathname=f"/datasets/{name}/",
-                             boundaries=stored if len(stored) else None)
-            self._apps[name] = (version, app)
-            return app
+                if self.dataset_app(name) is not None:
+                    built.append(name)
+            except GeodataError as exc:  # one damaged dataset must not stop the site
+                log.error("dataset %r not served: %s", name, exc)
+        return built
+
+    def _tag(self, name: str) -> object | None:
+        """What changes when the dataset is re-imported, read cheaply (a stat), or None if it cannot be."""
+        path = getattr(self.catalog, "path", None)
+        if path is None:
+            return None
+        try:
+            st = os.stat(path(name) / META_FILE)
+        except (OSError, GeodataError):
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _damaged(self, name: str) -> bool:
+        damage = getattr(self.catalog, "damage", None)
+        try:
+            return damage is not None and damage(name) is not None
+        except (OSError, GeodataError):
+            return True
+
+    def dataset_app(self, name: str) -> Dash | None:
+        """The up-to-date app of a stored dataset (built or rebuilt if need be); None if there is no such dataset."""
+        tag = self._tag(name)
+        built = self._apps.get(name)
+        if built is not None and not self._damaged(name):
+            if tag is not None and tag == built.tag:
+                return built.app
+            interval = self.config.version_check_ms / 1000
+            if tag is None and getattr(self.catalog, "path", None) is None \
+                    and time.monotonic() - built.checked < interval:
+                return built.app
+        with self._lock:
+            return self._current(name, self._tag(name))
+
+    def _current(self, name: str, tag: object | None) -> Dash | None:
+        # Under the lock: a full check against the catalog, and a rebuild if the version moved.
+        built = self._apps.get(name)
+        if name not in self.catalog.names():
+            self._apps.pop(name, None)
+            return None
+        version = str(self.catalog.meta(name).get("version", ""))
+        if built is not None and built.version == version and not self._damaged(name):
+            built.tag, built.checked = tag, time.monotonic()
+            return built.app
+        store = IncidentStore(self.catalog.load(name))
+        stored = self.catalog.boundaries()  # imported with `geodata import --format boundaries`
+        app = create_app(store, config=self.config, url_base_pathname=f"/datasets/{name}/",
+                         boundaries=stored if len(stored) else None)
+        warm(app)
+        self._apps[name] = _Built(version, tag, app, time.monotonic())
+        if built is not None:
+            log.info("dataset %r: version %s replaces %s in process %d", name, version, built.version, os.getpid())
+        return app
 
     def __call__(self, environ, start_response):
+        refused = refusal(environ, self.config)
+        if refused is not None:
+            return _answer(401, refused[0], refused[1])(environ, start_response)
         path = environ.get("PATH_INFO", "") or "/"
         if path.startswith("/import/") or path == "/import":
             return self.importer.server(environ, start_response)
-        match = DATASET_PATH.match(path)
-        if match:
-            page_load = (match.group(2) or "/") == "/"
+        if path == "/datasets" or path.startswith("/datasets/"):
+            match = DATASET_PATH.match(path)
+            if match is None or not is_valid_name(match.group(1)):
+                return _answer(404, "No such dataset. See /import/ to add one.")(environ, start_response)
+            name = match.group(1)
             try:
-                app = self.dataset_app(match.group(1), check_version=page_load)
+                app = self.dataset_app(name)
             except GeodataError as exc:
-                return Response(f"Cannot open dataset {match.group(1)!r}: {exc}", status=500,
-                                mimetype="text/plain")(environ, start_response)
+                # The full path and traceback are for the operator's log; the client learns which file.
+                log.exception("cannot open dataset %r", name)
+                return _answer(500, _damage_text(name, exc))(environ, start_response)
             if app is None:
-                return Response(f"No dataset named {match.group(1)!r}. See /import/ to add one.", status=404,
-                                mimetype="text/plain")(environ, start_response)
+                return _answer(404, f"No dataset named {name!r}. See /import/ to add one.")(environ, start_response)
             return app.server(environ, start_response)
         return self.default.server(environ, start_response)

@@ -2,6 +2,7 @@
 status line (the briefing or the data file comes from :mod:`dashboard.export.service`)."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from dash import dcc, no_update
@@ -9,7 +10,7 @@ from dash import dcc, no_update
 from dashboard import ids
 from dashboard.export.provenance import utc_stamp
 from dashboard.export.render import ExportError
-from dashboard.export.service import BRIEFING_FORMATS, Export, briefing_export, table_export
+from dashboard.export.service import BRIEFING_FORMATS, Export, ExportQueue, briefing_export, table_export
 from dashboard.export.sizes import PRESETS
 from dashboard.export.view import screen_size
 from dashboard.server.cache import ResultCache
@@ -29,7 +30,8 @@ def _size_text(count: int) -> str:
 
 
 def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, size: Any,
-               store: IncidentStore, app_url: str, cache: ResultCache | None = None) -> tuple[Any, str]:
+               store: IncidentStore, app_url: str, cache: ResultCache | None = None,
+               queue: ExportQueue | None = None) -> tuple[Any, str]:
     """(download data or ``no_update``, status line) for a click on one of the export buttons.
 
     The map view is the view store's (``ids.MAP_VIEW``: every pan, and every
@@ -45,6 +47,11 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     A briefing found in ``cache`` (the app's result cache) is not rendered
     again; the status line then says when it was rendered, the time its page
     is stamped with.
+
+    With ``queue`` (the process's export queue) an export waits for its turn
+    there, and past the queue's bound the status line says "busy, try again".
+    An ``app_url`` that is only a path (no ``CONFLICT_MAP_PUBLIC_URL``) gives a
+    relative "View" link, and the status line says so.
     """
     fmt = BUTTONS.get(trigger) if isinstance(trigger, str) else None
     if fmt is None:
@@ -60,18 +67,24 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     view = view or opening_view(store.dataset.view, store.extent)
     screen = screen_size(view, corners)
     try:
-        if fmt in BRIEFING_FORMATS:
-            result: Export = briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[str(preset)],
-                                             app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT,
-                                             cache=cache)
-        else:
-            result = table_export(store, state, fmt=fmt, app_url=app_url, view=view)
+        with queue.ticket() if queue is not None else nullcontext():
+            result = _make(fmt, store, state, view, title, preset, app_url, screen, cache)
     except ExportError as error:
         return no_update, str(error)
     download = dcc.send_bytes(result.content, result.filename, type=result.mime)
     size_text = _size_text(len(result.content))
+    relative = "" if "://" in app_url else (" Its View link is a path on this server (no public URL is "
+                                            "configured).")
     if result.cached and result.generated_at is not None:
-        return download, f"Downloaded {result.filename} ({size_text}, rendered at {utc_stamp(result.generated_at)})."
-    return download, f"Downloaded {result.filename} ({size_text})."
+        return download, (f"Downloaded {result.filename} ({size_text}, rendered at "
+                          f"{utc_stamp(result.generated_at)}).{relative}")
+    return download, f"Downloaded {result.filename} ({size_text}).{relative}"
 
 
+def _make(fmt: str, store: IncidentStore, state: FilterState, view: Any, title: Any, preset: str | None,
+          app_url: str, screen: Any, cache: ResultCache | None) -> Export:
+    """One export of ``fmt`` (the caller holds the export queue's ticket)."""
+    if fmt in BRIEFING_FORMATS:
+        return briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[str(preset)],
+                               app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT, cache=cache)
+    return table_export(store, state, fmt=fmt, app_url=app_url, view=view)
