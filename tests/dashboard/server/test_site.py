@@ -65,3 +65,78 @@ def test_imported_dataset_is_served_at_its_own_path(catalog, store):
     assert web.get("/datasets/absent/").status_code == 404
     assert web.get("/import/").status_code == 200
     assert web.get("/").status_code == 200
+
+
+# --- Issue 13: one naming rule on the upload page and in the router; damaged datasets named --------------------
+
+HOSTILE_NAMES = ["boundaries.parquet", "reports", "REPORTS", "../x", "a/b", "\u0430cled", "x" * 65, "_store",
+                 "nw.v2", "-x"]
+
+
+@pytest.mark.parametrize("typed", HOSTILE_NAMES)
+def test_upload_refuses_a_typed_hostile_name_and_touches_nothing(catalog, typed):
+    frame = as_acled(synthetic_incidents(20, seed=7))
+    answer = run_import(upload_of(frame), "fine.csv", "acled", typed, catalog)
+    assert not answer["ok"] and "invalid dataset name" in answer["error"]
+    assert not catalog.root.exists() or not any(catalog.root.iterdir())
+
+
+@pytest.mark.parametrize("filename, derived", [
+    ("reports.csv", "reports-data"), ("boundaries.parquet", "boundaries-data"), ("Boundaries.CSV", "boundaries-data"),
+    ("../../etc/passwd", "passwd"), ("Été 2020 (final).csv", "ete-2020-final"), ("\u0430\u0430.csv", "imported"),
+    ("x" * 300 + ".csv", "x" * 64), ("....csv", "imported"),
+])
+def test_upload_without_a_typed_name_derives_one_by_the_same_rule(catalog, filename, derived):
+    from dashboard.server.upload import dataset_name
+    from geodata.catalog.protocol import check_name
+
+    assert dataset_name("", filename) == derived == check_name(derived)
+    assert dataset_name(None, filename) == derived
+
+
+def test_uploading_reports_csv_keeps_every_report(catalog):
+    frame = as_acled(synthetic_incidents(20, seed=8))
+    assert run_import(upload_of(frame), "first.csv", "acled", "", catalog)["ok"]
+    kept = sorted((catalog.root / "reports").rglob("*"))
+    answer = run_import(upload_of(frame), "reports.csv", "acled", "", catalog)
+    assert answer["ok"] and answer["dataset"] == "reports-data"
+    assert set(kept) <= set((catalog.root / "reports").rglob("*"))
+    assert catalog.names() == ["first", "reports-data"]
+
+
+@pytest.mark.parametrize("path", ["/datasets/reports/", "/datasets/boundaries.parquet/", "/datasets/Reports/",
+                                  "/datasets/%D0%B0cled/", "/datasets/\u0430cled/", "/datasets/" + "a" * 65 + "/",
+                                  "/datasets/../x/", "/datasets/.hidden/", "/datasets//", "/datasets/_store/"])
+def test_the_router_refuses_what_the_rule_refuses(path):
+    from dashboard.server.site import DATASET_PATH
+    from geodata.catalog.protocol import is_valid_name
+
+    match = DATASET_PATH.match(path)
+    assert match is None or not is_valid_name(match.group(1))
+
+
+def test_the_router_accepts_every_valid_name():
+    from dashboard.server.site import DATASET_PATH
+
+    for name in ("a", "9", "acled-sudan_2024", "A" * 64):
+        match = DATASET_PATH.match(f"/datasets/{name}/_dash-layout")
+        assert match is not None and match.group(1) == name
+
+
+@pytest.mark.slow
+def test_damaged_datasets_get_an_error_page_naming_the_file_and_reserved_paths_404(catalog):
+    from werkzeug.test import Client
+
+    frame = as_acled(synthetic_incidents(30, seed=9))
+    for name in ("good", "lost"):
+        assert run_import(upload_of(frame), "a.csv", "acled", name, catalog)["ok"]
+    (catalog.path("lost") / "incidents.parquet").unlink()
+    (catalog.root / "reports" / "dataset.json").write_text("{}")  # a stray description where no dataset may be
+    web = Client(Site(catalog=catalog, preload=False))
+    assert web.get("/datasets/good/").status_code == 200
+    page = web.get("/datasets/lost/")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 500 and "incidents.parquet" in text and "table missing" in text
+    assert str(catalog.root) not in text
+    assert web.get("/datasets/reports/").status_code == 404
+    assert web.get("/datasets/good/").status_code == 200  # one damaged dataset does not spread
