@@ -111,7 +111,7 @@ def register_map(app: Dash, store: IncidentStore, sources: MapSources, budget: i
         prevent_initial_call=True,
     )
     def _place(query, _submit, view):
-        moved, message = place_search(query, store, view)
+        moved, message = place_search(query, store, view, sources)
         return (no_update if moved is None else moved), message
 
     @app.callback(Output(ids.MAP, "figure"), Output(ids.MAP_DRAWN, "data"), Input(ids.FILTER, "data"),

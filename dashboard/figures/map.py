@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard.figures import plain
 from dashboard.figures.basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.overlays import drawable
 from dashboard.figures.style import (
     AGGREGATE_COLOUR,
     CONTEXT_COLOUR,
@@ -272,6 +273,23 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
             hovertemplate="%{text}<extra>town</extra>",
         ))
     return traces
+
+
+def town_label_layer(latitude: np.ndarray, longitude: np.ndarray, labels: list[str], population: np.ndarray,
+                     source: str) -> list[dict]:
+    """Names of populated places (chosen and decluttered by :mod:`dashboard.views.towns`), as map
+    text drawn with the local glyphs (Latin names: see :func:`~dashboard.figures.overlays.drawable`)."""
+    if len(latitude) == 0:
+        return []
+    text = [drawable(name) for name in labels]
+    return [plain.trace("scattermap",
+        name="Towns (GeoNames)", meta="town-labels", legendgroup="context", legendgrouptitle=dict(text="Context"),
+        lat=np.asarray(latitude, dtype="float64"), lon=np.asarray(longitude, dtype="float64"),
+        mode="markers+text", text=text, textposition="top right",
+        textfont=dict(family=GLYPH_FONT, size=10, color="#4d4d4d"), marker=dict(size=3, color="#6b6b6b"),
+        customdata=np.column_stack([[esc(t) for t in text], [format_count(float(p)) for p in population]]),
+        hovertemplate="%{customdata[0]} (population " + "%{customdata[1]})<extra>" + esc(source) + "</extra>",
+    )]
 
 
 @functools.lru_cache(maxsize=64)

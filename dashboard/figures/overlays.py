@@ -5,7 +5,7 @@ slots around its own layers: boundaries and the choropleth go under everything,
 the uncertainty halos and the highlight ring just under the incident
 points, the hollow centres of approximate points on top. Every trace has a
 ``meta`` naming its layer (``approximate``, ``highlight``, ``boundaries``,
-``choropleth``).
+``choropleth``, ``place``).
 
 Scattermap circles have no outline, so an approximate incident (coded to an
 area or admin centroid, geo-precision 3) is drawn as its usual disc with a
@@ -14,6 +14,8 @@ here". The selected incident gets a dark disc under it, which shows as a
 thick outline.
 """
 from __future__ import annotations
+
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -134,3 +136,49 @@ def choropleth_layer(figures: pd.DataFrame, series: str | None, known: dict[int,
                           "<br>%{customdata[3]}<extra>displacement by area</extra>",
         ))
     return traces
+
+
+#: Code points the app's glyphs cover (see :mod:`dashboard.figures.basemap`): Latin, Latin Extended,
+#: Latin Extended Additional, punctuation, Arabic and its presentation forms.
+GLYPH_RANGES = ((0x0000, 0x01FF), (0x1E00, 0x1EFF), (0x2000, 0x20FF), (0x0600, 0x06FF), (0xFB00, 0xFBFF),
+                (0xFE00, 0xFEFF))
+_APOSTROPHES = {"\u02bb": "'", "\u02bc": "'", "\u02be": "'", "\u02bf": "'", "\u02b9": "'", "\u02c8": "'"}
+
+
+def has_glyph(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in GLYPH_RANGES)
+
+
+def drawable(text: str) -> str:
+    """``text`` with only characters the local glyphs have (a missing range would make MapLibre
+    ask for a glyph file that does not exist): modifier apostrophes become ``'``, other letters
+    lose what their decomposition cannot give."""
+    out = []
+    for ch in str(text):
+        if has_glyph(ch):
+            out.append(ch)
+        elif ch in _APOSTROPHES:
+            out.append(_APOSTROPHES[ch])
+        else:
+            out.extend(c for c in unicodedata.normalize("NFKD", ch) if has_glyph(c) and c.isprintable())
+    return " ".join("".join(out).split())
+
+
+PLACE_COLOUR = "#6a1b9a"
+
+
+def place_marker_layer(latitude: float, longitude: float, label: str, answer: str) -> list[dict]:
+    """The place the search found: a purple ring with its name, at the gazetteer's point; the
+    hover says which name matched and which source gave the point."""
+    common = dict(lat=[float(latitude)], lon=[float(longitude)], meta="place", legendgroup="place",
+                  showlegend=False)
+    ring = plain.trace("scattermap", name="Place found", mode="markers+text", text=[drawable(label)],
+                       textposition="bottom center", textfont=dict(family=GLYPH_FONT, size=12, color=PLACE_COLOUR),
+                       marker=dict(size=20, color=PLACE_COLOUR, opacity=0.9),
+                       customdata=[esc(answer)],
+                       hovertemplate="%{customdata}<extra>place found (gazetteer point)</extra>",
+                       **common)
+    centre = plain.trace("scattermap", name="Place found (centre)", mode="markers", hoverinfo="skip",
+                         marker=dict(size=9, color="#ffffff", opacity=1.0), **common)
+    return [ring, centre]

@@ -229,7 +229,9 @@ def after_pan(relayout: Any, current: Any) -> dict | None:
     view, corners = read_relayout(relayout)
     if view is None:
         return None
-    return {**view.to_dict(), "rev": _rev(current), "move": False, "moved": True, "corners": corners}
+    place = current.get("place") if isinstance(current, dict) else None  # a place found stays marked
+    return {**view.to_dict(), "rev": _rev(current), "move": False, "moved": True, "corners": corners,
+            **({"place": place} if place is not None else {})}
 
 
 def move_to(current: Any, view: MapView, *, moved: bool = True) -> dict:

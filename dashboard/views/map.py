@@ -18,20 +18,30 @@ import plotly.graph_objects as go
 from dashboard import ids
 from dashboard.figures import plain
 from dashboard.figures.basemap import ATTRIBUTIONS, map_style
-from dashboard.figures.map import RICH_HOVER_LIMIT, IncidentPoints, context_layer, displacement_layer, incident_map
+from dashboard.figures.map import (
+    RICH_HOVER_LIMIT,
+    IncidentPoints,
+    context_layer,
+    displacement_layer,
+    incident_map,
+    town_label_layer,
+)
 from dashboard.figures.overlays import (
     boundary_layer,
     choropleth_layer,
     choropleth_series,
     highlight_layer,
+    place_marker_layer,
     uncertainty_layer,
 )
 from dashboard.server.cache import cache_key
 from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.mapview import default_view, is_view_change, viewport_from_relayout
-from dashboard.views.selection import incident_position
+from dashboard.views import towns
+from dashboard.views.selection import found_place, incident_position
 from geodata import FilterState, IncidentStore
+from geodata.geo import geonames
 from geodata.query.budget import DEFAULT_POINT_BUDGET, PointSelection, Viewport, plan_points
 
 
@@ -125,6 +135,23 @@ def _area_layers(store: IncidentStore, state: FilterState, level: int, assets: M
     return traces
 
 
+def _town_layer(store: IncidentStore, view: Any, centre: mapview.MapView) -> list[dict]:
+    """GeoNames town labels for the view on screen (see :mod:`dashboard.views.towns`)."""
+    chosen = towns.town_labels(store, view if mapview.MapView.from_dict(view) else centre.to_dict())
+    return town_label_layer(chosen["latitude"].to_numpy(), chosen["longitude"].to_numpy(),
+                            chosen["label"].astype(str).tolist(), chosen["population"].to_numpy(), geonames.SOURCE)
+
+
+def _place_layer(store: IncidentStore, view: Any, sources: MapSources) -> list[dict]:
+    """The marker of the place the search found (the view store names it), at the gazetteer's point."""
+    found = found_place(view, store, sources)
+    if found is None:
+        return []
+    place, matched = found
+    answer = replace(place, matched=matched, how="name" if matched == place.name else "alias").answer
+    return place_marker_layer(place.latitude, place.longitude, place.name, answer)
+
+
 def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: Any = None,
                budget: int = DEFAULT_POINT_BUDGET, *, display: Any = None, view: Any = None,
                selected: Any = None, assets: MapAssets | None = None, layers: DatedLayers | None = None) -> dict:
@@ -149,11 +176,12 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     layers = layers or DatedLayers(store)
     figure = incident_map(
         incidents=points, gazetteer=store.gazetteer,
-        context=layers.context() if "context" in drawn.layers else [],
+        context=layers.context() + _town_layer(store, view, centre) if "context" in drawn.layers else [],
         displacement=(layers.displacement(drawn.start, drawn.end, tuple(drawn.admin_codes))
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
-        below=_area_layers(store, state, level, assets), under_incidents=under, above=over,
+        below=_area_layers(store, state, level, assets), under_incidents=under,
+        above=over + _place_layer(store, view, assets.sources),
     )
     layout = figure["layout"]
     layout["map"]["uirevision"] = mapview.uirevision(view)
@@ -194,6 +222,8 @@ def view_needs_redraw(view: Any, filter_data: Any, store: IncidentStore, budget:
     """After a change of the view store: redraw for a move on purpose, or a pan over budget."""
     if isinstance(view, dict) and view.get("move") is True:
         return True
+    if towns.follows_view(store, FilterState.from_dict(filter_data, store.date_range()).layers):
+        return True  # the town labels follow the view
     return map_needs_redraw(ids.MAP, mapview.as_relayout(view), filter_data, store, budget)
 
 

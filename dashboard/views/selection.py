@@ -6,30 +6,85 @@ trusted. ``None`` means "nothing to change".
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.mapview import MapView
 from dashboard.views.detail import incident_detail
-from geodata import FilterState, IncidentStore
+from geodata import FilterState, Gazetteer, IncidentStore, Match
 
 
 # ------------------------------------------------------------ view, table, details
-def place_search(query: Any, store: IncidentStore, view: Any) -> tuple[dict | None, str]:
-    """(new view store or ``None``, message) for a place typed in the search box."""
+def boundary_names(sources: MapSources | None) -> pd.DataFrame | None:
+    """The boundaries' names for the place search: one point inside each area, with ``name_ar``
+    when the boundaries file has it."""
+    if sources is None or sources.labels.empty:
+        return None
+    labels = sources.labels
+    areas = sources.boundaries
+    if areas is not None and "name_ar" in areas.columns:
+        arabic = pd.Series(areas["name_ar"].to_numpy(), index=areas["pcode"].astype(str).to_numpy())
+        arabic = arabic[~arabic.index.duplicated()]
+        labels = labels.assign(name_ar=labels["pcode"].astype(str).map(arabic))
+    return labels
+
+
+def search_gazetteer(store: IncidentStore, sources: MapSources | None) -> Gazetteer:
+    """The store's place-search gazetteer with this app's boundaries."""
+    return store.search_gazetteer(boundary_names(sources))
+
+
+def _distinct(matches: list[Match], within_km: float = 5.0) -> list[Match]:
+    """One match per place: a match within ``within_km`` of one already listed (another source's
+    point for the same place, e.g. Kafr Nabl and GeoNames' Kafranbel) is left out."""
+    out: list[Match] = []
+    for m in matches:
+        scale = math.cos(math.radians(m.latitude))
+        if all(math.hypot(m.latitude - k.latitude, (m.longitude - k.longitude) * scale) * 111.2 > within_km
+               for k in out):
+            out.append(m)
+    return out
+
+
+def place_search(query: Any, store: IncidentStore, view: Any,
+                 sources: MapSources | None = None) -> tuple[dict | None, str]:
+    """(new view store or ``None``, message) for a place typed in the search box.
+
+    The view store keeps the place found (``place``: its id in the gazetteer and the name that
+    matched) so the map marks it; the answer names the matched spelling and its source.
+    """
     if not isinstance(query, str) or not query.strip():
         return None, ""
     query = query.strip()[:100]
-    matches = store.gazetteer.find(query, limit=5)
+    matches = _distinct(search_gazetteer(store, sources).find(query, limit=12))[:5]
     if not matches:
-        return None, f"No place matching '{query}' in this dataset's gazetteer."
+        return None, f"No place matching '{query}' in this dataset's places, boundaries or GeoNames."
     first = matches[0]
-    message = first.explanation + f" ({first.latitude:.2f} N, {first.longitude:.2f} E)"
+    message = first.answer + f" ({abs(first.latitude):.2f} {'N' if first.latitude >= 0 else 'S'}, " \
+                             f"{abs(first.longitude):.2f} {'E' if first.longitude >= 0 else 'W'})"
     if len(matches) > 1:
-        message += ". Also: " + ", ".join(m.name for m in matches[1:])
-    return mapview.move_to(view, MapView(first.latitude, first.longitude, mapview.PLACE_ZOOM)), message
+        message += ". Also: " + ", ".join(f"{m.name} ({m.origin})" if m.origin else m.name for m in matches[1:])
+    moved = mapview.move_to(view, MapView(first.latitude, first.longitude, mapview.PLACE_ZOOM))
+    moved["place"] = {"id": first.place_id, "matched": first.matched[:200]}
+    return moved, message
+
+
+def found_place(view: Any, store: IncidentStore, sources: MapSources | None) -> tuple[Match, str] | None:
+    """(the place the view store names, the name that matched) when the gazetteer has it, else
+    ``None``: the marker is only ever drawn at a gazetteer point, whatever the browser sends."""
+    place = view.get("place") if isinstance(view, dict) else None
+    if not isinstance(place, dict) or not isinstance(place.get("id"), str) or len(place["id"]) > 200:
+        return None
+    found = search_gazetteer(store, sources).place(place["id"])
+    if found is None:
+        return None
+    matched = place.get("matched")
+    return found, (matched[:200] if isinstance(matched, str) and matched else found.name)
 
 
 def incident_position(store: IncidentStore, event_id: Any) -> int | None:

@@ -90,9 +90,9 @@ def test_playback_stops_at_the_end_of_the_period(store):
 
 # ------------------------------------------------------------------ view
 @pytest.mark.parametrize("query, name, message", [
-    ("Behun", "Balyun", "Behun is another name for Balyun"),
-    ("سراقب", "Saraqib", "سراقب is another name for Saraqib"),
-    ("saraqeb", "Saraqib", "Saraqeb is another name for Saraqib"),
+    ("Behun", "Balyun", "Balyun — matched 'Behun' (dataset places)"),
+    ("سراقب", "Saraqib", "Saraqib — matched 'سراقب' (dataset places)"),
+    ("saraqeb", "Saraqib", "Saraqib — matched 'Saraqeb' (dataset places)"),
 ])
 def test_place_search_across_spellings_and_scripts(store, query, name, message):
     place = store.dataset.places.set_index("name").loc[name]
