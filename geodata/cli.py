@@ -72,6 +72,12 @@ def _known(catalog: Catalog, name: str) -> bool:
     return False
 
 
+def _defaults(args) -> dict[str, str]:
+    """``--source``, ``--source-url`` and ``--country`` as the canonical values an HXL file may lack."""
+    given = {"source": args.source, "source_url": args.source_url, "country": args.country}
+    return {name: value for name, value in given.items() if value}
+
+
 def cmd_import(args) -> int:
     if args.dataset is not None:
         try:
@@ -85,7 +91,7 @@ def cmd_import(args) -> int:
     try:
         outcome = ingest_file(args.file, args.format, catalog, dataset=args.dataset, title=args.title,
                               mapping=args.mapping, deletions=args.delete, crs=args.crs,
-                              fix_swapped=args.fix_swapped, table=args.table,
+                              fix_swapped=args.fix_swapped, table=args.table, defaults=_defaults(args),
                               report_root=reports_root(catalog, settings), progress=progress)
     except OSError as exc:  # DatasetWriteError, ReportWriteError: the store or reports folder is read-only
         progress.done()
@@ -220,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", help="CRS of a shapefile without .prj, e.g. EPSG:32637")
     p.add_argument("--table", choices=("incidents", "displacement"), help="for hxl/csv: which table")
     p.add_argument("--fix-swapped", action="store_true", help="swap back coordinates that look swapped")
+    p.add_argument("--source", help="for hxl: the source of rows that name none (e.g. 'OCHA Syria')")
+    p.add_argument("--source-url", help="for hxl: the source's web address for rows that give none")
+    p.add_argument("--country", help="for hxl: the country of rows that name none (name or ISO code), "
+                   "used to check every point")
     p.set_defaults(run=cmd_import)
 
     sub.add_parser("list", help="list stored datasets").set_defaults(run=cmd_list)

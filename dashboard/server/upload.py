@@ -57,8 +57,17 @@ def dataset_name(text: Any, filename: Any) -> str:
     return name_from_text(stem)
 
 
+def hxl_defaults(fmt: Any, source: Any, source_url: Any, country: Any) -> dict[str, str]:
+    """The page's source, source address and country fields as defaults for an HXL file (other formats:
+    none; ACLED and UCDP name them in every row). Text only, trimmed, at most 500 characters each."""
+    if fmt != "hxl":
+        return {}
+    given = {"source": source, "source_url": source_url, "country": country}
+    return {k: v.strip()[:500] for k, v in given.items() if isinstance(v, str) and v.strip()}
+
+
 def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
-               settings: CatalogSettings | None = None) -> dict:
+               settings: CatalogSettings | None = None, defaults: dict[str, str] | None = None) -> dict:
     """Decode an upload, import it into ``catalog`` and describe the outcome as plain data.
 
     Never raises for bad input: the answer has ``ok`` False and a one-line ``error``.
@@ -83,7 +92,7 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
         path.write_bytes(data)
         try:
             outcome = ingest_file(path, fmt, catalog, dataset=name, title=name,
-                                  report_root=reports_root(catalog, settings))
+                                  report_root=reports_root(catalog, settings), defaults=defaults)
         except (UnreadableFileError, SchemaError, GeodataError) as exc:
             message = str(exc).replace(str(path), shown_name)
             return {"ok": False, "error": f"Nothing was imported: {message}"}
@@ -91,7 +100,7 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
     return {
         "ok": True, "dataset": outcome.dataset, "version": outcome.version, "file": shown_name,
         "rows_in": report.rows_in, "imported": report.imported, "quarantined": report.quarantined,
-        "duplicates": report.duplicates,
+        "duplicates": report.duplicates, "changes": outcome.changes.to_dict(),
         "problems": [{"line": p.line, "column": p.column, "reason": p.reason, "value": p.value}
                      for p in report.problems[:SHOWN_PROBLEMS]],
         "warnings": [str(w).replace(str(path), shown_name) for w in report.warnings[:10]],
@@ -161,6 +170,15 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
                    "file's name)", htmlFor=ids.IMPORT_DATASET),
         dcc.Input(id=ids.IMPORT_DATASET, type="text", maxLength=MAX_NAME_LENGTH, pattern=NAME_PATTERN,
                   placeholder="e.g. acled-syria-2020"),
+        html.Fieldset([
+            html.Legend("For HXL files whose rows do not name them"),
+            html.Label("Source", htmlFor=ids.IMPORT_SOURCE),
+            dcc.Input(id=ids.IMPORT_SOURCE, type="text", maxLength=500, placeholder="e.g. OCHA Colombia"),
+            html.Label("Source address", htmlFor=ids.IMPORT_SOURCE_URL),
+            dcc.Input(id=ids.IMPORT_SOURCE_URL, type="url", maxLength=500, placeholder="https://..."),
+            html.Label("Country (name or ISO code)", htmlFor=ids.IMPORT_COUNTRY),
+            dcc.Input(id=ids.IMPORT_COUNTRY, type="text", maxLength=100, placeholder="e.g. Colombia or COL"),
+        ]),
         dcc.Upload(id=ids.IMPORT_UPLOAD, max_size=MAX_UPLOAD_BYTES, className=ids.IMPORT_UPLOAD,
                    children=html.Div(["Drop a file here or ", html.A("choose one")])),
         dcc.Loading(html.Div(id=ids.IMPORT_REPORT, className=ids.IMPORT_REPORT)),
@@ -171,9 +189,12 @@ def create_import_app(catalog, config: Config | None = None) -> Dash:
 
     @app.callback(Output(ids.IMPORT_ANSWER, "data"), Input(ids.IMPORT_UPLOAD, "contents"),
                   State(ids.IMPORT_UPLOAD, "filename"), State(ids.IMPORT_FORMAT, "value"),
-                  State(ids.IMPORT_DATASET, "value"), prevent_initial_call=True)
-    def _import(contents, filename, fmt, dataset):
-        return run_import(contents, filename, fmt, dataset, catalog, config.catalog)
+                  State(ids.IMPORT_DATASET, "value"), State(ids.IMPORT_SOURCE, "value"),
+                  State(ids.IMPORT_SOURCE_URL, "value"), State(ids.IMPORT_COUNTRY, "value"),
+                  prevent_initial_call=True)
+    def _import(contents, filename, fmt, dataset, source, source_url, country):
+        return run_import(contents, filename, fmt, dataset, catalog, config.catalog,
+                          defaults=hxl_defaults(fmt, source, source_url, country))
 
     @app.callback(Output(ids.IMPORT_REPORT, "children"), Input(ids.IMPORT_ANSWER, "data"))
     def _report(answer):

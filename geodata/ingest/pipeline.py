@@ -228,7 +228,8 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
                 mapping: Mapping[str, Any] | str | Path | None = None, deletions: str | Path | None = None,
                 crs: str | None = None, fix_swapped: bool = False, table: str | None = None,
                 report_root: Path | None = None, gazetteer: Gazetteer | None = None,
-                progress: Callable[[str], None] | None = None) -> ImportOutcome:
+                progress: Callable[[str], None] | None = None,
+                defaults: Mapping[str, str] | None = None) -> ImportOutcome:
     """Import one file of format ``fmt`` (one of :data:`~geodata.ingest.formats.FORMATS`) into ``catalog``.
 
     Nothing is written unless the file was read and validated; the dataset
@@ -248,7 +249,12 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
     # One naming rule: a given name must pass it; a derived one is made to.
     name = check_name(dataset) if dataset is not None else name_from_text(path.stem)
     say(f"reading {path.name} as {fmt}")
-    source = read_source(path, fmt, mapping=mapping, crs=crs, table=table)
+    given = {k: str(v).strip() for k, v in (defaults or {}).items() if v is not None and str(v).strip()}
+    # HXL values the file does not tag (source, source_url, country): from the command line or the upload page
+    if given and fmt != "hxl":
+        raise GeodataError(f"{', '.join(sorted(given))}: default values are for --format hxl only "
+                           "(ACLED and UCDP name their source and country in every row)")
+    source = read_source(path, fmt, mapping=mapping, crs=crs, table=table, **({"defaults": given} if given else {}))
     drop = read_deletions(Path(deletions)) if deletions else set()
     say(f"validating {len(source.frame):,} rows")
     boundaries = catalog.boundaries() if fmt != "boundaries" else None

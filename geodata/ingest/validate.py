@@ -35,7 +35,7 @@ from geodata.geo.coordinates import Area, check_points
 from geodata.geo.gazetteer import Gazetteer
 from geodata.geo.places import geocode
 from geodata.ingest.locate import place_points, row_countries
-from geodata.ingest.readers.base import SourceTable
+from geodata.ingest.readers.base import HASHTAG_ROW, SourceTable
 from geodata.ingest.readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
 from geodata.ingest.rows import keep_rows
 from geodata.model import schema as schema_module
@@ -68,6 +68,7 @@ class ImportReport:
     duplicates: int
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    hashtag_rows: int = 0
 
     def __post_init__(self) -> None:
         if self.rows_in != self.imported + self.quarantined + self.duplicates:
@@ -76,8 +77,9 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line for a log or a status bar."""
+        skipped = f", {self.hashtag_rows} HXL hashtag row skipped (not data)" if self.hashtag_rows else ""
         return (f"{self.file}: {self.rows_in} rows in, {self.imported} imported, {self.quarantined} quarantined, "
-                f"{self.duplicates} duplicate(s), {len(self.warnings)} warning(s)")
+                f"{self.duplicates} duplicate(s), {len(self.warnings)} warning(s){skipped}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values (JSON-ready) for a store or a ``dcc.Store``."""
@@ -312,6 +314,7 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
         file=file, format=source.format, table=table.name, encoding=source.encoding,
         rows_in=len(frame), imported=len(valid), quarantined=len(quarantined_rows), duplicates=int(duplicate.sum()),
         problems=tuple(problems), warnings=tuple(warnings),
+        hashtag_rows=sum(1 for w in warnings if w.reason == HASHTAG_ROW),
     )
     return ImportResult(frame=valid, quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row),
                         report=report, tables=dict(source.tables))

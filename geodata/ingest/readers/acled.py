@@ -16,6 +16,7 @@ from geodata.ingest.readers.base import (
     SourceTable,
     cell_problems,
     date_problems,
+    drop_hashtag_row,
     map_codes,
     optional_column,
     parse_dates,
@@ -66,8 +67,8 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     """
     file = str(path)
     raw, used, lines = read_export(path, encoding, REQUIRED)
+    raw, lines, warnings = drop_hashtag_row(raw, lines, file)
     problems: list[Problem] = []
-    warnings: list[Problem] = []
 
     def column(name: str) -> pd.Series:
         return optional_column(raw, name)

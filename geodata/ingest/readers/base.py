@@ -181,3 +181,20 @@ def read_export(path: str | Path, encoding: str | None,
 def optional_column(raw: pd.DataFrame, name: str) -> pd.Series:
     """A source column, or all missing when the export lacks it."""
     return raw[name] if name in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
+
+
+#: The warning a skipped row of HXL hashtags gets (HDX serves ACLED and UCDP exports with one under the header).
+HASHTAG_ROW = "HXL hashtag row skipped"
+_HASHTAG = re.compile(r"^#[a-z][a-z0-9_]*(\s*[+-]\s*[a-z][a-z0-9_]*)*$", re.IGNORECASE)
+
+
+def drop_hashtag_row(raw: pd.DataFrame, lines: np.ndarray, file: str) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """Without the first data row when every filled cell of it is an HXL hashtag (``#event+id``): that row
+    describes the columns, it is no data. Returns the rows, their lines and the warning saying so."""
+    if len(raw) == 0:
+        return raw, lines, []
+    cells = [str(v).strip() for v in raw.iloc[0].tolist() if isinstance(v, str) and v.strip()]
+    if not cells or not all(_HASHTAG.match(v) for v in cells):
+        return raw, lines, []
+    warning = Problem(file, int(lines[0]), None, HASHTAG_ROW, " ".join(cells[:4]) + (" ..." if len(cells) > 4 else ""))
+    return raw.iloc[1:].reset_index(drop=True), np.asarray(lines[1:]), [warning]

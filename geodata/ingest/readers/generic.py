@@ -37,6 +37,7 @@ from geodata.ingest.readers.base import (
     DATE_FORMATS,
     SourceTable,
     date_problems,
+    drop_hashtag_row,
     parse_dates,
 )
 from geodata.ingest.readers.encoding import read_csv_cells, record_lines
@@ -113,6 +114,7 @@ def read_generic(path: str | Path, mapping: Mapping[str, Any] | str | Path, *, t
             raw = cells.iloc[header_line:].reset_index(drop=True)
             raw.columns = [str(c).strip() for c in cells.iloc[header_line - 1]]
         lines = record_lines(path, used, len(raw), skip=header_line)
+    raw, lines, skipped = drop_hashtag_row(raw, lines, file)
     _check_mapping(spec, schema, list(raw.columns), file, header_line)
 
     columns: dict[str, pd.Series] = {}
@@ -141,7 +143,8 @@ def read_generic(path: str | Path, mapping: Mapping[str, Any] | str | Path, *, t
             frame[name] = raw[name]
     described = _described_series(spec.get("series_info"), frame, file) if schema is DISPLACEMENT else {}
     return SourceTable(file=file, format="csv", schema=schema, frame=frame, original=raw, lines=lines,
-                       source_columns=source_columns, encoding=used, problems=tuple(problems), series=described)
+                       source_columns=source_columns, encoding=used, problems=tuple(problems), series=described,
+                       warnings=tuple(skipped))
 
 
 def _described_series(info: Any, frame: pd.DataFrame, file: str) -> dict[str, SeriesInfo]:

@@ -42,6 +42,8 @@ INCIDENT_TAGS: dict[str, tuple[str, ...]] = {
     "fatalities": ("#affected+killed",),
     "notes": ("#description", "#event+description", "#meta+notes"),
     "source": ("#meta+source",), "source_url": ("#meta+url",),
+    # not canonical: kept so every point can be checked against its row's country
+    "country_code": ("#country+code",), "country": ("#country+name", "#country-code"),
 }
 
 DISPLACEMENT_TAGS: dict[str, tuple[str, ...]] = {
@@ -54,6 +56,11 @@ DISPLACEMENT_TAGS: dict[str, tuple[str, ...]] = {
     "notes": ("#description", "#meta+notes"),
     "source": ("#meta+source",), "source_url": ("#meta+url",),
 }
+
+#: Canonical values a caller may give for a whole file (``defaults``; the CLI's ``--source`` ...).
+DEFAULTABLE = ("source", "source_url", "country")
+#: The precision of incident points when the file tags none: near the place, not exact.
+UNTAGGED_PRECISION = "2"
 
 #: Displacement p-codes: the finest admin level tagged wins.
 PCODE_TAGS = ((4, ("#adm4+code", "#adm4+pcode", "#loc+code")), (3, ("#adm3+code", "#adm3+pcode")),
@@ -198,6 +205,11 @@ def read_hxl(path: str | Path, *, table: str | None = None, series: str = "hxl_i
             columns[canonical] = pd.Series(value, index=raw.index, dtype="string")
 
     problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if schema is INCIDENTS and "geo_precision" not in columns:
+        columns["geo_precision"] = pd.Series(UNTAGGED_PRECISION, index=raw.index, dtype="string")
+        warnings.append(Problem(file, row + 1, None, "no #geo+precision column: every point taken as near its "
+                                f"place (geo_precision {UNTAGGED_PRECISION})"))
     for canonical in [c.name for c in schema.columns if c.kind == "date" and c.name in columns]:
         values = columns[canonical]
         columns[canonical], bad = parse_dates(values)
@@ -207,7 +219,10 @@ def read_hxl(path: str | Path, *, table: str | None = None, series: str = "hxl_i
         columns[name] = pd.Series(pd.NA, index=raw.index, dtype="string")
     if missing:
         raise SchemaError([Problem(file, row + 1, name, "no column tagged for it (e.g. "
-                                   + " or ".join(mapping.get(name, ("a default",))[:2]) + ")") for name in missing])
+                                   + " or ".join(mapping.get(name, ("a default",))[:2]) + ")"
+                                   + (f"; or give it: --{name.replace('_', '-')} on the command line, "
+                                      "the same field on the upload page" if name in DEFAULTABLE else ""))
+                          for name in missing])
     frame = pd.DataFrame(columns, index=raw.index)
     described = {}
     if schema is DISPLACEMENT:
@@ -215,4 +230,5 @@ def read_hxl(path: str | Path, *, table: str | None = None, series: str = "hxl_i
         header = headers[i] if i is not None and isinstance(headers[i], str) else None
         described[series] = describe_series(tags[i] if i is not None else None, header, frame)
     return SourceTable(file=file, format="hxl", schema=schema, frame=frame, original=raw, lines=lines,
-                       source_columns=source_columns, encoding=used, problems=tuple(problems), series=described)
+                       source_columns=source_columns, encoding=used, problems=tuple(problems), series=described,
+                       warnings=tuple(warnings))

@@ -15,18 +15,23 @@ type_of_violence      UCDP meaning                  event_type
 UCDP's location precision ``where_prec`` (1 exact place ... 7 international
 waters) becomes ``geo_precision`` 1 -> 1, 2 -> 2, 3-7 -> 3, and is kept;
 ``date_prec`` (1 day ... 5 year) becomes day/week/week/month/year; deaths
-``best``/``low``/``high`` become ``fatalities``/``_low``/``_high``.
+``best``/``low``/``high`` become ``fatalities``/``_low``/``_high``; a row whose ``high`` is below ``best``
+(or ``low`` above it), as UCDP publishes some, is kept: that estimate is left out of the canonical
+column, kept under its UCDP name, and the row gets a ``flags`` note and a warning. Every UCDP column
+is kept after the canonical ones.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geodata.ingest.readers.base import (
     SourceTable,
     cell_problems,
     date_problems,
+    drop_hashtag_row,
     map_codes,
     optional_column,
     parse_dates,
@@ -55,9 +60,23 @@ DATE_PRECISION = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "where_prec", "latitude", "longitude", "date_prec",
             "date_start", "best")
 
-#: UCDP columns kept after the canonical ones (the rest of the 49 are codes for UCDP's own tables).
-KEPT = ("where_prec", "date_prec", "date_end", "type_of_violence", "conflict_name", "dyad_name", "where_description",
-        "country", "number_of_sources", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "relid", "year")
+#: Where a row's own estimates disagree (UCDP publishes such rows), what the import says; the row is kept.
+FLAGS = "flags"
+
+
+def _estimate_flags(raw: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """A note for each row whose ``high`` is below ``best`` or ``low`` above it, and the masks of those cells."""
+    best = pd.to_numeric(text(raw["best"]), errors="coerce")
+    low = pd.to_numeric(text(optional_column(raw, "low")), errors="coerce")
+    high = pd.to_numeric(text(optional_column(raw, "high")), errors="coerce")
+    high_below = (high < best).fillna(False).to_numpy(dtype=bool)
+    low_above = (low > best).fillna(False).to_numpy(dtype=bool)
+    notes = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for i in np.flatnonzero(high_below | low_above).tolist():
+        said = [f"high ({high.iloc[i]:g}) is below best ({best.iloc[i]:g})"] if high_below[i] else []
+        said += [f"low ({low.iloc[i]:g}) is above best ({best.iloc[i]:g})"] if low_above[i] else []
+        notes.iloc[i] = "UCDP's own estimates disagree: " + " and ".join(said) + "; kept as published"
+    return notes, high_below, low_above
 
 
 def _first_present(*columns: pd.Series) -> pd.Series:
@@ -87,6 +106,7 @@ def read_ucdp(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     """
     file = str(path)
     raw, used, lines = read_export(path, encoding, REQUIRED)
+    raw, lines, skipped = drop_hashtag_row(raw, lines, file)
     problems: list[Problem] = []
 
     def column(name: str) -> pd.Series:
@@ -104,6 +124,7 @@ def read_ucdp(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     dates, bad_dates = parse_dates(raw["date_start"])
     problems += date_problems(file, lines, bad_dates, "date_start", raw["date_start"], "a date such as 2020-02-27")
     ids = text(raw["id"])
+    flags, high_below, low_above = _estimate_flags(raw)
     frame = pd.DataFrame({
         "event_id": ("UCDP-" + ids).where(ids.notna()),
         "event_date": dates,
@@ -120,17 +141,20 @@ def read_ucdp(path: str | Path, *, encoding: str | None = None) -> SourceTable:
         "longitude": raw["longitude"],
         "geo_precision": geo_precision,
         "fatalities": raw["best"],
-        "fatalities_low": column("low"),
-        "fatalities_high": column("high"),
+        "fatalities_low": text(column("low")).where(~low_above),
+        "fatalities_high": text(column("high")).where(~high_below),
         "notes": column("source_headline"),
         "source": text(column("source_article")).fillna("UCDP GED"),
         "source_url": pd.Series(SOURCE_URL, index=raw.index, dtype="string"),
     })
-    for name in KEPT:
-        if name in raw.columns and name not in frame.columns:
+    frame[FLAGS] = flags
+    for name in raw.columns:  # every UCDP field survives, after the canonical ones, under its own name
+        if name not in frame.columns:
             frame[name] = raw[name]
-    warnings = [Problem(file, 1, name, "column is not part of the UCDP GED format; kept in the quarantine only")
-                for name in raw.columns if name not in COLUMNS]
+    warnings = skipped + [Problem(file, 1, name, "column is not part of the UCDP GED format; kept as is")
+                          for name in raw.columns if name not in COLUMNS]
+    warnings += [Problem(file, int(lines[i]), "high" if high_below[i] else "low", str(flags.iloc[i]))
+                 for i in np.flatnonzero(high_below | low_above).tolist()]
     return SourceTable(
         file=file, format="ucdp", schema=INCIDENTS, frame=frame, original=raw, lines=lines,
         source_columns={"event_id": "id", "event_date": "date_start", "date_precision": "date_prec",
