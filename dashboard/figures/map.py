@@ -7,6 +7,8 @@ the export can find a layer's points without guessing from colours.
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figures import plain
-from dashboard.figures.basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.basemap import ATTRIBUTIONS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
 from dashboard.figures.overlays import drawable
 from dashboard.figures.style import (
     AGGREGATE_COLOUR,
@@ -181,7 +183,7 @@ def aggregate_layer(cells: GridCells) -> list[dict]:
     )]
 
 
-def statuscell_text(points: IncidentPoints, budget: int) -> str:
+def status_text(points: IncidentPoints, budget: int) -> str:
     """One line saying what the map shows, for the analyst (points, points in view, or cells)."""
     plan = points.plan
     if isinstance(plan, GridCells):
@@ -278,18 +280,44 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
 def town_label_layer(latitude: np.ndarray, longitude: np.ndarray, labels: list[str], population: np.ndarray,
                      source: str) -> list[dict]:
     """Names of populated places (chosen and decluttered by :mod:`dashboard.views.towns`), as map
-    text drawn with the local glyphs (Latin names: see :func:`~dashboard.figures.overlays.drawable`)."""
-    if len(latitude) == 0:
-        return []
+    text drawn with the local glyphs (Latin names: see :func:`~dashboard.figures.overlays.drawable`).
+    One trace, also when empty: a pan replaces it in place."""
     text = [drawable(name) for name in labels]
+    hover = np.column_stack([[esc(t) for t in text], [format_count(float(p)) for p in population]]) \
+        if len(text) else np.empty((0, 2), dtype=object)
     return [plain.trace("scattermap",
         name="Towns (GeoNames)", meta="town-labels", legendgroup="context", legendgrouptitle=dict(text="Context"),
         lat=np.asarray(latitude, dtype="float64"), lon=np.asarray(longitude, dtype="float64"),
         mode="markers+text", text=text, textposition="top right",
         textfont=dict(family=GLYPH_FONT, size=10, color="#4d4d4d"), marker=dict(size=3, color="#6b6b6b"),
-        customdata=np.column_stack([[esc(t) for t in text], [format_count(float(p)) for p in population]]),
-        hovertemplate="%{customdata[0]} (population " + "%{customdata[1]})<extra>" + esc(source) + "</extra>",
+        customdata=hover,
+        hovertemplate="%{customdata[0]} (population %{customdata[1]})<extra>" + esc(source) + "</extra>",
     )]
+
+
+def with_uids(traces: list[dict]) -> list[dict]:
+    """The traces, each with a ``uid`` naming its layer and entry (copies; shared traces stay as built).
+
+    Plotly matches a map's traces across updates by ``uid``; without one it
+    goes by position, and a layer switched on or off shifts every trace after
+    it: plotly then disposes MapLibre layers under the wrong trace and the map
+    stops updating with "Map error." (a layer it removes twice).
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for trace in traces:
+        key = f"{trace.get('meta', '')}:{trace.get('name', '')}"
+        seen[key] = seen.get(key, -1) + 1
+        # Plotly puts the uid in CSS class names: letters and digits only.
+        digest = hashlib.blake2s(f"{key}#{seen[key]}".encode(), digest_size=6).hexdigest()
+        out.append({**trace, "uid": f"{re.sub('[^a-z0-9]+', '-', key.lower()).strip('-')[:24]}-{digest}"})
+    return out
+
+
+def map_credit(context: list[dict], base: str) -> str:
+    """The map's credit line: the basemap's source, and a word on schematic roads when they are drawn."""
+    schematic = any(trace.get("meta") == "context" and trace.get("mode") == "lines" for trace in context)
+    return ("Highways schematic · " if schematic else "") + base
 
 
 @functools.lru_cache(maxsize=64)
@@ -326,6 +354,7 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
     first = next((i for i, t in enumerate(traces) if t["meta"] in INCIDENT_METAS), len(traces))
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])
+    traces = with_uids(traces)
     return plain.figure(traces, dict(
         map=dict(style=offline_style(base_url, focus), center=dict(lat=view["lat"], lon=view["lon"]),
                  zoom=view["zoom"]),
@@ -336,10 +365,10 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
                     bordercolor="#cccccc", borderwidth=1, font=dict(size=11), groupclick="toggleitem",
                     grouptitlefont=dict(size=11), tracegroupgap=6),
         hoverlabel=dict(align="left", font=dict(size=12)),
-        annotations=[dict(text="Highways schematic · base: Natural Earth · no external tiles",
+        annotations=[dict(text=map_credit(context, ATTRIBUTIONS["plain"]), name="credit",
                           x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
                           showarrow=False, font=dict(size=10, color="#555"), bgcolor="rgba(255,255,255,0.7)"),
-                     dict(text=esc(statuscell_text(incidents, budget)), name="status",
+                     dict(text=esc(status_text(incidents, budget)), name="status",
                           x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                           showarrow=False, font=dict(size=11, color="#222"), bgcolor="rgba(255,255,255,0.85)")
                      if "incidents" in state.layers else dict(text="", visible=False, name="status")],

@@ -106,3 +106,16 @@ def test_headline_counts_fatalities_and_displacement(store):
     early = headline(store.fatality_totals(FilterState(date(2019, 12, 1), date(2019, 12, 20))),
                      store.displaced_in_range(date(2019, 12, 1), date(2019, 12, 20)))
     assert early.incidents == "1" and early.displaced == "–"
+
+
+def test_every_map_trace_has_a_stable_uid_that_is_a_css_name():
+    """Plotly matches traces by uid across updates (by position without one: see test_map_updates)."""
+    from dashboard.figures.map import with_uids
+
+    traces = [{"meta": "incidents", "name": "Explosions/Remote violence"}, {"meta": "approximate", "name": "x"},
+              {"meta": "approximate", "name": "x"}, {"meta": "context", "name": "Towns"}]
+    uids = [t["uid"] for t in with_uids(traces)]
+    assert len(set(uids)) == 4 and all(u.replace("-", "").isalnum() for u in uids)
+    # Without the approximate layers, the other traces keep their uids.
+    assert [t["uid"] for t in with_uids([traces[0], traces[3]])] == [uids[0], uids[3]]
+    assert "uid" not in traces[0]  # the shared traces are not changed
