@@ -79,20 +79,25 @@ def _sheet_cells(sheet: Any, file: str) -> pd.DataFrame:
     sheet.reset_dimensions()  # read what is there, not what is declared
     data: list[list[object]] = []
     width = last = 0
+    max_rows, max_columns, max_cells = limits.MAX_ROWS, limits.MAX_COLUMNS, limits.MAX_SHEET_CELLS
     for number, row in enumerate(sheet.rows, start=1):
-        values = [_cell_value(cell) for cell in row]
-        while values and (values[-1] is None or values[-1] == ""):
-            values.pop()
-        if values:
-            last = number
-            if len(values) > width:
-                width = len(values)
-                limits.check(file, f"the width of {title} (columns, row {number})", width, limits.MAX_COLUMNS,
-                             "MAX_COLUMNS")
-        limits.check(file, f"the size of {title} (cells, rows x columns, at row {number})", number * max(width, 1),
-                     limits.MAX_SHEET_CELLS, "MAX_SHEET_CELLS")
-        limits.check(file, f"the length of {title} (rows)", number, limits.MAX_ROWS, "MAX_ROWS")
-        data.append(values)
+        if not row:  # a gap between rows (openpyxl fills them): the cheap path
+            data.append([])
+        else:
+            values = [_cell_value(cell) for cell in row]
+            while values and (values[-1] is None or values[-1] == ""):
+                values.pop()
+            if values:
+                last = number
+                if len(values) > width:
+                    width = len(values)
+                    limits.check(file, f"the width of {title} (columns, row {number:,})", width, max_columns,
+                                 "MAX_COLUMNS")
+            data.append(values)
+        if number * max(width, 1) > max_cells or number > max_rows:
+            limits.check(file, f"the length of {title} (rows)", number, max_rows, "MAX_ROWS")
+            limits.check(file, f"the size of {title} (cells, rows x columns, at row {number:,})",
+                         number * max(width, 1), max_cells, "MAX_SHEET_CELLS")
     del data[last:]
     return pd.DataFrame([values + [None] * (width - len(values)) for values in data], dtype=object)
 
