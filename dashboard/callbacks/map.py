@@ -18,7 +18,14 @@ from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.mapview import MapView
 from dashboard.views.cached import cached_figure
-from dashboard.views.map import DatedLayers, MapAssets, map_figure, map_layout_key, view_needs_redraw
+from dashboard.views.map import (
+    DatedLayers,
+    MapAssets,
+    labels_follow_view,
+    map_figure,
+    map_layout_key,
+    view_needs_redraw,
+)
 from dashboard.views.selection import clicked_incident, focus_incident, place_search
 from dashboard.views.timeline import timeline, timeline_bars_key
 from geodata import FilterState, IncidentStore
@@ -48,6 +55,17 @@ def map_patch(figure: dict) -> Patch:
     patch = Patch()
     patch["data"] = figure["data"]
     patch["layout"]["annotations"] = figure["layout"]["annotations"]
+    return patch
+
+
+def town_label_patch(figure: dict) -> Patch | Any:
+    """After a pan or zoom the map needs no other change: only its town-label trace travels
+    (replaced in place: it is always there when the dataset has towns to label)."""
+    index = next((i for i, t in enumerate(figure["data"]) if t.get("meta") == "town-labels"), None)
+    if index is None:
+        return no_update
+    patch = Patch()
+    patch["data"][index] = figure["data"][index]
     return patch
 
 
@@ -118,13 +136,16 @@ def register_map(app: Dash, store: IncidentStore, sources: MapSources, budget: i
                   Input(ids.DISPLAY, "data"), Input(ids.MAP_VIEW, "data"), Input(ids.SELECTED, "data"),
                   State(ids.MAP_DRAWN, "data"))
     def _map(filter_data, display, view, selected, drawn_key):
-        if ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget):
+        labels_only = ctx.triggered_id == ids.MAP_VIEW and not view_needs_redraw(view, filter_data, store, budget)
+        if labels_only and not labels_follow_view(filter_data, store):
             return no_update, no_update
         figure = cached_figure(
             get_cache(app), ("map", store.dataset.version, store.name, filter_data, display, view, selected, budget,
                              assets.base_url, sources_tag),
             lambda: map_figure(filter_data, store, assets.base_url, None, budget, display=display, view=view,
                                selected=selected, assets=assets, layers=dated_layers))
+        if labels_only:
+            return town_label_patch(figure), no_update
         return map_output(figure, drawn_key, map_layout_key(store, display, view))
 
     @app.callback(Output(ids.TIMELINE, "figure"), Output(ids.TIMELINE_BARS, "data"), Input(ids.FILTER, "data"),

@@ -135,8 +135,16 @@ def _area_layers(store: IncidentStore, state: FilterState, level: int, assets: M
     return traces
 
 
+def labels_follow_view(filter_data: Any, store: IncidentStore) -> bool:
+    """Whether a pan or zoom changes the map's town labels (then only their trace travels)."""
+    return towns.follows_view(store, FilterState.from_dict(filter_data, store.date_range()).layers)
+
+
 def _town_layer(store: IncidentStore, view: Any, centre: mapview.MapView) -> list[dict]:
-    """GeoNames town labels for the view on screen (see :mod:`dashboard.views.towns`)."""
+    """GeoNames town labels for the view on screen (see :mod:`dashboard.views.towns`): one trace,
+    empty when none shows, so a pan can replace it in place."""
+    if towns.label_candidates(store).empty:
+        return []
     chosen = towns.town_labels(store, view if mapview.MapView.from_dict(view) else centre.to_dict())
     return town_label_layer(chosen["latitude"].to_numpy(), chosen["longitude"].to_numpy(),
                             chosen["label"].astype(str).tolist(), chosen["population"].to_numpy(), geonames.SOURCE)
@@ -222,8 +230,6 @@ def view_needs_redraw(view: Any, filter_data: Any, store: IncidentStore, budget:
     """After a change of the view store: redraw for a move on purpose, or a pan over budget."""
     if isinstance(view, dict) and view.get("move") is True:
         return True
-    if towns.follows_view(store, FilterState.from_dict(filter_data, store.date_range()).layers):
-        return True  # the town labels follow the view
     return map_needs_redraw(ids.MAP, mapview.as_relayout(view), filter_data, store, budget)
 
 

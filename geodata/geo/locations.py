@@ -156,8 +156,8 @@ def dataset_countries(incidents: pd.DataFrame, places: pd.DataFrame | None = Non
     # One test per ~10 km spot (a million points are a few thousand spots), weighted by its points.
     key = (np.round(lon[ok] * 10).astype(np.int64) + 1800) * 4000 + (np.round(lat[ok] * 10).astype(np.int64) + 900)
     spots, counts = np.unique(key, return_counts=True)
-    codes = countries_at((spots // 4000 - 1800) / 10.0, (spots % 4000 - 900) / 10.0)
-    found = pd.Series(counts).groupby(pd.Series(codes, dtype=object)).sum()
+    where = countries_at((spots // 4000 - 1800) / 10.0, (spots % 4000 - 900) / 10.0)
+    found = pd.Series(counts).groupby(pd.Series(where, dtype=object)).sum()
     return sorted(str(c) for c, n in found.items() if isinstance(c, str) and n >= MIN_COUNTRY_SHARE * ok.sum())
 
 

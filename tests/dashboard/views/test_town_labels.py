@@ -4,10 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dashboard.callbacks.map import town_label_patch
+from dashboard.figures import plain
 from dashboard.figures.overlays import drawable
 from dashboard.state import mapview
 from dashboard.views import towns
-from dashboard.views.map import map_figure, view_needs_redraw
+from dashboard.views.map import labels_follow_view, map_figure, view_needs_redraw
 from dashboard.views.selection import place_search
 from geodata import IncidentStore
 from geodata.catalog.parquet import DataDirectory
@@ -113,8 +115,19 @@ def test_the_map_shows_town_labels_and_follows_the_view(sudan):
     assert "Nyala" in labels[0]["text"]
     off = map_figure({"layers": ["incidents"]}, sudan, "/assets/", view=DARFUR)
     assert traces(off, "town-labels") == []  # a part of the context layer
+    # A pan under the point budget redraws nothing but the labels: their trace is replaced in place.
     panned = mapview.after_pan({"map.center": {"lat": 13.0, "lon": 25.0}, "map.zoom": 7.0}, DARFUR)
-    assert view_needs_redraw(panned, None, sudan)
+    assert not view_needs_redraw(panned, None, sudan) and labels_follow_view(None, sudan)
+    assert not labels_follow_view({"layers": ["incidents"]}, sudan)
+    moved = map_figure(None, sudan, "/assets/", view=panned)
+    patch = town_label_patch(plain.encoded(moved)).to_plotly_json()
+    index = next(i for i, t in enumerate(moved["data"]) if t.get("meta") == "town-labels")
+    assert index == next(i for i, t in enumerate(figure["data"]) if t.get("meta") == "town-labels")
+    assert [op["location"] for op in patch["operations"]] == [["data", index]]
+    assert patch["operations"][0]["params"]["value"]["text"] != labels[0]["text"]
+    # Zoomed out, the trace stays (empty), so the next pan finds it at the same place.
+    far = map_figure(None, sudan, "/assets/", view={**DARFUR, "zoom": 3.0})
+    assert [len(t["text"]) for t in traces(far, "town-labels")] == [0]
 
 
 def test_a_place_found_is_marked_at_the_gazetteer_point(sudan):
