@@ -201,7 +201,9 @@ def write_report(root: Path, name: str, outcome_result: ImportResult, extra: Map
     body["quarantine_file"] = str(quarantine_path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        neutralise_frame(outcome_result.quarantine).to_csv(quarantine_path, index=False, encoding="utf-8-sig")
+        # CRLF rows, so a cell holding a bare CR is quoted (with "\n" it would split the row in every reader)
+        neutralise_frame(outcome_result.quarantine).to_csv(quarantine_path, index=False, encoding="utf-8-sig",
+                                                           lineterminator="\r\n")
         path.write_text(json.dumps(body, indent=1, default=str), encoding="utf-8")
     except OSError as exc:
         raise ReportWriteError(f"{folder}: cannot write the import report ({exc.strerror or exc}); "

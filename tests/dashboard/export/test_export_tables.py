@@ -87,6 +87,11 @@ def test_geojson_is_rfc7946_with_the_filtered_points(store):
     (3.5, 3.5),
     ("Saraqib", "Saraqib"),
     ("", ""),
+    ("\uff1dHYPERLINK(1)", "'\uff1dHYPERLINK(1)"),  # fullwidth = + - @: spreadsheets read them as formulas too
+    ("\uff0bcmd", "'\uff0bcmd"),
+    ("\uff0d2+3", "'\uff0d2+3"),
+    ("\uff20SUM(1)", "'\uff20SUM(1)"),
+    ("  =1+1", "'  =1+1"),
 ])
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
