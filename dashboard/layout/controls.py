@@ -21,6 +21,7 @@ from dashboard.state.url import DEFAULT_BASEMAP
 from geodata import GEO_PRECISION, IncidentStore
 from geodata.model.filters import DEFAULT_LAYERS, LAYERS, PRECISIONS
 from geodata.query import facets
+from geodata.query.columns import facet_key
 
 LAYER_LABELS = {
     "incidents": "Incidents",
@@ -50,11 +51,12 @@ def _type_option(event_type: str) -> dict:
 
 def _text_option(label: str, value: str, full: str) -> dict:
     """A dropdown option with a ``label`` built from clipped text (:func:`clip`), searched by that
-    label, while its value stays what the filter matches; the full text is its tooltip when cut.
+    label, while its value is what the filter matches (the text, or for text longer than a client may
+    send, :func:`~geodata.query.columns.facet_key`); the full text is its tooltip when cut.
 
     One 10,000-character actor name in a ``dcc.Dropdown(multi=True)`` stops the map from drawing.
     """
-    option = {"label": label, "value": value, "search": label}
+    option = {"label": label, "value": facet_key(value), "search": label}
     if len(full) > LABEL_LIMIT:
         option["title"] = clip(full, 2_000)
     return option

@@ -6,13 +6,14 @@ never at a DataFrame row by row.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from geodata.model.filters import FilterState
+from geodata.model.filters import MAX_TEXT, FilterState
 from geodata.model.schema import arrow_text
 
 
@@ -40,6 +41,14 @@ def text_matches(values: pd.Series, text: str) -> np.ndarray:
         where = categories.get_indexer(pd.Index([text]))[0] if text in categories else -1
         return values.cat.codes.to_numpy() == where if where >= 0 else np.zeros(len(values), dtype=bool)
     return (values == text).to_numpy(dtype=bool, na_value=False)
+
+
+def facet_key(name: str) -> str:
+    """What a control sends to filter by ``name``: the name itself, or, for text longer than a client
+    may send (``MAX_TEXT``), its first 100 characters and a hash, which the facet lookup resolves."""
+    if len(name) <= MAX_TEXT:
+        return name
+    return f"{name[:100]}… #{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,7 @@ class FacetColumns:
     @staticmethod
     def _codes(wanted: tuple[str, ...], names: tuple[str, ...]) -> np.ndarray:
         index = {name: i for i, name in enumerate(names)}
+        index.update({facet_key(name): i for i, name in enumerate(names) if len(name) > MAX_TEXT})
         return np.asarray([index[w] for w in wanted if w in index], dtype=np.int32)
 
     @classmethod
