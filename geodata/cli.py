@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from geodata.catalog import Catalog, CatalogSettings, check_name, open_catalog
+from geodata.catalog.protocol import name_from_text
 from geodata.ingest import FORMATS, ingest_file, reports_root
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
@@ -139,6 +140,9 @@ def cmd_list(args) -> int:
         rows = meta.get("rows", {})
         print(f"{name}\t{meta.get('version', '')}\t{rows.get('incidents', 0)} incidents\t"
               f"{rows.get('displacement', 0)} figures\t{meta.get('imported_at', '')}\t{meta.get('title', '')}")
+    for name in getattr(catalog, "unreachable", list)():
+        print(f"{name}\tUNREACHABLE\tthe name breaks the naming rule (ASCII letters, digits, - and _, at most "
+              f"64); rename the folder to e.g. {name_from_text(name)!r} to use it again")
     return OK
 
 

@@ -256,7 +256,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     except (KeyError, IndexError, TypeError, ValueError):
         raise UnreadableFileError(str(folder / META), "no valid period") from None
     return Dataset(
-        name=str(meta.get("name", folder.name)), title=str(meta.get("title", folder.name)),
+        name=folder.name, title=str(meta.get("title", folder.name)),
         incidents=incidents, displacement=tables["displacement"], places=tables["places"],
         highways=tables["highways"], period=period, view=dict(meta.get("view") or {}),
         headline_series=meta.get("headline_series"), map_series=dict(meta.get("map_series") or {}),
@@ -284,6 +284,14 @@ class DataDirectory:
         if not self.root.is_dir():
             return []
         return sorted(p.name for p in self.root.iterdir() if is_valid_name(p.name) and (p / META).exists())
+
+    def unreachable(self) -> list[str]:
+        """Folders holding a dataset whose name the naming rule now refuses (stored by an older version,
+        e.g. ``acled.v2`` or ``Ḥamā``): not served, listed by ``geodata list`` so they can be renamed."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if not p.name.startswith(".")
+                      and not is_valid_name(p.name) and (p / META).exists())
 
     def save(self, dataset: Dataset, *, source: str | None = None) -> str:
         """Store ``dataset`` under its name (replacing an older version atomically); return the version."""

@@ -265,3 +265,16 @@ def test_help_documents_every_exit_status():
     for status in ("0 all imported", "1 some rows quarantined", "2 usage", "3 file refused", "4 no such dataset",
                    "5 download failed", "6 could not write"):
         assert status in " ".join(text.split())
+
+
+def test_a_dataset_stored_under_a_name_the_rule_now_refuses_is_listed_and_can_be_renamed(tmp_path, acled_file,
+                                                                                         capsys):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "acled-v2") == 0
+    (tmp_path / "data" / "acled-v2").rename(tmp_path / "data" / "acled.v2")  # as an older version allowed
+    capsys.readouterr()
+    assert run(tmp_path, "list") == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("acled.v2\tUNREACHABLE\t") and "'acled-v2'" in line
+    (tmp_path / "data" / "acled.v2").rename(tmp_path / "data" / "acled-v2")
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "acled-v2") == 0
+    assert DataDirectory(tmp_path / "data").load("acled-v2").name == "acled-v2"
