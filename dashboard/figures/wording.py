@@ -2,7 +2,7 @@
 
 The legend, the map's hover, the timeline and the headline all say it the
 same way, so an analyst can quote any of them: "948,000 displaced since
-1 Dec 2019, as of 23 Feb 2020 (OCHA)"; "61,000 IDP arrivals in February 2020
+1 Mar 2023, as of 23 May 2023 (OCHA)"; "61,000 IDP arrivals in May 2023
 (HNAP)".
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ MAX_SOURCES = 2
 
 
 def period_words(start: date | pd.Timestamp | None, end: date | pd.Timestamp | None, unit: str | None) -> str:
-    """'February 2020', 'Jan – Feb 2020', 'Dec 2019 – Feb 2020' (months); '3 – 9 Feb 2020' otherwise."""
+    """'May 2023', 'Apr – May 2023', 'Dec 2022 – Feb 2023' (months); '3 – 9 Feb 2020' otherwise."""
     if start is None or pd.isna(start):
         return f"the {unit or 'period'} to {format_day(end)}" if end is not None and not pd.isna(end) else ""
     first = pd.Timestamp(start)

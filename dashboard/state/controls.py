@@ -119,7 +119,7 @@ def index_day(index: Any, bounds: tuple[date, date]) -> date | None:
 
 
 def month_marks(bounds: tuple[date, date]) -> dict[int, str]:
-    """Slider marks on month starts, labelled 'Dec 2019'; over long periods on Januaries alone,
+    """Slider marks on month starts, labelled 'Mar 2023'; over long periods on Januaries alone,
     labelled '2018'. Every 1, 2, 3 or 6 months (or 1, 2, 5, 10 years), whichever first keeps the
     labels few enough not to run into each other in the narrow controls column."""
     first, last = bounds
@@ -205,7 +205,7 @@ def start_playing(start: date, end: date, playback: Playback, bounds: tuple[date
 
 
 def range_label(state: FilterState) -> str:
-    """'1 Dec 2019 – 10 Mar 2020 (101 days)'."""
+    """'1 Mar 2023 – 9 Jun 2023 (101 days)'."""
     if state.is_empty_range:
         return "Empty range: the start is after the end"
     days = (state.end - state.start).days + 1

@@ -35,7 +35,7 @@ class SeriesInfo:
     """One series: its kind, the source's label, the period a flow counts over, a stock's since-date.
 
     ``label`` is what the legend says ("IDP arrivals in the month",
-    "Displaced since 1 Dec 2019 (cumulative)"); :attr:`measure` is the
+    "Displaced since 1 Mar 2023 (cumulative)"); :attr:`measure` is the
     short phrase sentences use ("IDP arrivals", "displaced").
     """
 
@@ -56,7 +56,8 @@ class SeriesInfo:
         """The label without its period or since-clause: 'IDP arrivals', 'displaced'."""
         words = _SUFFIX.sub("", self.label).strip() or "displaced"
         first = words.split(" ", 1)[0]
-        return words if first.isupper() or len(first) < 2 else words[0].lower() + words[1:]
+        ordinary = first[:1].isupper() and first[1:].islower()  # "Displaced", not "IDPs" or "IDP"
+        return words[0].lower() + words[1:] if ordinary else words
 
     def to_json(self) -> dict[str, Any]:
         """The record as ``dataset.json`` keeps it (empty fields left out)."""

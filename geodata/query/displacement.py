@@ -52,13 +52,17 @@ def within_areas(figures: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
     area's. A figure for a wider area than the selection (the governorate
     when a district is picked) is left out: it would overstate the
     selection. Figures without a p-code cannot be placed and are left out.
+    A figure whose own code does not nest (HNAP's community codes, ``C6807``)
+    is placed by its ``admin1_pcode`` ... ``admin3_pcode`` columns when it has them.
     """
     if not codes:
         return figures
-    pcodes = figures["pcode"].astype("string")
+    columns = [c for c in ("pcode", "admin1_pcode", "admin2_pcode", "admin3_pcode") if c in figures.columns]
     inside = np.zeros(len(figures), dtype=bool)
-    for code in codes:
-        inside |= pcodes.str.startswith(str(code)).fillna(False).to_numpy(dtype=bool)
+    for column in columns:
+        pcodes = figures[column].astype("string")
+        for code in codes:
+            inside |= pcodes.str.startswith(str(code)).fillna(False).to_numpy(dtype=bool)
     return figures[inside]
 
 
