@@ -1,0 +1,68 @@
+"""Every gunicorn worker answers from the same, current dataset, from its first request on.
+
+Real gunicorn (the shipped gunicorn.conf.py, two workers) over a catalog in a temporary folder with a
+dataset in Colombia: the first requests a fresh server gets are two dozen parallel asset requests of a
+dataset page, and all succeed; right after a re-import (written by this process, as the import page or
+the command line would), every worker's callbacks count the new rows, without any page load first.
+"""
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from html import unescape
+
+import pytest
+from hostile_support import HEADLINE, callback_body, headline_count, http, import_colombia, start_gunicorn, stop
+from werkzeug.test import Client
+
+from dashboard.server.site import Site
+
+pytestmark = pytest.mark.slow
+
+PARALLEL = 24
+
+
+def asset_paths(page: str) -> list[str]:
+    """The scripts and stylesheets a dataset page makes the browser fetch, in its order."""
+    return [unescape(p) for p in re.findall(r'(?:src|href)="(/datasets/[^"]+\.(?:js|css)[^"]*)"', page)]
+
+
+def test_first_visit_parallel_asset_requests_on_a_fresh_server_all_succeed(tmp_path):
+    catalog = import_colombia(tmp_path / "data", 30)
+    page = Client(Site(catalog=catalog)).get("/datasets/antioquia/").get_data(as_text=True)
+    paths = asset_paths(page)
+    assert any("_dash-component-suites/dash/" in p for p in paths) and len(paths) >= 8
+    wanted = [*(paths * 3)[:PARALLEL - 2], "/datasets/antioquia/_dash-layout", "/datasets/antioquia/_dash-dependencies"]
+    process, url = start_gunicorn(tmp_path / "data", tmp_path / "gunicorn.log", workers=2)
+    try:
+        with ThreadPoolExecutor(PARALLEL) as pool:  # the first requests this server sees for the dataset
+            answers = list(pool.map(lambda p: (p, http(url + p, timeout=60)[0]), wanted))
+    finally:
+        stop(process)
+    failed = [(p, status) for p, status in answers if status != 200]
+    assert not failed, failed
+    assert "not a registered library" not in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_workers_agree_right_after_a_reimport(tmp_path):
+    catalog = import_colombia(tmp_path / "data", 19)
+    body = json.dumps(callback_body(Site(catalog=catalog, preload=False).dataset_app("antioquia").callback_map,
+                                    HEADLINE)).encode()
+    process, url = start_gunicorn(tmp_path / "data", tmp_path / "gunicorn.log", workers=2)
+
+    def counts() -> list[str]:
+        def one(_):
+            status, _, data = http(url + "/datasets/antioquia/_dash-update-component", body, timeout=60)
+            assert status == 200, data[:200]
+            return headline_count(json.loads(data))
+        with ThreadPoolExecutor(8) as pool:  # fresh connections, shared out between the workers
+            return list(pool.map(one, range(PARALLEL)))
+
+    try:
+        assert counts() == ["19"] * PARALLEL
+        import_colombia(tmp_path / "data", 21)  # the re-import (an upsert by event id): two incidents more
+        after = counts()  # no page load first: callbacks from pages opened before the re-import
+    finally:
+        stop(process)
+    assert after == ["21"] * PARALLEL, f"{after.count('19')} of {PARALLEL} answers came from the old version"
