@@ -12,6 +12,7 @@ from geodata import FilterState, IncidentStore, load_dataset
 from geodata.catalog.parquet import DataDirectory
 from geodata.geo.gazetteer import Gazetteer
 from geodata.ingest import pipeline
+from geodata.ingest.formats import read_source
 from geodata.model import schema
 from geodata.model.dataset import DEFAULT_DATASET, load_table
 from geodata.model.errors import SchemaError
@@ -65,7 +66,8 @@ def test_stock_headline_on_a_range_ending_on_the_figures_date(catalog):
 def test_flow_counts_the_figures_whose_period_overlaps_the_range(catalog):
     ingest_file(DATA / "hxl_somalia_arrivals.csv", "hxl", catalog, dataset="somalia", report_root=catalog.root)
     dataset = catalog.load("somalia")
-    assert dataset.map_series["hxl_idps"].kind == FLOW and dataset.map_series["hxl_idps"].unit == "month"
+    info = dataset.map_series["hxl_idps"]  # #affected+idps+arrivals under the header "New arrivals"
+    assert (info.kind, info.label, info.unit, info.measure) == (FLOW, "New arrivals", "month", "new arrivals")
     assert dataset.period == (date(2023, 2, 1), date(2023, 3, 31))  # the months' own bounds
     store = IncidentStore(dataset)
     march = store.displaced_in_range(date(2023, 3, 10), date(2023, 3, 12))  # inside March, no figure dated then
@@ -74,6 +76,14 @@ def test_flow_counts_the_figures_whose_period_overlaps_the_range(catalog):
     assert both is not None and both.people == 31_500 and both.figures == 4
     drawn = store.displacement_on_map(FilterState(date(2023, 2, 1), date(2023, 3, 31)))
     assert sorted(drawn["displaced"].tolist()) == [6500, 12000]  # the latest month per region
+
+
+def test_hxl_idps_without_a_movement_tag_are_a_stock(tmp_path):
+    path = tmp_path / "somalia_idps.csv"
+    path.write_text("#date+reported,#adm1+name,#adm1+code,#affected+idps,#geo+lat,#geo+lon,#meta+source,#meta+url\n"
+                    "2023-03-31,Banadir,SO22,500000,2.0469,45.3182,CCCM (synthetic),https://example.org\n")
+    info = read_source(path, "hxl").series["hxl_idps"]
+    assert (info.kind, info.label, info.source) == (STOCK, "IDPs", "CCCM (synthetic)")
 
 
 def test_displacement_merged_into_an_incident_dataset_is_described(catalog):
