@@ -140,12 +140,14 @@ def labels_follow_view(filter_data: Any, store: IncidentStore) -> bool:
     return towns.follows_view(store, FilterState.from_dict(filter_data, store.date_range()).layers)
 
 
-def _town_layer(store: IncidentStore, view: Any, centre: mapview.MapView) -> list[dict]:
+def _town_layer(store: IncidentStore, view: Any, centre: mapview.MapView, sources: MapSources) -> list[dict]:
     """GeoNames town labels for the view on screen (see :mod:`dashboard.views.towns`): one trace,
     empty when none shows, so a pan can replace it in place."""
     if towns.label_candidates(store).empty:
         return []
-    chosen = towns.town_labels(store, view if mapview.MapView.from_dict(view) else centre.to_dict())
+    found = found_place(view, store, sources)
+    chosen = towns.town_labels(store, view if mapview.MapView.from_dict(view) else centre.to_dict(),
+                               marked=(found[0].latitude, found[0].longitude) if found else None)
     return town_label_layer(chosen["latitude"].to_numpy(), chosen["longitude"].to_numpy(),
                             chosen["label"].astype(str).tolist(), chosen["population"].to_numpy(), geonames.SOURCE)
 
@@ -184,7 +186,8 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     layers = layers or DatedLayers(store)
     figure = incident_map(
         incidents=points, gazetteer=store.gazetteer,
-        context=layers.context() + _town_layer(store, view, centre) if "context" in drawn.layers else [],
+        context=(layers.context() + _town_layer(store, view, centre, assets.sources)
+                 if "context" in drawn.layers else []),
         displacement=(layers.displacement(drawn.start, drawn.end, tuple(drawn.admin_codes))
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,

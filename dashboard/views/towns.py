@@ -118,10 +118,11 @@ def label_candidates(store: IncidentStore) -> pd.DataFrame:
 
 
 def town_labels(store: IncidentStore, view: Any, *, limit: int = MAX_TOWN_LABELS,
-                spacing: float = LABEL_SPACING_PX) -> pd.DataFrame:
+                spacing: float = LABEL_SPACING_PX, marked: tuple[float, float] | None = None) -> pd.DataFrame:
     """The GeoNames places to label in the view (``label``, ``latitude``, ``longitude``,
     ``population``): only at :data:`TOWN_LABEL_ZOOM` or closer, only places in view, biggest
-    first, decluttered (see :func:`declutter`); the dataset's own towns keep their room."""
+    first, decluttered (see :func:`declutter`); the dataset's own towns and the ``marked``
+    place (latitude, longitude: the search's marker, labelled itself) keep their room."""
     box = view_box(view)
     cities = label_candidates(store)
     if box is None or box.zoom < TOWN_LABEL_ZOOM or cities.empty:
@@ -131,8 +132,11 @@ def town_labels(store: IncidentStore, view: Any, *, limit: int = MAX_TOWN_LABELS
     inside = inside[:5000]  # most populous first: the rest could never win a place
     x, y = world_pixels(lon[inside], lat[inside], box.zoom)
     towns = _own_towns(store.dataset.places)
-    taken = world_pixels(towns["longitude"].to_numpy(dtype="float64"), towns["latitude"].to_numpy(dtype="float64"),
-                         box.zoom) if not towns.empty else None
+    keep_lat = towns["latitude"].to_numpy(dtype="float64")
+    keep_lon = towns["longitude"].to_numpy(dtype="float64")
+    if marked is not None:
+        keep_lat, keep_lon = np.append(keep_lat, marked[0]), np.append(keep_lon, marked[1])
+    taken = world_pixels(keep_lon, keep_lat, box.zoom) if len(keep_lat) else None
     kept = inside[declutter(x, y, spacing, limit, taken)]
     return cities.iloc[kept][["label", "latitude", "longitude", "population"]]
 

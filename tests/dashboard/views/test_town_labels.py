@@ -135,6 +135,7 @@ def test_a_place_found_is_marked_at_the_gazetteer_point(sudan):
     assert message.startswith("Kassala — matched 'كسلا' (GeoNames)")
     figure = map_figure(None, sudan, "/assets/", view=moved)
     ring = traces(figure, "place")[0]
+    assert "Kassala" not in traces(figure, "town-labels")[0]["text"]  # the marker names it, once
     assert ring["text"] == ["Kassala"] and (ring["lat"][0], ring["lon"][0]) == pytest.approx((15.451, 36.400), abs=1e-3)
     assert ring["customdata"][0] == "Kassala — matched 'كسلا' (GeoNames)"
     # The mark stays through a pan, and is drawn only where a source put a place.
