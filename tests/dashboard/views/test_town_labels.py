@@ -9,7 +9,7 @@ from dashboard.figures import plain
 from dashboard.figures.overlays import drawable
 from dashboard.state import mapview
 from dashboard.views import towns
-from dashboard.views.map import labels_follow_view, map_figure, view_needs_redraw
+from dashboard.views.map import MapAssets, labels_follow_view, map_figure, view_needs_redraw
 from dashboard.views.selection import place_search
 from geodata import IncidentStore
 from geodata.catalog.parquet import DataDirectory
@@ -148,3 +148,22 @@ def test_a_place_found_is_marked_at_the_gazetteer_point(sudan):
 def test_a_search_for_nothing_says_so_and_moves_nothing(sudan):
     moved, message = place_search("Atlantis of the Nile", sudan, DARFUR)
     assert moved is None and "No place matching 'Atlantis of the Nile'" in message
+
+
+def test_stored_boundaries_are_searchable_in_arabic_and_marked(sudan):
+    import geopandas as gpd
+    import shapely
+
+    from dashboard.server.mapsources import load_map_sources
+
+    sources = load_map_sources(gpd.GeoDataFrame({
+        "pcode": ["SD05", "SD02"], "name": ["River Nile", "North Darfur"], "name_ar": ["نهر النيل", "شمال دارفور"],
+        "admin_level": [1, 1], "parent_pcode": ["SD", "SD"],
+    }, geometry=[shapely.box(32.5, 16.5, 35.0, 22.0), shapely.box(22.5, 12.5, 27.5, 20.0)], crs="EPSG:4326"))
+    moved, message = place_search("نهر النيل", sudan, DARFUR, sources)
+    assert message.startswith("River Nile — matched 'نهر النيل' (boundaries)")
+    assert 16.5 < moved["lat"] < 22.0 and 32.5 < moved["lon"] < 35.0  # a point inside the area
+    figure = map_figure(None, sudan, "/assets/", view=moved, assets=MapAssets(sources=sources))
+    assert traces(figure, "place")[0]["text"] == ["River Nile"]
+    # Without those boundaries the same view store draws no marker: there is no such place.
+    assert traces(map_figure(None, sudan, "/assets/", view=moved), "place") == []
