@@ -183,15 +183,23 @@ def aggregate_layer(cells: GridCells) -> list[dict]:
     )]
 
 
-def status_text(points: IncidentPoints, budget: int) -> str:
-    """One line saying what the map shows, for the analyst (points, points in view, or cells)."""
+def status_text(points: IncidentPoints, budget: int, hidden: int = 0) -> str:
+    """One line saying what the map shows, for the analyst (points, points in view, or cells).
+
+    It starts with the number of incidents the filter selects, the headline's
+    number; ``hidden`` of them are area-coded ones whose layer is off, and it says so.
+    """
     plan = points.plan
+    total = plan.total + hidden
+    off = f"; {hidden:,} area-coded not drawn (their layer is off)" if hidden else ""
     if isinstance(plan, GridCells):
-        return (f"{plan.total:,} incidents aggregated into {len(plan.counts):,} grid cells; "
-                f"zoom in or narrow the filter to see points (point budget {budget:,})")
+        return (f"{total:,} incidents aggregated into {len(plan.counts):,} grid cells; "
+                f"zoom in or narrow the filter to see points (point budget {budget:,}){off}")
     if plan.clipped_to_view:
-        return f"{len(plan.positions):,} of {plan.total:,} incidents (those in view) shown as points"
-    return f"{plan.total:,} incident{'s' if plan.total != 1 else ''} shown as points"
+        return f"{len(plan.positions):,} of {total:,} incidents (those in view) shown as points{off}"
+    if hidden:
+        return f"{total:,} incidents: {plan.total:,} shown as points{off}"
+    return f"{total:,} incident{'s' if total != 1 else ''} shown as points"
 
 
 def displacement_layer(figures: pd.DataFrame, series: Mapping[str, SeriesInfo]) -> list[dict]:
@@ -330,7 +338,7 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
                  state: FilterState,
                  event_types: list[str], view: dict, base_url: str, budget: int = DEFAULT_POINT_BUDGET,
                  below: list | None = None, under_incidents: list | None = None, above: list | None = None,
-                 focus: tuple[str, ...] = ()) -> dict:
+                 focus: tuple[str, ...] = (), hidden: int = 0) -> dict:
     """Compose the layers switched on in ``state`` over the offline style.
 
     ``base_url`` is the URL of the app's assets (glyphs and outlines), absolute
@@ -361,14 +369,17 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
         uirevision=MAP_UIREVISION,
         showlegend=True,  # even with one layer: the legend says what the symbols are
         margin=dict(l=0, r=0, t=0, b=0),
+        # The legend explains; it does not filter (a click there would hide a type that the headline,
+        # the link and the exports still count). Filters are on the left.
         legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    bordercolor="#cccccc", borderwidth=1, font=dict(size=11), groupclick="toggleitem",
+                    itemclick=False, itemdoubleclick=False,
+                    bordercolor="#cccccc", borderwidth=1, font=dict(size=11),
                     grouptitlefont=dict(size=11), tracegroupgap=6),
         hoverlabel=dict(align="left", font=dict(size=12)),
         annotations=[dict(text=map_credit(context, ATTRIBUTIONS["plain"]), name="credit",
                           x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
                           showarrow=False, font=dict(size=10, color="#555"), bgcolor="rgba(255,255,255,0.7)"),
-                     dict(text=esc(status_text(incidents, budget)), name="status",
+                     dict(text=esc(status_text(incidents, budget, hidden)), name="status",
                           x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                           showarrow=False, font=dict(size=11, color="#222"), bgcolor="rgba(255,255,255,0.85)")
                      if "incidents" in state.layers else dict(text="", visible=False, name="status")],

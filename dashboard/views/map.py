@@ -24,6 +24,7 @@ from dashboard.figures.map import (
     context_layer,
     displacement_layer,
     incident_map,
+    map_credit,
     town_label_layer,
 )
 from dashboard.figures.overlays import (
@@ -37,7 +38,7 @@ from dashboard.figures.overlays import (
 from dashboard.server.cache import cache_key
 from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
-from dashboard.state.mapview import default_view, is_view_change, viewport_from_relayout
+from dashboard.state.mapview import is_view_change, opening_view, viewport_from_relayout
 from dashboard.views import towns
 from dashboard.views.selection import found_place, incident_position
 from geodata import FilterState, IncidentStore
@@ -178,9 +179,10 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     drawn = drawn_state(state)
     display = display if isinstance(display, dict) else {}
     viewport = viewport_from_relayout(relayout) or viewport_from_relayout(mapview.as_relayout(view))
-    default = default_view(store.dataset.view)
+    default = opening_view(store.dataset.view, store.extent)
     centre = mapview.current_view(view, default)
     points = incident_points(store, drawn, viewport, budget)
+    hidden = 0 if drawn is state else len(store.positions(state)) - points.plan.total
     under, over = _incident_overlays(store, points, drawn, selected)
     level = display.get("admin_level") if isinstance(display.get("admin_level"), int) else 1
     layers = layers or DatedLayers(store)
@@ -192,7 +194,7 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
         below=_area_layers(store, state, level, assets), under_incidents=under,
-        above=over + _place_layer(store, view, assets.sources),
+        above=over + _place_layer(store, view, assets.sources), focus=store.countries, hidden=hidden,
     )
     layout = figure["layout"]
     layout["map"]["uirevision"] = mapview.uirevision(view)
@@ -200,9 +202,8 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     if basemap in ("osm", "local") and (basemap == "osm" or assets.tiles_url):
         layout["map"]["style"] = map_style(assets.base_url, basemap, assets.tiles_url,
                                            assets.sources.tiles.attribution if assets.sources.tiles else "")
-        layout["annotations"] = [
-            {**a, "text": "Highways schematic · " + ATTRIBUTIONS[basemap]} if "no external tiles" in a.get("text", "")
-            else a for a in layout["annotations"]]
+        layout["annotations"] = [{**a, "text": map_credit(figure["data"], ATTRIBUTIONS[basemap])}
+                                 if a.get("name") == "credit" else a for a in layout["annotations"]]
     return figure
 
 

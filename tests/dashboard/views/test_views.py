@@ -286,7 +286,7 @@ def test_map_sources_from_frames_and_routes_under_a_prefix(store, squares):
     assert client.get("/datasets/x/boundaries/adm3.geojson").status_code == 404
     layout = client.get("/datasets/x/_dash-layout").get_data(as_text=True)
     text = json.dumps(json.loads(layout), ensure_ascii=False)  # however the encoder escaped it
-    assert "Level 1 (governorates)" in text and "Idleb · SY07 (admin 1)" in text
+    assert "Level 1 (governorates)" in text and "Idleb (SY07) · admin 1" in text
 
 
 def test_the_page_says_openstreetmap_is_an_outside_server(store):
