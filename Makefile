@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint chromium postgres redis bench clean
+.PHONY: run test lint chromium postgres redis nginx proxy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,12 +107,34 @@ redis:
 	fi; \
 	echo "Redis ready: $(CONFLICT_MAP_TEST_REDIS_URL)"
 
+# The production front (deploy/, README "Production"): Debian's nginx in front of gunicorn, both on loopback:
+# nginx on 127.0.0.1:$(PROXY_PORT) -> gunicorn on CONFLICT_MAP_BIND (default 127.0.0.1:8050); rendered config,
+# pid files and logs in $(PROXY_DIR). Idempotent: a running gunicorn is kept, a running nginx reloaded.
+# Stop both with: $(BIN)/python deploy/proxy.py stop --state $(PROXY_DIR). `nginx` only installs it (when root):
+# the proxy test (tests/dashboard/server/test_proxy.py) starts its own nginx and gunicorn on free ports.
+PROXY_PORT ?= 8080
+PROXY_DIR ?= /tmp/conflict-map-proxy
+has_nginx = command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]
+
+nginx:
+	@if $(has_nginx); then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	else \
+	  echo "The production front and its test need Debian's nginx: sudo apt-get install nginx-light (or sudo make nginx)"; \
+	fi
+
+proxy: $(VENV)/.installed nginx
+	@if $(has_nginx); then \
+	  $(BIN)/python deploy/proxy.py start --listen 127.0.0.1:$(PROXY_PORT) --state $(PROXY_DIR); \
+	else echo "make proxy needs nginx: sudo make nginx"; fi
+
 # Lint (ruff: errors, import order, bugbear, pyupgrade) and types (mypy), configured in pyproject.toml.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint chromium postgres redis
+test: lint chromium postgres redis nginx
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Debian's nginx (in /usr/sbin, which a non-root PATH may lack).
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TEMPLATES = Path(__file__).resolve().parent / "nginx"
 sys.path.insert(0, str(ROOT))
 
@@ -64,7 +67,7 @@ def render(listen: str, state: Path, config: Config, *, upstream: str | None = N
 
 def nginx_command(conf: Path, *args: str) -> list[str]:
     """The nginx command line for a rendered configuration (``-p`` is its state folder)."""
-    return ["nginx", "-p", str(conf.parent), "-c", str(conf), *args]
+    return [NGINX, "-p", str(conf.parent), "-c", str(conf), *args]
 
 
 def alive(pid_file: Path) -> int | None:

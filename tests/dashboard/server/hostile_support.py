@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -128,10 +127,11 @@ def start_gunicorn(data: Path, log: Path, *, workers: int = 2, **env: str) -> tu
 
 def start_nginx(state: Path, upstream: str) -> tuple[subprocess.Popen, str]:
     """The shipped nginx configuration (deploy/), rendered for ``upstream``, in the foreground on a free port."""
-    if shutil.which("nginx") is None:
-        missing("nginx is not installed (make nginx, or apt-get install nginx-light)")
     sys.path.insert(0, str(REPO / "deploy"))
-    from proxy import nginx_command, render
+    from proxy import NGINX, nginx_command, render
+
+    if not os.access(NGINX, os.X_OK):
+        missing("nginx is not installed (make nginx, or apt-get install nginx-light)")
 
     from dashboard.config import Config
 
