@@ -28,6 +28,7 @@ from geodata.query.columns import (
     row_mask,
     text_matches,
 )
+from geodata.query.extent import Extent, data_extent, main_countries
 
 _EPOCH = date(1970, 1, 1)
 
@@ -84,6 +85,24 @@ class IncidentStore:
     @property
     def name(self) -> str:
         return self.dataset.name
+
+    def _points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The incidents' coordinates, else (a displacement-only dataset) the displacement figures'."""
+        if len(self.incidents):
+            return self.columns.longitude, self.columns.latitude
+        figures = self.displacement
+        return (figures["longitude"].to_numpy(dtype="float64", na_value=np.nan),
+                figures["latitude"].to_numpy(dtype="float64", na_value=np.nan))
+
+    @functools.cached_property
+    def extent(self) -> Extent | None:
+        """The box the data lies in (outliers left out when they would dwarf it); computed once."""
+        return data_extent(*self._points())
+
+    @functools.cached_property
+    def countries(self) -> tuple[str, ...]:
+        """ISO alpha-2 codes of the countries holding at least 1% of the data's points, most first."""
+        return main_countries(*self._points())
 
     @functools.cached_property
     def geonames(self) -> pd.DataFrame:
