@@ -122,7 +122,8 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
                               else "Incidents / week"), rangemode="tozero", gridcolor="#eeeeee",
                    # whole numbers: a step of at least 1 for small counts, plotly's round steps above
                    **(dict(dtick=max(1, math.ceil(most / 4))) if most <= 8 else dict(nticks=5, tickformat="~s"))),
-        yaxis2=dict(title=dict(text="Displaced"), overlaying="y", side="right", rangemode="tozero",
+        yaxis2=dict(title=dict(text=(info.measure[:1].upper() + info.measure[1:]) if info else "Displaced"),
+                    overlaying="y", side="right", rangemode="tozero",
                     showgrid=False, tickformat=".2s"),
         **selection_layout(start, end),
         height=TIMELINE_HEIGHT,

@@ -105,6 +105,7 @@ def test_merged_figures_on_the_timeline_and_headline(sudan):
     line = next(t for t in figure.data if t.meta == "displacement")
     assert line.name == DTM_LABEL and list(line.y) == [390_000, 690_000, 785_000]
     assert line.customdata[-1][3] == "as of 28 May 2023"
+    assert figure.layout.yaxis2.title.text == "IDPs displaced"
     h = update_headline(_whole(sudan), sudan)
     assert h.displaced == "785,000"
     assert h.displaced_detail == ("785,000 IDPs displaced since 15 Apr 2023, as of 28 May 2023 across 2 places "
