@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from geodata.geo.gazetteer import Gazetteer
+from geodata.ingest.readers.base import SourceTable
+from geodata.model.errors import Problem
 from geodata.model.schema import text
 
 #: Columns that name a row's country, most specific first.
@@ -58,3 +60,72 @@ def place_points(frame: pd.DataFrame, gazetteer: Gazetteer | None,
         elsewhere = rows[countries_at(out_lon[rows], out_lat[rows]) != countries[rows]]
         out_lat[elsewhere], out_lon[elsewhere] = np.nan, np.nan
     return out_lat, out_lon
+
+
+def place_by_name(source: SourceTable, frame: pd.DataFrame, gazetteer: Gazetteer | None, area: object,
+                  lines: np.ndarray) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
+    """Rows without a point placed by name inside their admin area (:func:`geodata.geo.placement.place_rows`).
+
+    Returns the frame, the warnings (each row placed, each at a centroid, a
+    count of each kind) and the problems: an incident left without a point is
+    quarantined with the reason; a displacement figure is kept, not drawn.
+    """
+    import geopandas as gpd
+
+    from geodata.geo.placement import BY_NAME, CENTROID, UNPLACED, place_rows
+
+    name_column = "location" if "location" in frame.columns else "place" if "place" in frame.columns else None
+    if name_column is None:
+        return frame, [], []
+    boundaries = area if isinstance(area, gpd.GeoDataFrame) and "pcode" in area.columns else None
+    if gazetteer is None and boundaries is None:
+        return frame, [], []
+    out = place_rows(frame, gazetteer, boundaries, name_column=name_column, countries=row_countries(frame))
+    file, column = source.file, dict(source.source_columns).get("latitude", "latitude")
+    how = out["placement"]
+    if not how.notna().any():
+        return out.drop(columns="placement"), [], []
+    warnings: list[Problem] = []
+    problems: list[Problem] = []
+    required = any(c.name == "latitude" and not c.nullable for c in source.schema.columns)
+    for i in np.flatnonzero(how.notna().to_numpy(dtype=bool)).tolist():
+        said, line = str(out["geocode_match"].iloc[i]), int(lines[i])
+        if how.iloc[i] == BY_NAME:
+            warnings.append(Problem(file, line, column, f"coordinates taken from the gazetteer ({said})"))
+        elif how.iloc[i] == CENTROID:
+            warnings.append(Problem(file, line, column, f"placed at its admin area's centroid ({said})"))
+        elif required:
+            problems.append(Problem(file, line, column, said))
+        else:
+            warnings.append(Problem(file, line, column, f"kept without a point ({said})"))
+    counts = how.value_counts()
+    warnings.insert(0, Problem(file, None, None, "rows without coordinates, placed by name: "
+                               f"{counts.get(BY_NAME, 0)} inside their own admin area or country, "
+                               f"{counts.get(CENTROID, 0)} at their admin area's centroid (approximate), "
+                               f"{counts.get(UNPLACED, 0)} left without a point"))
+    if "drawable" in out.columns:
+        out["drawable"] = out["drawable"].astype(bool).to_numpy() | out["geocoded"].to_numpy(dtype=bool)
+    if "location_basis" in out.columns:
+        basis = how.map({BY_NAME: "place name, inside its admin area (gazetteer)",
+                         CENTROID: "admin area centroid (approximate)"}).astype("string")
+        out["location_basis"] = out["location_basis"].astype("string").fillna(basis)
+    return out.drop(columns="placement"), warnings, problems
+
+
+def file_gazetteer(frame: pd.DataFrame, boundaries: object, shipped: pd.DataFrame) -> Gazetteer:
+    """The gazetteer an import places and checks names with: ``shipped`` places (the scenario's,
+    hand-checked) plus GeoNames towns of the countries the file's rows name, or else of the countries
+    its boundaries lie in. No country known: the shipped places alone."""
+    import geopandas as gpd
+
+    from geodata.geo.countries import countries_at
+    from geodata.geo.geonames import cities
+    from geodata.geo.places import merge_places
+
+    named = row_countries(frame)
+    codes = {c for c in named if isinstance(c, str)} if named is not None else set()
+    if not codes and isinstance(boundaries, gpd.GeoDataFrame) and len(boundaries):
+        points = boundaries.to_crs("EPSG:4326").geometry.representative_point()
+        codes = {c for c in countries_at(points.x.to_numpy(), points.y.to_numpy()) if isinstance(c, str)}
+    towns = cities(sorted(codes)) if codes else pd.DataFrame()
+    return Gazetteer(merge_places(shipped, towns) if len(towns) else shipped)

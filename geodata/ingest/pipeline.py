@@ -27,6 +27,7 @@ from geodata.geo.gazetteer import Gazetteer
 from geodata.geo.spatial import assign_admin_codes
 from geodata.ingest.csvsafe import neutralise_frame
 from geodata.ingest.formats import detect_format, read_source
+from geodata.ingest.locate import file_gazetteer
 from geodata.ingest.pcodes import reassign_pcodes
 from geodata.ingest.upsert import Changes, delete, upsert
 from geodata.ingest.validate import ImportResult, import_table
@@ -52,6 +53,14 @@ class ImportOutcome:
     deleted: int = 0
     changes: Changes = field(default_factory=Changes)
     reassigned: tuple[int, int] = (0, 0)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_places() -> pd.DataFrame:
+    """The shipped scenario's hand-checked places (with their aliases), read once per process."""
+    from geodata.model.dataset import DEFAULT_DATASET, load_table
+
+    return load_table(DEFAULT_DATASET / "places.csv", schema.PLACES)
 
 
 @functools.lru_cache(maxsize=1)
@@ -260,7 +269,9 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
     drop = read_deletions(Path(deletions)) if deletions else set()
     say(f"validating {len(source.frame):,} rows")
     boundaries = catalog.boundaries() if fmt != "boundaries" else None
-    result = import_table(source, fix_swapped=fix_swapped, gazetteer=gazetteer or default_gazetteer(),
+    if gazetteer is None:  # the scenario's places and GeoNames towns of the file's (or boundaries') countries
+        gazetteer = file_gazetteer(source.frame, boundaries, shipped_places())
+    result = import_table(source, fix_swapped=fix_swapped, gazetteer=gazetteer,
                           area=boundaries if boundaries is not None and len(boundaries) else None)
     if boundaries is not None and len(boundaries) and "latitude" in result.frame.columns:
         say("adding admin p-codes from the stored boundaries")

@@ -33,8 +33,7 @@ import pandas as pd
 
 from geodata.geo.coordinates import Area, check_points
 from geodata.geo.gazetteer import Gazetteer
-from geodata.geo.places import geocode
-from geodata.ingest.locate import place_points, row_countries
+from geodata.ingest.locate import place_by_name, place_points, row_countries
 from geodata.ingest.readers.base import HASHTAG_ROW, SourceTable
 from geodata.ingest.readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
 from geodata.ingest.rows import keep_rows
@@ -247,11 +246,10 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
 
     frame = source.frame
     has_points = "latitude" in frame.columns and "longitude" in frame.columns
-    if gazetteer is not None and has_points:
-        frame = geocode(frame, gazetteer, name_column="location" if "location" in frame.columns else "place")
-        warnings += [Problem(file, int(lines[i]), to_source.get("latitude", "latitude"),
-                             f"coordinates taken from the gazetteer ({frame['geocode_match'].iloc[i]})")
-                     for i in np.flatnonzero(frame["geocoded"].to_numpy(dtype=bool))]
+    placement_problems: list[Problem] = []
+    if has_points:
+        frame, said, placement_problems = place_by_name(source, frame, gazetteer, area, lines)
+        warnings += said
 
     # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
     typed, found = schema_module.check_table(frame, table, file)
@@ -289,13 +287,15 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
         else:
             swap_problems = said
 
-    reader_cells = {(p.line, p.column) for p in source.problems}
+    own = list(source.problems) + placement_problems
+    reader_cells = {(p.line, p.column) for p in own}
+    reader_cells |= {(p.line, to_source.get("longitude", "longitude")) for p in placement_problems}
     swapped_lines = set(lines[swapped].tolist())
     coordinate_columns = {to_source.get("latitude", "latitude"), to_source.get("longitude", "longitude")}
     duplicate_lines = set(lines[duplicate].tolist())
     found = [p for p in found if (p.line, p.column) not in reader_cells
              and not (p.line in swapped_lines and p.column in coordinate_columns)]
-    problems = sorted([p for p in source.problems if p.line not in duplicate_lines] + swap_problems + found,
+    problems = sorted([p for p in own if p.line not in duplicate_lines] + swap_problems + found,
                       key=lambda p: (p.line or 0, p.column or ""))
 
     positions = np.searchsorted(lines, np.array([p.line for p in problems], dtype=np.int64))

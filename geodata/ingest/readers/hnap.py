@@ -276,8 +276,10 @@ def read_hnap(path: str | Path, *, movement: str = "arrivals", period: str | Non
     lat, lon, basis = _points(raw, capitals, boundaries)
     drawable = ~np.isnan(lat)
     if (~drawable).any():
-        warnings.append(Problem(where, None, None, f"{int((~drawable).sum())} of {len(raw)} communities have no known "
-                                                   "point (no admin capitals or boundaries match): kept, not drawable"))
+        warnings.append(Problem(where, None, None, f"{int((~drawable).sum())} of {len(raw)} communities have no point "
+                                                   "from admin capitals or boundaries given to the reader: placed by "
+                                                   "name inside their admin area where the import can, else kept, "
+                                                   "not drawable"))
     pcodes = text(raw["Community PCODE"])
     ids = pd.Series([f"HNAP-{start:%Y-%m}-{movement}-{p if not pd.isna(p) else f'line{n}'}"
                      for p, n in zip(pcodes, lines, strict=True)], index=raw.index, dtype="string")
