@@ -33,7 +33,8 @@ def headline(totals: FatalityTotals, displaced: Displaced | None, info: SeriesIn
     if totals.low != totals.high:
         fatal_detail += f" (sources range {format_count(totals.low)}–{format_count(totals.high)})"
     if n - reported:
-        fatal_detail += f"; {n - reported} incident(s) without a figure"
+        missing = n - reported
+        fatal_detail += f"; {missing:,} incident{'s' if missing != 1 else ''} without a figure"
     if info is None and displaced is None:
         people, people_detail = "–", "no displacement figures in this dataset"
     elif displaced is None:
