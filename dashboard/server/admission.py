@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 from flask import has_request_context, request
 
+from dashboard.server.headers import ERROR_HEADERS
 from dashboard.server.validation import parse_body
 
 log = logging.getLogger(__name__)
@@ -169,8 +170,7 @@ RETRY_AFTER_SECONDS = 1
 _BUSY_BODY = b'{"error": "server busy: too many requests at once; retry in a moment"}\n'
 _BUSY_HEADERS = [
     ("Content-Type", "application/json"), ("Content-Length", str(len(_BUSY_BODY))),
-    ("Retry-After", str(RETRY_AFTER_SECONDS)), ("Cache-Control", "no-store"),
-    ("X-Content-Type-Options", "nosniff"),
+    ("Retry-After", str(RETRY_AFTER_SECONDS)), *ERROR_HEADERS,
 ]
 
 #: Where :func:`install_security` keeps the limiter (``server.extensions``) and a request its slot (the WSGI environ).
@@ -272,8 +272,7 @@ def read_body(environ: dict, max_bytes: int, timeout: float) -> tuple[str, bytes
 def _answer(start_response: Callable, status: str, message: bytes) -> list[bytes]:
     body = b'{"error": "' + message + b'"}\n'
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                            ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
-                            ("Connection", "close")])
+                            *ERROR_HEADERS, ("Connection", "close")])
     return [body]
 
 

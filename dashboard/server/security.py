@@ -30,6 +30,7 @@ from dashboard.server.admission import (  # noqa: F401 (re-exported: callers and
     release_slot,
 )
 from dashboard.server.auth import refusal
+from dashboard.server.headers import SECURITY_HEADERS, STRICT_CSP  # noqa: F401 (STRICT_CSP re-exported)
 from dashboard.server.validation import check_callback_body, parse_body
 
 log = logging.getLogger(__name__)
@@ -37,17 +38,6 @@ log = logging.getLogger(__name__)
 OSM_TILES = "https://tile.openstreetmap.org"
 #: Where :func:`install_security` keeps the app's config (``server.extensions``), for callbacks that need it.
 CONFIG_KEY = "conflict_map_config"
-
-#: Sent with every answer, the site's own 404/500 included (the CSP is added per app).
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "no-referrer"),
-    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
-)
-#: The policy of answers that are not a Dash page (site-level errors, plain text).
-STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-
 
 def content_security_policy(app: Dash) -> str:
     """Only the app's own origin; inline scripts only by the hashes Dash computes for them."""

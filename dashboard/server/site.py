@@ -34,7 +34,7 @@ from werkzeug.wrappers import Response
 from dashboard.app import create_app
 from dashboard.config import Config
 from dashboard.server.auth import refusal
-from dashboard.server.security import SECURITY_HEADERS, STRICT_CSP
+from dashboard.server.headers import ERROR_HEADERS
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
 from geodata.catalog.protocol import NAME_PATTERN, is_valid_name
@@ -56,10 +56,8 @@ def warm(app: Dash) -> None:
 
 def _answer(status: int, text: str, extra: dict[str, str] | None = None) -> Response:
     response = Response(text + "\n", status=status, mimetype="text/plain")
-    for name, value in SECURITY_HEADERS:
+    for name, value in ERROR_HEADERS:
         response.headers[name] = value
-    response.headers["Content-Security-Policy"] = STRICT_CSP
-    response.headers["Cache-Control"] = "no-store"
     response.headers.update(extra or {})
     return response
 
