@@ -18,6 +18,9 @@ _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, super
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 _ARTICLE = re.compile(r"^(al|el|an|ar|as|ash|ad|at|az)[-\s]+")
 _VOWELS = re.compile(r"(?<!^)[aeiouy]")
+_QUOTES = re.compile(r"[\u2018\u2019\u02bb\u02bc\u02be\u02bf'`´ʿʾ]")
+_PUNCTUATION = re.compile(r"[-_.,/()]+")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def normalise(text: str) -> str:
@@ -25,11 +28,15 @@ def normalise(text: str) -> str:
 
     ``normalise("Ma'arrat al-Nu'man") == normalise("Maarrat Al Numan")``.
     """
-    text = unicodedata.normalize("NFKD", str(text)).casefold()
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLD)
-    text = re.sub(r"[\u2018\u2019\u02bb\u02bc\u02be\u02bf'`´ʿʾ]", "", text)
-    text = re.sub(r"[-_.,/()]+", " ", text)
+    text = str(text)
+    if text.isascii():  # most names: no accents, no Arabic to fold (a gazetteer folds 10^5 of them)
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text).casefold()
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLD)
+    text = _QUOTES.sub("", text)
+    text = _PUNCTUATION.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -39,10 +46,15 @@ def skeleton(text: str) -> str:
     Saraqeb, Saraqib and Saraqab share the skeleton ``srqb``; a leading
     article ("al-", "an-") is dropped and doubled letters collapse.
     """
-    words = [_ARTICLE.sub("", w) for w in normalise(text).split()]
+    return _skeleton_of(normalise(text))
+
+
+def _skeleton_of(normalised: str) -> str:
+    """The skeleton of a text that is already normalised."""
+    words = [_ARTICLE.sub("", w) for w in normalised.split()]
     key = "".join(_VOWELS.sub("", w) for w in words if w)
     key = key.replace("k", "q") if key.isascii() else key
-    return re.sub(r"(.)\1+", r"\1", key)
+    return _DOUBLED.sub(r"\1", key)
 
 
 @dataclass(frozen=True)
@@ -82,8 +94,9 @@ class Gazetteer:
         columns = [c for c in ("name", "name_ar", "aliases") if c in self.places]
         for i, values in enumerate(self.places[columns].itertuples(index=False, name=None)):  # no per-row Series
             for label, how in self._labels(dict(zip(columns, values, strict=True))):
-                self._exact.setdefault(normalise(label), []).append((i, label, how))
-                self._skeleton.setdefault(skeleton(label), []).append((i, label))
+                key = normalise(label)
+                self._exact.setdefault(key, []).append((i, label, how))
+                self._skeleton.setdefault(_skeleton_of(key), []).append((i, label))
         self._by_name: dict[str, int] = {}
         for i, n in enumerate(self.places["name"]):
             self._by_name.setdefault(str(n), i)
