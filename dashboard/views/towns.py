@@ -8,8 +8,9 @@ labels). Places the dataset's own table already names are left out.
 """
 from __future__ import annotations
 
-import functools
 import math
+import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -95,10 +96,23 @@ def _own_towns(places: pd.DataFrame) -> pd.DataFrame:
     return places[places["kind"].isin(_TOWN_KINDS)] if "kind" in places else places
 
 
-@functools.lru_cache(maxsize=8)
+#: Candidates per store, kept as long as the store lives (a re-imported dataset's old store is freed).
+_candidates: weakref.WeakKeyDictionary[IncidentStore, pd.DataFrame] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
 def label_candidates(store: IncidentStore) -> pd.DataFrame:
     """The store's GeoNames places (most populous first) without those its own places table names
-    (same name or alias, within 10 km) or that lie within 2 km of one of its towns."""
+    (same name or alias, within 10 km) or that lie within 2 km of one of its towns; computed once
+    per store."""
+    with _lock:
+        found = _candidates.get(store)
+        if found is None:
+            found = _candidates[store] = _label_candidates(store)
+        return found
+
+
+def _label_candidates(store: IncidentStore) -> pd.DataFrame:
     cities = store.geonames
     towns = _own_towns(store.dataset.places)
     if cities.empty or towns.empty:
