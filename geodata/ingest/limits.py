@@ -48,7 +48,7 @@ class LimitError(UnreadableFileError):
 
     def __init__(self, file: str, what: str, found: int | str, limit: int, name: str):
         self.limit_name = name
-        super().__init__(file, f"refused before reading: {what} is "
+        super().__init__(file, f"refused: {what} is "
                                f"{found if isinstance(found, str) else f'{found:,}'}; the limit is {limit:,} ({name})")
 
 
