@@ -1,7 +1,7 @@
 """The filtered incidents as files: CSV (Excel-safe) and GeoJSON (RFC 7946).
 
 Both contain exactly ``store.select(state)``, in date order, with every
-canonical column, and say where they come from (:class:`Provenance`): the
+canonical column and then every field of the source, and say where they come from (:class:`Provenance`): the
 CSV in a header block of ``#`` lines before the table, the GeoJSON in a
 top-level ``metadata`` member.
 
@@ -32,8 +32,10 @@ BOM = "\ufeff"
 
 
 def _columns(frame: pd.DataFrame) -> list[str]:
-    """The canonical incident columns present, in schema order."""
-    return [c for c in INCIDENTS.names if c in frame.columns]
+    """The canonical incident columns present, in schema order, then every other field the dataset keeps
+    (the source's own columns such as ACLED's ``timestamp`` or UCDP's ``high``, under their source names)."""
+    canonical = [c for c in INCIDENTS.names if c in frame.columns]
+    return canonical + [str(c) for c in frame.columns if c not in INCIDENTS.names and c != "geometry"]
 
 
 def _plain(value: Any) -> Any:

@@ -15,6 +15,7 @@ from dash import html
 from dashboard.figures.style import cell_text, format_day
 from dashboard.views.table import fatality_range
 from geodata import GEO_PRECISION, Gazetteer
+from geodata.model.schema import INCIDENTS
 
 _URL = re.compile(r"https?://[^\s<>\"'()]+(?:\([^\s<>\"'()]*\)[^\s<>\"'()]*)*", re.IGNORECASE)
 MAX_LINKS = 8
@@ -28,6 +29,19 @@ def source_links(source: str, source_url: str) -> list[str]:
         if url.lower().startswith(("http://", "https://")) and url not in urls:
             urls.append(url)
     return urls[:MAX_LINKS]
+
+
+def source_fields(row: pd.Series) -> list[tuple[str, str]]:
+    """Every non-canonical field of the incident that holds a value, under its source's own name
+    (ACLED ``assoc_actor_1``, ``inter1``, ``timestamp``; UCDP ``high``, ``flags`` ...), in stored order."""
+    out = []
+    for name, value in row.items():
+        if name in INCIDENTS.names or name == "geometry":
+            continue
+        shown = cell_text(value)
+        if shown and shown != "False":  # a flag that is not raised says nothing
+            out.append((str(name), shown))
+    return out
 
 
 def _row(label: str, value: Any) -> list:
@@ -75,6 +89,11 @@ def incident_detail(row: pd.Series, gazetteer: Gazetteer | None = None, *, in_fi
     if notes:
         children.append(html.P(notes, className="detail-notes"))
     children.append(html.P(["Source: ", source], className="detail-source"))
+    fields = source_fields(row)
+    if fields:
+        children.append(html.Details([html.Summary(f"All fields of the source ({len(fields)})"),
+                                      html.Dl([part for name, value in fields for part in _row(name, value)],
+                                              className="detail-fields")], className="detail-source-fields"))
     if links:
         children.append(html.Ul([html.Li(html.A(url, href=url, target="_blank", rel="noopener noreferrer"))
                                  for url in links], className="detail-links"))
