@@ -1,6 +1,7 @@
 """The application factory: one Dash app over one store, with everything served locally."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +17,25 @@ from dashboard.server.mapsources import load_map_sources
 from dashboard.server.security import install_security
 from geodata import DEFAULT_DATASET, IncidentStore
 from geodata.catalog.parquet import open_dataset
+
+#: Dash's page with a language (screen readers pick their voice by it); otherwise Dash's own.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 
 def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None = None,
@@ -34,7 +54,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
         store = IncidentStore(open_dataset(dataset or config.dataset or DEFAULT_DATASET))
     app = Dash(
         __name__,
-        title="conflict-map",
+        title=html.escape(f"{store.dataset.title} · conflict-map"),  # Dash puts it in <title> as it is
         assets_folder=str(ASSETS),
         serve_locally=True,
         update_title=None,
@@ -42,6 +62,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
         external_stylesheets=[],
         url_base_pathname=url_base_pathname,
     )
+    app.index_string = INDEX_STRING
     sources = load_map_sources(boundaries if boundaries is not None else config.boundaries,
                                mbtiles or config.mbtiles)
     sources.register(app)

@@ -92,3 +92,16 @@ IMPORT_COUNTS = "import-counts"
 IMPORT_OPEN = "open-dataset"
 IMPORT_PROBLEMS = "import-problems"
 IMPORT_DOWNLOAD_QUARANTINE = "download-quarantine"
+
+# --- keyboard, phone and empty states (issue 14) ---
+#: The phone layout's "Filters" button, which opens the controls column as a drawer.
+FILTERS_TOGGLE = "filters-toggle"
+CONTROLS = "controls-column"
+#: The map's keyboard stop (a focusable region around the graph) and its messages.
+MAP_REGION = "map-region"
+MAP_MESSAGE = "map-message"
+TILE_MESSAGE = "map-tile-message"
+#: The slider's first day (ISO), read by assets/dates.js for tooltips and aria-valuetext.
+SLIDER_WRAP = "date-slider-wrap"
+TIMELINE_HINT = "timeline-hint"
+FILTERS_CLOSE = "filters-close"

@@ -7,8 +7,13 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from dashboard import ids
-from dashboard.state.controls import Context, Playback
+from dashboard.state.controls import APPROXIMATE, Context, Playback
 from dashboard.state.page import CONTROL_PROPS, QUICK_IDS, page_outputs
+from dashboard.views.table import MAX_PAGE_SIZE, ROW_PX
+
+#: Layers that draw data on the map; with none of them on, the map says how to switch one on.
+DATA_LAYERS = ["incidents", APPROXIMATE, "displacement", "choropleth"]
+NO_LAYER = "No layer is on: switch one on under Map layers"
 
 PLAYBACK_MS = {1: 1000, 2: 500, 4: 250}
 
@@ -87,4 +92,22 @@ def register_page(app: Dash, context: Context) -> None:
         Output(ids.TIMELINE_TAB, "aria-selected"), Output(ids.TABLE_TAB, "aria-selected"),
         Input(ids.TIMELINE_TAB, "n_clicks"), Input(ids.TABLE_TAB, "n_clicks"),
         prevent_initial_call=True,
+    )
+
+    # Rows per table page from the room the browser has (the table panel is 48% of the window's height).
+    app.clientside_callback(
+        """function(_clicks) {
+            const room = Math.round(window.innerHeight * 0.48) - 76;
+            return Math.max(MIN_ROWS, Math.min(MAX_ROWS, Math.floor(room / ROW_PX)));
+        }""".replace("MIN_ROWS", "5").replace("MAX_ROWS", str(MAX_PAGE_SIZE)).replace("ROW_PX", str(ROW_PX)),
+        Output(ids.TABLE, "page_size"), Input(ids.TABLE_TAB, "n_clicks"),
+    )
+
+    # The map says so when no layer that draws data is on (instead of an empty map).
+    app.clientside_callback(
+        """function(layers) {
+            const on = (layers || []).some(layer => DATA_LAYERS.includes(layer));
+            return [on ? '' : NO_LAYER, on];
+        }""".replace("DATA_LAYERS", json.dumps(DATA_LAYERS)).replace("NO_LAYER", json.dumps(NO_LAYER)),
+        Output(ids.MAP_MESSAGE, "children"), Output(ids.MAP_MESSAGE, "hidden"), Input(ids.LAYERS, "value"),
     )

@@ -28,7 +28,10 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
     bottom = bottom_tabs(table_page(store, state))
     release_freed_memory()  # the million-row temporaries of the first table page and the facets
     return html.Div(className="app", children=[
+        html.A("Skip to the map", href=f"#{ids.MAP_REGION}", className="skip-link"),
         html.Header(className="app-header", children=[
+            html.Button("Filters", id=ids.FILTERS_TOGGLE, type="button", className="small-button filters-toggle",
+                        n_clicks=0, **{"aria-expanded": "false", "aria-controls": ids.CONTROLS}),
             html.H1(store.dataset.title),
             html.P("Geocoded incidents and displacement figures, every row with its source. "
                    "Filter on the left, drag across the timeline, click a point or a row for details; "

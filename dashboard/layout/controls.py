@@ -119,10 +119,17 @@ def _dates(store: IncidentStore) -> html.Details:
             initial_visible_month=bounds[0].isoformat(), display_format="D MMM YYYY", minimum_nights=0,
             first_day_of_week=1, updatemode="bothdates",
         ),
-        dcc.RangeSlider(
-            id=ids.DATE_SLIDER, min=0, max=last, step=1, value=[0, last], marks=month_marks(bounds),
-            allowCross=False, updatemode="mouseup", allow_direct_input=False, className="date-slider",
-        ),
+        # The slider counts days from the first one; assets/dates.js turns a day into its date for the
+        # tooltips and the thumbs' aria-valuetext, and makes PageUp/PageDown step a week (Shift: a month).
+        html.Div(id=ids.SLIDER_WRAP, className="date-slider-wrap", **{"data-day0": bounds[0].isoformat()}, children=[
+            dcc.RangeSlider(
+                id=ids.DATE_SLIDER, min=0, max=last, step=1, value=[0, last], marks=month_marks(bounds),
+                allowCross=False, updatemode="mouseup", allow_direct_input=False, className="date-slider",
+                tooltip={"placement": "bottom", "always_visible": False, "transform": "conflictMapDay"},
+            ),
+            html.Div("Arrow keys move a day; Page Up/Down a week; Shift+Page Up/Down a month.",
+                     className="hint slider-keys"),
+        ]),
         html.Div(id=ids.RANGE_LABEL, className="range-label", **{"aria-live": "polite"}),
         html.Div(className="button-row", role="group", **{"aria-label": "Quick date ranges"}, children=[
             html.Button(quick_labels[key], id=ids.QUICK_RANGES[key], type="button",
@@ -227,6 +234,8 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
         _field("Dataset", dcc.Dropdown(
             id=ids.DATASET, options=[{"label": clip(store.dataset.title), "value": store.name}], value=store.name,
             clearable=False, searchable=False)),
+        # Also a Tab stop after the dropdown: Chromium's Tab from a dropdown at the end of a section looped back.
+        html.A("Import or open another dataset", href="/import/", className="hint dataset-link"),
     ])
 
 
@@ -257,7 +266,8 @@ def _layers(sources: MapSources) -> html.Details:
 
 def controls_column(store: IncidentStore, sources: MapSources) -> html.Aside:
     """Everything the analyst sets, top to bottom in the order of a briefing's questions."""
-    return html.Aside(className="controls", **{"aria-label": "Filters and map settings"}, children=[
+    return html.Aside(id=ids.CONTROLS, className="controls", **{"aria-label": "Filters and map settings"}, children=[
+        html.Button("Close filters", id=ids.FILTERS_CLOSE, type="button", className="small-button filters-close"),
         html.Div(className="place-search", role="search", children=[
             html.Label("Find a place", htmlFor=ids.PLACE_SEARCH, className="field-label"),
             dcc.Input(id=ids.PLACE_SEARCH, type="search", value="", debounce=True, maxLength=100,

@@ -8,7 +8,7 @@ from dash import dash_table, dcc, html
 from dashboard import ids
 from dashboard.figures.style import FONT_FAMILY
 from dashboard.figures.timeline import TIMELINE_HEIGHT
-from dashboard.views.table import PAGE_SIZE, TablePage, datatable_columns
+from dashboard.views.table import PAGE_SIZE, ROW_PX, TablePage, datatable_columns
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -35,10 +35,12 @@ def _table(page: TablePage) -> dash_table.DataTable:
         sort_action="custom", sort_mode="single", sort_by=[],
         style_table={"overflowX": "auto"},
         style_cell={"fontFamily": FONT_FAMILY, "fontSize": "12px", "padding": "0 6px", "textAlign": "left",
-                    "height": "22px", "lineHeight": "22px",
+                    "height": f"{ROW_PX - 2}px", "lineHeight": f"{ROW_PX - 2}px",
                     "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "240px"},
         style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
         style_data_conditional=[],
+        tooltip_data=page.tooltips or [], tooltip_duration=None, tooltip_delay=300,
+        css=[{"selector": ".dash-table-tooltip", "rule": "max-width: 420px; white-space: normal; font-size: 12px;"}],
     )
 
 
@@ -61,7 +63,15 @@ def map_panel() -> html.Div:
                                         n_clicks=0, title="Close", **{"aria-label": "Close the details"}),
                             html.Div(id=ids.DETAIL_BODY, **{"aria-live": "polite"}),
                         ])
-    return html.Div(className="map-wrap", children=[dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG), detail])
+    # The graph sits in a focusable region: one Tab stop with a visible ring, named for screen readers.
+    graph = html.Div(id=ids.MAP_REGION, className="map-region", tabIndex="0", role="region",
+                     **{"aria-label": "Map of the filtered incidents (drag to pan, scroll to zoom)"},
+                     children=[dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG)])
+    messages = html.Div(className="map-messages", role="status", **{"aria-live": "polite"}, children=[
+        html.P(id=ids.MAP_MESSAGE, className="map-message", hidden=True),
+        html.P(id=ids.TILE_MESSAGE, className="map-message", hidden=True),  # set by assets/map_messages.js
+    ])
+    return html.Div(className="map-wrap", children=[graph, messages, detail])
 
 
 def bottom_tabs(first_page: TablePage) -> html.Section:
@@ -75,7 +85,8 @@ def bottom_tabs(first_page: TablePage) -> html.Section:
                         className="tab selected", **{"aria-selected": "true", "aria-controls": ids.TIMELINE_PANEL}),
             html.Button("Incidents table", id=ids.TABLE_TAB, type="button", role="tab", n_clicks=0,
                         className="tab", **{"aria-selected": "false", "aria-controls": ids.TABLE_PANEL}),
-            html.Span("Drag across the timeline to pick dates", className="hint tab-hint"),
+            # Shown with the timeline only (style.css hides it while the timeline panel is hidden).
+            html.Span("Drag across the timeline to pick dates", id=ids.TIMELINE_HINT, className="hint tab-hint"),
         ]),
         html.Div(id=ids.TIMELINE_PANEL, role="tabpanel", className="tab-panel", children=[
             dcc.Graph(id=ids.TIMELINE, className="timeline", config=TIMELINE_CONFIG,

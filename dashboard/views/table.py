@@ -18,8 +18,14 @@ import shapely
 from dashboard.figures.style import cell_text, fatality_text
 from geodata import FilterState, IncidentStore
 
-PAGE_SIZE = 5
+#: Rows per page before the browser measures the room it has (assets: the table's clientside page size).
+PAGE_SIZE = 15
 MAX_PAGE_SIZE = 100
+#: A row's height on screen (style_cell and the CSS), for the page size the browser picks.
+ROW_PX = 24
+#: Characters of the notes shown in a cell; the full text (up to NOTES_TOOLTIP) is the cell's tooltip.
+NOTES_CELL = 90
+NOTES_TOOLTIP = 2_000
 #: Table column id -> (header, sort key column of the incidents frame).
 COLUMNS = {
     "date": ("Date", "event_date"),
@@ -28,8 +34,10 @@ COLUMNS = {
     "location": ("Location", "location"),
     "actors": ("Actors", "actor1"),
     "fatalities": ("Fatalities", "fatalities"),
+    "notes": ("Notes", "notes"),
     "precision": ("Location precision", "geo_precision"),
     "source": ("Source", "source"),
+    "event_id": ("Event id", "event_id"),
 }
 PRECISION_SHORT = {1: "exact", 2: "near (a few km)", 3: "area / admin centroid"}
 MAX_SELECTION_VERTICES = 2_000
@@ -48,6 +56,7 @@ class TablePage:
     page_current: int
     note: str
     selected_row: int | None
+    tooltips: list[dict] | None = None  # DataTable ``tooltip_data``: the full notes of a cut cell
 
 
 def fatality_range(best: Any, low: Any, high: Any) -> str:
@@ -60,9 +69,9 @@ def table_rows(incidents: pd.DataFrame) -> list[dict]:
     rows = []
     frame = incidents.reindex(columns=["event_id", "event_date", "event_type", "sub_event_type", "location",
                                        "actor1", "actor2", "fatalities", "fatalities_low", "fatalities_high",
-                                       "geo_precision", "source"])
+                                       "geo_precision", "source", "notes"])
     for (event_id, day, kind, sub, place, actor1, actor2, best, low, high, precision,
-         source) in frame.itertuples(index=False, name=None):
+         source, notes) in frame.itertuples(index=False, name=None):
         actors = cell_text(actor1) or "unknown"
         actors += f" vs {cell_text(actor2)}" if cell_text(actor2) else ""
         rows.append({
@@ -70,9 +79,21 @@ def table_rows(incidents: pd.DataFrame) -> list[dict]:
             "type": cell_text(kind), "sub_type": cell_text(sub), "location": cell_text(place), "actors": actors,
             "fatalities": fatality_range(best, low, high),
             "precision": PRECISION_SHORT.get(int(precision), "unknown") if cell_text(precision) else "unknown",
-            "source": cell_text(source)[:200],
+            "source": cell_text(source)[:200], "event_id": cell_text(event_id)[:200],
+            "notes": _cut(cell_text(notes), NOTES_CELL),
         })
     return rows
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def notes_tooltips(incidents: pd.DataFrame) -> list[dict]:
+    """``tooltip_data`` for the rows of :func:`table_rows`: the full notes where the cell cuts them."""
+    notes = incidents["notes"] if "notes" in incidents else pd.Series([""] * len(incidents))
+    return [{"notes": {"value": _cut(text, NOTES_TOOLTIP), "type": "text"}} if len(text) > NOTES_CELL else {}
+            for text in map(cell_text, notes)]
 
 
 def _points(value: Any) -> np.ndarray | None:
@@ -157,14 +178,15 @@ def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any =
         del rows
     if jump_to_selected and where is not None:
         current = where // size
-    page_rows = table_rows(store.incidents.take(positions[current * size:(current + 1) * size]))
+    shown = store.incidents.take(positions[current * size:(current + 1) * size])
+    page_rows = table_rows(shown)
     row = where - current * size if where is not None and 0 <= where - current * size < size else None
     if shape is not None:
         note = f"{len(positions):,} of {total:,} incidents lie in the area selected on the map"
     else:
         note = f"{total:,} incident{'s' if total != 1 else ''} match the filters"
     note += " · click a row to show it on the map"
-    return TablePage(page_rows, count, current, note, row)
+    return TablePage(page_rows, count, current, note, row, notes_tooltips(shown))
 
 
 def selected_style(row: int | None) -> list[dict]:

@@ -1,0 +1,62 @@
+// Keyboard and phone: Escape closes the incident details (then the filters drawer); the "Filters"
+// button opens the controls as a drawer on narrow screens, moving focus into it and back; and an
+// aria-labelledby that names an element the page lacks (dcc.Dropdown names a count that only a
+// multi-select has) keeps only the ids that exist.
+(function () {
+  "use strict";
+
+  function byId(id) { return document.getElementById(id); }
+
+  function drawerOpen() { return document.body.classList.contains("drawer-open"); }
+
+  function setDrawer(open) {
+    var toggle = byId("filters-toggle"), drawer = byId("controls-column");
+    if (!toggle || !drawer) { return; }
+    document.body.classList.toggle("drawer-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var first = drawer.querySelector("button, input:not([aria-hidden='true']), summary, a[href]");
+      (first || drawer).focus();
+    } else {
+      toggle.focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("#filters-toggle, #filters-close");
+    if (target) { setDrawer(target.id === "filters-toggle" ? !drawerOpen() : false); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) { return; }
+    if (document.querySelector("[aria-expanded='true'].dash-dropdown")) { return; }  // the dropdown closes itself
+    var detail = byId("incident-detail");
+    if (detail && !detail.hidden) {
+      var close = byId("incident-detail-close");
+      if (close) { close.click(); }
+      var region = byId("map-region");
+      if (region && detail.contains(document.activeElement)) { region.focus(); }
+      return;
+    }
+    if (drawerOpen()) { setDrawer(false); }
+  });
+
+  function fixLabels() {
+    document.querySelectorAll("[aria-labelledby]").forEach(function (el) {
+      var ids = el.getAttribute("aria-labelledby").split(/\s+/).filter(Boolean);
+      var kept = ids.filter(function (id) { return byId(id); });
+      if (kept.length !== ids.length) {
+        if (kept.length) { el.setAttribute("aria-labelledby", kept.join(" ")); }
+        else { el.removeAttribute("aria-labelledby"); }
+      }
+    });
+  }
+
+  var queued = false;
+  new MutationObserver(function () {
+    if (queued) { return; }
+    queued = true;
+    requestAnimationFrame(function () { queued = false; fixLabels(); });
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                        attributeFilter: ["aria-labelledby"]});
+})();
