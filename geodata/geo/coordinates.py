@@ -139,6 +139,37 @@ def km_between(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.nd
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _distinct_countries_at(countries_at, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``countries_at`` over the distinct points only (sources repeat the same coordinates many times)."""
+    if not len(x):
+        return np.full(0, None, dtype=object)
+    pairs, inverse = np.unique(np.column_stack([x, y]), axis=0, return_inverse=True)
+    return np.asarray(countries_at(pairs[:, 0], pairs[:, 1]), dtype=object)[inverse.ravel()]
+
+
+def _km_outside_countries(x: np.ndarray, y: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """How far (km) each point lies outside its country's outline (``NaN`` for a code without one).
+
+    Vectorised per country and one-degree latitude band, longitudes scaled by the band's cosine."""
+    from geodata.geo.countries import country_outlines
+
+    out = np.full(len(x), np.nan)
+    outlines = country_outlines()
+    shapes = dict(zip(outlines["iso_a2"], outlines.geometry, strict=True))
+    bands = np.floor(y).astype(np.int64) if len(y) else np.zeros(0, dtype=np.int64)
+    for code in {c for c in codes if isinstance(c, str)}:
+        shape = shapes.get(code)
+        if shape is None:
+            continue
+        of_code = np.array([c == code for c in codes], dtype=bool)
+        for band in np.unique(bands[of_code]).tolist():
+            rows = np.flatnonzero(of_code & (bands == band))
+            scale = max(float(np.cos(np.radians(band + 0.5))), 0.01)
+            scaled = shapely.affinity.scale(shape, xfact=scale, yfact=1.0, origin=(0, 0))
+            out[rows] = shapely.distance(scaled, shapely.points(x[rows] * scale, y[rows])) * _KM_PER_DEGREE
+    return out
+
+
 @dataclass(frozen=True)
 class PointCheck:
     """What :func:`check_points` found: which rows look swapped and which lie outside their country.
@@ -177,7 +208,7 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
     :data:`FAR_FROM_PLACE_KM` from it and the swapped point within
     :data:`NEAR_PLACE_KM`.
     """
-    from geodata.geo.countries import countries_at, country_outlines, distance_to_country_km
+    from geodata.geo.countries import countries_at, country_outlines
 
     lat = np.asarray(lat, dtype="float64")
     lon = np.asarray(lon, dtype="float64")
@@ -191,22 +222,24 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
         named = located & np.array([isinstance(c, str) for c in codes], dtype=bool)
         decided |= named
         rows = np.flatnonzero(named)
-        given = countries_at(lon[rows], lat[rows])
-        away = [int(i) for i, at in zip(rows.tolist(), given, strict=True) if at != codes[i]]
-        flippable = [i for i in away if abs(lon[i]) <= 90]
-        flipped = dict(zip(flippable, countries_at(lat[flippable], lon[flippable]), strict=True))
-        for i, at in zip(away, countries_at(lon[away], lat[away]), strict=True):
-            km = distance_to_country_km(float(lon[i]), float(lat[i]), codes[i])
-            if km is None or km <= BORDER_KM:
-                continue
+        given = _distinct_countries_at(countries_at, lon[rows], lat[rows])
+        wrong = given != codes[rows]
+        away, at_away = rows[wrong], given[wrong]
+        km = _km_outside_countries(lon[away], lat[away], codes[away])
+        far = km > BORDER_KM  # NaN (a code without an outline) is never far
+        away, at_away, km = away[far], at_away[far], km[far]
+        flippable = np.abs(lon[away]) <= 90
+        flipped = np.full(len(away), None, dtype=object)
+        flipped[flippable] = _distinct_countries_at(countries_at, lat[away][flippable], lon[away][flippable])
+        for i, at, distance, back in zip(away.tolist(), at_away, km.tolist(), flipped, strict=True):
             where = f"lies in {names.get(at, at)}" if isinstance(at, str) else "lies at sea or in no country"
             country = names.get(codes[i], codes[i])
-            if flipped.get(i) == codes[i]:
+            if back == codes[i]:
                 swapped[i] = True
-                said[i] = f"{where}, {km:,.0f} km outside {country}; swapped it lies in {country}"
+                said[i] = f"{where}, {distance:,.0f} km outside {country}; swapped it lies in {country}"
             else:
                 outside[i] = True
-                said[i] = f"{where}, {km:,.0f} km outside {country} (the row's country); kept as given"
+                said[i] = f"{where}, {distance:,.0f} km outside {country} (the row's country); kept as given"
     if place_lat is not None and place_lon is not None:
         plat, plon = np.asarray(place_lat, dtype="float64"), np.asarray(place_lon, dtype="float64")
         known = located & np.isfinite(plat) & np.isfinite(plon) & ~swapped
