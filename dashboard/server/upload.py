@@ -101,6 +101,9 @@ def run_import(contents: Any, filename: Any, fmt: Any, dataset: Any, catalog,
         "ok": True, "dataset": outcome.dataset, "version": outcome.version, "file": shown_name,
         "rows_in": report.rows_in, "imported": report.imported, "quarantined": report.quarantined,
         "duplicates": report.duplicates, "changes": outcome.changes.to_dict(),
+        "change_lines": (outcome.changes.lines() if outcome.version is not None else [])
+        + ([f"Re-assigned p-codes of {outcome.reassigned[0]} dataset(s) ({outcome.reassigned[1]:,} rows)"]
+           if outcome.reassigned[0] else []),
         "problems": [{"line": p.line, "column": p.column, "reason": p.reason, "value": p.value}
                      for p in report.problems[:SHOWN_PROBLEMS]],
         "warnings": [str(w).replace(str(path), shown_name) for w in report.warnings[:10]],
@@ -137,6 +140,7 @@ def report_view(answer: dict | None) -> list:
     counts = (f"{answer['file']}: {answer['rows_in']:,} rows in · {answer['imported']:,} imported · "
               f"{answer['quarantined']:,} quarantined · {answer['duplicates']:,} duplicates")
     children: list = [html.P(counts, id=ids.IMPORT_COUNTS, className=ids.IMPORT_COUNTS)]
+    children += [html.P(line, className="import-changes") for line in answer.get("change_lines", [])]
     if answer["dataset"] != "boundaries":
         children.append(html.A(f"Open dataset {answer['dataset']} on the map", id=ids.IMPORT_OPEN,
                                href=f"../datasets/{answer['dataset']}/"))
