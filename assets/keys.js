@@ -1,7 +1,5 @@
 // Keyboard and phone: Escape closes the incident details (then the filters drawer); the "Filters"
-// button opens the controls as a drawer on narrow screens, moving focus into it and back; and an
-// aria-labelledby that names an element the page lacks (dcc.Dropdown names a count that only a
-// multi-select has) keeps only the ids that exist.
+// button opens the controls as a drawer on narrow screens, moving focus into it and back.
 (function () {
   "use strict";
 
@@ -41,22 +39,4 @@
     if (drawerOpen()) { setDrawer(false); }
   });
 
-  function fixLabels() {
-    document.querySelectorAll("[aria-labelledby]").forEach(function (el) {
-      var ids = el.getAttribute("aria-labelledby").split(/\s+/).filter(Boolean);
-      var kept = ids.filter(function (id) { return byId(id); });
-      if (kept.length !== ids.length) {
-        if (kept.length) { el.setAttribute("aria-labelledby", kept.join(" ")); }
-        else { el.removeAttribute("aria-labelledby"); }
-      }
-    });
-  }
-
-  var queued = false;
-  new MutationObserver(function () {
-    if (queued) { return; }
-    queued = true;
-    requestAnimationFrame(function () { queued = false; fixLabels(); });
-  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
-                                        attributeFilter: ["aria-labelledby"]});
 })();
