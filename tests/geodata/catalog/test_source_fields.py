@@ -26,3 +26,11 @@ def test_acled_and_ucdp_fields_round_trip_through_the_store(catalog, tmp_path): 
     assert {"high", "low", "best", "dyad_name", "where_description", "priogrid_gid", "flags"} <= set(ucdp.columns)
     assert ucdp.loc["UCDP-480101", "high"] == "4" and ucdp.loc["UCDP-480101", "fatalities"] == 5
     assert "high (4) is below best (5)" in ucdp.loc["UCDP-480101", "flags"]
+
+
+def test_boundaries_imported_later_give_p_codes_in_either_store(catalog, tmp_path):  # noqa: F811
+    ingest_file(DATA / "acled_sudan_sample.csv", "acled", catalog, dataset="sudan", report_root=tmp_path)
+    outcome = ingest_file(DATA / "sudan_adm2_sample.geojson", "boundaries", catalog, report_root=tmp_path)
+    incidents = catalog.load("sudan").incidents.set_index("event_id")
+    assert outcome.reassigned == (1, int(incidents["admin2_pcode"].notna().sum()))
+    assert incidents.loc["SDN31001", "admin2_pcode"] == "SD0102" and incidents.loc["SDN31001", "admin1_pcode"] == "SD01"
