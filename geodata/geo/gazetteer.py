@@ -8,6 +8,7 @@ to one canonical place and says which name matched, so the UI can show
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ _ARTICLE = re.compile(r"^(al|el|an|ar|as|ash|ad|at|az)[-\s]+")
 _VOWELS = re.compile(r"(?<!^)[aeiouy]")
 _QUOTES = re.compile(r"[\u2018\u2019\u02bb\u02bc\u02be\u02bf'`´ʿʾ]")
 _PUNCTUATION = re.compile(r"[-_.,/()]+")
-_DOUBLED = re.compile(r"(.)\1+")
+_INNER_VOWEL = re.compile(r"(?<=\S)[aeiouy]")
 
 
 def normalise(text: str) -> str:
@@ -51,10 +52,11 @@ def skeleton(text: str) -> str:
 
 def _skeleton_of(normalised: str) -> str:
     """The skeleton of a text that is already normalised."""
-    words = [_ARTICLE.sub("", w) for w in normalised.split()]
-    key = "".join(_VOWELS.sub("", w) for w in words if w)
+    # One pass over the whole text: a vowel after a letter goes, then the spaces. (Articles stay:
+    # normalising turned "al-" into a word of its own, which the article pattern never matched.)
+    key = _INNER_VOWEL.sub("", normalised).replace(" ", "")
     key = key.replace("k", "q") if key.isascii() else key
-    return _DOUBLED.sub(r"\1", key)
+    return "".join(letter for letter, _ in itertools.groupby(key))  # doubled letters collapse
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,15 @@ class Gazetteer:
         self._exact: dict[str, list[tuple[int, str, str]]] = {}
         self._skeleton: dict[str, list[tuple[int, str]]] = {}
         columns = [c for c in ("name", "name_ar", "aliases") if c in self.places]
+        keys: dict[str, tuple[str, str]] = {}  # a name repeats (same village in several districts): fold it once
         for i, values in enumerate(self.places[columns].itertuples(index=False, name=None)):  # no per-row Series
             for label, how in self._labels(dict(zip(columns, values, strict=True))):
-                key = normalise(label)
-                self._exact.setdefault(key, []).append((i, label, how))
-                self._skeleton.setdefault(_skeleton_of(key), []).append((i, label))
+                found = keys.get(label)
+                if found is None:
+                    key = normalise(label)
+                    found = keys[label] = (key, _skeleton_of(key))
+                self._exact.setdefault(found[0], []).append((i, label, how))
+                self._skeleton.setdefault(found[1], []).append((i, label))
         self._by_name: dict[str, int] = {}
         for i, n in enumerate(self.places["name"]):
             self._by_name.setdefault(str(n), i)
