@@ -17,7 +17,6 @@ import pandas as pd
 
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, superscript alef, tatweel
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
-_ARTICLE = re.compile(r"^(al|el|an|ar|as|ash|ad|at|az)[-\s]+")
 _VOWELS = re.compile(r"(?<!^)[aeiouy]")
 _QUOTES = re.compile(r"[\u2018\u2019\u02bb\u02bc\u02be\u02bf'`´ʿʾ]")
 _PUNCTUATION = re.compile(r"[-_.,/()]+")
@@ -44,16 +43,15 @@ def normalise(text: str) -> str:
 def skeleton(text: str) -> str:
     """A coarse key that ignores the vowels transliterations disagree on.
 
-    Saraqeb, Saraqib and Saraqab share the skeleton ``srqb``; a leading
-    article ("al-", "an-") is dropped and doubled letters collapse.
+    Saraqeb, Saraqib and Saraqab share the skeleton ``srqb``: vowels after
+    a word's first letter go, ``k`` becomes ``q`` and doubled letters collapse.
     """
     return _skeleton_of(normalise(text))
 
 
 def _skeleton_of(normalised: str) -> str:
     """The skeleton of a text that is already normalised."""
-    # One pass over the whole text: a vowel after a letter goes, then the spaces. (Articles stay:
-    # normalising turned "al-" into a word of its own, which the article pattern never matched.)
+    # One pass over the whole text: a vowel after a letter goes, then the spaces.
     key = _INNER_VOWEL.sub("", normalised).replace(" ", "")
     key = key.replace("k", "q") if key.isascii() else key
     return "".join(letter for letter, _ in itertools.groupby(key))  # doubled letters collapse
