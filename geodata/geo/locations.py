@@ -18,6 +18,7 @@ ORIGIN_DATASET = "dataset places"
 ORIGIN_LOCATION = "dataset locations"
 ORIGIN_ADMIN = "dataset admin names"
 ORIGIN_BOUNDARIES = "boundaries"
+ORIGIN_DISPLACEMENT = "displacement figures"
 ORIGIN_GEONAMES = "GeoNames"
 #: Geo-precision codes whose coordinates stand for the named place itself (exact, or within a few km).
 PLACE_PRECISION = (1, 2)
@@ -135,7 +136,8 @@ def geonames_search_places(cities: pd.DataFrame) -> pd.DataFrame:
     }, columns=COLUMNS)
 
 
-def dataset_countries(incidents: pd.DataFrame, places: pd.DataFrame | None = None) -> list[str]:
+def dataset_countries(incidents: pd.DataFrame, places: pd.DataFrame | None = None,
+                      displacement: pd.DataFrame | None = None) -> list[str]:
     """ISO alpha-2 codes of the countries of a dataset: from an ``iso``/``country_code``/``country``
     column when one names known countries, else the countries whose outlines hold its points."""
     from geodata.geo.countries import countries_at, country_code
@@ -147,11 +149,14 @@ def dataset_countries(incidents: pd.DataFrame, places: pd.DataFrame | None = Non
             codes.discard(None)
             if codes:
                 return sorted(c for c in codes if c)
-    frames = [f for f in (incidents, places) if f is not None and not f.empty]
+    frames = [f for f in (incidents, places, displacement)
+              if f is not None and not f.empty and {"latitude", "longitude"} <= set(f.columns)]
     if not frames:
         return []
-    lat = np.concatenate([f["latitude"].to_numpy(dtype="float64") for f in frames])
-    lon = np.concatenate([f["longitude"].to_numpy(dtype="float64") for f in frames])
+    lat = np.concatenate([pd.to_numeric(f["latitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+                          for f in frames])
+    lon = np.concatenate([pd.to_numeric(f["longitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+                          for f in frames])
     ok = np.isfinite(lat) & np.isfinite(lon)
     # One test per ~10 km spot (a million points are a few thousand spots), weighted by its points.
     key = (np.round(lon[ok] * 10).astype(np.int64) + 1800) * 4000 + (np.round(lat[ok] * 10).astype(np.int64) + 900)
@@ -161,17 +166,38 @@ def dataset_countries(incidents: pd.DataFrame, places: pd.DataFrame | None = Non
     return sorted(str(c) for c, n in found.items() if isinstance(c, str) and n >= MIN_COUNTRY_SHARE * ok.sum())
 
 
-def dataset_geonames(incidents: pd.DataFrame, places: pd.DataFrame | None = None) -> pd.DataFrame:
+def dataset_geonames(incidents: pd.DataFrame, places: pd.DataFrame | None = None,
+                     displacement: pd.DataFrame | None = None) -> pd.DataFrame:
     """GeoNames populated places of the dataset's countries (:func:`dataset_countries`)."""
-    return geonames.cities(dataset_countries(incidents, places))
+    return geonames.cities(dataset_countries(incidents, places, displacement))
+
+
+def displacement_places(displacement: pd.DataFrame | None) -> pd.DataFrame:
+    """The places displacement figures name (``place``), each at the median of its figures' points."""
+    if displacement is None or displacement.empty or not {"place", "latitude", "longitude"} <= set(displacement):
+        return pd.DataFrame(columns=COLUMNS)
+    lat = pd.to_numeric(displacement["latitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    lon = pd.to_numeric(displacement["longitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    names = _codes(displacement, "place")
+    rows = np.flatnonzero((names >= 0) & np.isfinite(lat) & np.isfinite(lon))
+    if not len(rows):
+        return pd.DataFrame(columns=COLUMNS)
+    groups = _group_medians([names], rows, lat, lon)
+    return pd.DataFrame({
+        "place_id": [f"displacement:{i}" for i in range(len(groups))],
+        "name": _text_at(displacement, "place", groups["row"].to_numpy()), "name_ar": None, "aliases": None,
+        "kind": "place of displacement figures", "latitude": groups["latitude"], "longitude": groups["longitude"],
+        "origin": ORIGIN_DISPLACEMENT,
+    }, columns=COLUMNS)
 
 
 def search_places(places: pd.DataFrame, incidents: pd.DataFrame, cities: pd.DataFrame,
-                  boundaries: pd.DataFrame | None = None) -> pd.DataFrame:
+                  boundaries: pd.DataFrame | None = None, displacement: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every searchable place of a dataset, in the order the search prefers them: the dataset's
     own places table, its locations, the stored boundaries, its admin names, GeoNames."""
     own = places.reindex(columns=COLUMNS).assign(origin=ORIGIN_DATASET) if not places.empty else None
-    parts = [own, location_places(incidents), boundary_places(boundaries), admin_places(incidents),
+    parts = [own, location_places(incidents), boundary_places(boundaries), displacement_places(displacement),
+             admin_places(incidents),
              geonames_search_places(cities)]
     return pd.concat([p for p in parts if p is not None and not p.empty] or [pd.DataFrame(columns=COLUMNS)],
                      ignore_index=True)

@@ -108,7 +108,7 @@ class IncidentStore:
     def geonames(self) -> pd.DataFrame:
         """GeoNames populated places of the dataset's countries, most populous first (see
         :func:`geodata.geo.locations.dataset_geonames`); read on first use, then kept."""
-        return locations.dataset_geonames(self.incidents, self.dataset.places)
+        return locations.dataset_geonames(self.incidents, self.dataset.places, self.displacement)
 
     def search_gazetteer(self, boundaries: pd.DataFrame | None = None) -> Gazetteer:
         """The place search's gazetteer: the dataset's places, locations and admin names, the
@@ -123,7 +123,7 @@ class IncidentStore:
                 if len(self._search) >= 4:
                     self._search.clear()
                 found = Gazetteer(locations.search_places(self.dataset.places, self.incidents, self.geonames,
-                                                          boundaries))
+                                                          boundaries, self.displacement))
                 self._search[key] = found
             return found
 

@@ -96,3 +96,15 @@ def test_the_fast_geonames_reader_reads_what_the_whole_file_holds():
     for country in ("SD", "MM", "AD"):
         expected = {f"geonames:{c['geonameid']}" for c in everything if c["countrycode"] == country}
         assert set(geonames.cities([country])["place_id"]) == expected and expected
+
+
+def test_a_displacement_only_dataset_has_its_places_and_its_countrys_towns():
+    figures = pd.DataFrame({"place": ["Tawila", "Tawila", "Kassala town"], "latitude": [13.50, 13.52, None],
+                            "longitude": [24.97, 24.99, None]})
+    nothing = pd.DataFrame(columns=["location", "latitude", "longitude", "geo_precision"])
+    assert locations.dataset_countries(nothing, None, figures) == ["SD"]  # from the figures' points
+    table = locations.search_places(pd.DataFrame(), nothing, geonames.cities(["SD"]), displacement=figures)
+    first = Gazetteer(table).find("tawila")[0]
+    assert (first.name, first.origin) == ("Tawila", locations.ORIGIN_DISPLACEMENT)
+    assert (first.latitude, first.longitude) == pytest.approx((13.51, 24.98))
+    assert all(m.origin != locations.ORIGIN_DISPLACEMENT for m in Gazetteer(table).find("Kassala town"))  # no point
