@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 #: Longest dataset name: fits a folder name, a URL path segment and a table cell everywhere.
 MAX_NAME_LENGTH = 64
 #: The rule, in one place: ASCII letters, digits, ``-`` and ``_``; first a letter or digit.
-NAME_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_NAME_LENGTH - 1}}}"
+#: (``\-`` escaped: the same text is an HTML ``pattern``, which browsers compile with the ``v`` flag.)
+NAME_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9_\-]{{0,{MAX_NAME_LENGTH - 1}}}"
 _NAME = re.compile(rf"^{NAME_PATTERN}$")
 #: Names the stores use for themselves (compared without case, for case-insensitive file systems).
 #: The data folder's own files either contain a ``.`` (``boundaries.parquet``, staging folders) or
