@@ -46,6 +46,22 @@
     window.dash_clientside.set_props("date-range-slider", {value: values});
   }, true);
 
+  // A date box left empty: the picker (updatemode "bothdates") would keep it empty while the filter kept
+  // the old date. Send the empty date; the page callback writes the filter's date back into the box.
+  document.addEventListener("focusout", function (event) {
+    if (!event.target.closest || !event.target.closest("#date-range-picker-wrapper, .DateRangePicker")) { return; }
+    setTimeout(function () {  // the picker re-renders its boxes after the blur
+      [["date-range-picker", "start_date"], ["date-range-picker-end-date", "end_date"]].forEach(function (pair) {
+        var input = document.getElementById(pair[0]);
+        if (!input || input === document.activeElement || input.value.trim() !== "" ||
+            !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+        var change = {};
+        change[pair[1]] = null;
+        window.dash_clientside.set_props("date-range-picker", change);
+      });
+    }, 150);
+  });
+
   var queued = false;
   new MutationObserver(function () {
     if (queued) { return; }

@@ -277,6 +277,12 @@ def controls_from_page(page: PageState, ctx: Context) -> dict[str, Any]:
     }
 
 
+def needs_echo(name: str, shown: Any) -> bool:
+    """Whether a date control that fired must still be written back: a date box left empty or
+    unreadable (the filter then keeps the period's end) would otherwise disagree with the filter."""
+    return name in ("picker_start", "picker_end") and parse_date(shown) is None
+
+
 def dates_from_controls(trigger: str | None, values: dict[str, Any], ctx: Context) -> tuple[date, date]:
     """The dates the date controls show, read from the slider if it moved, else from the picker."""
     if trigger == "slider":

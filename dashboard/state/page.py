@@ -29,6 +29,7 @@ from dashboard.state.controls import (
     VIEW,
     Context,
     Playback,
+    needs_echo,
     range_label,
     reconcile,
 )
@@ -121,7 +122,8 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
     out: dict[str, Any] = {}
     for name in CONTROLS:
         value = outcome.controls[name]
-        out[name] = no_update if name in quiet or value == values.get(name) else value
+        quiet_here = name in quiet and not needs_echo(name, values.get(name))
+        out[name] = no_update if quiet_here or value == values.get(name) else value
     state = outcome.page.filter.to_dict()
     out["filter"] = no_update if state == current_filter else state
     display = outcome.page.display()
