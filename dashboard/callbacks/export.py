@@ -18,7 +18,7 @@ from dashboard.export.service import BRIEFING_FORMATS, export_queue
 from dashboard.server.admission import use_own_lane
 from dashboard.server.cache import get_cache
 from dashboard.server.security import CONFIG_KEY, release_callback_slot
-from dashboard.views.export import BUTTONS, UI_QUEUE_TIMEOUT, run_export
+from dashboard.views.export import BUTTONS, run_export
 from geodata import IncidentStore
 
 #: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
@@ -72,6 +72,6 @@ def register_export(app: Dash, store: IncidentStore) -> None:
         if BUTTONS.get(ctx.triggered_id) in BRIEFING_FORMATS:
             release_callback_slot()
         return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app),
-                          cache=get_cache(app), queue=export_queue(_config(app).export_queue, wait=UI_QUEUE_TIMEOUT))
+                          cache=get_cache(app), queue=export_queue(_config(app).export_queue))
 
 

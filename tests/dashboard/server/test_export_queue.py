@@ -14,7 +14,6 @@ from dashboard.app import create_app
 from dashboard.config import Config
 from dashboard.export.render import ExportBusy
 from dashboard.export.service import BUSY_MESSAGE, ExportQueue, export_queue
-from dashboard.views.export import UI_QUEUE_TIMEOUT
 from geodata import IncidentStore
 
 EXPORT = f"..{ids.EXPORT_DOWNLOAD}.data...{ids.EXPORT_STATUS}.children.."
@@ -70,7 +69,7 @@ def site(tmp_path_factory, serve):
     catalog = import_colombia(tmp_path_factory.mktemp("exports") / "data", 40)
     config = Config(max_inflight=1, max_queued=0, export_queue=1)
     app = create_app(IncidentStore(catalog.load("antioquia")), config=config)
-    return serve(app.server), app, export_queue(1, wait=UI_QUEUE_TIMEOUT)
+    return serve(app.server), app, export_queue(1)
 
 
 def export_body(app) -> bytes:
