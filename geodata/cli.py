@@ -27,6 +27,7 @@ from pathlib import Path
 from geodata.catalog import Catalog, CatalogSettings, check_name, open_catalog
 from geodata.catalog.protocol import name_from_text
 from geodata.ingest import FORMATS, ingest_file, reports_root
+from geodata.ingest.upsert import Changes
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
 
 OK, QUARANTINED, USAGE, REFUSED, UNKNOWN, DOWNLOAD, UNWRITABLE = 0, 1, 2, 3, 4, 5, 6
@@ -179,6 +180,13 @@ def cmd_report(args) -> int:
             continue
         print(f"{path.name}: {body['file']} ({body['format']}): {body['rows_in']} rows in, "
               f"{body['imported']} imported, {body['quarantined']} quarantined, {body['duplicates']} duplicate(s)")
+        changes = body.get("changes")
+        if isinstance(changes, dict):
+            try:
+                print("  " + "\n  ".join(Changes(**{**changes, "unknown_deletions": tuple(
+                    changes.get("unknown_deletions") or ())}).lines()))
+            except TypeError:
+                pass  # a report from another version: the counts above stand
         for problem in body.get("problems", [])[: args.limit]:
             print(f"  line {problem['line']}, column {problem['column']!r}: {problem['reason']}")
         print(f"  every quarantined row: {body.get('quarantine_file')}")

@@ -66,6 +66,8 @@ def test_command_line_prints_the_split(tmp_path, capsys):
     assert "8 rows in, 8 imported, 0 quarantined, 0 duplicate(s)" in out
     assert "3 new, 2 updated, 2 unchanged, 1 older than the stored version (ignored), 1 deleted" in out
     assert "1 id(s) of the deletion list are not in the dataset: SDN99999" in out
+    run("report", "sudan")
+    assert "1 older than the stored version (ignored)" in capsys.readouterr().out
 
 
 def test_boundaries_imported_later_give_stored_datasets_their_pcodes(tmp_path, capsys):
