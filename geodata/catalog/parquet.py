@@ -345,10 +345,22 @@ class DataDirectory:
 
         if not self.boundaries_path.exists():
             return gpd.GeoDataFrame({"pcode": [], "admin_level": []}, geometry=[], crs=schema.CRS)
+        from geodata.ingest import limits
+        from geodata.ingest.readers.boundaries import check_size
+
+        file = str(self.boundaries_path)
         try:
+            import pyarrow.parquet as pq
+
+            # Stored by an older version without limits? Counted from the footer before the shapes are read.
+            limits.check(file, "the number of features", pq.ParquetFile(self.boundaries_path).metadata.num_rows,
+                         limits.MAX_BOUNDARY_FEATURES, "MAX_BOUNDARY_FEATURES")
             frame = gpd.read_parquet(self.boundaries_path)
+        except UnreadableFileError:
+            raise
         except Exception as exc:  # pyarrow and geopandas raise several types for a damaged file
-            raise UnreadableFileError(str(self.boundaries_path), f"damaged boundaries: {exc}") from None
+            raise UnreadableFileError(file, f"damaged boundaries: {exc}") from None
+        check_size(frame, file)  # every dataset page would send them to every browser
         return frame if admin_level is None else frame[frame["admin_level"] == admin_level].reset_index(drop=True)
 
     def remove(self, name: str) -> None:

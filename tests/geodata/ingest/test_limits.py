@@ -232,3 +232,19 @@ def test_the_stored_total_is_checked_too(tmp_path, monkeypatch):
     with pytest.raises(LimitError, match=r"boundaries\.parquet: .*features is 30.*MAX_BOUNDARY_FEATURES"):
         store.save_boundaries(frame)
     assert not store.boundaries_path.exists()
+
+
+def test_stored_boundaries_over_the_limit_are_refused_when_read(tmp_path, monkeypatch):
+    """Boundaries stored before the limits existed: a clear error naming the file, not a 33-second page."""
+    from geodata.catalog.parquet import DataDirectory
+    from geodata.ingest.readers.boundaries import read_boundaries
+
+    store = DataDirectory(tmp_path / "data")
+    store.save_boundaries(read_boundaries(_squares_geojson(tmp_path / "ken_adm1.geojson", 30, 41)).frame)
+    assert len(store.boundaries()) == 30
+    monkeypatch.setattr(limits, "MAX_BOUNDARY_VERTICES", 1_000)
+    with pytest.raises(LimitError, match=r"boundaries\.parquet: .*vertices is 1,230.*MAX_BOUNDARY_VERTICES"):
+        store.boundaries()
+    monkeypatch.setattr(limits, "MAX_BOUNDARY_FEATURES", 10)
+    with pytest.raises(LimitError, match=r"boundaries\.parquet: .*features is 30.*MAX_BOUNDARY_FEATURES"):
+        store.boundaries()
