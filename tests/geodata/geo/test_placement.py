@@ -98,3 +98,15 @@ def test_hnap_communities_land_inside_their_own_sub_district():
     assert all(own), figures.loc[[not o for o in own], ["place", "admin3_pcode"]]
     hole = figures.set_index("place").loc["Hole"]
     assert hole["location_basis"] == "admin area centroid (approximate)"   # al-Hol camp, not Kafr Laha in Homs
+
+
+def test_hnap_communities_without_boundaries_are_kept_undrawn_and_said(gazetteer):
+    source = read_hnap(shared_data("data", "displacement", "hnap_idp_spontaneous_returns_2019-01_community.csv"))
+    places = pd.DataFrame([{"place_id": "k", "name": "Hole", "latitude": 34.86, "longitude": 36.53,  # a Homs 'Hole'
+                            "source": "test"}], columns=PLACES.names)
+    result = import_table(source, gazetteer=Gazetteer(places))
+    assert result.imported == result.rows_in and result.frame["latitude"].isna().all()
+    assert not result.frame["drawable"].any()
+    said = [w.reason for w in result.warnings if w.line == 2]
+    assert said == ["kept without a point (not placed: 'Hole' cannot be checked against its admin area "
+                    "(SY080006): no boundaries are loaded, and the row names no country)"]
