@@ -140,3 +140,33 @@ def test_damaged_datasets_get_an_error_page_naming_the_file_and_reserved_paths_4
     assert str(catalog.root) not in text
     assert web.get("/datasets/reports/").status_code == 404
     assert web.get("/datasets/good/").status_code == 200  # one damaged dataset does not spread
+
+
+SITE_CHILD = """
+import sys
+from werkzeug.test import Client
+from dashboard.server.site import Site
+from geodata.catalog.parquet import DataDirectory, sidecar_path
+catalog = DataDirectory(sys.argv[1])
+web = Client(Site(catalog=catalog, preload=False))
+print(web.get("/datasets/mali/").status_code, web.get("/datasets/mali/_dash-layout").status_code, flush=True)
+path = sidecar_path(catalog.path("mali"))
+path.chmod(0o644)
+with path.open("r+b") as handle:
+    handle.truncate(100)                      # under the running app, as `cp` onto the file would
+layout = web.get("/datasets/mali/_dash-layout")
+print(layout.status_code, b"mali" in layout.data, flush=True)
+print(catalog.damage("mali"), path.stat().st_size > 100, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_sidecar_truncated_under_the_running_site_is_rebuilt_not_a_crash(catalog):
+    import subprocess
+
+    frame = as_acled(synthetic_incidents(40, seed=12))
+    assert run_import(upload_of(frame), "a.csv", "acled", "mali", catalog)["ok"]
+    done = subprocess.run([sys.executable, "-c", SITE_CHILD, str(catalog.root)], cwd=REPO, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"the site process died ({done.returncode}): {done.stderr[-1500:]}"
+    assert done.stdout.splitlines()[:3] == ["200 200", "200 True", "None True"]
