@@ -167,6 +167,12 @@ def cmd_remove(args) -> int:
 def cmd_report(args) -> int:
     settings = _settings(args)
     root = reports_root(open_catalog(settings), settings)
+    if args.name != "boundaries":  # boundary imports report under "boundaries"; anything else is a dataset name
+        try:
+            check_name(args.name)
+        except GeodataError as exc:
+            _error(exc)
+            return USAGE
     reports = sorted((root / "reports" / args.name).glob("*.json"))
     if not reports:
         print(f"error: no import report for {args.name!r}", file=sys.stderr)

@@ -278,3 +278,15 @@ def test_a_dataset_stored_under_a_name_the_rule_now_refuses_is_listed_and_can_be
     (tmp_path / "data" / "acled.v2").rename(tmp_path / "data" / "acled-v2")
     assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "acled-v2") == 0
     assert DataDirectory(tmp_path / "data").load("acled-v2").name == "acled-v2"
+
+
+def test_report_refuses_a_path_for_a_name(tmp_path, acled_file, capsys):
+    assert run(tmp_path, "import", acled_file, "--format", "acled", "--dataset", "nw") == 0
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.json").write_text('{"file": "secret", "format": "x", "rows_in": 1, "imported": 1, '
+                                    '"quarantined": 0, "duplicates": 0}')
+    capsys.readouterr()
+    assert run(tmp_path, "report", "../../elsewhere") == 2
+    captured = capsys.readouterr()
+    assert "secret" not in captured.out and captured.err.startswith("error: invalid dataset name")
