@@ -2,6 +2,8 @@
 Latin and an Arabic spelling, moves the map there and marks it; town labels appear at town zoom."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dashboard.server.site import Site
@@ -34,9 +36,9 @@ def sudan_url(serve, tmp_path_factory):
 def search(page, query):
     page.fill("#place-search", query)
     page.press("#place-search", "Enter")
+    expected = json.dumps(f"Kassala — matched '{query}' (GeoNames)")  # this query's answer, not the last one's
     page.wait_for_function(
-        "() => document.getElementById('place-search-result').textContent.startsWith('Kassala — matched')",
-        timeout=60000)
+        f"() => document.getElementById('place-search-result').textContent.startsWith({expected})", timeout=60000)
     page.wait_for_function(f"() => {{ const v = ({VIEW})(); return Math.abs(v.lat - 15.451) < 0.01"
                            " && Math.abs(v.lon - 36.400) < 0.01 && Math.abs(v.zoom - 11) < 0.05; }",
                            timeout=60000)
