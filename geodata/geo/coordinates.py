@@ -37,6 +37,9 @@ Area: TypeAlias = Box | BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame
 MIN_POINTS_FOR_BOX = 20
 #: A point this close to the expected area (km) is a border point, never a swap.
 BORDER_KM = 10.0
+#: A swap must move the point at least this far (km): where latitude and longitude are nearly equal
+#: (the Syrian coast, 35.6 N 35.8 E) a point just offshore is likelier a coastal event than a swap.
+MIN_SWAP_KM = 50.0
 #: A swapped point this close to the row's named place (km) is evidence of a swap ...
 NEAR_PLACE_KM = 25.0
 #: ... when the point as given lies at least this far from it.
@@ -203,7 +206,8 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
         For rows with neither: see :func:`looks_swapped`.
 
     A row naming its country is swapped when its point lies more than
-    :data:`BORDER_KM` outside that country and the swapped point inside it;
+    :data:`BORDER_KM` outside that country and the swapped point inside it,
+    at least :data:`MIN_SWAP_KM` away;
     a row whose place is known, when the point lies over
     :data:`FAR_FROM_PLACE_KM` from it and the swapped point within
     :data:`NEAR_PLACE_KM`.
@@ -234,7 +238,7 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
         for i, at, distance, back in zip(away.tolist(), at_away, km.tolist(), flipped, strict=True):
             where = f"lies in {names.get(at, at)}" if isinstance(at, str) else "lies at sea or in no country"
             country = names.get(codes[i], codes[i])
-            if back == codes[i]:
+            if back == codes[i] and float(km_between(lat[i], lon[i], lon[i], lat[i])) >= MIN_SWAP_KM:
                 swapped[i] = True
                 said[i] = f"{where}, {distance:,.0f} km outside {country}; swapped it lies in {country}"
             else:

@@ -70,3 +70,9 @@ def test_border_points_are_not_swaps_against_admin_polygons_either():
     lat = np.array([35.5, 36.03, 36.5])        # inside; 3 km north of the line; a real swap
     lon = np.array([36.5, 36.03, 35.5])
     assert looks_swapped(lat, lon, area).tolist() == [False, False, True]
+
+
+def test_a_point_just_offshore_where_latitude_and_longitude_are_close_is_not_called_swapped():
+    # 35.84 N 35.62 E is 19 km off the Syrian coast; swapped (35.62 N 35.84 E) it is on land, 31 km away
+    checked = check_points(np.array([35.8411]), np.array([35.6241]), countries=np.array(["SY"], dtype=object))
+    assert not checked.swapped[0] and checked.outside[0]
