@@ -5,7 +5,8 @@
 // - a Dropdown's focus relay (an aria-hidden input in the Tab order) gets the dropdown's name instead
 //   of aria-hidden, and its button is named by the field's label and its value;
 // - an aria-labelledby naming an element that does not exist keeps only the ids that do;
-// - the DatePickerRange wrapper's aria-expanded (not allowed on a plain div) goes.
+// - the DatePickerRange wrapper's aria-expanded (not allowed on a plain div) goes;
+// - dcc.Upload's file input is named by the text of its drop zone.
 (function () {
   "use strict";
   var counter = 0;
@@ -53,6 +54,10 @@
       if (kept.length !== ids.length) {
         if (kept.length) { el.setAttribute("aria-labelledby", kept.join(" ")); } else { el.removeAttribute("aria-labelledby"); }
       }
+    });
+    document.querySelectorAll("input[type='file']:not([aria-label])").forEach(function (input) {
+      var zone = input.parentElement, text = zone ? zone.textContent.trim().slice(0, 100) : "";
+      input.setAttribute("aria-label", text || "Choose a file");
     });
     document.querySelectorAll("[id$='-wrapper'][aria-expanded]:not([role])").forEach(function (el) {
       el.removeAttribute("aria-expanded");

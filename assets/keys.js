@@ -1,7 +1,11 @@
 // Keyboard and phone: Escape closes the incident details (then the filters drawer); the "Filters"
-// button opens the controls as a drawer on narrow screens, moving focus into it and back.
+// button opens the controls as a drawer on narrow screens, moving focus into it and back; Tab leaves
+// the incidents table.
 (function () {
   "use strict";
+
+  // Pages built without this app's index_string (the import page) still say their language.
+  if (!document.documentElement.lang) { document.documentElement.lang = "en"; }
 
   function byId(id) { return document.getElementById(id); }
 
@@ -24,6 +28,14 @@
     var target = event.target.closest && event.target.closest("#filters-toggle, #filters-close");
     if (target) { setDrawer(target.id === "filters-toggle" ? !drawerOpen() : false); }
   });
+
+  // DataTable moves its active cell on Tab and keeps focus inside: a keyboard trap. Tab leaves the
+  // table (arrow keys still move between cells).
+  window.addEventListener("keydown", function (event) {
+    if (event.key === "Tab" && event.target.closest && event.target.closest(".dash-table-container")) {
+      event.stopPropagation();
+    }
+  }, true);
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) { return; }
