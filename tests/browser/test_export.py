@@ -49,7 +49,8 @@ def test_csv_and_geojson_hold_the_rows_on_screen(feb27):
     header_at = next(i for i, row in enumerate(rows) if row[:1] == ["event_id"])
     assert [row[0] for row in rows[header_at + 1:]] == ["NWS-E15", "NWS-E16"]
     assert any("27 Feb 2020 (1 day)" in row[0] for row in rows[:header_at] if row)
-    wait_for_text(page, "export-status", f"Downloaded {NAME}_incidents.csv (2 kB).")
+    wait_for_text(page, "export-status", f"Downloaded {NAME}_incidents.csv (2 kB). Its View link is a path on this "
+                  "server (no public URL is configured).")
 
     geojson_file = download(page, "#export-geojson")
     assert geojson_file.suggested_filename == f"{NAME}_incidents.geojson"
