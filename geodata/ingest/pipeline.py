@@ -63,17 +63,6 @@ def shipped_places() -> pd.DataFrame:
     return load_table(DEFAULT_DATASET / "places.csv", schema.PLACES)
 
 
-@functools.lru_cache(maxsize=1)
-def default_gazetteer() -> Gazetteer:
-    """The scenario's places with their aliases, plus GeoNames' Syrian towns (built once per process):
-    rows with a place name and no coordinates are geocoded from it, and marked so."""
-    from geodata.geo.places import geonames_places, merge_places
-    from geodata.model.dataset import DEFAULT_DATASET, load_table
-
-    scenario = load_table(DEFAULT_DATASET / "places.csv", schema.PLACES)
-    return Gazetteer(merge_places(scenario, geonames_places("SY")))
-
-
 def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.GeoDataFrame | None = None,
                 gazetteer: Gazetteer | None = None, fix_swapped: bool = False, area: Area | None = None,
                 **options: Any) -> ImportResult:

@@ -10,7 +10,8 @@ import shapely
 from geodata import import_table, read_acled
 from geodata.geo.boundaries import read_boundaries
 from geodata.geo.gazetteer import Gazetteer
-from geodata.ingest.pipeline import default_gazetteer
+from geodata.ingest.locate import file_gazetteer
+from geodata.ingest.pipeline import shipped_places
 from geodata.ingest.readers import read_hnap
 from geodata.model.schema import PLACES
 from tests.support import REPO, shared_data
@@ -89,7 +90,7 @@ def test_hnap_communities_land_inside_their_own_sub_district():
     folder = shared_data("data", "boundaries")
     boundaries = read_boundaries([folder / f"syr_adm{n}_ocha_cod_v02.geojson" for n in (1, 2, 3)])
     source = read_hnap(shared_data("data", "displacement", "hnap_idp_spontaneous_returns_2019-01_community.csv"))
-    result = import_table(source, gazetteer=default_gazetteer(), area=boundaries)
+    result = import_table(source, gazetteer=file_gazetteer(source.frame, boundaries, shipped_places()), area=boundaries)
     figures = result.frame
     assert figures["latitude"].notna().all() and figures["drawable"].all()
     polygons = boundaries.set_index("pcode").geometry
