@@ -48,17 +48,23 @@
 
   // A date box left empty: the picker (updatemode "bothdates") would keep it empty while the filter kept
   // the old date. Send the empty date; the page callback writes the filter's date back into the box.
+  function isoOf(text) {  // "21 Dec 2019" (the picker's display format) -> "2019-12-21", else null
+    var parts = String(text).trim().split(/\s+/), month = MONTHS.indexOf(parts[1]);
+    if (parts.length !== 3 || month < 0 || !/^\d{1,2}$/.test(parts[0]) || !/^\d{4}$/.test(parts[2])) { return null; }
+    return parts[2] + "-" + String(month + 1).padStart(2, "0") + "-" + parts[0].padStart(2, "0");
+  }
+
   document.addEventListener("focusout", function (event) {
     if (!event.target.closest || !event.target.closest("#date-range-picker-wrapper, .DateRangePicker")) { return; }
     setTimeout(function () {  // the picker re-renders its boxes after the blur
-      [["date-range-picker", "start_date"], ["date-range-picker-end-date", "end_date"]].forEach(function (pair) {
-        var input = document.getElementById(pair[0]);
-        if (!input || input === document.activeElement || input.value.trim() !== "" ||
-            !window.dash_clientside || !window.dash_clientside.set_props) { return; }
-        var change = {};
-        change[pair[1]] = null;
-        window.dash_clientside.set_props("date-range-picker", change);
-      });
+      var start = document.getElementById("date-range-picker");
+      var end = document.getElementById("date-range-picker-end-date");
+      if (!start || !end || start === document.activeElement || end === document.activeElement ||
+          !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+      if (start.value.trim() !== "" && end.value.trim() !== "") { return; }
+      // The box left empty goes as empty, the other with the date it shows (the picker sent neither).
+      window.dash_clientside.set_props("date-range-picker", {start_date: isoOf(start.value),
+                                                             end_date: isoOf(end.value)});
     }, 150);
   });
 
