@@ -1,5 +1,6 @@
 // The map says when its basemap tiles could not be loaded (OpenStreetMap with no network): MapLibre's
-// error event for a raster tile fills #map-tile-message; a style without raster tiles hides it again.
+// error event for a raster tile fills #map-tile-message; another basemap (or a style without raster
+// tiles) hides it again.
 (function () {
   "use strict";
   var TEXT = "The basemap tiles could not be loaded (no network, or the tile server did not answer): " +
@@ -33,6 +34,11 @@
       try { if (!hasRaster(map)) { message(false); } } catch (e) { /* style between loads */ }
     });
   }
+
+  // Another basemap picked: the message goes (tiles that fail again say so again).
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#basemap-select")) { message(false); }
+  });
 
   setInterval(watch, 500);
 })();

@@ -94,10 +94,10 @@ def register_page(app: Dash, context: Context) -> None:
         prevent_initial_call=True,
     )
 
-    # Rows per table page from the room the browser has (the table panel is 48% of the window's height).
+    # Rows per table page from the room the browser has (the table panel is 47% of the window's height).
     app.clientside_callback(
         """function(_clicks) {
-            const room = Math.round(window.innerHeight * 0.48) - 76;
+            const room = Math.round(window.innerHeight * 0.47) - 88;
             return Math.max(MIN_ROWS, Math.min(MAX_ROWS, Math.floor(room / ROW_PX)));
         }""".replace("MIN_ROWS", "5").replace("MAX_ROWS", str(MAX_PAGE_SIZE)).replace("ROW_PX", str(ROW_PX)),
         Output(ids.TABLE, "page_size"), Input(ids.TABLE_TAB, "n_clicks"),

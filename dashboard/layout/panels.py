@@ -27,6 +27,11 @@ TIMELINE_CONFIG = {**GRAPH_CONFIG, "scrollZoom": False,
                    "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "pan2d"]}
 
 
+#: Widths that keep the notes and the event id in view on a laptop (the table scrolls sideways beyond).
+COLUMN_WIDTHS = {"date": "92px", "type": "130px", "sub_type": "140px", "location": "130px", "actors": "180px",
+                 "fatalities": "84px", "notes": "300px", "precision": "90px", "source": "140px", "event_id": "90px"}
+
+
 def _table(page: TablePage) -> dash_table.DataTable:
     """The incidents table (server-side paging and sorting; see :mod:`dashboard.views.table`)."""
     return dash_table.DataTable(
@@ -38,6 +43,8 @@ def _table(page: TablePage) -> dash_table.DataTable:
                     "height": f"{ROW_PX - 2}px", "lineHeight": f"{ROW_PX - 2}px",
                     "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "240px"},
         style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
+        style_cell_conditional=[{"if": {"column_id": column}, "maxWidth": width, "width": width}
+                                for column, width in COLUMN_WIDTHS.items()],
         style_data_conditional=[],
         tooltip_data=page.tooltips or [], tooltip_duration=None, tooltip_delay=300,
         css=[{"selector": ".dash-table-tooltip", "rule": "max-width: 420px; white-space: normal; font-size: 12px;"}],

@@ -22,7 +22,7 @@ from geodata import FilterState, IncidentStore
 PAGE_SIZE = 15
 MAX_PAGE_SIZE = 100
 #: A row's height on screen (style_cell and the CSS), for the page size the browser picks.
-ROW_PX = 24
+ROW_PX = 22
 #: Characters of the notes shown in a cell; the full text (up to NOTES_TOOLTIP) is the cell's tooltip.
 NOTES_CELL = 90
 NOTES_TOOLTIP = 2_000
