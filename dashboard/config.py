@@ -34,7 +34,7 @@ the Dash-free command line ``python -m geodata`` reads on its own):
 | ``CONFLICT_MAP_CHROMIUM`` | the Chromium for briefings (read by the renderer, which the CLI shares) | found |
 | ``CONFLICT_MAP_BIND`` | gunicorn: where to listen | 127.0.0.1:8050 |
 | ``CONFLICT_MAP_WORKERS`` | gunicorn: worker processes | min(4, cores) |
-| ``CONFLICT_MAP_THREADS`` | gunicorn: threads per worker | in-flight + queued + 2 |
+| ``CONFLICT_MAP_THREADS`` | gunicorn: threads per worker | in-flight + queued + exports + 2 |
 | ``CONFLICT_MAP_TIMEOUT`` | gunicorn: seconds before a hung worker is replaced | 60 |
 | ``CONFLICT_MAP_SWITCH_INTERVAL_MS`` | gunicorn workers' GIL switch interval (ms) | 1 |
 
@@ -175,8 +175,9 @@ class Config:
 
     @property
     def gunicorn_threads(self) -> int:
-        """Enough threads for the in-flight slots, the bounded queue and two more, so that a surplus
-        request reaches the app at once and gets its quick 503 (see ``gunicorn.conf.py``)."""
+        """Enough threads for the in-flight slots, the bounded queue, the export lane (one rendering, its
+        queue waiting) and two more, so that a surplus request reaches the app at once and gets its quick
+        503 or "busy" (see ``gunicorn.conf.py``)."""
         if self.threads:
             return self.threads
         exports = 1 + self.export_queue  # the export lane's threads (its own bound, not the callback slots)
