@@ -152,3 +152,14 @@ def test_a_server_bug_in_a_callback_is_a_500_not_the_clients_fault(app, client, 
     assert status == 500, text
     assert json.loads(text) == {"error": "internal error; the server log has details"}
     assert "KeyError" in caplog.text and "Traceback" in caplog.text  # the operator has the traceback
+
+
+def test_the_depth_check_costs_little_on_an_upload_sized_body():
+    upload = json.dumps({"inputs": [{"id": "import-upload", "property": "contents",
+                                     "value": "data:text/csv;base64," + "QUJD" * 5_000_000}]}).encode()
+    started = time.perf_counter()
+    assert not json_too_deep(upload)
+    assert time.perf_counter() - started < 0.5
+    escaped = json.dumps({"a": ["[[[\\\"[[[" * 20] * 40, "b": [[[1]]]}).encode()  # escaped quotes inside strings
+    assert not json_too_deep(escaped)
+    assert json_too_deep(escaped.replace(b'"b": [[[1]]]', b'"b": ' + b"[" * 65 + b"]" * 65))
