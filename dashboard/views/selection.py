@@ -51,6 +51,14 @@ def _distinct(matches: list[Match], within_km: float = 5.0) -> list[Match]:
     return out
 
 
+def said(match: Match) -> str:
+    """The place found, and the spelling that matched when it differs by more than its case or spaces:
+    never "X is another name for X"."""
+    same = " ".join(match.matched.split()).casefold() == " ".join(match.name.split()).casefold()
+    text = match.name if same else f"{match.name} — matched '{match.matched}'"
+    return f"{text} ({match.origin})" if match.origin else text
+
+
 def place_search(query: Any, store: IncidentStore, view: Any,
                  sources: MapSources | None = None) -> tuple[dict | None, str]:
     """(new view store or ``None``, message) for a place typed in the search box.
@@ -65,7 +73,7 @@ def place_search(query: Any, store: IncidentStore, view: Any,
     if not matches:
         return None, f"No place matching '{query}' in this dataset's places, boundaries or GeoNames."
     first = matches[0]
-    message = first.answer + f" ({abs(first.latitude):.2f} {'N' if first.latitude >= 0 else 'S'}, " \
+    message = said(first) + f" ({abs(first.latitude):.2f} {'N' if first.latitude >= 0 else 'S'}, " \
                              f"{abs(first.longitude):.2f} {'E' if first.longitude >= 0 else 'W'})"
     if len(matches) > 1:
         message += ". Also: " + ", ".join(f"{m.name} ({m.origin})" if m.origin else m.name for m in matches[1:])
