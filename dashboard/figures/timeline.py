@@ -87,7 +87,7 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
             "bar", x0=first_day, dx=size * DAY_MS, offset=0.08 * size * DAY_MS, width=0.84 * size * DAY_MS,
             y=column, name=event_type, meta="incidents-per-day", marker=dict(color=type_colour(event_type)),
             showlegend=False,
-            hovertemplate=when + ": %{y} incident(s)<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
+            hovertemplate=when + " · incidents: %{y}<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
         ))
     if not displaced.empty:
         info = info or SeriesInfo()
