@@ -1,6 +1,6 @@
 // Dash 4's own controls carry ARIA that screen readers (and axe-core) trip on; this repairs it in place,
 // again after every re-render:
-// - a Checklist/RadioItems is a role=listbox of role=option labels around real inputs (nested
+// - a Checklist/RadioItems (not a Dropdown's list) is a role=listbox of role=option labels around real inputs (nested
 //   interactive controls, no name): it becomes a named group of plain labels;
 // - a Dropdown's focus relay (an aria-hidden input in the Tab order) gets the dropdown's name instead
 //   of aria-hidden, and its button is named by the field's label and its value;
@@ -25,12 +25,12 @@
   }
 
   function repair() {
-    document.querySelectorAll(".dash-options-list[role='listbox']").forEach(function (list) {
+    document.querySelectorAll(".dash-checklist[role='listbox'], .dash-radioitems[role='listbox']").forEach(function (list) {
       var label = labelOf(list);
       list.setAttribute("role", list.querySelector("input[type='radio']") ? "radiogroup" : "group");
       if (label) { list.setAttribute("aria-labelledby", idOf(label)); }
     });
-    document.querySelectorAll(".dash-options-list-option[role='option']").forEach(function (option) {
+    document.querySelectorAll(":is(.dash-checklist, .dash-radioitems) > .dash-options-list-option[role='option']").forEach(function (option) {
       option.removeAttribute("role");
       option.removeAttribute("aria-selected");
     });

@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard import ids
 from dashboard.state.controls import APPROXIMATE, Context, Playback
 from dashboard.state.page import CONTROL_PROPS, QUICK_IDS, page_outputs
+from dashboard.views.datasets import DATASETS_KEY, dataset_options
 from dashboard.views.table import MAX_PAGE_SIZE, ROW_PX
 
 #: Layers that draw data on the map; with none of them on, the map says how to switch one on.
@@ -101,6 +102,19 @@ def register_page(app: Dash, context: Context) -> None:
             return Math.max(MIN_ROWS, Math.min(MAX_ROWS, Math.floor(room / ROW_PX)));
         }""".replace("MIN_ROWS", "5").replace("MAX_ROWS", str(MAX_PAGE_SIZE)).replace("ROW_PX", str(ROW_PX)),
         Output(ids.TABLE, "page_size"), Input(ids.TABLE_TAB, "n_clicks"),
+    )
+
+    # The Dataset control lists every stored dataset; picking one follows its link.
+    @app.callback(Output(ids.DATASET, "options"), Input(ids.URL, "pathname"), State(ids.DATASET, "options"))
+    def _datasets(_path, shown):
+        return dataset_options(context.dataset, shown, app.server.config.get(DATASETS_KEY))
+
+    app.clientside_callback(
+        """function(name) {
+            if (name && name !== CURRENT) { window.location.href = '/datasets/' + encodeURIComponent(name) + '/'; }
+            return window.dash_clientside.no_update;
+        }""".replace("CURRENT", json.dumps(context.dataset)),
+        Output(ids.DATASET, "className"), Input(ids.DATASET, "value"), prevent_initial_call=True,
     )
 
     # The map says so when no layer that draws data is on (instead of an empty map).

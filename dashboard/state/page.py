@@ -59,7 +59,7 @@ CONTROL_PROPS = {
 assert tuple(CONTROL_PROPS) == CONTROLS
 #: Controls never written back while they are the trigger (it would fight the next keystroke or drag).
 NO_ECHO = {ids.DATE_PICKER: ("picker_start", "picker_end"), ids.DATE_SLIDER: ("slider",),
-           ids.NOTES_SEARCH: ("text",)}
+           ids.NOTES_SEARCH: ("text",), ids.DATASET: ("dataset",)}  # another dataset is opened by its link
 QUICK_IDS = {button: key for key, button in ids.QUICK_RANGES.items()}
 
 def page_context(store: IncidentStore, sources: MapSources | None = None) -> Context:
