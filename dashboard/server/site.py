@@ -35,6 +35,7 @@ from dashboard.app import create_app
 from dashboard.config import Config
 from dashboard.server.auth import refusal
 from dashboard.server.headers import ERROR_HEADERS
+from dashboard.views.datasets import DATASETS_KEY
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
 from geodata.catalog.protocol import NAME_PATTERN, is_valid_name
@@ -87,6 +88,7 @@ class Site:
         self.config = config or Config()
         self.catalog = catalog if catalog is not None else open_catalog(self.config.catalog)
         self.default = default or create_app(config=self.config)
+        self.default.server.config[DATASETS_KEY] = self.dataset_titles  # the Dataset control's list
         from dashboard.server.upload import create_import_app
 
         self.importer = create_import_app(self.catalog, self.config)
@@ -96,6 +98,10 @@ class Site:
         warm(self.importer)
         if preload:
             self.preload()
+
+    def dataset_titles(self) -> list[tuple[str, str]]:
+        """Every stored dataset's name and title (the Dataset control lists them; dashboard.views.datasets)."""
+        return [(name, str(self.catalog.meta(name).get("title") or name)) for name in self.catalog.names()]
 
     @property
     def server(self):
@@ -168,6 +174,7 @@ class Site:
         stored = self.catalog.boundaries()  # imported with `geodata import --format boundaries`
         app = create_app(store, config=self.config, url_base_pathname=f"/datasets/{name}/",
                          boundaries=stored if len(stored) else None)
+        app.server.config[DATASETS_KEY] = self.dataset_titles
         warm(app)
         self._apps[name] = _Built(version, tag, app, time.monotonic())
         if built is not None:
