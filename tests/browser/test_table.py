@@ -17,7 +17,7 @@ def test_table_fills_its_room_with_notes_and_event_ids(browser, live_server, sto
     page.goto(live_server, wait_until="networkidle")
     page.wait_for_selector("#incident-map .js-plotly-plot")
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
-    assert page.is_visible("#timeline-hint")
+    page.locator("#timeline-hint").wait_for(state="visible", timeout=10000)
     page.click("#bottom-tabs-table")
     page.wait_for_selector("#incident-table td[data-dash-column=event_id]")
     assert not page.is_visible("#timeline-hint")  # dragging is for the timeline only
@@ -47,6 +47,6 @@ def test_table_fills_its_room_with_notes_and_event_ids(browser, live_server, sto
     assert full.startswith(notes[cut[0]][:-1].rstrip()) and len(full) > len(notes[cut[0]])
     assert full in set(store.incidents["notes"].astype(str))
     page.click("#bottom-tabs-timeline")
-    assert page.is_visible("#timeline-hint")
+    page.locator("#timeline-hint").wait_for(state="visible", timeout=10000)
     assert log.errors == [], log.errors
     context.close()
