@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,12 +123,16 @@ class IncidentPoints:
         return len(self.plan.positions) if isinstance(self.plan, PointSelection) else 0
 
 
-def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: list[str]) -> list[dict]:
-    """One trace per event type (legend entry and colour per type), sized by fatalities.
+def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: list[str],
+                   shown: list[str] | None = None) -> list[dict]:
+    """One trace per event type of the dataset (legend entry and colour per type), sized by fatalities.
 
-    Built from numpy arrays, so plotly sends typed arrays. Types with no
-    incident in the filter still get an empty trace, so the legend and
-    colours stay put while the filter changes.
+    Built from numpy arrays, so plotly sends typed arrays. Every type keeps
+    its trace whatever the filter (empty when it has no incident; out of the
+    legend when the filter leaves it out, ``shown``): the legend and colours
+    stay put, and plotly never has to remove a trace that was empty — it
+    would remove MapLibre layers an empty trace never added, throw "Map
+    error." and stop updating the map.
     """
     assert isinstance(points.plan, PointSelection), "grid cells are drawn by aggregate_layer"
     columns, positions = points.columns, points.plan.positions
@@ -155,6 +160,7 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
             meta="incidents",
             legendgroup="incidents",
             legendgrouptitle=dict(text="Incidents (size: fatalities)"),
+            showlegend=shown is None or event_type in shown,
             lat=lat[run],
             lon=lon[run],
             mode="markers",
@@ -303,13 +309,33 @@ def town_label_layer(latitude: np.ndarray, longitude: np.ndarray, labels: list[s
     )]
 
 
+def _points(values: Any) -> int:
+    return len(values) if values is not None and hasattr(values, "__len__") else 0
+
+
+def _placeholder(trace: dict) -> dict:
+    """An empty scattermap trace as one point without coordinates: it draws nothing, keeps its legend
+    entry, and keeps its MapLibre layers (see :func:`with_uids`)."""
+    kept = {k: v for k, v in trace.items() if k in ("type", "name", "meta", "legendgroup", "legendgrouptitle",
+                                                     "showlegend", "mode", "line", "textfont", "uid")}
+    marker = trace.get("marker") or {}
+    kept["marker"] = {k: v for k, v in marker.items() if k in ("color", "opacity", "symbol") and isinstance(v, str)}
+    if "text" in trace:
+        kept["text"] = [""]
+    return {**kept, "lat": [None], "lon": [None], "hoverinfo": "skip"}
+
+
 def with_uids(traces: list[dict]) -> list[dict]:
-    """The traces, each with a ``uid`` naming its layer and entry (copies; shared traces stay as built).
+    """The traces as plotly's map can update them: each with a ``uid`` naming its layer and entry, and
+    none empty (copies; shared traces stay as built).
 
     Plotly matches a map's traces across updates by ``uid``; without one it
     goes by position, and a layer switched on or off shifts every trace after
-    it: plotly then disposes MapLibre layers under the wrong trace and the map
-    stops updating with "Map error." (a layer it removes twice).
+    it. And plotly hides an empty scattermap trace by disposing its MapLibre
+    layers, then disposes them again when the trace goes: MapLibre refuses
+    to remove a layer that is not there, plotly throws "Map error." and the
+    map stops updating. An empty trace is therefore sent as one point
+    without coordinates (nothing drawn, legend entry kept).
     """
     seen: dict[str, int] = {}
     out = []
@@ -318,7 +344,11 @@ def with_uids(traces: list[dict]) -> list[dict]:
         seen[key] = seen.get(key, -1) + 1
         # Plotly puts the uid in CSS class names: letters and digits only.
         digest = hashlib.blake2s(f"{key}#{seen[key]}".encode(), digest_size=6).hexdigest()
-        out.append({**trace, "uid": f"{re.sub('[^a-z0-9]+', '-', key.lower()).strip('-')[:24]}-{digest}"})
+        uid = f"{re.sub('[^a-z0-9]+', '-', key.lower()).strip('-')[:24]}-{digest}"
+        if trace.get("type") == "scattermap" and not _points(trace.get("lat")):
+            out.append(_placeholder({**trace, "uid": uid}))
+        else:
+            out.append({**trace, "uid": uid})
     return out
 
 
@@ -358,7 +388,7 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
         if isinstance(incidents.plan, GridCells):
             traces += aggregate_layer(incidents.plan)
         else:
-            traces += incident_layer(incidents, gazetteer, types)
+            traces += incident_layer(incidents, gazetteer, event_types, shown=types)
     first = next((i for i, t in enumerate(traces) if t["meta"] in INCIDENT_METAS), len(traces))
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])

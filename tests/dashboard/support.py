@@ -32,8 +32,7 @@ def sync_controls(trigger: str | None, start_date: Any, end_date: Any, slider: A
 
 def incident_point_count(figure: go.Figure) -> int:
     """Points drawn by the incident layer (traces with ``meta == "incidents"`` on the map)."""
-    return sum(len(t.lat) for t in figure.data if t.meta == "incidents" and t.type == "scattermap"
-               and t.lat is not None)
+    return sum(drawn(t) for t in figure.data if t.meta == "incidents" and t.type == "scattermap")
 
 
 def assert_offline(style: dict, allowed_origin: str, *, allow_relative: bool = False) -> None:
@@ -94,3 +93,9 @@ def camera_file_name(filter_data: Any, store: IncidentStore) -> str:
     """
     state = FilterState.from_dict(filter_data, store.date_range())
     return export_stem(store.name, state.start, state.end, "map")
+
+
+def drawn(trace) -> int:
+    """Points a map trace draws: its coordinates that exist (an empty trace is sent as one point
+    without coordinates, see ``dashboard.figures.map.with_uids``)."""
+    return sum(1 for lat in (trace.lat if trace.lat is not None else ()) if lat is not None)

@@ -14,7 +14,7 @@ from dashboard.views.headline import update_headline
 from dashboard.views.map import map_figure, update_map
 from dashboard.views.timeline import update_timeline
 from geodata import FilterState
-from tests.dashboard.support import sync_controls
+from tests.dashboard.support import drawn, sync_controls
 
 BASE = "http://127.0.0.1:8050/assets/"
 
@@ -38,7 +38,7 @@ def test_slider_change_moves_picker(store):
 def test_unticking_every_type_shows_nothing(store):
     *_, state, _ = sync_controls(ids.EVENT_TYPES, "2019-12-01", "2020-03-10", [0, 100], [], None, store)
     figure = update_map(state, store, BASE)
-    assert sum(len(t.lat) for t in figure.data if t.meta == "incidents") == 0
+    assert sum(drawn(t) for t in figure.data if t.meta == "incidents") == 0
 
 
 def test_tampered_inputs_fall_back_to_the_whole_period(store):
@@ -46,13 +46,13 @@ def test_tampered_inputs_fall_back_to_the_whole_period(store):
         ids.DATE_SLIDER, {"x": 1}, None, ["a", None], "Battles", 7, store)
     assert (start, end) == ("2019-12-01", "2020-03-10") and slider == [0, 100]
     figure = update_map({"start": "<script>", "end": 12}, store, BASE)
-    assert sum(len(t.lat) for t in figure.data if t.meta == "incidents") == len(store.incidents)
+    assert sum(drawn(t) for t in figure.data if t.meta == "incidents") == len(store.incidents)
 
 
 def test_figures_follow_one_filter(store):
     state = {"start": "2020-02-27", "end": "2020-02-27", "event_types": None, "layers": ["incidents"]}
     figure = update_map(state, store, BASE)
-    ids_on_map = {row[7] for t in figure.data if t.meta == "incidents" for row in t.customdata}
+    ids_on_map = {row[7] for t in figure.data if t.meta == "incidents" and drawn(t) for row in t.customdata}
     assert ids_on_map == {"NWS-E15", "NWS-E16"}
     assert update_headline(state, store).incidents == "2"
     timeline = update_timeline(state, store)

@@ -67,8 +67,8 @@ def test_map_shows_the_same_incident_points_as_the_screen(store, filters):
     screen = update_map(state.to_dict(), store, "/assets/")
     assert incident_point_count(figure) == incident_point_count(screen)
     assert incident_point_count(figure) == len(store.select(state)) or len(store.select(state)) == 0
-    drawn = sorted(row[7] for t in figure.data if t.meta == "incidents" for row in t.customdata)
-    assert drawn == sorted(row[7] for t in screen.data if t.meta == "incidents" for row in t.customdata)
+    drawn = sorted(row[7] for t in figure.data if t.meta == "incidents" for row in (t.customdata if t.customdata is not None else ()))
+    assert drawn == sorted(row[7] for t in screen.data if t.meta == "incidents" for row in (t.customdata if t.customdata is not None else ()))
     assert {t.meta for t in figure.data if t.type == "scattermap"} == \
         {t.meta for t in screen.data if t.type == "scattermap"}
 

@@ -11,6 +11,7 @@ from dashboard.figures.map import incident_hover_data, incident_map
 from dashboard.figures.timeline import timeline_figure
 from dashboard.views.map import DatedLayers, incident_points
 from geodata import FilterState
+from tests.dashboard.support import drawn
 
 BASE = "http://127.0.0.1:8050/assets/"
 
@@ -25,7 +26,7 @@ def build_map(store, state):
 
 
 def layer_points(figure, layer):
-    return sum(len(trace.lat) for trace in figure.data if trace.meta == layer)
+    return sum(drawn(trace) for trace in figure.data if trace.meta == layer)
 
 
 def test_points_on_map_equal_incidents_in_range(store):
@@ -119,3 +120,18 @@ def test_every_map_trace_has_a_stable_uid_that_is_a_css_name():
     # Without the approximate layers, the other traces keep their uids.
     assert [t["uid"] for t in with_uids([traces[0], traces[3]])] == [uids[0], uids[3]]
     assert "uid" not in traces[0]  # the shared traces are not changed
+
+
+def test_an_empty_map_trace_is_sent_as_one_point_without_coordinates():
+    """Plotly disposes an empty scattermap trace's layers twice ("Map error."): none is ever empty."""
+    import numpy as np
+
+    from dashboard.figures.map import with_uids
+
+    empty = {"type": "scattermap", "meta": "incidents", "name": "Riots", "lat": np.array([]), "lon": np.array([]),
+             "marker": {"size": np.array([], dtype=np.uint8), "color": "#56B4E9"}, "customdata": np.array([])}
+    (sent,) = with_uids([empty])
+    assert sent["lat"] == [None] and sent["lon"] == [None] and sent["hoverinfo"] == "skip"
+    assert sent["name"] == "Riots" and sent["marker"] == {"color": "#56B4E9"}  # the legend keeps its swatch
+    full = {**empty, "lat": np.array([1.0]), "lon": np.array([2.0])}
+    assert with_uids([full])[0]["lat"] is full["lat"]

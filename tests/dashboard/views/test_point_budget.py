@@ -12,6 +12,7 @@ from dashboard.views.map import map_needs_redraw, update_map
 from geodata import IncidentStore
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
+from tests.dashboard.support import drawn
 
 BASE = "/assets/"
 WHOLE = {"start": "2017-01-01", "end": "2021-12-31", "event_types": None, "layers": ["incidents"]}
@@ -28,7 +29,7 @@ def relayout(west, south, east, north, zoom):
 
 
 def raw_points(figure):
-    return sum(len(t.lat) for t in figure.data if t.meta == "incidents")
+    return sum(drawn(t) for t in figure.data if t.meta == "incidents")
 
 
 def status(figure):

@@ -42,7 +42,7 @@ def metas(figure):
 
 
 def incident_ids(figure):
-    return sorted(row[7] for t in figure.data if t.meta == "incidents" for row in t.customdata)
+    return sorted(row[7] for t in figure.data if t.meta == "incidents" for row in (t.customdata if t.customdata is not None else ()))
 
 
 # ------------------------------------------------------------------ page
