@@ -13,6 +13,7 @@ MAP_EVENT_IDS = """() => {
   const ids = [];
   for (const trace of gd._fullData) {  // _fullData: typed arrays decoded, as drawn
     if (trace.meta !== 'incidents' || !trace.visible) continue;
+    if (Array.from(trace.lat || []).every(v => v === null)) continue;  // an empty type: drawn as nothing
     const rows = trace.customdata || [];
     if (trace._length !== rows.length) return null;  // one hover row per drawn point
     for (const row of rows) ids.push(row[7]);
@@ -108,7 +109,7 @@ def test_event_type_filter_and_layer_toggle(app_page, store):
     wait_for_headline(page, str(expected))
     wait_for_map_count(page, expected)
     assert "Battles" not in page.evaluate("""() => document.querySelector('#incident-map .js-plotly-plot')
-                                             .data.filter(t => t.meta === 'incidents').map(t => t.name)""")
+                                             .data.filter(t => t.meta === 'incidents' && t.showlegend !== false).map(t => t.name)""")
     page.get_by_label("Displacement figures").uncheck()
     page.wait_for_function("""() => !document.querySelector('#incident-map .js-plotly-plot')
                                     .data.some(t => t.meta === 'displacement')""", timeout=60000)

@@ -50,7 +50,7 @@ def test_upload_report_and_open_the_dataset(browser, site_url, tmp_path):
     page.wait_for_function("""() => {
         const gd = document.querySelector('#incident-map .js-plotly-plot');
         return gd && gd._fullData && gd._fullData.filter(t => t.meta === 'incidents')
-                                     .reduce((n, t) => n + (t._length || 0), 0) === 59; }""", timeout=30000)
+                                     .reduce((n, t) => n + Array.from(t.lat || []).filter(v => v !== null).length, 0) === 59; }""", timeout=30000)
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
     assert page.text_content("#headline-incidents") == "59"
     assert log.outside_hosts() == set(), log.requests

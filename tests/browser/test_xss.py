@@ -67,6 +67,7 @@ POINTS = """() => {
   for (const t of gd._fullData) {
     if (t.meta !== 'incidents' || !t.visible) continue;
     for (let i = 0; i < t._length; i++) {
+      if (t.lat[i] === null) continue;  // an empty type's trace: one point without coordinates
       const p = map.project([t.lon[i], t.lat[i]]);
       const x = rect.left + p.x, y = rect.top + p.y;
       if (p.x < 20 || p.y < 20 || p.x > rect.width - 20 || p.y > rect.height - 20) continue;
