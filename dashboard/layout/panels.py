@@ -8,7 +8,7 @@ from dash import dash_table, dcc, html
 from dashboard import ids
 from dashboard.figures.style import FONT_FAMILY
 from dashboard.figures.timeline import TIMELINE_HEIGHT
-from dashboard.views.table import PAGE_SIZE, ROW_PX, TablePage, datatable_columns
+from dashboard.views.table import PAGE_SIZE, ROW_PX, SOURCE_PREFIX, TablePage, datatable_columns
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -35,7 +35,8 @@ COLUMN_WIDTHS = {"date": "92px", "type": "130px", "sub_type": "140px", "location
 def _table(page: TablePage) -> dash_table.DataTable:
     """The incidents table (server-side paging and sorting; see :mod:`dashboard.views.table`)."""
     return dash_table.DataTable(
-        id=ids.TABLE, columns=datatable_columns(), data=page.data,
+        id=ids.TABLE, columns=datatable_columns(page.source_columns), data=page.data,
+        hidden_columns=[SOURCE_PREFIX + name for name in page.source_columns],
         page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=page.page_count,
         sort_action="custom", sort_mode="single", sort_by=[],
         style_table={"overflowX": "auto"},

@@ -40,11 +40,26 @@ COLUMNS = {
     "event_id": ("Event id", "event_id"),
 }
 PRECISION_SHORT = {1: "exact", 2: "near (a few km)", 3: "area / admin centroid"}
+#: Column ids of a source's own fields (ACLED ``inter1``, UCDP ``high``...): prefixed, so no source
+#: name can take the id of a column above. Offered hidden; the table's "Toggle Columns" shows them.
+SOURCE_PREFIX = "src__"
+MAX_SOURCE_COLUMNS = 40
+SOURCE_CELL = 120
 MAX_SELECTION_VERTICES = 2_000
 
 
-def datatable_columns() -> list[dict]:
-    return [{"id": key, "name": header} for key, (header, _) in COLUMNS.items()]
+def source_columns(incidents: pd.DataFrame) -> tuple[str, ...]:
+    """The source's own fields the store keeps besides the canonical columns, in stored order."""
+    from geodata.model.schema import INCIDENTS
+
+    names = [str(c) for c in incidents.columns if c not in INCIDENTS.names and c != "geometry"]
+    return tuple(names[:MAX_SOURCE_COLUMNS])
+
+
+def datatable_columns(source: tuple[str, ...] = ()) -> list[dict]:
+    """The table's columns: the canonical ones, then the source's own fields (which the analyst can show)."""
+    columns = [{"id": key, "name": header, "hideable": bool(source)} for key, (header, _) in COLUMNS.items()]
+    return columns + [{"id": SOURCE_PREFIX + name, "name": name, "hideable": True} for name in source]
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class TablePage:
     note: str
     selected_row: int | None
     tooltips: list[dict] | None = None  # DataTable ``tooltip_data``: the full notes of a cut cell
+    source_columns: tuple[str, ...] = ()  # the source's own fields, as columns the analyst may show
 
 
 def fatality_range(best: Any, low: Any, high: Any) -> str:
@@ -64,9 +80,11 @@ def fatality_range(best: Any, low: Any, high: Any) -> str:
     return fatality_text(best, low, high, missing="–", range_words="")
 
 
-def table_rows(incidents: pd.DataFrame) -> list[dict]:
-    """Records for the DataTable, one per incident; ``id`` is the event id (DataTable's row id)."""
-    rows = []
+def table_rows(incidents: pd.DataFrame, source: tuple[str, ...] = ()) -> list[dict]:
+    """Records for the DataTable, one per incident; ``id`` is the event id (DataTable's row id);
+    ``source`` names the source's own fields to add (cut to :data:`SOURCE_CELL` characters)."""
+    rows: list[dict] = []
+    own = {name: [_cut(cell_text(v), SOURCE_CELL) for v in incidents[name]] for name in source if name in incidents}
     frame = incidents.reindex(columns=["event_id", "event_date", "event_type", "sub_event_type", "location",
                                        "actor1", "actor2", "fatalities", "fatalities_low", "fatalities_high",
                                        "geo_precision", "source", "notes"])
@@ -81,6 +99,7 @@ def table_rows(incidents: pd.DataFrame) -> list[dict]:
             "precision": PRECISION_SHORT.get(int(precision), "unknown") if cell_text(precision) else "unknown",
             "source": cell_text(source)[:200], "event_id": cell_text(event_id)[:200],
             "notes": _cut(cell_text(notes), NOTES_CELL),
+            **{SOURCE_PREFIX + name: values[len(rows)] for name, values in own.items()},
         })
     return rows
 
@@ -138,10 +157,15 @@ def _sorted(store: IncidentStore, positions: np.ndarray, sort_by: Any) -> np.nda
     if not isinstance(sort_by, list) or not sort_by or not isinstance(sort_by[0], dict):
         return positions
     key = sort_by[0].get("column_id")
-    if key not in COLUMNS:
+    source = key[len(SOURCE_PREFIX):] if isinstance(key, str) and key.startswith(SOURCE_PREFIX) else None
+    if key in COLUMNS:
+        column = COLUMNS[key][1]
+    elif source is not None and source in source_columns(store.incidents):
+        column = source
+    else:
         return positions
     descending = sort_by[0].get("direction") == "desc"
-    values = store.incidents[COLUMNS[key][1]].take(positions).reset_index(drop=True)
+    values = store.incidents[column].take(positions).reset_index(drop=True)
     order = values.sort_values(ascending=not descending, na_position="last", kind="stable").index.to_numpy()
     return positions[order]
 
@@ -179,14 +203,15 @@ def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any =
     if jump_to_selected and where is not None:
         current = where // size
     shown = store.incidents.take(positions[current * size:(current + 1) * size])
-    page_rows = table_rows(shown)
+    source = source_columns(store.incidents)
+    page_rows = table_rows(shown, source)
     row = where - current * size if where is not None and 0 <= where - current * size < size else None
     if shape is not None:
         note = f"{len(positions):,} of {total:,} incidents lie in the area selected on the map"
     else:
         note = f"{total:,} incident{'s' if total != 1 else ''} match the filters"
     note += " · click a row to show it on the map"
-    return TablePage(page_rows, count, current, note, row, notes_tooltips(shown))
+    return TablePage(page_rows, count, current, note, row, notes_tooltips(shown), source)
 
 
 def selected_style(row: int | None) -> list[dict]:

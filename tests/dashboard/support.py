@@ -99,3 +99,14 @@ def drawn(trace) -> int:
     """Points a map trace draws: its coordinates that exist (an empty trace is sent as one point
     without coordinates, see ``dashboard.figures.map.with_uids``)."""
     return sum(1 for lat in (trace.lat if trace.lat is not None else ()) if lat is not None)
+
+
+def find_component(node, component_id):
+    """The component with ``component_id`` in a Dash layout tree, or ``None``."""
+    if getattr(node, "id", None) == component_id:
+        return node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        if (found := find_component(child, component_id)) is not None:
+            return found
+    return None

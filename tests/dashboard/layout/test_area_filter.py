@@ -13,6 +13,7 @@ from dashboard.server.mapsources import load_map_sources
 from geodata import FilterState, IncidentStore
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
+from tests.dashboard.support import find_component
 
 BOUNDARIES = gpd.GeoDataFrame(
     {"pcode": ["CO05", "CO27"], "name": ["Antioquia", "Chocó"], "admin_level": [1, 1], "parent_pcode": ["CO", "CO"]},
@@ -27,24 +28,14 @@ def colombia() -> IncidentStore:
     return IncidentStore(dataset_from_incidents(frame, name="colombia_test", title="Colombia (test)"))
 
 
-def _find(node, component_id):
-    if getattr(node, "id", None) == component_id:
-        return node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, list) else [children] if children is not None else []:
-        if (found := _find(child, component_id)) is not None:
-            return found
-    return None
-
-
 def test_areas_are_offered_by_name_with_the_pcode(colombia):
     layout = build_layout(colombia, load_map_sources(BOUNDARIES))
-    labels = [option["label"] for option in _find(layout, ids.ADMIN_AREAS).options]
+    labels = [option["label"] for option in find_component(layout, ids.ADMIN_AREAS).options]
     assert labels == ["Antioquia (CO05) · admin 1", "Chocó (CO27) · admin 1"]
 
 
 def test_the_page_says_where_the_source_and_the_boundaries_disagree(colombia):
-    note = _find(build_layout(colombia, load_map_sources(BOUNDARIES)), ids.ADMIN_NOTE)
+    note = find_component(build_layout(colombia, load_map_sources(BOUNDARIES)), ids.ADMIN_NOTE)
     assert not getattr(note, "hidden", False)
     assert "4 incidents name an admin area other than the boundary they lie in" in note.children
     assert "“Chocó” but lie in Antioquia (CO05)" in note.children
@@ -53,7 +44,7 @@ def test_the_page_says_where_the_source_and_the_boundaries_disagree(colombia):
 def test_no_note_when_they_agree(colombia):
     agreeing = colombia.incidents.assign(admin1=["Antioquia"] * 30 + ["Choco"] * 10)
     store = IncidentStore(dataset_from_incidents(agreeing, name="colombia_ok", title="Colombia (test)"))
-    assert _find(build_layout(store, load_map_sources(BOUNDARIES)), ids.ADMIN_NOTE).hidden is True
+    assert find_component(build_layout(store, load_map_sources(BOUNDARIES)), ids.ADMIN_NOTE).hidden is True
 
 
 def test_exports_name_the_filtered_areas(colombia):

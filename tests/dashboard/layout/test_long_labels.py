@@ -11,6 +11,7 @@ from geodata import FilterState, IncidentStore
 from geodata.model.dataset import dataset_from_incidents
 from geodata.model.filters import MAX_TEXT
 from geodata.synthetic import synthetic_incidents
+from tests.dashboard.support import find_component
 
 LONG_ACTOR = "Rapid Support Forces splinter group of " + "الجنينة " * 1200 + "(end)"
 LONG_SUBTYPE = "Attack on a convoy " * 600
@@ -26,18 +27,8 @@ def sudan() -> IncidentStore:
     return IncidentStore(dataset_from_incidents(frame, name="sudan_long", title="Sudan (test)"))
 
 
-def _find(node, component_id):
-    if getattr(node, "id", None) == component_id:
-        return node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, list) else [children] if children is not None else []:
-        if (found := _find(child, component_id)) is not None:
-            return found
-    return None
-
-
 def _option(layout, component_id, start):
-    return next(o for o in _find(layout, component_id).options if o["label"].startswith(start))
+    return next(o for o in find_component(layout, component_id).options if o["label"].startswith(start))
 
 
 @pytest.mark.parametrize("component_id, text, column, count", [
@@ -59,5 +50,5 @@ def test_a_long_name_is_clipped_in_its_option_and_still_filters(sudan, component
 
 def test_short_names_keep_their_own_value(sudan):
     layout = build_layout(sudan, load_map_sources(None))
-    short = [o for o in _find(layout, ids.ACTORS).options if len(o["value"]) < 100]
+    short = [o for o in find_component(layout, ids.ACTORS).options if len(o["value"]) < 100]
     assert short and all(o["label"].startswith(o["value"]) and "title" not in o for o in short)
