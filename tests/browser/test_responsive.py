@@ -34,7 +34,7 @@ def test_narrow_screens_keep_the_map_wide_and_never_scroll_sideways(browser, liv
     box = page.locator("#table-panel").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
     page.click("#bottom-tabs-timeline")
-    assert page.is_visible("#timeline .js-plotly-plot")
+    page.wait_for_selector("#timeline .js-plotly-plot", state="visible")  # the tabs switch in the browser
     assert page.locator("#timeline").bounding_box()["width"] >= 0.9 * width
     assert log.errors == [], log.errors
     context.close()
