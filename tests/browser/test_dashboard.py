@@ -91,7 +91,11 @@ def test_slider_by_keyboard_moves_the_picker_and_the_map(app_page, store):
     end = page.locator("#date-range-slider [role=slider]").nth(1)
     end.focus()
     for _ in range(10):  # PageDown moves a week: from 10 Mar back to 31 Dec 2019
-        end.press("PageDown")
+        before = int(end.get_attribute("aria-valuenow"))
+        end.press("PageDown")  # one step at a time, as a person reads the date between presses
+        page.wait_for_function(
+            "(want) => document.querySelectorAll('#date-range-slider [role=slider]')[1]"
+            ".getAttribute('aria-valuenow') === String(want)", arg=before - 7, timeout=30000)
     page.wait_for_function(
         "() => document.querySelector('input.dash-datepicker-end-date').value === '31 Dec 2019'", timeout=60000)
     wait_for_text(page, "range-label", "1 Dec 2019 – 31 Dec 2019 (31 days)")
