@@ -1,10 +1,10 @@
 """Place names across spellings and scripts.
 
-Syrian places reach analysts in several transliterations (Saraqeb, Saraqib,
-Saraqab), in Arabic script (سراقب), and sometimes under another name
-altogether (Russia's "Behun" for Balyun). The gazetteer matches all of them
-to one canonical place and says which name matched, so the UI can show
-"Balyun (Behun)" instead of silently renaming.
+Places reach analysts in several transliterations (Kassala, Kasala), in
+their own script (كسلا), and sometimes under another name altogether (a
+former or a foreign name). The gazetteer matches all of them to one
+canonical place and says which name matched, so the UI can show
+"Kassala — matched 'كسلا'" instead of silently renaming.
 """
 from __future__ import annotations
 
