@@ -147,8 +147,8 @@ def _town_layer(store: IncidentStore, view: Any, centre: mapview.MapView, source
     if towns.label_candidates(store).empty:
         return []
     found = found_place(view, store, sources)
-    chosen = towns.town_labels(store, view if mapview.MapView.from_dict(view) else centre.to_dict(),
-                               marked=(found[0].latitude, found[0].longitude) if found else None)
+    chosen = towns.cached_town_labels(store, view if mapview.MapView.from_dict(view) else centre.to_dict(),
+                                      marked=(found[0].latitude, found[0].longitude) if found else None)
     return town_label_layer(chosen["latitude"].to_numpy(), chosen["longitude"].to_numpy(),
                             chosen["label"].astype(str).tolist(), chosen["population"].to_numpy(), geonames.SOURCE)
 

@@ -131,6 +131,29 @@ def _label_candidates(store: IncidentStore) -> pd.DataFrame:
     return cities[~duplicate].reset_index(drop=True)
 
 
+#: Labels chosen per store and view: a filter change (a date drag, playback) keeps the view, and choosing
+#: them again would cost the map callback a few milliseconds each time.
+_chosen: weakref.WeakKeyDictionary[IncidentStore, dict[str, pd.DataFrame]] = weakref.WeakKeyDictionary()
+MAX_CHOSEN_VIEWS = 64
+
+
+def cached_town_labels(store: IncidentStore, view: Any, marked: tuple[float, float] | None = None) -> pd.DataFrame:
+    """:func:`town_labels` with the default limit and spacing, remembered per store for the last
+    :data:`MAX_CHOSEN_VIEWS` views (the answer depends on the view and the marker alone)."""
+    box = view_box(view)
+    key = repr((None if box is None else (box.west, box.south, box.east, box.north, box.zoom), marked))
+    with _lock:
+        views = _chosen.setdefault(store, {})
+        found = views.get(key)
+    if found is None:
+        found = town_labels(store, view, marked=marked)
+        with _lock:
+            if len(views) >= MAX_CHOSEN_VIEWS:
+                views.pop(next(iter(views)))
+            views[key] = found
+    return found
+
+
 def town_labels(store: IncidentStore, view: Any, *, limit: int = MAX_TOWN_LABELS,
                 spacing: float = LABEL_SPACING_PX, marked: tuple[float, float] | None = None) -> pd.DataFrame:
     """The GeoNames places to label in the view (``label``, ``latitude``, ``longitude``,
