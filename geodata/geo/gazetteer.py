@@ -43,7 +43,7 @@ def normalise(text: str) -> str:
 def skeleton(text: str) -> str:
     """A coarse key that ignores the vowels transliterations disagree on.
 
-    Saraqeb, Saraqib and Saraqab share the skeleton ``srqb``: vowels after
+    Kassala, Kasala and Kessala share the skeleton ``qsl``: vowels after
     a word's first letter go, ``k`` becomes ``q`` and doubled letters collapse.
     """
     return _skeleton_of(normalise(text))
@@ -78,7 +78,7 @@ class Match:
 
     @property
     def explanation(self) -> str:
-        """What to tell the user, e.g. 'Behun is another name for Balyun'."""
+        """What to tell the user, e.g. 'Kassala — matched 'Kasala''."""
         if self.how == "name":
             return self.name
         return f"{self.matched} is another name for {self.name}"
