@@ -52,6 +52,13 @@ DATASET = "dataset-select"
 CLEAR_ALL = "clear-all"
 BASEMAP = "basemap-select"
 ADMIN_LEVEL = "admin-level-select"
+#: How incidents are drawn (issue 15): colour and size by a field, aggregation above the point budget.
+COLOUR_BY = "colour-by-select"
+SIZE_BY = "size-by-select"
+AGGREGATE = "aggregate-select"
+WEIGHT = "weight-select"
+#: The period the headline and summary changes compare with (empty: the previous period of equal length).
+BASELINE = "baseline-picker"
 PLACE_SEARCH = "place-search"
 PLACE_RESULT = "place-search-result"
 TABLE = "incident-table"

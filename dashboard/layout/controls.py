@@ -40,6 +40,13 @@ BASEMAP_LABELS = {
 }
 
 
+COLOUR_LABELS = {"event_type": "Event type", "actor": "Actor", "sub_event_type": "Sub-event type",
+                 "precision": "Location precision"}
+SIZE_LABELS = {"fatalities": "Fatalities", "fixed": "Fixed"}
+AGGREGATE_LABELS = {"density": "Density", "squares": "Squares", "hexagons": "Hexagons"}
+WEIGHT_LABELS = {"incidents": "Incidents", "fatalities": "Fatalities"}
+
+
 ADMIN_LEVEL_LABELS = {1: "Level 1 (governorates)", 2: "Level 2 (districts)", 3: "Level 3 (sub-districts)"}
 
 
@@ -131,6 +138,16 @@ def _dates(store: IncidentStore) -> html.Details:
                      className="hint slider-keys"),
         ]),
         html.Div(id=ids.RANGE_LABEL, className="range-label", **{"aria-live": "polite"}),
+        html.Div(className="field", children=[
+            html.Div("Compare with", id=f"{ids.BASELINE}-label", className="field-label"),
+            dcc.DatePickerRange(
+                id=ids.BASELINE, start_date=None, end_date=None, clearable=True, display_format="D MMM YYYY",
+                minimum_nights=0, first_day_of_week=1, updatemode="bothdates",
+                start_date_placeholder_text="previous", end_date_placeholder_text="period",
+                initial_visible_month=bounds[0].isoformat(),
+            ),
+            html.Div("Empty: the previous period of the same length.", className="hint"),
+        ]),
         html.Div(className="button-row", role="group", **{"aria-label": "Quick date ranges"}, children=[
             html.Button(quick_labels[key], id=ids.QUICK_RANGES[key], type="button",
                         className="small-button", n_clicks=0,
@@ -239,6 +256,16 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
     ])
 
 
+def _radio(label: str, cid: str, labels: dict[str, str], hint: str = "") -> html.Div:
+    """A labelled inline radio group whose first choice is the default."""
+    return html.Div(className="field", role="radiogroup", **{"aria-labelledby": f"{cid}-label"}, children=[
+        html.Div(label, id=f"{cid}-label", className="field-label"),
+        dcc.RadioItems(id=cid, options=[{"label": v, "value": k} for k, v in labels.items()],
+                       value=next(iter(labels)), inline=True, className="radio-inline"),
+        *([html.Div(hint, className="hint")] if hint else []),
+    ])
+
+
 def _layers(sources: MapSources) -> html.Details:
     has_boundaries = bool(sources.levels)
     basemaps = ["plain", "osm"] + (["local"] if sources.tiles is not None else [])
@@ -256,6 +283,15 @@ def _layers(sources: MapSources) -> html.Details:
             dcc.RadioItems(id=ids.ADMIN_LEVEL, options=level_options, value=sources.levels[0] if has_boundaries else 1,
                            className="checklist"),
         ]),
+        html.Div(className="field", children=[
+            html.Label("Colour incidents by", htmlFor=ids.COLOUR_BY, className="field-label"),
+            dcc.Dropdown(id=ids.COLOUR_BY, options=[{"label": v, "value": k} for k, v in COLOUR_LABELS.items()],
+                         value="event_type", clearable=False, searchable=False),
+        ]),
+        _radio("Size incidents by", ids.SIZE_BY, SIZE_LABELS),
+        _radio("Many incidents: show as", ids.AGGREGATE, AGGREGATE_LABELS,
+               hint="When more incidents match than the map can draw one by one, and for the density layer."),
+        _radio("Density counts", ids.WEIGHT, WEIGHT_LABELS),
         html.Div(className="field", children=[
             html.Div("Basemap", className="field-label"),
             dcc.RadioItems(id=ids.BASEMAP, options=[{"label": BASEMAP_LABELS[b], "value": b} for b in basemaps],

@@ -19,10 +19,16 @@ import pandas as pd
 from dashboard.state.mapview import MapView
 from dashboard.state.url import (
     ADMIN_LEVELS,
+    AGGREGATES,
+    COLOUR_FIELDS,
     DEFAULT_ADMIN_LEVEL,
     DEFAULT_BASEMAP,
+    SIZE_FIELDS,
+    WEIGHTS,
     PageState,
+    choice,
     from_query,
+    parse_baseline,
     to_query,
 )
 from geodata import FilterState
@@ -31,7 +37,7 @@ from geodata.model.filters import LAYERS, PRECISIONS, parse_count, parse_date
 #: Names of the controls whose values :func:`reconcile` reads and writes, in callback order.
 CONTROLS = ("picker_start", "picker_end", "slider", "event_types", "sub_types", "actors", "admin",
             "fatalities_min", "fatalities_max", "precision", "text", "layers", "basemap", "admin_level",
-            "dataset")
+            "dataset", "colour_by", "size_by", "aggregate", "weight", "baseline_start", "baseline_end")
 
 #: Triggers that are not controls (names used by the callbacks).
 URL = "url"
@@ -250,6 +256,9 @@ def page_from_controls(values: dict[str, Any], dates: tuple[date, date], ctx: Co
         basemap=basemap if isinstance(basemap, str) and basemap in ctx.basemaps else DEFAULT_BASEMAP,
         admin_level=level if level in ADMIN_LEVELS and not isinstance(level, bool) else DEFAULT_ADMIN_LEVEL,
         dataset=ctx.dataset, version=ctx.version,
+        colour_by=choice(values.get("colour_by"), COLOUR_FIELDS), size_by=choice(values.get("size_by"), SIZE_FIELDS),
+        aggregate=choice(values.get("aggregate"), AGGREGATES), weight=choice(values.get("weight"), WEIGHTS),
+        baseline=parse_baseline(values.get("baseline_start"), values.get("baseline_end")),
     )
 
 
@@ -274,6 +283,12 @@ def controls_from_page(page: PageState, ctx: Context) -> dict[str, Any]:
         "basemap": page.basemap if page.basemap in ctx.basemaps else DEFAULT_BASEMAP,
         "admin_level": page.admin_level,
         "dataset": ctx.dataset,
+        "colour_by": page.colour_by,
+        "size_by": page.size_by,
+        "aggregate": page.aggregate,
+        "weight": page.weight,
+        "baseline_start": None if page.baseline is None else page.baseline[0].isoformat(),
+        "baseline_end": None if page.baseline is None else page.baseline[1].isoformat(),
     }
 
 

@@ -55,11 +55,19 @@ CONTROL_PROPS = {
     "basemap": (ids.BASEMAP, "value"),
     "admin_level": (ids.ADMIN_LEVEL, "value"),
     "dataset": (ids.DATASET, "value"),
+    "colour_by": (ids.COLOUR_BY, "value"),
+    "size_by": (ids.SIZE_BY, "value"),
+    "aggregate": (ids.AGGREGATE, "value"),
+    "weight": (ids.WEIGHT, "value"),
+    "baseline_start": (ids.BASELINE, "start_date"),
+    "baseline_end": (ids.BASELINE, "end_date"),
 }
 assert tuple(CONTROL_PROPS) == CONTROLS
 #: Controls never written back while they are the trigger (it would fight the next keystroke or drag).
+#: (Another dataset is opened by its link; a comparison period half typed stays as typed.)
 NO_ECHO = {ids.DATE_PICKER: ("picker_start", "picker_end"), ids.DATE_SLIDER: ("slider",),
-           ids.NOTES_SEARCH: ("text",), ids.DATASET: ("dataset",)}  # another dataset is opened by its link
+           ids.NOTES_SEARCH: ("text",), ids.DATASET: ("dataset",),
+           ids.BASELINE: ("baseline_start", "baseline_end")}
 QUICK_IDS = {button: key for key, button in ids.QUICK_RANGES.items()}
 
 def page_context(store: IncidentStore, sources: MapSources | None = None) -> Context:

@@ -19,6 +19,14 @@ layer     repeated map layers; absent = the default layers, ``layer=`` = none
 approx    ``0``: area-coded incidents (geo-precision 3) left off the map
 base      basemap: ``plain`` (default, offline), ``osm``, ``local``
 adm       admin level of the boundaries drawn (1-3, default 1)
+colour    what colours the incidents: ``event_type`` (default), ``actor``,
+          ``sub_event_type``, ``precision``
+size      what sizes them: ``fatalities`` (default) or ``fixed``
+agg       incidents above the point budget: ``density`` (default),
+          ``squares``, ``hexagons``
+weight    what a density cell counts: ``incidents`` (default), ``fatalities``
+bstart/bend  the comparison period of changes (absent: the previous period
+          of equal length)
 lat/lon/zoom  map centre and zoom
 ds/v      dataset name and version (content hash)
 ========  ==========================================================
@@ -35,7 +43,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dashboard.state.mapview import MapView
 from geodata import FilterState
-from geodata.model.filters import DEFAULT_LAYERS, LAYERS, MAX_CHOICES, MAX_TEXT
+from geodata.model.filters import DEFAULT_LAYERS, LAYERS, MAX_CHOICES, MAX_TEXT, parse_date
 
 #: Longest query string accepted (a real one is a few hundred characters).
 MAX_QUERY = 8000
@@ -44,6 +52,14 @@ BASEMAPS = ("plain", "osm", "local")
 DEFAULT_BASEMAP = "plain"
 ADMIN_LEVELS = (1, 2, 3)
 DEFAULT_ADMIN_LEVEL = 1
+#: What colours the incident markers (canonical column names).
+COLOUR_FIELDS = ("event_type", "actor", "sub_event_type", "precision")
+#: What sizes them.
+SIZE_FIELDS = ("fatalities", "fixed")
+#: How incidents are drawn above the point budget.
+AGGREGATES = ("density", "squares", "hexagons")
+#: What a density cell, square or hexagon counts.
+WEIGHTS = ("incidents", "fatalities")
 
 
 @dataclass(frozen=True)
@@ -56,10 +72,49 @@ class PageState:
     view: MapView | None = None
     dataset: str = ""
     version: str = ""
+    colour_by: str = COLOUR_FIELDS[0]
+    size_by: str = SIZE_FIELDS[0]
+    aggregate: str = AGGREGATES[0]
+    weight: str = WEIGHTS[0]
+    #: The comparison period of changes; ``None``: the previous period of equal length.
+    baseline: tuple[date, date] | None = None
 
     def display(self) -> dict[str, Any]:
         """The display settings as a JSON-ready dict (for the ``display`` store)."""
-        return {"basemap": self.basemap, "admin_level": self.admin_level}
+        return {"basemap": self.basemap, "admin_level": self.admin_level, "colour_by": self.colour_by,
+                "size_by": self.size_by, "aggregate": self.aggregate, "weight": self.weight,
+                "baseline": None if self.baseline is None else [d.isoformat() for d in self.baseline]}
+
+
+def choice(value: Any, allowed: tuple[str, ...]) -> str:
+    """``value`` when it is one of ``allowed``, else the first (the default)."""
+    return value if isinstance(value, str) and value in allowed else allowed[0]
+
+
+def parse_baseline(start: Any, end: Any, bounds: tuple[date, date] | None = None) -> tuple[date, date] | None:
+    """A comparison period from two dates (either order), or ``None`` when either is missing or unreadable.
+
+    It is not clamped to the data's period: comparing with a period before the data is a question
+    the answer ("no earlier data") must give, not the parser. ``bounds`` is accepted for symmetry.
+    """
+    low, high = parse_date(start), parse_date(end)
+    if low is None or high is None:
+        return None
+    return (low, high) if low <= high else (high, low)
+
+
+def display_from_dict(data: Any) -> dict[str, Any]:
+    """The ``display`` store's dict read back with every value checked (defaults for anything malformed)."""
+    data = data if isinstance(data, dict) else {}
+    baseline = data.get("baseline")
+    period = parse_baseline(*baseline) if isinstance(baseline, (list, tuple)) and len(baseline) == 2 else None
+    level = data.get("admin_level")
+    return {"basemap": data.get("basemap") if isinstance(data.get("basemap"), str) else DEFAULT_BASEMAP,
+            "admin_level": level if level in ADMIN_LEVELS and not isinstance(level, bool) else DEFAULT_ADMIN_LEVEL,
+            "colour_by": choice(data.get("colour_by"), COLOUR_FIELDS),
+            "size_by": choice(data.get("size_by"), SIZE_FIELDS),
+            "aggregate": choice(data.get("aggregate"), AGGREGATES), "weight": choice(data.get("weight"), WEIGHTS),
+            "baseline": period}
 
 
 def to_query(page: PageState) -> str:
@@ -87,6 +142,12 @@ def to_query(page: PageState) -> str:
         query.append(("base", page.basemap))
     if page.admin_level != DEFAULT_ADMIN_LEVEL:
         query.append(("adm", page.admin_level))
+    for key, value, allowed in (("colour", page.colour_by, COLOUR_FIELDS), ("size", page.size_by, SIZE_FIELDS),
+                                ("agg", page.aggregate, AGGREGATES), ("weight", page.weight, WEIGHTS)):
+        if value != allowed[0]:
+            query.append((key, value))
+    if page.baseline is not None:
+        query += [("bstart", page.baseline[0].isoformat()), ("bend", page.baseline[1].isoformat())]
     if page.view is not None:
         query += [("lat", f"{page.view.lat:.5f}"), ("lon", f"{page.view.lon:.5f}"),
                   ("zoom", f"{page.view.zoom:.2f}")]
@@ -130,6 +191,11 @@ def from_query(search: Any, bounds: tuple[date, date]) -> PageState:
         view=MapView.parse(_first(query, "lat"), _first(query, "lon"), _first(query, "zoom")),
         dataset=_token(_first(query, "ds")),
         version=_token(_first(query, "v")),
+        colour_by=choice(_first(query, "colour"), COLOUR_FIELDS),
+        size_by=choice(_first(query, "size"), SIZE_FIELDS),
+        aggregate=choice(_first(query, "agg"), AGGREGATES),
+        weight=choice(_first(query, "weight"), WEIGHTS),
+        baseline=parse_baseline(_first(query, "bstart"), _first(query, "bend")),
     )
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-#: Map layers; ``boundaries`` and ``choropleth`` need a boundaries file.
-#: Layers change what the map draws, never what is counted.
-LAYERS = ("incidents", "displacement", "context", "boundaries", "choropleth")
+#: Map layers; ``boundaries`` and ``choropleth`` need a boundaries file; ``density`` draws the
+#: incidents as a density surface, ``territory`` the territory-change events, ``flows`` the
+#: origin-to-destination displacement. Layers change what the map draws, never what is counted.
+LAYERS = ("incidents", "displacement", "context", "boundaries", "choropleth", "density", "territory", "flows")
 DEFAULT_LAYERS = frozenset({"incidents", "displacement", "context"})
 
 #: Geo-precision codes (see :data:`geodata.model.schema.GEO_PRECISION`).
