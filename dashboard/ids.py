@@ -59,6 +59,7 @@ AGGREGATE = "aggregate-select"
 WEIGHT = "weight-select"
 #: The period the headline and summary changes compare with (empty: the previous period of equal length).
 BASELINE = "baseline-picker"
+BASELINE_CLEAR = "baseline-clear"
 PLACE_SEARCH = "place-search"
 PLACE_RESULT = "place-search-result"
 TABLE = "incident-table"
@@ -71,6 +72,14 @@ TIMELINE_TAB = "bottom-tabs-timeline"
 TABLE_TAB = "bottom-tabs-table"
 TIMELINE_PANEL = "timeline-panel"
 TABLE_PANEL = "table-panel"
+#: The Summary tab (issue 15): groups ranked by incidents and fatalities, a click filters by the row.
+SUMMARY_TAB = "bottom-tabs-summary"
+SUMMARY_PANEL = "summary-panel"
+SUMMARY_BY = "summary-by"
+SUMMARY_TABLE = "summary-table"
+SUMMARY_NOTE = "summary-note"
+SUMMARY_CSV = "summary-csv-button"
+SUMMARY_DOWNLOAD = "summary-download"
 
 # --- export for briefings (issue 5) ---
 EXPORT_PANEL = "export-panel"

@@ -47,6 +47,7 @@ def register_page(app: Dash, context: Context) -> None:
             disabled=Input(ids.PLAYBACK_INTERVAL, "disabled"),
             ticks=Input(ids.PLAYBACK_INTERVAL, "n_intervals"),
             clear=Input(ids.CLEAR_ALL, "n_clicks"),
+            baseline_clear=Input(ids.BASELINE_CLEAR, "n_clicks"),
             view=Input(ids.MAP_VIEW, "data"),
             click=Input(ids.MAP, "clickData"),
         ),

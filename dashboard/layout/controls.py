@@ -141,12 +141,16 @@ def _dates(store: IncidentStore) -> html.Details:
         html.Div(className="field", children=[
             html.Div("Compare with", id=f"{ids.BASELINE}-label", className="field-label"),
             dcc.DatePickerRange(
-                id=ids.BASELINE, start_date=None, end_date=None, clearable=True, display_format="D MMM YYYY",
+                id=ids.BASELINE, start_date=None, end_date=None, display_format="D MMM YYYY",
                 minimum_nights=0, first_day_of_week=1, updatemode="bothdates",
                 start_date_placeholder_text="previous", end_date_placeholder_text="period",
                 initial_visible_month=bounds[0].isoformat(),
             ),
-            html.Div("Empty: the previous period of the same length.", className="hint"),
+            html.Div(className="button-row", children=[
+                html.Span("Empty: the previous period of the same length.", className="hint"),
+                html.Button("Previous period", id=ids.BASELINE_CLEAR, type="button", className="small-button",
+                            n_clicks=0, title="Compare with the previous period of the same length"),
+            ]),
         ]),
         html.Div(className="button-row", role="group", **{"aria-label": "Quick date ranges"}, children=[
             html.Button(quick_labels[key], id=ids.QUICK_RANGES[key], type="button",

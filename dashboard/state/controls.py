@@ -47,6 +47,8 @@ QUICK = {"quick-7": 7, "quick-30": 30, "quick-90": 90, "quick-all": None}
 #: ``PLAY`` means playback started or stopped (``Playback.playing`` says which).
 STEP_BACK, STEP_FORWARD, TICK, PLAY, CLEAR, VIEW, MAP_CLICK = (
     "step-back", "step-forward", "tick", "play", "clear", "view", "map-click")
+#: Back to comparing with the previous period of equal length.
+BASELINE_CLEAR = "baseline-clear"
 
 #: The layers checklist's entry for FilterState.show_approximate (not a layer of FilterState.layers).
 APPROXIMATE = "approximate"
@@ -367,6 +369,8 @@ def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, sear
     page = page_from_controls(values, dates, ctx)
     if trigger == CLEAR:
         page = replace(page, filter=replace(FilterState.default(ctx.bounds), layers=page.filter.layers))
+    elif trigger == BASELINE_CLEAR:
+        page = replace(page, baseline=None)
     elif trigger == MAP_CLICK:
         code = clicked_area(click, ctx.admin_codes)
         if code is not None:

@@ -17,6 +17,7 @@ from dashboard import ids
 from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.controls import (
+    BASELINE_CLEAR,
     CONTROLS,
     MAP_CLICK,
     PLAY,
@@ -112,7 +113,8 @@ def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]
     if component == ids.PLAYBACK_INTERVAL:
         return (PLAY if attribute == "disabled" else TICK), None
     return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.CLEAR_ALL: "clear",
-            ids.MAP_VIEW: VIEW, ids.MAP: MAP_CLICK}.get(component, "noop"), None
+            ids.MAP_VIEW: VIEW, ids.MAP: MAP_CLICK,
+            ids.BASELINE_CLEAR: BASELINE_CLEAR}.get(component, "noop"), None
 
 
 def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, selected: Any = None,

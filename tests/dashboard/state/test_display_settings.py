@@ -72,3 +72,11 @@ def test_the_display_store_is_read_back_defensively():
         "basemap": "plain", "admin_level": 1, "colour_by": "event_type", "size_by": "fatalities",
         "aggregate": "density", "weight": "incidents", "baseline": (date(2022, 1, 1), date(2022, 2, 1))}
     assert display_from_dict(None)["aggregate"] == "density"
+
+
+def test_previous_period_button_forgets_the_picked_baseline():
+    values = controls_from_page(STYLED, CTX)
+    outcome = reconcile("baseline-clear", values, CTX, search=to_query(STYLED))
+    assert outcome.page.baseline is None
+    assert (outcome.controls["baseline_start"], outcome.controls["baseline_end"]) == (None, None)
+    assert "bstart" not in outcome.search
