@@ -1,7 +1,10 @@
 """Dashboard benchmark: the fast path against a naive Dash map app, measured in the same run.
 
     python bench/dashboard_bench.py                       # N = 10^4, 10^5, 10^6
-    python bench/dashboard_bench.py --sizes 10000 10000000
+    python bench/dashboard_bench.py --sizes 10000000       # the naive baseline is skipped above --naive-max
+
+Generated datasets are kept in bench/.cache (gitignored; ``--workdir`` elsewhere), so a
+second run at 10^7 starts at once.
 
 For each N, on the same synthetic data (bench/generate.py) and the same
 sequence of filter states (30-day, 1-year and whole-range windows, each
@@ -24,10 +27,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -58,6 +61,8 @@ from geodata.query.budget import DEFAULT_POINT_BUDGET  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
 TYPES = ("Battles", "Explosions/Remote violence")
+#: Generated datasets, kept between runs (gitignored).
+CACHE = ROOT / "bench" / ".cache"
 
 RSS = "int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) / 1024"
 #: Private (anonymous) memory: what the process alone costs; file-backed pages (the memory-mapped
@@ -97,13 +102,22 @@ def memory_lines(ours: dict, naive: dict) -> list[str]:
     return lines
 
 
-def states(store: IncidentStore) -> list[tuple[str, FilterState]]:
+def states(store: IncidentStore, extra: bool = True) -> list[tuple[str, FilterState]]:
+    """Date windows with and without a type filter; with ``extra``, every other kind of filter too."""
     start, end = store.date_range()
     windows = {"30 days": end - timedelta(days=29), "1 year": end - timedelta(days=364), "whole": start}
     out = []
     for label, first in windows.items():
         out.append((f"{label}, all types", FilterState(first, end)))
         out.append((f"{label}, 2 types", FilterState(first, end, TYPES)))
+    if not extra:
+        return out
+    names = store.columns.facets.actor_names if store.columns.facets is not None else ()
+    out.append(("whole, 1 actor", FilterState(start, end, actors=tuple(names[:1]))))
+    out.append(("whole, precision 1", FilterState(start, end, precision=(1,))))
+    out.append(("whole, 5+ deaths", FilterState(start, end, fatalities_min=5)))
+    out.append(("1 year, text", FilterState(windows["1 year"], end, text="air strike")))
+    out.append(("whole, text", FilterState(start, end, text="air strike")))
     return out
 
 
@@ -161,28 +175,53 @@ def subprocess_json(code: str, folder: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
+def load_average() -> str:
+    """The machine's load (1, 5, 15 min): on a shared machine every figure is read against it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} CPUs)"
+
+
+def synthetic_folder(workdir: Path, n: int) -> Path:
+    """The stored synthetic dataset of ``n`` incidents under ``workdir``, generated once and kept."""
     folder = workdir / f"syn{n}"
-    if not folder.exists():
+    if not (folder / "dataset.json").exists():
+        t = time.perf_counter()
         write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name, title=f"Synthetic {n:,}"),
                       folder)
-    print(f"\n=== N = {n:,} incidents (point budget {DEFAULT_POINT_BUDGET:,}) ===")
+        print(f"generated {n:,} synthetic incidents into {folder} in {time.perf_counter() - t:.0f} s")
+    return folder
+
+
+def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_max: int) -> None:
+    folder = synthetic_folder(workdir, n)
+    naive = n <= naive_max
+    print(f"\n=== N = {n:,} incidents (point budget {DEFAULT_POINT_BUDGET:,}); {load_average()} ===")
     if not sidecar_path(folder).exists():  # a folder written before the sidecar: the first start builds it
         first = subprocess_json(STARTUP, folder)
         print(f"first start-up, building the incidents sidecar from the Parquet file: {first['seconds']:.2f} s")
     startup = subprocess_json(STARTUP, folder)
-    naive_memory = subprocess_json(NAIVE_MEMORY, folder)
     print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s")
-    print("memory with data loaded (fresh processes: ours = app created; naive = GeoDataFrame read from the "
-          "Parquet file; 'over the imports' = minus the same process's memory after its imports, before data):")
-    print("\n".join(memory_lines(startup, naive_memory)))
+    sidecar_mb = sidecar_path(folder).stat().st_size / 2**20
+    print(f"app process: total RSS {startup['rss_mb']:.0f} MB, private (RssAnon) {startup['anon_mb']:.0f} MB, "
+          f"after its imports {startup['imports']['rss_mb']:.0f} MB; the mapped Arrow file is {sidecar_mb:.0f} MB "
+          f"(text stays there: file-backed pages, shared and evictable)")
+    if naive:
+        naive_memory = subprocess_json(NAIVE_MEMORY, folder)
+        print("memory with data loaded (fresh processes: ours = app created; naive = GeoDataFrame read from the "
+              "Parquet file; 'over the imports' = minus the same process's memory after its imports, before data):")
+        print("\n".join(memory_lines(startup, naive_memory)))
+    else:
+        print(f"naive baseline skipped: N = {n:,} is above --naive-max {naive_max:,} (a GeoDataFrame of every row "
+              f"and px.scatter_map over up to N points take minutes and gigabytes per state; measured at smaller N)")
 
     store = IncidentStore(read_dataset(folder))
     LAYERS[id(store)] = DatedLayers(store)
-    import geopandas as gpd
+    gdf = None
+    if naive:
+        import geopandas as gpd
 
-    frame = pd.read_parquet(folder / "incidents.parquet")
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.longitude, frame.latitude), crs="EPSG:4326")
+        frame = pd.read_parquet(folder / "incidents.parquet")
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.longitude, frame.latitude), crs="EPSG:4326")
     ours_callback(store, FilterState.default(store.date_range()))  # warm caches and imports once
     print("ours: the map callback's answer encoded as JSON: 'patch' for a filter change (what the app sends then),"
           " 'full' for the whole figure, 'cached' for a state seen before; 'wire' = the patch compressed with zstd"
@@ -203,7 +242,10 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
         packed_times, packed, _ = timed(lambda b=ours_body: (zstd.compress(b.encode(), level=3), 0), repeats)
         wire = len(packed)
         reps = naive_repeats if matching < 300_000 else 1
-        naive_times, naive_body, naive_rows = timed(lambda s=state: naive_callback(gdf, s), reps)
+        if gdf is not None:
+            naive_times, naive_body, naive_rows = timed(lambda s=state: naive_callback(gdf, s), reps)
+        else:
+            naive_times, naive_body, naive_rows = [float("nan")], "", 0
         ms = {name: statistics.median(times) * 1e3 for name, times in
               (("patch", ours_times), ("full", full_times), ("cached", cached_times), ("zstd", packed_times),
                ("naive", naive_times))}
@@ -222,6 +264,7 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int) -> None:
         other.append(time.perf_counter() - t)
     print(f"timeline + headline callbacks: median {statistics.median(other) * 1e3:.1f} ms, "
           f"p95 {p95(other) * 1e3:.1f} ms")
+    print(f"end of N = {n:,}: {load_average()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,13 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=20, help="runs per filter state (ours)")
     parser.add_argument("--naive-repeats", type=int, default=3, help="runs per filter state (baseline)")
-    parser.add_argument("--workdir", type=Path, default=None, help="keep generated datasets here")
+    parser.add_argument("--naive-max", type=int, default=2_000_000,
+                        help="skip the naive baseline above this N (the reason is printed)")
+    parser.add_argument("--workdir", type=Path, default=CACHE, help="keep generated datasets here")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="conflict-map-bench-") as tmp:
-        workdir = args.workdir or Path(tmp)
-        workdir.mkdir(parents=True, exist_ok=True)
-        for n in args.sizes:
-            bench_size(n, workdir, args.repeats, args.naive_repeats)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"dashboard_bench: {' '.join(sys.argv)}; {load_average()}")
+    for n in args.sizes:
+        bench_size(n, args.workdir, args.repeats, args.naive_repeats, args.naive_max)
     return 0
 
 
