@@ -1,9 +1,12 @@
 """Regenerate a briefing or a data file from a shared view link, e.g. in a nightly script.
 
-    python -m dashboard.export --url 'http://127.0.0.1:8050/?start=2020-02-27&end=2020-02-27' --out brief.pdf
+    python -m dashboard.export --url 'http://127.0.0.1:8050/?start=2020-02-27&end=2020-02-27' --out pack.zip
 
 The format follows ``--out``'s extension: ``.png`` or ``.pdf`` (briefing),
-``.csv`` or ``.geojson`` (the filtered incidents). Nothing is started and
+``.csv`` (plain; its provenance is written beside it as ``<name>.provenance.txt``) or ``.geojson``
+(the filtered incidents), ``.zip`` (the briefing pack: both briefings, CSV, GeoJSON, summary,
+provenance). The links printed use ``--public-url`` (default ``$CONFLICT_MAP_PUBLIC_URL``) with
+the path of ``--url``; without one they are relative, never ``--url``'s host. Nothing is started and
 nothing is fetched: the dataset is read from disk (``--dataset``, else
 ``$CONFLICT_MAP_DATASET``, else the shipped scenario) and the map is drawn
 from the app's local assets. On failure: one line on stderr, exit status 1.
@@ -18,19 +21,21 @@ import tempfile
 from pathlib import Path
 
 from dashboard.config import Config
-from dashboard.export.links import parse_view_link
+from dashboard.export.links import parse_view_link, rebase
 from dashboard.export.render import ExportError
 from dashboard.export.service import (
     BRIEFING_FORMATS,
+    SIDECAR,
     TABLE_FORMATS,
     briefing_export,
+    pack_export,
     table_export,
 )
 from dashboard.export.sizes import parse_size
 from dashboard.state.mapview import opening_view
 from geodata import DEFAULT_DATASET, GeodataError, IncidentStore
 
-EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson"}
+EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson", ".zip": "zip"}
 #: A script can wait longer than an analyst at the screen.
 CLI_TIMEOUT = 180.0
 
@@ -38,7 +43,11 @@ CLI_TIMEOUT = 180.0
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="the view's link, as the app shares it")
-    parser.add_argument("--out", required=True, type=Path, help="output file: .png, .pdf, .csv or .geojson")
+    parser.add_argument("--out", required=True, type=Path,
+                        help="output file: .png, .pdf, .csv (+ .provenance.txt), .geojson or .zip (briefing pack)")
+    parser.add_argument("--public-url", default=None,
+                        help="the site's public address for the links printed (default: $CONFLICT_MAP_PUBLIC_URL; "
+                             "without one the links are relative)")
     parser.add_argument("--title", default="", help="briefing title (default: the dataset's)")
     parser.add_argument("--size", default="slide", help="slide (1920x1080), a4 (300 dpi) or WIDTHxHEIGHT px")
     parser.add_argument("--dataset", type=Path, default=None,
@@ -81,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.out.expanduser().parent.is_dir():
             raise ValueError(f"no such folder: {args.out.parent}")
         store = _open_store(args.dataset)
-        page, app_url = parse_view_link(args.url, store.date_range())
+        page, link_base = parse_view_link(args.url, store.date_range())
+        app_url = rebase(link_base, _public_url(args.public_url))
+        display = page.display()
         if page.dataset and page.dataset != store.name:
             raise ValueError(f"the link shows dataset {page.dataset!r}, but {store.name!r} was loaded "
                              "(use --dataset)")
@@ -94,17 +105,36 @@ def main(argv: list[str] | None = None) -> int:
             if not 1 <= args.timeout <= 3600:
                 raise ValueError("--timeout must be 1-3600 seconds")
             result = briefing_export(store, page.filter, view, fmt=fmt, title=args.title,
-                                     size=parse_size(args.size), app_url=app_url, timeout=args.timeout)
+                                     size=parse_size(args.size), app_url=app_url, timeout=args.timeout,
+                                     display=display)
+        elif fmt == "zip":
+            result = pack_export(store, page.filter, view, title=args.title, size=parse_size(args.size),
+                                 app_url=app_url, timeout=args.timeout, display=display)
         else:
             assert fmt in TABLE_FORMATS
-            result = table_export(store, page.filter, fmt=fmt, app_url=app_url, view=view)
-        _write(args.out, result.content)
+            result = table_export(store, page.filter, fmt=fmt, app_url=app_url, view=view, display=display)
+        written = [(args.out, result.content)]
+        if fmt == "csv":
+            sidecar = table_export(store, page.filter, fmt=SIDECAR, app_url=app_url, view=view, display=display)
+            written.append((args.out.with_name(args.out.stem + "." + SIDECAR), sidecar.content))
+        for path, content in written:
+            _write(path, content)
     except (ExportError, GeodataError, ValueError, OSError) as error:
         message = " ".join(str(error).split()) or type(error).__name__
         print(f"error: {message}", file=sys.stderr)
         return 1
-    print(f"wrote {args.out} ({len(result.content):,} bytes)")
+    for path, content in written:
+        print(f"wrote {path} ({len(content):,} bytes)")
+    if "://" not in app_url:
+        print("note: the links printed are relative (no --public-url or CONFLICT_MAP_PUBLIC_URL)", file=sys.stderr)
     return 0
+
+
+def _public_url(given: str | None) -> str | None:
+    """``--public-url`` checked as ``CONFLICT_MAP_PUBLIC_URL`` is, else that variable's value."""
+    if given is None:
+        return Config.from_env().public_url
+    return Config.from_env({"CONFLICT_MAP_PUBLIC_URL": given}).public_url
 
 
 if __name__ == "__main__":

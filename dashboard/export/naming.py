@@ -10,13 +10,16 @@ import re
 from datetime import date
 
 #: What an export is, as it appears in the file name.
-KINDS = ("briefing", "incidents", "map")
+KINDS = ("briefing", "incidents", "map", "pack")
 #: Extensions an export may have, with the MIME type sent to the browser.
 MIME_TYPES = {
     "png": "image/png",
     "pdf": "application/pdf",
     "csv": "text/csv",
     "geojson": "application/geo+json",
+    "zip": "application/zip",
+    # The CSV's sidecar: <name>_incidents.provenance.txt beside <name>_incidents.csv.
+    "provenance.txt": "text/plain",
 }
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")

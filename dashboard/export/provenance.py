@@ -6,6 +6,7 @@ same words. Plain text out; callers escape it for where it goes.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,13 +14,14 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from dashboard.figures.style import format_day
-from geodata import GEO_PRECISION, FilterState, IncidentStore
-from geodata.model.filters import DEFAULT_LAYERS
+from dashboard.state.url import parse_baseline
+from geodata import CRS, GEO_PRECISION, FilterState, IncidentStore
 from geodata.query import facets
 
 LAYER_WORDS = {"incidents": "incidents", "approximate": "approximate locations",
                "displacement": "displacement figures", "context": "towns & highways",
-               "boundaries": "admin boundaries", "choropleth": "incidents by area"}
+               "boundaries": "admin boundaries", "choropleth": "incidents by area",
+               "density": "incident density", "territory": "areas of control", "flows": "displacement flows"}
 #: How many names of one filter are spelled out before "and N more".
 LISTED = 4
 BASEMAP_SOURCE = "Basemap: Natural Earth country outlines (public domain); M4/M5 highways schematic"
@@ -47,10 +49,12 @@ def area_names(store: IncidentStore, state: FilterState) -> dict[str, str]:
     return {area.pcode: area.name for area in facets.admin_areas(store.incidents) if area.pcode in state.admin_codes}
 
 
-def filter_words(state: FilterState, all_types: list[str], area_names: Mapping[str, str] | None = None) -> str:
+def filter_words(state: FilterState, all_types: list[str], area_names: Mapping[str, str] | None = None,
+                 *, layers: bool = True) -> str:
     """The active filters as a phrase (dates are said separately), e.g.
-    'all event types · actors: X · areas: Antioquia (CO05) · fatalities ≥ 10 · all map layers'.
-    ``area_names`` names the areas of the area filter by p-code (else the p-codes are said alone)."""
+    'all event types · actors: X · areas: Antioquia (CO05) · fatalities ≥ 10 · map layers: incidents'.
+    ``area_names`` names the areas of the area filter by p-code (else the p-codes are said alone);
+    ``layers`` false leaves the map layers out (a briefing's legend names them)."""
     if state.event_types is None or set(all_types) <= set(state.event_types):
         parts = ["all event types"]
     elif not state.event_types:
@@ -78,15 +82,42 @@ def filter_words(state: FilterState, all_types: list[str], area_names: Mapping[s
                      if precision else "no location precision selected")
     if getattr(state, "text", ""):
         parts.append(f"notes containing “{state.text}”")
-    if state.layers == DEFAULT_LAYERS:
-        parts.append("default map layers")
-    elif not state.layers:
-        parts.append("no map layer")
-    else:
-        parts.append("map layers: " + ", ".join(LAYER_WORDS.get(k, k) for k in
-                                                [*LAYER_WORDS, *sorted(state.layers - set(LAYER_WORDS))]
-                                                if k in state.layers))
+    if layers:
+        parts.append(layer_words(state.layers))
     return " · ".join(parts)
+
+
+def layer_words(layers: frozenset[str] | set[str]) -> str:
+    """'map layers: incidents, displacement figures' (named, never "default": a reader has no defaults)."""
+    if not layers:
+        return "no map layer"
+    return "map layers: " + ", ".join(LAYER_WORDS.get(k, k) for k in
+                                      [*LAYER_WORDS, *sorted(set(layers) - set(LAYER_WORDS))] if k in layers)
+
+
+#: A file path on the machine that made the dataset (not a URL): "a/b/README.md", "/srv/x", "./notes.txt".
+_LOCAL_PATH = re.compile(r"(?<![\w:/.])(?:~?\.{0,2}/[\w.-]|(?:[\w-]+/)+[\w-]+\.[A-Za-z]{1,8}\b)")
+RELATIVE_LINK_NOTE = ("a path on the conflict-map server, not a full address: no public address "
+                      "(CONFLICT_MAP_PUBLIC_URL) is configured")
+
+
+def public_attribution(text: str) -> str:
+    """``text`` without the clauses that point at files on the machine that made the dataset.
+
+    Why: "see geodata/scenarios/x/README.md" means nothing to a reader of a briefing (and tells
+    them how the server is laid out); URLs stay.
+    """
+    if not text:
+        return ""
+    clauses = re.split(r"(?<=[;.])\s+", text.strip())
+    kept = [c for c in clauses if not _LOCAL_PATH.search(re.sub(r"\w+://\S+", "", c))]
+    joined = " ".join(kept).strip()
+    return re.sub(r"[;,]$", ".", joined)
+
+
+def link_note(link: str) -> str:
+    """What a reader must know about a link that is only a path (``""`` for a full address)."""
+    return "" if "://" in link else RELATIVE_LINK_NOTE
 
 
 def utc_stamp(moment: datetime | None = None) -> str:
@@ -97,9 +128,34 @@ def utc_stamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+#: How many of the sources cited by the rows a provenance file names one by one.
+LISTED_SOURCES = 40
+_DISPLAY_WORDS = {"event_type": "event type", "sub_event_type": "sub-type", "actor": "actor",
+                  "precision": "location precision", "fatalities": "fatalities", "fixed": "one size",
+                  "density": "a density surface", "squares": "squares", "hexagons": "hexagons"}
+
+
+def display_words(display: Mapping | None) -> str:
+    """The display settings that change what a reader sees, in words ('' without any)."""
+    if not isinstance(display, Mapping) or not display:
+        return ""
+    words = _DISPLAY_WORDS
+    parts = [f"markers coloured by {words.get(str(display.get('colour_by', 'event_type')), 'event type')}",
+             f"sized by {words.get(str(display.get('size_by', 'fatalities')), 'fatalities')}",
+             f"above the point budget: {words.get(str(display.get('aggregate', 'density')), 'a density surface')} "
+             f"counting {'fatalities' if display.get('weight') == 'fatalities' else 'incidents'}"]
+    baseline = display.get("baseline")
+    period = parse_baseline(*baseline) if isinstance(baseline, (list, tuple)) and len(baseline) == 2 else None
+    if period is not None:
+        parts.append(f"changes compared with {format_day(period[0])} – {format_day(period[1])}")
+    else:
+        parts.append("changes compared with the previous period of equal length")
+    return " · ".join(parts)
+
+
 @dataclass(frozen=True)
 class Provenance:
-    """Where an export comes from: dataset, selection, time of export and the view's link."""
+    """Where an export comes from: dataset, selection, sources with their dates, time of export, link."""
 
     dataset_name: str
     dataset_title: str
@@ -110,30 +166,78 @@ class Provenance:
     filters: str
     generated: str
     link: str
+    rows: int = 0
+    display: str = ""
+    #: (what, source, its date in words), e.g. ("Displacement", "OCHA Sitrep 9", "as of 23 Feb 2020").
+    sources: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def of(cls, store: IncidentStore, state: FilterState, link: str,
-           generated_at: datetime | None = None) -> Provenance:
+           generated_at: datetime | None = None, display: Mapping | None = None) -> Provenance:
         dataset = store.dataset
+        selected = store.select(state)
         return cls(
             dataset_name=dataset.name, dataset_title=dataset.title,
             dataset_version=str(getattr(dataset, "version", "") or ""),
-            period=store.date_range(), attribution=dataset.attribution,
+            period=store.date_range(), attribution=public_attribution(dataset.attribution),
             dates=date_range_words(state), filters=filter_words(state, store.event_types(), area_names(store, state)),
-            generated=utc_stamp(generated_at), link=link,
+            generated=utc_stamp(generated_at), link=link, rows=len(selected), display=display_words(display),
+            sources=tuple(_row_sources(selected)) + tuple(
+                ("Displacement", source, f"as of {format_day(day)}") for source, day in
+                displacement_sources(store, state)),
         )
 
     def lines(self) -> list[tuple[str, str]]:
-        """(label, text) pairs for a header block."""
+        """(label, text) pairs: the short form (GeoJSON ``metadata``)."""
         version = f", version {self.dataset_version}" if self.dataset_version else ""
+        note = link_note(self.link)
         return [
             ("Dataset", f"{self.dataset_title} ({self.dataset_name}{version}; period "
                         f"{format_day(self.period[0])} – {format_day(self.period[1])})"),
             ("Selection", f"{self.dates}; {self.filters}"),
             ("Source", self.attribution or "see the source and source_url of every row"),
             ("Exported", f"{self.generated} from conflict-map"),
-            ("View", self.link),
+            ("View", self.link + (f" ({note})" if note else "")),
         ]
+
+    def text(self, files: list[str] | None = None) -> str:
+        """The provenance file: what the data is, which selection, every source with its date, the link.
+
+        ``files`` (a pack's) are listed at the end. Plain UTF-8 text, one fact per line.
+        """
+        out = ["conflict-map export: provenance", ""]
+        out += [f"{label}: {text}" for label, text in self.lines()[:2]]
+        if self.display:
+            out.append(f"Display: {self.display}")
+        out.append(f"Rows: {self.rows} incidents (coordinates WGS 84, {CRS}; dates ISO 8601; "
+                   "every field of the source kept)")
+        out.append(f"View: {self.link}")
+        if note := link_note(self.link):
+            out.append(f"      ({note})")
+        out += [f"Generated: {self.generated} by conflict-map", "", "Sources",
+                f"- Dataset: {self.dataset_title}, as of {format_day(self.period[1])}"
+                + (f": {self.attribution}" if self.attribution else "")]
+        out += [f"- {what}: {source} ({when})" for what, source, when in self.sources]
+        out.append(f"- {BASEMAP_SOURCE}")
+        if files:
+            out += ["", "Files"] + [f"- {name}" for name in files]
+        return "\n".join(out) + "\n"
+
+
+def _row_sources(selected: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The sources the selected rows cite, most rows first, each with its rows and latest event."""
+    if selected.empty or "source" not in selected:
+        return []
+    frame = pd.DataFrame({"source": selected["source"].astype("string").fillna("(no source given)"),
+                          "day": pd.to_datetime(selected["event_date"])})
+    grouped = frame.groupby("source", sort=False)["day"].agg(["size", "max"])
+    grouped = grouped.sort_values(["size", "max"], ascending=[False, False])
+    found = [("Incidents", str(source), f"{int(row['size'])} row{'s' if row['size'] != 1 else ''}, latest event "
+              f"{format_day(pd.Timestamp(row['max']).date())}")
+             for source, row in grouped.head(LISTED_SOURCES).iterrows()]
+    if len(grouped) > LISTED_SOURCES:
+        found.append(("Incidents", f"{len(grouped) - LISTED_SOURCES} more sources", "see the source column of the CSV"))
+    return found
 
 
 def displacement_sources(store: IncidentStore, state: FilterState) -> list[tuple[str, date]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 from dashboard.export.briefing import build_briefing, clean_title, default_title
 from dashboard.export.links import view_link
 from dashboard.export.naming import MIME_TYPES, export_filename
+from dashboard.export.pack import pack_bytes
 from dashboard.export.provenance import Provenance
 from dashboard.export.render import (
     ASSETS,
@@ -41,7 +42,7 @@ from dashboard.export.render import (
     render_figure,
 )
 from dashboard.export.sizes import OutputSize
-from dashboard.export.tables import csv_bytes, geojson_bytes
+from dashboard.export.tables import csv_bytes, geojson_bytes, provenance_bytes
 from dashboard.server.cache import ResultCache, cache_key
 from dashboard.state.mapview import MapView
 from geodata import FilterState, IncidentStore
@@ -50,8 +51,10 @@ log = logging.getLogger(__name__)
 
 BRIEFING_FORMATS = ("png", "pdf")
 TABLE_FORMATS = ("csv", "geojson")
+#: The CSV's provenance sidecar, a "format" of its own for the UI and the CLI.
+SIDECAR = "provenance.txt"
 #: Part of every briefing's cache key: bump it when a change of code changes the rendered page.
-BRIEFING_CACHE_FORMAT = "briefing-1"
+BRIEFING_CACHE_FORMAT = "briefing-2"
 
 
 class ExportQueue:
@@ -106,9 +109,12 @@ def export_queue(max_waiting: int, slots: int = 1, wait: float = QUEUE_TIMEOUT) 
         return _queues.setdefault((max_waiting, slots, wait), ExportQueue(max_waiting, slots, wait))
 
 
-def link_of(store: IncidentStore, state: FilterState, view: MapView | None, app_url: str) -> str:
-    """The view's link, naming the dataset and its version so a reader knows what it showed."""
-    return view_link(app_url, state, view, dataset=store.name, version=getattr(store.dataset, "version", ""))
+def link_of(store: IncidentStore, state: FilterState, view: MapView | None, app_url: str,
+            display: Mapping | None = None) -> str:
+    """The view's link, naming the dataset and its version so a reader knows what it showed.
+    ``app_url`` is :func:`~.links.public_base`'s: the public address, else a path (relative link)."""
+    return view_link(app_url, state, view, dataset=store.name, version=getattr(store.dataset, "version", ""),
+                     display=dict(display) if isinstance(display, Mapping) else None)
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ class Export:
 
 def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, title: object,
                     size: OutputSize, app_url: str, generated_at: datetime | None = None,
-                    screen: tuple[float, float] | None = None) -> go.Figure:
+                    screen: tuple[float, float] | None = None, display: Mapping | None = None) -> go.Figure:
     """The briefing figure with the offline map style, ready for :func:`render_figure`.
 
     ``screen`` is the size of the analyst's map in CSS px, when known (see
@@ -132,14 +138,14 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
     """
     return build_briefing(
         store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
-        generated_at=generated_at or datetime.now(UTC), link=link_of(store, state, view, app_url),
+        generated_at=generated_at or datetime.now(UTC), link=link_of(store, state, view, app_url, display),
         base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(store.countries), screen=screen,
     )
 
 
 def briefing_cache_key(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
                        size: OutputSize, app_url: str, generated_at: datetime | None = None,
-                       screen: tuple[float, float] | None = None) -> str | None:
+                       screen: tuple[float, float] | None = None, display: Mapping | None = None) -> str | None:
     """The result-cache key of this briefing, or ``None`` if it must not be cached (no dataset version)."""
     version = getattr(store.dataset, "version", "")
     if not version:
@@ -147,7 +153,8 @@ def briefing_cache_key(store: IncidentStore, state: FilterState, view: MapView, 
     return cache_key(BRIEFING_CACHE_FORMAT, store.name, version, state.to_dict(), asdict(view), asdict(size),
                      clean_title(title, default_title(store)), fmt, app_url,
                      None if screen is None else [round(float(v), 3) for v in screen],
-                     None if generated_at is None else generated_at.isoformat())
+                     None if generated_at is None else generated_at.isoformat(),
+                     link_of(store, state, view, app_url, display))
 
 
 def _pack(generated_at: datetime, content: bytes) -> bytes:
@@ -164,7 +171,7 @@ def _unpack(value: bytes) -> tuple[datetime, bytes] | None:
 
 def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
                     size: OutputSize, app_url: str, generated_at: datetime | None = None,
-                    screen: tuple[float, float] | None = None,
+                    screen: tuple[float, float] | None = None, display: Mapping | None = None,
                     timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
                     cache: ResultCache | None = None) -> Export:
     """The briefing as PNG or PDF (see :func:`render_figure` for the errors raised).
@@ -178,14 +185,14 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
     filename = export_filename(store.name, state.start, state.end, "briefing", fmt)
     key = None if cache is None else briefing_cache_key(
         store, state, view, fmt=fmt, title=title, size=size, app_url=app_url, generated_at=generated_at,
-        screen=screen)
+        screen=screen, display=display)
     if cache is not None and key is not None and (hit := cache.get(key)) is not None:
         if (unpacked := _unpack(hit)) is not None:
             return Export(filename, MIME_TYPES[fmt], unpacked[1], generated_at=unpacked[0], cached=True)
         log.warning("ignored a malformed cached briefing (%d bytes)", len(hit))
     generated_at = generated_at or datetime.now(UTC)
     figure = briefing_figure(store, state, view, title=title, size=size, app_url=app_url,
-                             generated_at=generated_at, screen=screen)
+                             generated_at=generated_at, screen=screen, display=display)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
                             document_title=clean_title(title, default_title(store)))
     if cache is not None and key is not None:
@@ -194,11 +201,40 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
 
 
 def table_export(store: IncidentStore, state: FilterState, *, fmt: str, app_url: str,
-                 view: MapView | None = None, generated_at: datetime | None = None) -> Export:
-    """The filtered incidents as CSV or GeoJSON."""
-    if fmt not in TABLE_FORMATS:
-        raise ValueError(f"a table is {' or '.join(TABLE_FORMATS)}, not {fmt!r}")
-    provenance = Provenance.of(store, state, link_of(store, state, view, app_url), generated_at)
-    writer = csv_bytes if fmt == "csv" else geojson_bytes
-    return Export(export_filename(store.name, state.start, state.end, "incidents", fmt), MIME_TYPES[fmt],
-                  writer(store, state, provenance))
+                 view: MapView | None = None, generated_at: datetime | None = None,
+                 display: Mapping | None = None) -> Export:
+    """The filtered incidents as a plain CSV or GeoJSON, or the CSV's provenance sidecar
+    (``fmt`` ``"provenance.txt"``: ``<name>_incidents.provenance.txt`` beside ``<name>_incidents.csv``)."""
+    if fmt not in (*TABLE_FORMATS, SIDECAR):
+        raise ValueError(f"a table is {' or '.join(TABLE_FORMATS)} (or its {SIDECAR}), not {fmt!r}")
+    filename = export_filename(store.name, state.start, state.end, "incidents", fmt)
+    if fmt == "csv":
+        content = csv_bytes(store, state)
+    else:
+        provenance = Provenance.of(store, state, link_of(store, state, view, app_url, display), generated_at,
+                                   display)
+        content = geojson_bytes(store, state, provenance) if fmt == "geojson" else provenance_bytes(
+            provenance, [filename.removesuffix("." + SIDECAR) + ".csv"])
+    return Export(filename, MIME_TYPES[fmt], content)
+
+
+def pack_export(store: IncidentStore, state: FilterState, view: MapView, *, title: object, size: OutputSize,
+                app_url: str, generated_at: datetime | None = None, screen: tuple[float, float] | None = None,
+                display: Mapping | None = None, timeout: float = RENDER_TIMEOUT,
+                queue_timeout: float = QUEUE_TIMEOUT, cache: ResultCache | None = None) -> Export:
+    """The briefing pack (:mod:`.pack`): PDF, PNG, CSV, GeoJSON, summary and provenance in one zip.
+
+    Every file carries the pack's one time stamp (``generated_at``, else now), so its two briefings are
+    rendered for it (a cached briefing of another time is not reused).
+    """
+    generated_at = generated_at or datetime.now(UTC)
+
+    def render(fmt: str) -> bytes:
+        return briefing_export(store, state, view, fmt=fmt, title=title, size=size, app_url=app_url,
+                               generated_at=generated_at, screen=screen, display=display, timeout=timeout,
+                               queue_timeout=queue_timeout, cache=cache).content
+
+    provenance = Provenance.of(store, state, link_of(store, state, view, app_url, display), generated_at, display)
+    content, _ = pack_bytes(store, state, provenance, render, display=display)
+    return Export(export_filename(store.name, state.start, state.end, "pack", "zip"), MIME_TYPES["zip"], content,
+                  generated_at=generated_at)

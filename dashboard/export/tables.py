@@ -1,9 +1,12 @@
-"""The filtered incidents as files: CSV (Excel-safe) and GeoJSON (RFC 7946).
+"""The filtered incidents as files: CSV (plain, Excel-safe) and GeoJSON (RFC 7946).
 
 Both contain exactly ``store.select(state)``, in date order, with every
-canonical column and then every field of the source, and say where they come from (:class:`Provenance`): the
-CSV in a header block of ``#`` lines before the table, the GeoJSON in a
-top-level ``metadata`` member.
+canonical column and then every field of the source. The CSV is a plain
+table: its header on line 1, UTF-8 with a BOM, so ``pandas.read_csv``, QGIS
+and Excel read it as it is; where it comes from (:class:`Provenance`) goes
+beside it, in a sidecar ``<name>.provenance.txt`` or a briefing pack, never
+inside it. The GeoJSON says it in a top-level ``metadata`` member, which
+GeoJSON readers ignore.
 
 CSV cells are neutralised against formula injection by the one rule every
 CSV of the project uses (:func:`geodata.ingest.csvsafe.neutralise`, shared
@@ -59,28 +62,22 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             for row in frame[columns].itertuples(index=False, name=None)]
 
 
-def csv_bytes(store: IncidentStore, state: FilterState, provenance: Provenance) -> bytes:
-    """The filtered incidents as UTF-8 CSV with a BOM (so Excel reads Arabic), header block first.
-
-    The block is one ``# label: text`` cell per line and ends with an empty
-    line; the table's header row follows. ``pandas.read_csv(path, comment=None,
-    skiprows=N)`` with N from the first line reads the table alone.
-    """
+def csv_bytes(store: IncidentStore, state: FilterState) -> bytes:
+    """The filtered incidents as a plain CSV: header on line 1, UTF-8 with a BOM (so Excel reads
+    Arabic), CRLF line ends, formula-neutral cells, missing values empty."""
     frame = store.select(state)
-    block = [f"{label}: {text}" for label, text in provenance.lines()]
-    block.append(f"Rows: {len(frame)} incidents (coordinates WGS 84, {CRS}; dates ISO 8601)")
-    skip = len(block) + 2  # the intro line and the empty line
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([f"# conflict-map export: the table starts on line {skip + 1}"])
-    for line in block:
-        writer.writerow([neutralise("# " + line)])
-    writer.writerow([])
     columns = _columns(frame)
-    writer.writerow(columns)
+    writer.writerow([neutralise(c) for c in columns])
     for record in _records(frame):
         writer.writerow(["" if record[c] is None else neutralise(record[c]) for c in columns])
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+def provenance_bytes(provenance: Provenance, files: list[str] | None = None) -> bytes:
+    """The provenance sidecar of a CSV (or of a pack, listing its ``files``): plain UTF-8 text."""
+    return provenance.text(files).encode("utf-8")
 
 
 def geojson_bytes(store: IncidentStore, state: FilterState, provenance: Provenance) -> bytes:

@@ -17,10 +17,12 @@ LINK = "http://127.0.0.1:8050/?start=2020-02-27&end=2020-02-27"
 
 
 def test_csv_and_geojson_from_a_link(tmp_path, capsys):
-    assert main(["--url", LINK, "--out", str(tmp_path / "day.csv")]) == 0
+    assert main(["--url", LINK, "--out", str(tmp_path / "day.csv"), "--public-url", "https://maps.example.org"]) == 0
     text = (tmp_path / "day.csv").read_text(encoding="utf-8-sig")
     assert "NWS-E15" in text and "NWS-E16" in text and "NWS-E14" not in text
-    assert "View: http://127.0.0.1:8050/?start=2020-02-27&end=2020-02-27" in text
+    provenance = (tmp_path / "day.provenance.txt").read_text(encoding="utf-8")  # beside the plain CSV
+    assert "View: https://maps.example.org/?start=2020-02-27&end=2020-02-27" in provenance
+    assert "127.0.0.1" not in provenance  # the public address, never the one the script was given
     assert main(["--url", LINK + "&type=Battles", "--out", str(tmp_path / "day.geojson")]) == 0
     data = json.loads((tmp_path / "day.geojson").read_text(encoding="utf-8"))
     assert [f["id"] for f in data["features"]] == ["NWS-E15"]

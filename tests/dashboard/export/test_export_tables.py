@@ -23,35 +23,34 @@ def day(store, iso, **filters):
     return FilterState.from_dict({"start": iso, "end": iso, **filters}, store.date_range())
 
 
-def read_csv(content: bytes) -> tuple[list[str], pd.DataFrame]:
-    """The header block and the table, read the way the first line says to."""
-    text = content.decode("utf-8-sig")
-    first = text.splitlines()[0]
-    start = int(first.rsplit(" ", 1)[1])  # "... the table starts on line N"
-    table = pd.read_csv(io.StringIO(text), skiprows=start - 1, dtype=str, keep_default_na=False)
-    return text.splitlines()[: start - 1], table
+def read_csv(content: bytes) -> pd.DataFrame:
+    """The table as pandas reads it with its defaults (the BOM is UTF-8's, which pandas drops)."""
+    return pd.read_csv(io.BytesIO(content))
 
 
 def test_csv_has_exactly_the_rows_of_27_february(store):
     export = table_export(store, day(store, "2020-02-27"), fmt="csv", app_url=APP, generated_at=STAMP)
     assert export.filename == "nw_syria_2020_2020-02-27_2020-02-27_incidents.csv"
     assert export.mime == "text/csv"
-    assert export.content.startswith(BOM.encode("utf-8"))  # Excel then reads UTF-8 (Arabic) correctly
-    block, table = read_csv(export.content)
+    assert export.content.startswith(BOM.encode("utf-8") + b"event_id,")  # header on line 1; Excel reads UTF-8
+    table = read_csv(export.content)
     assert list(table["event_id"]) == ["NWS-E15", "NWS-E16"]
-    assert float(table.loc[1, "latitude"]) == 35.7
-    text = "\n".join(block)
+    assert table.loc[1, "latitude"] == 35.7
+    # Where it comes from is beside it, in the sidecar named after it.
+    sidecar = table_export(store, day(store, "2020-02-27"), fmt="provenance.txt", app_url=APP, generated_at=STAMP)
+    assert sidecar.filename == "nw_syria_2020_2020-02-27_2020-02-27_incidents.provenance.txt"
+    text = sidecar.content.decode("utf-8")
     assert "North-west Syria: the Idlib offensive" in text and "27 Feb 2020 (1 day)" in text
     assert "2026-05-04 13:02 UTC" in text and "start=2020-02-27&end=2020-02-27" in text
-    assert "EPSG:4326" in text
+    assert "EPSG:4326" in text and "Rows: 2 incidents" in text and export.filename in text
 
 
 def test_whole_period_and_type_filter_row_counts(store):
     whole = FilterState.default(store.date_range())
-    _, table = read_csv(table_export(store, whole, fmt="csv", app_url=APP).content)
+    table = read_csv(table_export(store, whole, fmt="csv", app_url=APP).content)
     assert len(table) == len(store.incidents)
     battles = FilterState.from_dict({"event_types": ["Battles"]}, store.date_range())
-    _, table = read_csv(table_export(store, battles, fmt="csv", app_url=APP).content)
+    table = read_csv(table_export(store, battles, fmt="csv", app_url=APP).content)
     assert len(table) == len(store.select(battles)) == int((store.incidents["event_type"] == "Battles").sum())
     assert set(table["event_type"]) == {"Battles"}
 
@@ -113,9 +112,9 @@ def hostile_store():
 
 def test_formula_cells_are_neutralised_in_the_csv_and_numbers_kept(hostile_store):
     state = FilterState.default(hostile_store.date_range())
-    content = csv_bytes(hostile_store, state, Provenance.of(hostile_store, state, APP, STAMP))
+    content = csv_bytes(hostile_store, state)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    header_at = next(i for i, row in enumerate(rows) if row[:1] == ["event_id"])
+    header_at = 0
     header, first = rows[header_at], dict(zip(rows[header_at], rows[header_at + 1], strict=True))
     assert first["actor1"] == "'=1+1" and first["notes"] == "'+cmd" and first["location"] == "'@SUM(A1)"
     assert first["sub_event_type"] == "'\tTabbed" and first["admin3"] == "'\rReturn"
@@ -149,7 +148,9 @@ def test_file_names_come_from_the_dataset_and_dates_only():
 def test_filter_words(store):
     types = store.event_types()
     bounds = store.date_range()
-    assert filter_words(FilterState.default(bounds), types) == "all event types · default map layers"
+    assert filter_words(FilterState.default(bounds), types) == \
+        "all event types · map layers: incidents, displacement figures, towns & highways"
+    assert filter_words(FilterState.default(bounds), types, layers=False) == "all event types"
     state = FilterState.from_dict({"event_types": ["Battles"], "layers": ["incidents"], "actors": ["A", "B"],
                                    "fatalities_min": 10, "text": "market"}, bounds)
     words = filter_words(state, types)
