@@ -20,6 +20,7 @@ from dashboard.callbacks.export import register_export
 from dashboard.callbacks.map import register_map
 from dashboard.callbacks.page import register_page
 from dashboard.callbacks.panels import register_panels
+from dashboard.callbacks.summary import register_summary
 from dashboard.server.mapsources import MapSources
 from dashboard.state.mapview import opening_view
 from dashboard.state.page import page_context
@@ -38,3 +39,4 @@ def register_callbacks(app: Dash, store: IncidentStore, sources: MapSources | No
     register_map(app, store, sources, budget, context.default_view or opening_view(store.dataset.view, store.extent))
     register_panels(app, store)
     register_export(app, store)
+    register_summary(app, store, sources)

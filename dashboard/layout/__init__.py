@@ -13,6 +13,7 @@ from dashboard.layout.panels import GRAPH_CONFIG, MAP_CONFIG, TIMELINE_CONFIG, b
 from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.url import DEFAULT_BASEMAP
+from dashboard.views.summary import by_options
 from dashboard.views.table import table_page
 from geodata import FilterState, IncidentStore
 from geodata.query.store import release_freed_memory
@@ -25,7 +26,7 @@ def build_layout(store: IncidentStore, sources: MapSources | None = None) -> htm
     sources = sources or MapSources()
     state = FilterState.default(store.date_range())
     controls = controls_column(store, sources)
-    bottom = bottom_tabs(table_page(store, state))
+    bottom = bottom_tabs(table_page(store, state), by_options(store))
     release_freed_memory()  # the million-row temporaries of the first table page and the facets
     return html.Div(className="app", children=[
         html.A("Skip to the map", href=f"#{ids.MAP_REGION}", className="skip-link"),

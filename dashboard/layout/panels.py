@@ -82,8 +82,40 @@ def map_panel() -> html.Div:
     return html.Div(className="map-wrap", children=[graph, messages, detail])
 
 
-def bottom_tabs(first_page: TablePage) -> html.Section:
-    """The timeline and the incidents table, one tab each."""
+def summary_panel(options: list[dict[str, str]]) -> html.Div:
+    """The Summary tab: a grouping, the note, the ranked table (sorted in the browser) and its CSV."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable", category=DeprecationWarning)
+        table = dash_table.DataTable(
+            id=ids.SUMMARY_TABLE, columns=[], data=[], sort_action="native", sort_mode="single",
+            page_action="native", page_size=100, style_table={"overflowX": "auto"},
+            style_cell={"fontFamily": FONT_FAMILY, "fontSize": "12px", "padding": "0 6px", "textAlign": "right",
+                        "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "260px"},
+            style_cell_conditional=[{"if": {"column_id": "label"}, "textAlign": "left", "minWidth": "160px"},
+                                    {"if": {"column_id": "trend"}, "textAlign": "left", "letterSpacing": "-1px"}],
+            style_data={"cursor": "pointer"},
+            style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
+            tooltip_data=[], tooltip_duration=None, tooltip_delay=300,
+            css=[{"selector": ".dash-table-tooltip",
+                  "rule": "max-width: 420px; white-space: normal; font-size: 12px;"}],
+        )
+    return html.Div(id=ids.SUMMARY_PANEL, role="tabpanel", className="tab-panel", hidden=True, children=[
+        html.Div(className="summary-bar", children=[
+            html.Div(role="radiogroup", className="summary-by", **{"aria-label": "Group the summary by"}, children=[
+                dcc.RadioItems(id=ids.SUMMARY_BY, options=options, value=options[0]["value"] if options else None,
+                               inline=True, inputStyle={"marginRight": "3px"}, labelStyle={"marginRight": "10px"}),
+            ]),
+            html.Button("Download summary (CSV)", id=ids.SUMMARY_CSV, type="button", className="small-button",
+                        n_clicks=0),
+        ]),
+        html.Div(id=ids.SUMMARY_NOTE, className="hint table-note", role="status", **{"aria-live": "polite"}),
+        table,
+        dcc.Download(id=ids.SUMMARY_DOWNLOAD),
+    ])
+
+
+def bottom_tabs(first_page: TablePage, summary_by: list[dict[str, str]] | None = None) -> html.Section:
+    """The timeline, the incidents table and the summary, one tab each."""
     with warnings.catch_warnings():  # DataTable ships with Dash; its future removal is noted upstream
         warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable", category=DeprecationWarning)
         table = _table(first_page)
@@ -93,6 +125,8 @@ def bottom_tabs(first_page: TablePage) -> html.Section:
                         className="tab selected", **{"aria-selected": "true", "aria-controls": ids.TIMELINE_PANEL}),
             html.Button("Incidents table", id=ids.TABLE_TAB, type="button", role="tab", n_clicks=0,
                         className="tab", **{"aria-selected": "false", "aria-controls": ids.TABLE_PANEL}),
+            html.Button("Summary", id=ids.SUMMARY_TAB, type="button", role="tab", n_clicks=0,
+                        className="tab", **{"aria-selected": "false", "aria-controls": ids.SUMMARY_PANEL}),
             # Shown with the timeline only (style.css hides it while the timeline panel is hidden).
             html.Span("Drag across the timeline to pick dates", id=ids.TIMELINE_HINT, className="hint tab-hint"),
         ]),
@@ -104,4 +138,5 @@ def bottom_tabs(first_page: TablePage) -> html.Section:
             html.Div(first_page.note, id=ids.TABLE_NOTE, className="hint table-note"),
             table,
         ]),
+        summary_panel(summary_by or []),
     ])

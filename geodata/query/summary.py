@@ -99,12 +99,12 @@ def previous_period(start: date, end: date, bounds: tuple[date, date]) -> tuple[
 
 def comparison_period(state: FilterState, bounds: tuple[date, date],
                       baseline: tuple[date, date] | None) -> tuple[date, date] | None:
-    """The baseline (ordered, clamped to the data's period) when given, else :func:`previous_period`."""
+    """The baseline (in order; not clamped: a period before the data is a fair question, answered by
+    zeros) when given, else :func:`previous_period`."""
     if baseline is None:
         return previous_period(state.start, state.end, bounds)
     low, high = sorted(baseline)
-    low, high = max(low, bounds[0]), min(high, bounds[1])
-    return (low, high) if low <= high else None
+    return low, high
 
 
 def bin_days(start: date, end: date) -> int:
