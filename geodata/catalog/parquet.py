@@ -48,7 +48,10 @@ DICTIONARY_COLUMNS = ["date_precision", "event_type", "sub_event_type", "actor1"
                       "geo_precision_note", "source", "source_url"]
 
 TABLES = {"incidents": schema.INCIDENTS, "displacement": schema.DISPLACEMENT,
-          "places": schema.PLACES, "highways": schema.HIGHWAYS}
+          "places": schema.PLACES, "highways": schema.HIGHWAYS, "flows": schema.FLOWS}
+#: Tables added after datasets were first stored: hashed only when they have rows, so a dataset
+#: stored before keeps its version (and its cached results); a folder without their file loads them empty.
+LATER_TABLES = ("flows",)
 META = "dataset.json"
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,8 @@ def content_version(dataset: Dataset) -> str:
     for name in TABLES:
         frame = getattr(dataset, name)
         frame = frame.drop(columns="geometry", errors="ignore")
+        if name in LATER_TABLES and not len(frame):
+            continue
         digest.update(name.encode())
         digest.update(",".join(map(str, frame.columns)).encode())
         if len(frame):
@@ -99,7 +104,8 @@ def describe(dataset: Dataset, version: str, source: str | None) -> dict:
         "attribution": dataset.attribution, "short_title": dataset.short_title, "version": version,
         "source_file": source,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows": {name: int(len(getattr(dataset, name))) for name in TABLES},
+        "rows": {name: int(len(getattr(dataset, name))) for name in TABLES
+                 if name not in LATER_TABLES or len(getattr(dataset, name))},
     }
 
 
@@ -258,7 +264,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     return Dataset(
         name=folder.name, title=str(meta.get("title", folder.name)),
         incidents=incidents, displacement=tables["displacement"], places=tables["places"],
-        highways=tables["highways"], period=period, view=dict(meta.get("view") or {}),
+        highways=tables["highways"], flows=tables["flows"], period=period, view=dict(meta.get("view") or {}),
         headline_series=meta.get("headline_series"), map_series=dict(meta.get("map_series") or {}),
         attribution=str(meta.get("attribution", "")), short_title=str(meta.get("short_title", "")),
         version=version,

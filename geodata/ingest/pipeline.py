@@ -34,7 +34,7 @@ from geodata.ingest.validate import ImportResult, import_table
 from geodata.model import schema
 from geodata.model.dataset import Dataset, dataset_from_incidents, empty_table, read_csv_text
 from geodata.model.errors import GeodataError, UnreadableFileError
-from geodata.model.series import SeriesInfo
+from geodata.model.series import OD, SeriesInfo
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -120,6 +120,27 @@ def merge_series(stored: Mapping[str, SeriesInfo], figures: pd.DataFrame,
     return records
 
 
+#: What makes a batch of flows one table of its source: a re-import of it replaces the stored rows.
+FLOW_BATCH = ["movement", "period_start", "period_end"]
+
+
+def merge_flows(stored: Dataset, result: ImportResult, described: Mapping[str, SeriesInfo] | None) -> Dataset:
+    """``stored`` with the file's origin-to-destination flows (HNAP's matrix): the new rows replace the
+    stored ones of the same movement and period (a re-import never doubles a month), others are kept;
+    the series that describe them (kind ``od``) are recorded, so the map can say what they count."""
+    new = result.tables.get("flows")
+    if new is None or not len(new):
+        return stored
+    old = stored.flows
+    if len(old):
+        batches = pd.MultiIndex.from_frame(new[FLOW_BATCH].drop_duplicates())
+        kept = old[~pd.MultiIndex.from_frame(old[FLOW_BATCH]).isin(batches)]
+        new = pd.concat([kept, new], ignore_index=True) if len(kept) else new
+    records = dict(stored.map_series)
+    records.update({s: info for s, info in (described or {}).items() if info.kind == OD})
+    return replace(stored, flows=new.reset_index(drop=True), map_series=records, version="")
+
+
 def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, title: str,
                deletions: frozenset[str] | set[str] = frozenset(),
                series: Mapping[str, SeriesInfo] | None = None) -> tuple[Dataset, Changes]:
@@ -146,13 +167,15 @@ def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, tit
         merged, changes = delete(merged, "figure_id", deletions, changes)
         if existing is not None:
             described = merge_series(existing.map_series, merged, series)
-            return replace(existing, displacement=merged, map_series=described, version=""), changes
+            return merge_flows(replace(existing, displacement=merged, map_series=described, version=""),
+                               result, series), changes
         first = pd.concat([merged["as_of"], merged["period_start"]]).min()
         last = pd.concat([merged["as_of"], merged["period_end"]]).max()
         incidents = empty_table(schema.INCIDENTS)
         incidents["event_date"] = pd.Series(dtype="datetime64[s]")
         base = dataset_from_incidents(incidents, name=name, title=title, period=(first.date(), last.date()))
-        return replace(base, displacement=merged, map_series=merge_series({}, merged, series)), changes
+        return merge_flows(replace(base, displacement=merged, map_series=merge_series({}, merged, series)),
+                           result, series), changes
     raise GeodataError(f"a {table} table cannot be merged into a dataset")
 
 

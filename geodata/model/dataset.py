@@ -31,7 +31,8 @@ class Dataset:
     from files, or a plain frame with latitude/longitude (large synthetic or
     database data, where a geometry column would only cost memory).
     ``displacement``, ``places`` and ``highways`` follow their schemas
-    (empty frames when the dataset has none).
+    (empty frames when the dataset has none); so do ``flows``, origin-to-destination
+    movements (:data:`geodata.model.schema.FLOWS`), empty for datasets stored before they were kept.
     """
 
     name: str
@@ -48,6 +49,7 @@ class Dataset:
     #: A title short enough for a slide (briefings use it when the analyst types none); "" = ``title``.
     short_title: str = ""
     version: str = ""  # content hash (geodata.catalog.parquet.content_version); "" until computed
+    flows: pd.DataFrame = field(default_factory=lambda: empty_table(schema.FLOWS))
 
     def __post_init__(self) -> None:
         # Stores and older files give "stock"/"flow" strings or JSON objects: one form from here on.
@@ -115,7 +117,7 @@ def _date(value: str, file: Path, key: str) -> date:
 
 
 def load_dataset(folder: Path | str = DEFAULT_DATASET) -> Dataset:
-    """Load a dataset folder (``dataset.json``, ``incidents.csv`` and optional tables).
+    """Load a dataset folder (``dataset.json``, ``incidents.csv`` and optional tables, ``flows.csv`` among them).
 
     Raises
     ------
@@ -143,6 +145,7 @@ def load_dataset(folder: Path | str = DEFAULT_DATASET) -> Dataset:
         displacement=load_table(folder / "displacement.csv", schema.DISPLACEMENT, optional=True),
         places=load_table(folder / "places.csv", schema.PLACES, optional=True),
         highways=load_table(folder / "highways.csv", schema.HIGHWAYS, optional=True),
+        flows=load_table(folder / "flows.csv", schema.FLOWS, optional=True),
         period=(start, end),
         view=dict(meta.get("view", {})),
         headline_series=meta.get("headline_series"),

@@ -245,7 +245,7 @@ class PostgisCatalog:
         if len(incidents) and not incidents["event_date"].is_monotonic_increasing:
             incidents = incidents.sort_values("event_date", kind="stable")
         frames = {"incidents": incidents, "displacement": dataset.displacement, "places": dataset.places,
-                  "highways": dataset.highways}
+                  "highways": dataset.highways, "flows": dataset.flows}
         _check_unique(incidents, "event_id", "incidents")
         # Convert every table first, so that a bad column fails before anything is written.
         arrow = {key: tb.to_arrow(frames[key], spec, name) for key, spec in tb.TABLES.items()}
@@ -254,22 +254,23 @@ class PostgisCatalog:
             cur.execute(
                 """INSERT INTO datasets (name, title, version, period_start, period_end, meta, imported_at,
                                          source_file, incidents_rows, displacement_rows, places_rows, highways_rows,
-                                         extra_columns)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                         flows_rows, extra_columns)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                    ON CONFLICT (name) DO UPDATE SET
                      title = EXCLUDED.title, version = EXCLUDED.version, period_start = EXCLUDED.period_start,
                      period_end = EXCLUDED.period_end, meta = EXCLUDED.meta, imported_at = EXCLUDED.imported_at,
                      source_file = EXCLUDED.source_file, incidents_rows = EXCLUDED.incidents_rows,
                      displacement_rows = EXCLUDED.displacement_rows, places_rows = EXCLUDED.places_rows,
-                     highways_rows = EXCLUDED.highways_rows, extra_columns = EXCLUDED.extra_columns""",
+                     highways_rows = EXCLUDED.highways_rows, flows_rows = EXCLUDED.flows_rows,
+                     extra_columns = EXCLUDED.extra_columns""",
                 (name, dataset.title, version, dataset.period[0], dataset.period[1], Jsonb(meta),
-                 meta["imported_at"], source, *(meta["rows"][t] for t in tb.TABLES), Jsonb(extra)))
+                 meta["imported_at"], source, *(meta["rows"].get(t, 0) for t in tb.TABLES), Jsonb(extra)))
             for spec in tb.TABLES.values():
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
                 _copy_in(cur, spec, arrow[spec.name])
         with contextlib.suppress(GeodataError):  # fresh statistics help the planner; not worth failing a save
             with self._transaction("analysing tables") as cur:
-                cur.execute("ANALYZE datasets, incidents, displacement, places, highways")
+                cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows")
         return version
 
     def load(self, name: str) -> Dataset:
@@ -292,7 +293,7 @@ class PostgisCatalog:
         return Dataset(
             name=str(meta.get("name", name)), title=str(meta.get("title", name)),
             incidents=frames["incidents"], displacement=frames["displacement"], places=frames["places"],
-            highways=frames["highways"],
+            highways=frames["highways"], flows=frames["flows"],
             period=(date.fromisoformat(meta["period"][0]), date.fromisoformat(meta["period"][1])),
             view=dict(meta.get("view") or {}), headline_series=meta.get("headline_series"),
             map_series=dict(meta.get("map_series") or {}), attribution=str(meta.get("attribution", "")),

@@ -180,11 +180,33 @@ ALTER TABLE places ADD COLUMN extra jsonb;
 ALTER TABLE highways ADD COLUMN extra jsonb;
 """
 
+_FLOWS = """
+CREATE TABLE flows (
+    dataset text NOT NULL,
+    ordinal bigint NOT NULL,
+    origin text NOT NULL,
+    origin_pcode text,
+    destination text NOT NULL,
+    destination_pcode text,
+    people double precision NOT NULL CHECK (people >= 0),
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    movement text NOT NULL,
+    source text NOT NULL,
+    source_url text NOT NULL,
+    extra jsonb,
+    PRIMARY KEY (dataset, ordinal)
+);
+CREATE INDEX flows_dataset_period ON flows (dataset, period_start, period_end);
+ALTER TABLE datasets ADD COLUMN flows_rows bigint NOT NULL DEFAULT 0;
+"""
+
 #: Every step of the schema, in order. Append new steps; never edit or renumber applied ones.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "datasets, incidents, displacement, places, highways, boundaries", _INITIAL),
     Migration(2, "source columns outside the schema (per-row extra jsonb, names and kinds per dataset); "
                  "event ids checked before COPY instead of by a unique index", _EXTRA_COLUMNS),
+    Migration(3, "origin-to-destination flows (HNAP matrices); datasets stored before have none", _FLOWS),
 )
 
 #: The schema version this code reads and writes.

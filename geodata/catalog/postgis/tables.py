@@ -68,6 +68,7 @@ TABLES = {
     "displacement": TableSpec("displacement", schema.DISPLACEMENT),
     "places": TableSpec("places", schema.PLACES),
     "highways": TableSpec("highways", schema.HIGHWAYS),
+    "flows": TableSpec("flows", schema.FLOWS),
 }
 
 
