@@ -1,0 +1,113 @@
+"""The map's density, squares, hexagons and territory layers: store queries in, traces and status out.
+
+Above the point budget the incidents are drawn as the display's
+``aggregate`` (a density surface by default, coarse squares or H3
+hexagons), weighted by its ``weight``; the "density" layer draws the same
+surface under the points whatever the budget; the "territory" layer the
+territory changes of the filter's range. :mod:`dashboard.views.map` splices
+these into the map it composes.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dashboard.figures.density import aggregate_status, density_layer, hexagon_layer, square_layer
+from dashboard.figures.map import with_uids
+from dashboard.figures.territory import territory_layer
+from dashboard.state.url import AGGREGATES, WEIGHTS
+from geodata import FilterState, IncidentStore
+from geodata.query.budget import DEFAULT_POINT_BUDGET, GridCells, PointSelection, Viewport, in_viewport
+from geodata.query.columns import HotColumns
+from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
+from geodata.query.territory import territory_changes
+
+#: Most territory changes drawn (the latest of the range): each carries its hover text.
+TERRITORY_LIMIT = 5_000
+AGGREGATE_META = "incidents-aggregate"
+
+
+def _choice(display: Any, key: str, choices: tuple[str, ...]) -> str:
+    value = display.get(key) if isinstance(display, dict) else None
+    return value if value in choices else choices[0]
+
+
+def plan(columns: HotColumns, positions: np.ndarray, view: Viewport | None,
+         budget: int = DEFAULT_POINT_BUDGET) -> PointSelection | GridCells:
+    """:func:`geodata.query.budget.plan_points` without its coarse grid: every point, the points in the
+    widened view, or (above the budget) an empty :class:`GridCells` with the total, whose cells
+    :func:`aggregate_traces` draws instead."""
+    total = len(positions)
+    if total <= budget:
+        return PointSelection(positions, total)
+    if view is not None:
+        visible = in_viewport(columns, positions, view.widened())
+        if len(visible) <= budget:
+            return PointSelection(visible, total, clipped_to_view=True)
+    empty = np.empty(0, np.float32)
+    return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
+
+
+def aggregate_cells(store: IncidentStore, positions: np.ndarray, view: Viewport | None, display: Any,
+                    budget: int = DEFAULT_POINT_BUDGET) -> tuple[str, Cells | HexCells]:
+    """(how, cells): the display's aggregate of ``positions`` for ``view``, weighted as it says."""
+    how, weight = _choice(display, "aggregate", AGGREGATES), _choice(display, "weight", WEIGHTS)
+    columns = store.columns
+    if how == "hexagons":
+        return how, hexagon_cells(columns, positions, view, weight=weight, budget=budget)
+    if how == "squares":
+        return how, coarse_squares(columns, positions, view, weight=weight, budget=budget)
+    return how, density_cells(columns, positions, view, weight=weight, budget=budget)
+
+
+def aggregate_traces(how: str, cells: Cells | HexCells, meta: str = AGGREGATE_META) -> list[dict]:
+    if isinstance(cells, HexCells):
+        return hexagon_layer(cells, meta=meta)
+    return square_layer(cells, meta=meta) if how == "squares" else density_layer(cells, meta=meta)
+
+
+def density_overlay(store: IncidentStore, state: FilterState, view: Viewport | None, display: Any,
+                    budget: int = DEFAULT_POINT_BUDGET) -> list[dict]:
+    """The "density" layer (under the points): the density surface of the drawn incidents, weighted
+    as the display says, whatever the budget."""
+    if "density" not in state.layers:
+        return []
+    weight = _choice(display, "weight", WEIGHTS)
+    return density_layer(density_cells(store.columns, store.positions(state), view, weight=weight, budget=budget))
+
+
+def territory_overlay(store: IncidentStore, state: FilterState) -> list[dict]:
+    """The "territory" layer: the filter's territory changes, the latest :data:`TERRITORY_LIMIT`, faded by age."""
+    if "territory" not in state.layers:
+        return []
+    changes = territory_changes(store.columns, store.positions(state))
+    total = len(changes)
+    if total > TERRITORY_LIMIT:
+        changes = territory_changes(store.columns, changes.positions[-TERRITORY_LIMIT:])
+    first = int(np.datetime64(state.start, "D").astype(np.int64))
+    last = int(np.datetime64(state.end, "D").astype(np.int64))
+    return territory_layer(changes, first, last, total=total)
+
+
+def with_aggregate(figure: dict, store: IncidentStore, state: FilterState, view: Viewport | None, display: Any,
+                   budget: int = DEFAULT_POINT_BUDGET, hidden: int = 0) -> dict:
+    """``figure`` (over the budget: its incident layer an empty grid) with the display's aggregate in the
+    grid's place and a status line saying what it shows (``hidden``: area-coded incidents whose layer is
+    off, counted but not drawn). The figure's lists are replaced, not changed."""
+    data = figure["data"]
+    at = [i for i, t in enumerate(data) if t.get("meta") == AGGREGATE_META]
+    if not at:
+        return figure
+    positions = store.positions(state)
+    how, cells = aggregate_cells(store, positions, view, display, budget)
+    traces = with_uids(aggregate_traces(how, cells))
+    figure["data"] = data[:at[0]] + traces + [t for i, t in enumerate(data[at[0]:], at[0]) if i not in at]
+    off = f"; {hidden:,} area-coded not drawn (their layer is off)" if hidden else ""
+    text = aggregate_status(len(positions) + hidden, cells, how, budget, off)
+    layout = figure["layout"]
+    layout["annotations"] = [{**a, "text": text} if a.get("name") == "status" else a
+                             for a in layout.get("annotations", [])]
+    if "density" in state.layers and how == "density":  # the aggregate is the density layer already
+        figure["data"] = [t for t in figure["data"] if t.get("meta") != "density"]
+    return figure
