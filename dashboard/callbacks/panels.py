@@ -28,15 +28,15 @@ def register_panels(app: Dash, store: IncidentStore) -> None:
         Output(ids.TABLE, "data"), Output(ids.TABLE, "page_count"), Output(ids.TABLE, "page_current"),
         Output(ids.TABLE_NOTE, "children"), Output(ids.TABLE, "style_data_conditional"),
         Output(ids.TABLE, "tooltip_data"),
-        Input(ids.FILTER, "data"), Input(ids.MAP, "selectedData"), Input(ids.TABLE, "page_current"),
+        Input(ids.FILTER, "data"), Input(ids.TABLE, "page_current"),
         Input(ids.TABLE, "sort_by"), Input(ids.SELECTED, "data"),
         Input(ids.TABLE, "page_size"),  # set in the browser from the room the table has (page.py)
     )
-    def _table(filter_data, area, page, sort_by, selected, page_size):
+    def _table(filter_data, page, sort_by, selected, page_size):
         trigger = ctx.triggered_id
         state = FilterState.from_dict(filter_data, store.date_range())
-        first = trigger in (ids.FILTER, ids.MAP) or (trigger == ids.TABLE and "sort_by" in ctx.triggered[0]["prop_id"])
-        result = table_page(store, state, selected_area=area, page=0 if first else page, page_size=page_size,
+        first = trigger == ids.FILTER or (trigger == ids.TABLE and "sort_by" in ctx.triggered[0]["prop_id"])
+        result = table_page(store, state, page=0 if first else page, page_size=page_size,
                             sort_by=sort_by, selected_id=selected, jump_to_selected=trigger == ids.SELECTED)
         current = no_update if result.page_current == page else result.page_current
         return (result.data, result.page_count, current, result.note, selected_style(result.selected_row),

@@ -7,6 +7,7 @@ same way, so an analyst can quote any of them: "948,000 displaced since
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -51,22 +52,53 @@ def when_words(info: SeriesInfo, as_of: pd.Timestamp, start: pd.Timestamp | None
     return f"in {period_words(start, end if end is not None and not pd.isna(end) else as_of, info.unit)}"
 
 
-def displaced_sentence(figure: Displaced, info: SeriesInfo) -> str:
-    """The headline's sentence for ``figure``: number, what it counts (since when), its date or
-    period, its sources."""
-    qualifier = f"{figure.qualifier} " if figure.qualifier else ""
+def figure_words(figure: Displaced) -> str:
+    """The number as its source said it: 'almost 1,000,000' (the source's qualifier, never ours)."""
     people = format_count(figure.people)
+    return f"{figure.qualifier} {people}" if figure.qualifier else people
+
+
+def displaced_sentence(figure: Displaced, info: SeriesInfo) -> str:
+    """The legend's and hover's sentence for ``figure``: number, what it counts (since when), its date
+    or period, its sources."""
+    return f"{figure_words(figure)} {displaced_caption(figure, info)}"
+
+
+_AS_OF_SOURCE = re.compile(r"\s*\(as of [^()]*\)", re.IGNORECASE)
+
+
+def displaced_caption(figure: Displaced, info: SeriesInfo) -> str:
+    """What the headline's big figure counts: 'displaced since 1 Dec 2019, as of 5 Mar 2020 (OCHA)'.
+
+    A stock's date is said once: a source named with its own "(as of …)" (a report's date) loses
+    that part here, the sentence already gives the figure's; the full name stays in the sources.
+    """
+    sources = figure.sources
     if info.kind == STOCK:
         since = f" since {format_day(info.since)}" if info.since else ""
         first, last = figure.first_as_of, figure.last_as_of
         as_of = format_day(last) if first == last else f"{period_words(first, last, None)} (latest per place)"
-        said = f"{qualifier}{people} {info.measure}{since}, as of {as_of}"
+        said = f"{info.measure}{since}, as of {as_of}"
+        sources = tuple(dict.fromkeys(_AS_OF_SOURCE.sub("", s).strip() or s for s in sources))
     else:
         when = when_words(info, figure.last_as_of, figure.period_start, figure.period_end)
-        said = f"{qualifier}{people} {info.measure} {when}"
+        said = f"{info.measure} {when}"
     if figure.figures > 1:
         said += f" across {figure.figures:,} places"
-    return f"{said} ({sources_words(figure.sources)})" if figure.sources else said
+    return f"{said} ({sources_words(sources)})" if sources else said
+
+
+def earlier_words(now: Displaced, before: Displaced, info: SeriesInfo) -> str:
+    """How the figure moved since the comparison period's, in the earlier figure's own words:
+    'up from more than 948,000 on 23 Feb 2020'. No difference is computed: two qualified figures
+    ("almost", "more than") give no exact one."""
+    direction = "up from" if now.people > before.people else "down from" if now.people < before.people \
+        else "unchanged from"
+    if info.kind == STOCK:
+        when = f"on {format_day(before.last_as_of)}"
+    else:
+        when = when_words(info, before.last_as_of, before.period_start, before.period_end)
+    return f"{direction} {figure_words(before)} {when}"
 
 
 def missing_sentence(info: SeriesInfo, *, areas: bool) -> str:

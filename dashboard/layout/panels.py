@@ -19,8 +19,11 @@ GRAPH_CONFIG = {
 
 
 #: The camera button saves the map at twice its size (a sharp picture for slides); its file name
-#: follows the filter (assets/camera.js).
-MAP_CONFIG = {**GRAPH_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2}}
+#: follows the filter (assets/camera.js). No box or lasso selection: a selection that the URL, the
+#: headline and the exports did not follow would show one thing and count another (the timeline's
+#: brush, which is a date filter, stays). Dragging pans.
+MAP_CONFIG = {**GRAPH_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2},
+              "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
 TIMELINE_CONFIG = {**GRAPH_CONFIG, "scrollZoom": False,

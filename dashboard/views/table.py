@@ -2,8 +2,9 @@
 
 ``dash_table.DataTable`` with ``page_action="custom"`` and
 ``sort_action="custom"`` asks for one page; :func:`table_page` answers
-from the store with the same filter as every other view, narrowed to the
-area selected on the map (box or lasso) if any. Cells are plain text
+from the store with the same filter as every other view (the map has no
+box or lasso selection: a selection the URL, headline and exports do not
+know would make the table disagree with them). Cells are plain text
 (DataTable renders them as text, never HTML).
 """
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from dashboard.figures.style import cell_text, fatality_text
 from geodata import FilterState, IncidentStore
@@ -45,7 +45,6 @@ PRECISION_SHORT = {1: "exact", 2: "near (a few km)", 3: "area / admin centroid"}
 SOURCE_PREFIX = "src__"
 MAX_SOURCE_COLUMNS = 40
 SOURCE_CELL = 120
-MAX_SELECTION_VERTICES = 2_000
 
 
 def source_columns(incidents: pd.DataFrame) -> tuple[str, ...]:
@@ -115,44 +114,6 @@ def notes_tooltips(incidents: pd.DataFrame) -> list[dict]:
             for text in map(cell_text, notes)]
 
 
-def _points(value: Any) -> np.ndarray | None:
-    if not isinstance(value, list) or not 2 <= len(value) <= MAX_SELECTION_VERTICES:
-        return None
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    if array.ndim != 2 or array.shape[1] != 2 or not np.isfinite(array).all():
-        return None
-    return array
-
-
-def selection_shape(selected: Any) -> shapely.Geometry | None:
-    """The box or lasso drawn on the map (plotly ``selectedData``), as a polygon in lon/lat."""
-    if not isinstance(selected, dict):
-        return None
-    lasso = selected.get("lassoPoints")
-    if isinstance(lasso, dict):
-        points = _points(lasso.get("map"))
-        if points is not None and len(points) >= 3:
-            shape = shapely.Polygon(points)
-            return shape if shape.is_valid else shape.buffer(0)
-    box = selected.get("range")
-    if isinstance(box, dict):
-        points = _points(box.get("map"))
-        if points is not None and len(points) == 2:
-            (x0, y0), (x1, y1) = points
-            return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    return None
-
-
-def inside(store: IncidentStore, positions: np.ndarray, shape: shapely.Geometry) -> np.ndarray:
-    """The positions whose point lies inside (or on the edge of) ``shape``."""
-    lon = store.columns.longitude[positions].astype(np.float64)
-    lat = store.columns.latitude[positions].astype(np.float64)
-    return positions[shapely.intersects_xy(shape, lon, lat)]
-
-
 def _sorted(store: IncidentStore, positions: np.ndarray, sort_by: Any) -> np.ndarray:
     if not isinstance(sort_by, list) or not sort_by or not isinstance(sort_by[0], dict):
         return positions
@@ -176,10 +137,10 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     return int(min(max(value, low), high))
 
 
-def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any = None, page: Any = 0,
+def table_page(store: IncidentStore, state: FilterState, *, page: Any = 0,
                page_size: Any = PAGE_SIZE, sort_by: Any = None, selected_id: Any = None,
                jump_to_selected: bool = False) -> TablePage:
-    """The page of the filtered (and map-selected) incidents to show.
+    """The page of the filtered incidents to show.
 
     With ``jump_to_selected`` the page is the one holding ``selected_id``
     (when it is in the table). Malformed paging or sorting input falls back
@@ -187,9 +148,6 @@ def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any =
     """
     positions = store.positions(state)
     total = len(positions)
-    shape = selection_shape(selected_area)
-    if shape is not None:
-        positions = inside(store, positions, shape)
     positions = _sorted(store, positions, sort_by)
     size = _int(page_size, PAGE_SIZE, 1, MAX_PAGE_SIZE)
     count = max(1, -(-len(positions) // size))
@@ -206,10 +164,7 @@ def table_page(store: IncidentStore, state: FilterState, *, selected_area: Any =
     source = source_columns(store.incidents)
     page_rows = table_rows(shown, source)
     row = where - current * size if where is not None and 0 <= where - current * size < size else None
-    if shape is not None:
-        note = f"{len(positions):,} of {total:,} incidents lie in the area selected on the map"
-    else:
-        note = f"{total:,} incident{'s' if total != 1 else ''} match the filters"
+    note = f"{total:,} incident{'s' if total != 1 else ''} match the filters"
     note += " · click a row to show it on the map"
     return TablePage(page_rows, count, current, note, row, notes_tooltips(shown), source)
 

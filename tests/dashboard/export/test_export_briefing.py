@@ -81,7 +81,7 @@ def test_page_has_title_subtitle_headline_sources_stamp_and_link(store):
     assert "27 Feb 2020 (1 day)" in subtitle and "all event types" in subtitle
     assert annotation(figure, "headline-incidents") == "<b>2</b>"
     assert annotation(figure, "headline-fatalities") == "<b>95</b>"
-    assert annotation(figure, "headline-displaced") == "<b>948,000</b>"
+    assert annotation(figure, "headline-displaced") == "<b>more than 948,000</b>"
     sources = annotation(figure, "sources")
     assert "Incidents: North-west Syria: the Idlib offensive" in sources and "as of 10 Mar 2020" in sources
     assert "Displacement:" in sources and "(as of 23 Feb 2020)" in sources  # the figure in force on 27 Feb

@@ -20,7 +20,7 @@ from dashboard.state.url import PageState
 from dashboard.views.detail import incident_detail, source_links
 from dashboard.views.map import MapAssets, drawn_state, update_map
 from dashboard.views.selection import clicked_incident, focus_incident, place_search, update_detail
-from dashboard.views.table import selection_shape, table_page
+from dashboard.views.table import table_page
 from dashboard.views.timeline import update_timeline
 from geodata import FilterState
 
@@ -229,20 +229,6 @@ def test_table_pages_sorts_and_finds_the_selected_row(store):
     for page, size, sort in ((-3, 5, None), ("x", "y", "z"), (10**9, 10**9, [{"column_id": "<script>"}]),
                              (True, 0, [["fatalities"]])):
         assert table_page(store, state, page=page, page_size=size, sort_by=sort).data
-
-
-def test_map_selection_narrows_the_table(store):
-    state = FilterState.default(store.date_range())
-    box = {"range": {"map": [[36.4, 35.8], [36.7, 35.6]]}}
-    inside = table_page(store, state, selected_area=box, page_size=100)
-    lat, lon = store.incidents["latitude"], store.incidents["longitude"]
-    expected = store.incidents[(lon >= 36.4) & (lon <= 36.7) & (lat >= 35.6) & (lat <= 35.8)]["event_id"]
-    assert sorted(r["id"] for r in inside.data) == sorted(expected) and "area selected" in inside.note
-    lasso = {"lassoPoints": {"map": [[36.4, 35.6], [36.7, 35.6], [36.7, 35.8], [36.4, 35.8]]}}
-    assert sorted(r["id"] for r in table_page(store, state, selected_area=lasso, page_size=100).data) == sorted(expected)
-    for junk in ({"range": {"map": [[1, 2]]}}, {"lassoPoints": {"map": [[0, 0], ["x", 1], [2, 2]]}},
-                 {"range": {"map": [[0, 0], [float("nan"), 1]]}}, {"lassoPoints": {"map": [[0, 0]] * 5000}}, "box"):
-        assert selection_shape(junk) is None
 
 
 # ------------------------------------------------------------------ details
