@@ -10,7 +10,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,30 +17,28 @@ import pandas as pd
 
 from dashboard.figures import plain
 from dashboard.figures.basemap import ATTRIBUTIONS, GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.incidents import RICH_HOVER_LIMIT as RICH_HOVER_LIMIT
+from dashboard.figures.incidents import IncidentPoints as IncidentPoints
+from dashboard.figures.incidents import incident_hover_data as incident_hover_data
+from dashboard.figures.incidents import incident_layer, size_key
+from dashboard.figures.incidents import marker_size as marker_size
 from dashboard.figures.overlays import drawable
 from dashboard.figures.style import (
     AGGREGATE_COLOUR,
     CONTEXT_COLOUR,
     DISPLACEMENT_COLOURS,
-    cell_text,
     esc,
     escape,
-    fatality_text,
     format_count,
-    format_day,
-    marker_diameter,
     short_count,
-    type_colour,
 )
 from dashboard.figures.wording import when_words
-from geodata import GEO_PRECISION, FilterState, Gazetteer
+from geodata import FilterState, Gazetteer
 from geodata.model.series import SeriesInfo
 from geodata.query.budget import (
     DEFAULT_POINT_BUDGET,
     GridCells,
-    PointSelection,
 )
-from geodata.query.columns import HotColumns
 
 #: Layers of incident points (raw or aggregated).
 INCIDENT_METAS = ("incidents", "incidents-aggregate")
@@ -49,125 +46,9 @@ INCIDENT_METAS = ("incidents", "incidents-aggregate")
 #: Keep pan and zoom when the filter changes: plotly keeps user view while this is unchanged.
 MAP_UIREVISION = "incident-map"
 
-INCIDENT_HOVER = (
-    "<b>%{customdata[1]}</b><br>"
-    "%{customdata[0]} · %{customdata[2]}<br>"
-    "Actors: %{customdata[3]}<br>"
-    "Fatalities: %{customdata[4]}<br>"
-    "Location: %{customdata[6]}<br>"
-    "Source: %{customdata[5]}"
-    "<extra></extra>"
-)
-
 #: Displacement symbol diameter (px) for one million people; area is proportional to the figure.
 DISPLACEMENT_PX_PER_MILLION = 64.0
-
-
-def marker_size(fatalities: np.ndarray) -> np.ndarray:
-    """Marker diameter in px as uint8 (one byte a point on the wire); see :func:`marker_diameter`."""
-    return marker_diameter(fatalities).astype(np.uint8)
-
-
-HOVER_COLUMNS = ["event_date", "location", "event_type", "sub_event_type", "actor1", "actor2", "fatalities",
-                 "fatalities_low", "fatalities_high", "source", "geo_precision", "geo_precision_note", "event_id"]
-
-
-def incident_hover_data(incidents: pd.DataFrame, gazetteer: Gazetteer) -> np.ndarray:
-    """customdata rows: date, place, type, actors, fatalities, source, precision, event id.
-
-    Every text from data is HTML-escaped. A plain loop: it only runs for the
-    few hundred points that get rich hover, where it beats pandas' per-call overhead.
-    """
-    display: dict[str, str] = {}
-    rows = []
-    frame = incidents.reindex(columns=HOVER_COLUMNS)
-    for (day, place, kind, sub, actor1, actor2, best, low, high, source, precision, note,
-         event_id) in frame.itertuples(index=False, name=None):
-        place = cell_text(place)
-        if place not in display:
-            display[place] = gazetteer.display_name(place)
-        kind = cell_text(kind) + (f" – {cell_text(sub)}" if cell_text(sub) else "")
-        actors = (cell_text(actor1) or "unknown") + (f" vs {cell_text(actor2)}" if cell_text(actor2) else "")
-        where = GEO_PRECISION.get(int(precision), "unknown") if cell_text(precision) else "unknown"
-        where += f" ({cell_text(note)})" if cell_text(note) else ""
-        rows.append([
-            format_day(day), esc(display[place]), esc(kind), esc(actors), fatality_text(best, low, high),
-            esc(cell_text(source)[:300]), esc(where), esc(cell_text(event_id)),
-        ])
-    return np.array(rows, dtype=object) if rows else np.empty((0, 8), dtype=object)
-
-
-#: Up to this many points get full hover text (place, actors, source...); above it the hover is
-#: compact (type and fatalities from typed arrays) so the payload stays ~17 bytes per point.
-RICH_HOVER_LIMIT = 500
-
-COMPACT_HOVER = ("<b>%{fullData.name}</b><br>Fatalities: %{customdata:.0f}<br>"
-                 "<i>Narrow the filter for details</i><extra></extra>")
-
-
-@dataclass(frozen=True)
-class IncidentPoints:
-    """What the incident layer draws: the store's hot columns and the plan for this view.
-
-    ``rows`` are the canonical rows of ``plan.positions`` (same order) when
-    there are few enough for full hover text, else ``None``.
-    """
-
-    columns: HotColumns
-    plan: PointSelection | GridCells
-    rows: pd.DataFrame | None = None
-
-    @property
-    def drawn(self) -> int:
-        """Incidents drawn as points (0 when aggregated)."""
-        return len(self.plan.positions) if isinstance(self.plan, PointSelection) else 0
-
-
-def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: list[str],
-                   shown: list[str] | None = None) -> list[dict]:
-    """One trace per event type of the dataset (legend entry and colour per type), sized by fatalities.
-
-    Built from numpy arrays, so plotly sends typed arrays. Every type keeps
-    its trace whatever the filter (empty when it has no incident; out of the
-    legend when the filter leaves it out, ``shown``): the legend and colours
-    stay put, and plotly never has to remove a trace that was empty — it
-    would remove MapLibre layers an empty trace never added, throw "Map
-    error." and stop updating the map.
-    """
-    assert isinstance(points.plan, PointSelection), "grid cells are drawn by aggregate_layer"
-    columns, positions = points.columns, points.plan.positions
-    codes = columns.type_codes[positions]
-    # Group the points by type once (a stable sort keeps date order), then each trace is a slice.
-    order = np.argsort(codes, kind="stable")
-    codes = codes[order]
-    chosen = positions[order]
-    lat, lon, deaths = columns.latitude[chosen], columns.longitude[chosen], columns.fatalities[chosen]
-    sizes = marker_size(deaths)
-    rich = incident_hover_data(points.rows.take(order), gazetteer) if points.rows is not None else None
-    traces = []
-    for event_type in event_types:
-        code = columns.type_index.get(event_type, -1)
-        run = slice(int(np.searchsorted(codes, code, side="left")), int(np.searchsorted(codes, code, side="right")))
-        if code < 0:
-            run = slice(0, 0)
-        if rich is not None:
-            hover = dict(customdata=rich[run], hovertemplate=INCIDENT_HOVER)
-        else:
-            hover = dict(customdata=deaths[run], hovertemplate=COMPACT_HOVER)
-        traces.append(plain.trace(
-            "scattermap",
-            name=event_type,
-            meta="incidents",
-            legendgroup="incidents",
-            legendgrouptitle=dict(text="Incidents (size: fatalities)"),
-            showlegend=shown is None or event_type in shown,
-            lat=lat[run],
-            lon=lon[run],
-            mode="markers",
-            marker=dict(size=sizes[run], color=type_colour(event_type), opacity=0.88),
-            **hover,
-        ))
-    return traces
+DISPLACEMENT_TITLE = "Displacement (area: people; disc: as of a date, ring: in a period)"
 
 
 def aggregate_layer(cells: GridCells) -> list[dict]:
@@ -220,9 +101,7 @@ def displacement_layer(figures: pd.DataFrame, series: Mapping[str, SeriesInfo]) 
     order = sorted(kinds, key=lambda s: kinds[s] != "stock")
     stock_places = set(figures.loc[figures["series"].map(kinds) == "stock", "pcode"].dropna())
     for name in order:
-        rows = figures[figures["series"] == name]
-        if rows.empty:
-            continue
+        rows = figures[figures["series"] == name]  # kept when empty: the legend stays put during playback
         kind = kinds[name]
         people = rows["displaced"].astype("float64").to_numpy()
         size = np.maximum(DISPLACEMENT_PX_PER_MILLION * np.sqrt(people / 1_000_000), 10.0)
@@ -239,11 +118,17 @@ def displacement_layer(figures: pd.DataFrame, series: Mapping[str, SeriesInfo]) 
             escape(rows["source"]),
         ])
         label = info.label
+        colour = DISPLACEMENT_COLOURS.get(kind, DISPLACEMENT_COLOURS["flow"])
+        if kind != "stock":  # a pale centre under the translucent disc: a ring, not only another colour
+            traces.append(plain.trace("scattermap", name=f"{label} (centre)", meta="displacement-ring",
+                legendgroup="displacement", showlegend=False, hoverinfo="skip", mode="markers",
+                lat=rows["latitude"].to_numpy(dtype="float64"), lon=rows["longitude"].to_numpy(dtype="float64"),
+                marker=dict(size=size * 0.55, color="#ffffff", opacity=0.85)))
         traces.append(plain.trace("scattermap",
             name=label,
             meta="displacement",
             legendgroup="displacement",
-            legendgrouptitle=dict(text="Displacement (area: people)"),
+            legendgrouptitle=dict(text=DISPLACEMENT_TITLE),
             lat=rows["latitude"].to_numpy(dtype="float64"),
             lon=rows["longitude"].to_numpy(dtype="float64"),
             mode="markers+text",
@@ -252,7 +137,7 @@ def displacement_layer(figures: pd.DataFrame, series: Mapping[str, SeriesInfo]) 
                   for p, code in zip(people, rows["pcode"], strict=True)],
             textfont=dict(family=GLYPH_FONT_BOLD, size=11, color="#1a1a1a"),
             textposition="top center" if kind == "stock" else "middle center",
-            marker=dict(size=size, color=DISPLACEMENT_COLOURS.get(kind, DISPLACEMENT_COLOURS["flow"]), opacity=0.38),
+            marker=dict(size=size, color=colour, opacity=0.38),
             customdata=detail,
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]} " + esc(info.measure)
                            + " %{customdata[3]}<br>Scope: %{customdata[4]}<br>Source: %{customdata[5]}"
@@ -393,6 +278,8 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
     traces[first:first] = list(under_incidents or [])
     traces += list(above or [])
     traces = with_uids(traces)
+    points = "incidents" in state.layers and not isinstance(incidents.plan, GridCells)
+    key_shapes, key_notes = size_key(incidents.size_by) if points else ([], [])
     return plain.figure(traces, dict(
         map=dict(style=offline_style(base_url, focus), center=dict(lat=view["lat"], lon=view["lon"]),
                  zoom=view["zoom"]),
@@ -401,8 +288,11 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
         margin=dict(l=0, r=0, t=0, b=0),
         # The legend explains; it does not filter (a click there would hide a type that the headline,
         # the link and the exports still count). Filters are on the left.
-        legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    itemclick=False, itemdoubleclick=False,
+        # Under the map, in rows: over it, a phone's legend would cover most of the map. Swatches all of
+        # one size (plotly would size each by the mean of its points: it would change with the data);
+        # the size key says what sizes mean.
+        legend=dict(orientation="h", x=0, y=0, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
+                    itemclick=False, itemdoubleclick=False, itemsizing="constant",
                     bordercolor="#cccccc", borderwidth=1, font=dict(size=11),
                     grouptitlefont=dict(size=11), tracegroupgap=6),
         hoverlabel=dict(align="left", font=dict(size=12)),
@@ -412,5 +302,7 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
                      dict(text=esc(status_text(incidents, budget, hidden)), name="status",
                           x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                           showarrow=False, font=dict(size=11, color="#222"), bgcolor="rgba(255,255,255,0.85)")
-                     if "incidents" in state.layers else dict(text="", visible=False, name="status")],
+                     if "incidents" in state.layers else dict(text="", visible=False, name="status"),
+                     *key_notes],
+        shapes=key_shapes,
     ))

@@ -22,7 +22,15 @@ import pandas as pd
 
 from dashboard.figures import plain
 from dashboard.figures.basemap import GLYPH_FONT
-from dashboard.figures.style import esc, format_count, format_day, marker_diameter, type_colour
+from dashboard.figures.style import (
+    FIXED_SIZE,
+    category_colours,
+    esc,
+    format_count,
+    format_day,
+    marker_diameter,
+    type_colour,
+)
 
 APPROXIMATE_LEGEND = "Approximate location (area or admin centroid)"
 #: Above this many approximate points the halos are left out (the map is then aggregated anyway).
@@ -31,18 +39,20 @@ CHOROPLETH_SCALE = [[0.0, "#deebf7"], [0.5, "#6baed6"], [1.0, "#08306b"]]  # one
 
 
 def uncertainty_layer(latitude: np.ndarray, longitude: np.ndarray, fatalities: np.ndarray,
-                      type_codes: np.ndarray, type_names: list[str]) -> tuple[list[dict], list[dict]]:
+                      type_codes: np.ndarray, type_names: list[str],
+                      fixed: bool = False) -> tuple[list[dict], list[dict]]:
     """(halos under the points, hollow centres over them) for approximate incidents.
 
     The arrays describe the approximate incidents only, one element each;
-    ``type_codes`` index ``type_names`` (-1: unknown). Halos take their type's
-    colour through a stepped colour scale, so the colours travel as one byte
-    a point instead of a colour string.
+    ``type_codes`` index ``type_names`` (-1: unknown), the categories the
+    points are coloured by. Halos take their category's colour through a
+    stepped colour scale, so the colours travel as one byte a point instead
+    of a colour string. ``fixed``: the points all have one size.
     """
     if len(latitude) == 0 or len(latitude) > HALO_LIMIT:
         return [], []
-    size = marker_diameter(fatalities)
-    palette = [type_colour(t) for t in type_names] + [type_colour("")]
+    size = np.full(len(latitude), FIXED_SIZE, dtype=np.float32) if fixed else marker_diameter(fatalities)
+    palette = [*category_colours(type_names), type_colour("")]
     codes = np.where(np.asarray(type_codes) < 0, len(type_names), type_codes).astype(np.uint8)
     scale = [[i / (len(palette) - 1), colour] for i, colour in enumerate(palette)]
     common = dict(lat=np.asarray(latitude, dtype=np.float32), lon=np.asarray(longitude, dtype=np.float32),

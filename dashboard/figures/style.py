@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import html
+import unicodedata
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,16 @@ EVENT_TYPE_COLOURS = {
     "Riots": "#56B4E9",
 }
 OTHER_TYPE_COLOUR = "#666666"
-DISPLACEMENT_COLOURS = {"stock": "#7f7f7f", "flow": "#3d3d3d"}
+#: Colours of categories that the table above does not name (actors, sub-types, precision, another
+#: source's event types): Okabe–Ito's, in its order, black last. ``tests/dashboard/figures/test_palette_cvd.py``
+#: checks them under simulated colour-vision deficiencies; the marks (:func:`category_marks`) tell apart
+#: the pairs that come close.
+CATEGORY_PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
+#: The bucket of every category past the top few (see ``dashboard.views.colours``).
+OTHER_CATEGORY = "Other"
+#: Grey discs for the people displaced as of a date, brown rings for those displaced in a period: they
+#: differ in colour and in pattern (see ``figures/map.py``), and from every incident colour.
+DISPLACEMENT_COLOURS = {"stock": "#7f7f7f", "flow": "#8c510a"}
 CONTEXT_COLOUR = "#8a8a8a"
 AGGREGATE_COLOUR = "#4b3f72"
 SELECTION_FILL = "rgba(0, 114, 178, 0.10)"
@@ -62,8 +73,53 @@ def marker_diameter(fatalities: np.ndarray) -> np.ndarray:
     return np.minimum(8.0 + 2.4 * np.sqrt(deaths), 34.0)
 
 
+#: Marker diameter (px) of every incident point when the size is fixed.
+FIXED_SIZE = 11
+
+
 def type_colour(event_type: str) -> str:
     return EVENT_TYPE_COLOURS.get(event_type, OTHER_TYPE_COLOUR)
+
+
+def category_colours(names: Sequence[str], fixed: Mapping[str, str] = EVENT_TYPE_COLOURS) -> list[str]:
+    """A colour per category: its own when ``fixed`` names it, else the next palette colour no other
+    category of the list has (then round again); "Other" grey. Same list in, same colours out."""
+    taken = {fixed[n] for n in names if n in fixed}
+    free = [c for c in CATEGORY_PALETTE if c not in taken] or list(CATEGORY_PALETTE)
+    out, spare = [], 0
+    for name in names:
+        if name in fixed:
+            out.append(fixed[name])
+        elif name == OTHER_CATEGORY:
+            out.append(OTHER_TYPE_COLOUR)
+        else:
+            out.append(free[spare % len(free)])
+            spare += 1
+    return out
+
+
+def category_marks(names: Sequence[str]) -> list[str]:
+    """One distinct letter or digit per category, drawn on its points so that colour is not the only
+    cue: the first free initial of its words, else any free letter of it, else a digit; "" when none
+    is left. ASCII only (the map's glyphs have it; a name in another script gets a digit)."""
+    used: set[str] = set()
+    marks = []
+    for name in names:
+        plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().upper()
+        words = [w for w in plain.replace("/", " ").replace("-", " ").split() if w[:1].isalnum()]
+        choices = [w[0] for w in words] + [c for c in plain if c.isalpha()] + list("123456789")
+        mark = next((c for c in choices if c not in used), "")
+        used.add(mark)
+        marks.append(mark)
+    return marks
+
+
+def text_on(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (#rrggbb): WCAG relative luminance."""
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def escape(values: pd.Series, limit: int = 300) -> np.ndarray:

@@ -40,6 +40,7 @@ from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.mapview import is_view_change, opening_view, viewport_from_relayout
 from dashboard.views import towns
+from dashboard.views.colours import colour_field, colour_key, size_field
 from dashboard.views.selection import found_place, incident_position
 from geodata import FilterState, IncidentStore
 from geodata.geo import geonames
@@ -65,13 +66,14 @@ def drawn_state(state: FilterState) -> FilterState:
 
 
 def incident_points(store: IncidentStore, state: FilterState, viewport: Viewport | None,
-                    budget: int = DEFAULT_POINT_BUDGET) -> IncidentPoints:
-    """The incidents to draw for ``state``: within the point budget, with rows for rich hover when few."""
+                    budget: int = DEFAULT_POINT_BUDGET, display: Any = None) -> IncidentPoints:
+    """The incidents to draw for ``state``: within the point budget, with rows for rich hover when
+    few, coloured and sized as the ``display`` settings say."""
     plan = plan_points(store.columns, store.positions(state), viewport, budget)
     rows = None
     if isinstance(plan, PointSelection) and len(plan.positions) <= RICH_HOVER_LIMIT:
         rows = store.incidents.take(plan.positions)
-    return IncidentPoints(store.columns, plan, rows)
+    return IncidentPoints(store.columns, plan, rows, colour_key(store, colour_field(display)), size_field(display))
 
 
 class DatedLayers:
@@ -107,9 +109,10 @@ def _incident_overlays(store: IncidentStore, points: IncidentPoints, state: Filt
         columns = store.columns
         approximate = positions[columns.geo_precision[positions] == 3]
         if len(approximate):
+            key = points.key or colour_key(store, "event_type")
             halos, centres = uncertainty_layer(
                 columns.latitude[approximate], columns.longitude[approximate], columns.fatalities[approximate],
-                columns.type_codes[approximate], list(columns.type_names))
+                key.codes[approximate], list(key.names), fixed=points.size_by == "fixed")
             under += halos
             over += centres
     i = incident_position(store, selected)
@@ -181,7 +184,7 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
     viewport = viewport_from_relayout(relayout) or viewport_from_relayout(mapview.as_relayout(view))
     default = opening_view(store.dataset.view, store.extent)
     centre = mapview.current_view(view, default)
-    points = incident_points(store, drawn, viewport, budget)
+    points = incident_points(store, drawn, viewport, budget, display)
     hidden = 0 if drawn is state else len(store.positions(state)) - points.plan.total
     under, over = _incident_overlays(store, points, drawn, selected)
     level = display.get("admin_level") if isinstance(display.get("admin_level"), int) else 1
