@@ -39,12 +39,12 @@ from dashboard.server.cache import cache_key
 from dashboard.server.mapsources import MapSources
 from dashboard.state import mapview
 from dashboard.state.mapview import is_view_change, opening_view, viewport_from_relayout
-from dashboard.views import towns
+from dashboard.views import aggregates, towns
 from dashboard.views.colours import colour_field, colour_key, size_field
 from dashboard.views.selection import found_place, incident_position
 from geodata import FilterState, IncidentStore
 from geodata.geo import geonames
-from geodata.query.budget import DEFAULT_POINT_BUDGET, PointSelection, Viewport, plan_points
+from geodata.query.budget import DEFAULT_POINT_BUDGET, PointSelection, Viewport
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def incident_points(store: IncidentStore, state: FilterState, viewport: Viewport
                     budget: int = DEFAULT_POINT_BUDGET, display: Any = None) -> IncidentPoints:
     """The incidents to draw for ``state``: within the point budget, with rows for rich hover when
     few, coloured and sized as the ``display`` settings say."""
-    plan = plan_points(store.columns, store.positions(state), viewport, budget)
+    plan = aggregates.plan(store.columns, store.positions(state), viewport, budget)  # over budget: see with_aggregate
     rows = None
     if isinstance(plan, PointSelection) and len(plan.positions) <= RICH_HOVER_LIMIT:
         rows = store.incidents.take(plan.positions)
@@ -196,9 +196,12 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
         displacement=(layers.displacement(drawn.start, drawn.end, tuple(drawn.admin_codes))
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
-        below=_area_layers(store, state, level, assets), under_incidents=under,
-        above=over + _place_layer(store, view, assets.sources), focus=store.countries, hidden=hidden,
+        below=_area_layers(store, state, level, assets),
+        under_incidents=aggregates.density_overlay(store, drawn, viewport, display, budget) + under,
+        above=over + aggregates.territory_overlay(store, drawn) + _place_layer(store, view, assets.sources),
+        focus=store.countries, hidden=hidden,
     )
+    figure = aggregates.with_aggregate(figure, store, drawn, viewport, display, budget, hidden)
     layout = figure["layout"]
     layout["map"]["uirevision"] = mapview.uirevision(view)
     basemap = display.get("basemap")
@@ -224,13 +227,14 @@ def map_layout_key(store: IncidentStore, display: Any, view: Any) -> str:
 
 def map_needs_redraw(trigger: str | None, relayout: Any, filter_data: Any, store: IncidentStore,
                      budget: int = DEFAULT_POINT_BUDGET) -> bool:
-    """A pan or zoom only needs a new map when the filtered incidents exceed the point budget."""
+    """A pan or zoom only needs a new map when the filtered incidents exceed the point budget (or the
+    density layer, drawn for the view, is on)."""
     if trigger != ids.MAP:
         return True
     if not is_view_change(relayout):
         return False
     state = FilterState.from_dict(filter_data, store.date_range())
-    return len(store.positions(drawn_state(state))) > budget
+    return "density" in state.layers or len(store.positions(drawn_state(state))) > budget
 
 
 def view_needs_redraw(view: Any, filter_data: Any, store: IncidentStore, budget: int = DEFAULT_POINT_BUDGET) -> bool:

@@ -40,8 +40,8 @@ def test_above_budget_the_map_aggregates(big_store):
     figure = update_map(WHOLE, big_store, BASE, budget=5_000)
     assert raw_points(figure) == 0
     cells = next(t for t in figure.data if t.meta == "incidents-aggregate")
-    assert int(np.sum(np.asarray(cells.customdata)[:, 0])) == 30_000
-    assert "30,000 incidents aggregated" in status(figure) and "budget 5,000" in status(figure)
+    assert cells.type == "densitymap" and int(np.sum(np.asarray(cells.customdata))) == 30_000
+    assert "30,000 incidents drawn as a density surface" in status(figure) and "budget 5,000" in status(figure)
 
 
 def test_zooming_in_switches_back_to_points(big_store):
