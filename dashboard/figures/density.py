@@ -80,8 +80,12 @@ def density_layer(cells: Cells, *, meta: str = "density") -> list[dict]:
     )]
 
 
+#: Decimal places of polygon coordinates: ~10 m, a fraction of the smallest cell drawn.
+PLACES = 4
+
+
 def _round(values: np.ndarray) -> list[float]:
-    return np.round(values.astype(np.float64), 5).tolist()
+    return np.round(values.astype(np.float64), PLACES).tolist()
 
 
 def _polygons_layer(rings: list[list[list[float]]], values: np.ndarray, weight: str, cell: str, meta: str) -> dict:
@@ -90,9 +94,9 @@ def _polygons_layer(rings: list[list[list[float]]], values: np.ndarray, weight: 
     values = values.astype(np.float32)
     largest = float(values.max()) if len(values) else 0.0
     ids = [str(i) for i in range(len(rings))]
-    geojson = {"type": "FeatureCollection", "features": [
+    geojson = plain.Ready({"type": "FeatureCollection", "features": [  # plain floats: nothing to encode
         {"type": "Feature", "id": i, "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for i, ring in zip(ids, rings, strict=True)]}
+        for i, ring in zip(ids, rings, strict=True)]})
     unit = "fatalities" if weight == "fatalities" else "incidents"
     return plain.trace(
         "choroplethmap", name=title, meta=meta, legendgroup=meta, showlegend=False,
@@ -114,7 +118,7 @@ def square_layer(cells: Cells, *, meta: str = "incidents-aggregate") -> list[dic
 
 def hexagon_layer(hexes: HexCells, *, meta: str = "incidents-aggregate") -> list[dict]:
     """The H3 cells as filled hexagons, coloured by value."""
-    rings = [[[round(x, 5), round(y, 5)] for x, y in ring + ring[:1]] for ring in hexes.rings]
+    rings = [[[round(x, PLACES), round(y, PLACES)] for x, y in ring + ring[:1]] for ring in hexes.rings]
     return [_polygons_layer(rings, hexes.values, hexes.weight, hexagon_words(hexes.resolution, hexes.area_km2),
                             meta)]
 
