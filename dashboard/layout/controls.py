@@ -30,6 +30,7 @@ LAYER_LABELS = {
     "context": "Towns & highways (schematic)",
     "boundaries": "Admin boundaries and names",
     "choropleth": "Displacement by admin area (shaded)",
+    "flows": "Displacement flows (origin → destination)",
 }
 
 

@@ -41,6 +41,7 @@ from dashboard.state import mapview
 from dashboard.state.mapview import is_view_change, opening_view, viewport_from_relayout
 from dashboard.views import aggregates, towns
 from dashboard.views.colours import colour_field, colour_key, size_field
+from dashboard.views.flows import flow_traces
 from dashboard.views.selection import found_place, incident_position
 from geodata import FilterState, IncidentStore
 from geodata.geo import geonames
@@ -197,7 +198,8 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
         below=_area_layers(store, state, level, assets),
-        under_incidents=aggregates.density_overlay(store, drawn, viewport, display, budget) + under,
+        under_incidents=(aggregates.density_overlay(store, drawn, viewport, display, budget)
+                         + flow_traces(store, drawn, assets.sources) + under),
         above=over + aggregates.territory_overlay(store, drawn) + _place_layer(store, view, assets.sources),
         focus=store.countries, hidden=hidden,
     )
