@@ -53,11 +53,13 @@ from dashboard.views.map import (  # noqa: E402
     MapAssets,
     map_figure,
 )
+from dashboard.views.summary import summary_table  # noqa: E402
 from dashboard.views.timeline import timeline  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
 from geodata.catalog.parquet import read_dataset, sidecar_path, write_dataset  # noqa: E402
 from geodata.model.dataset import dataset_from_incidents  # noqa: E402
 from geodata.query.budget import DEFAULT_POINT_BUDGET  # noqa: E402
+from geodata.query.summary import BY  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
 
 TYPES = ("Battles", "Explosions/Remote violence")
@@ -264,7 +266,59 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
         other.append(time.perf_counter() - t)
     print(f"timeline + headline callbacks: median {statistics.median(other) * 1e3:.1f} ms, "
           f"p95 {p95(other) * 1e3:.1f} ms")
+    summary_lines(store, repeats)
+    aggregate_lines(store, repeats)
     print(f"end of N = {n:,}: {load_average()}")
+
+
+def summary_lines(store: IncidentStore, repeats: int) -> None:
+    """The Summary tab's callback (ranked groups with their change, sparklines; JSON-encoded) per grouping,
+    over every filter state; the 1-year states are the issue's target (under 100 ms at 10^6)."""
+    for by in BY:
+        summary_table(FilterState.default(store.date_range()).to_dict(), {}, by, store)  # per-store codes, once
+        year, every = [], []
+        for label, state in states(store):
+            times, _, _ = timed(lambda s=state, b=by: (to_json(summary_table(s.to_dict(), {}, b, store).data), 0),
+                                repeats)
+            every += times
+            year += times if label.startswith("1 year") else []
+        print(f"summary by {by:<10}: 1-year states median {statistics.median(year) * 1e3:.1f} ms, "
+              f"p95 {p95(year) * 1e3:.1f} ms; all states median {statistics.median(every) * 1e3:.1f} ms, "
+              f"p95 {p95(every) * 1e3:.1f} ms")
+
+
+def aggregate_lines(store: IncidentStore, repeats: int) -> None:
+    """Over the point budget: the map callback (full figure, JSON) per aggregate and weight, at two zooms
+    over the data's centre and with no view yet; the first hexagon call of a resolution builds its row
+    index (timed apart); then the density and territory layers on a 30-day window."""
+    extent = store.extent
+    lon, lat = ((extent.west + extent.east) / 2, (extent.south + extent.north) / 2) if extent else (0.0, 0.0)
+    start, end = store.date_range()
+    year = FilterState(end - timedelta(days=364), end).to_dict()
+    for zoom in (None, 6.0, 8.0):
+        view = None
+        if zoom is not None:
+            half = 360.0 * 600 / (512 * 2 ** zoom)  # a 1200 x 800 px map
+            view = {"map.center": {"lon": lon, "lat": lat}, "map.zoom": zoom, "map._derived": {"coordinates": [
+                [lon - half, lat + half / 1.5], [lon + half, lat + half / 1.5], [lon + half, lat - half / 1.5],
+                [lon - half, lat - half / 1.5]]}}
+        for how in ("density", "squares", "hexagons"):
+            for weight in ("incidents", "fatalities"):
+                display = {"aggregate": how, "weight": weight}
+                call = lambda d=display, v=view: (to_json(plain.encoded(map_figure(  # noqa: B023
+                    year, store, "/assets/", v, assets=ASSETS, layers=LAYERS[id(store)], display=d))), 0)
+                first, _, _ = timed(call, 1)
+                times, body, _ = timed(call, repeats)
+                print(f"1 year over budget, zoom {zoom or 'none':<4} {how:<8} by {weight:<10}: median "
+                      f"{statistics.median(times) * 1e3:6.1f} ms, p95 {p95(times) * 1e3:6.1f} ms, first call "
+                      f"{first[0] * 1e3:6.0f} ms, {len(body):>9,} bytes")
+    month = FilterState(end - timedelta(days=29), end).to_dict()
+    for layers in (["incidents", "density"], ["incidents", "territory"]):
+        state = {**month, "layers": layers}
+        times, body, _ = timed(lambda s=state: (to_json(plain.encoded(map_figure(  # type: ignore[misc]
+            s, store, "/assets/", assets=ASSETS, layers=LAYERS[id(store)]))), 0), repeats)
+        print(f"30 days, layers {'+'.join(layers):<20}: median {statistics.median(times) * 1e3:6.1f} ms, "
+              f"p95 {p95(times) * 1e3:6.1f} ms, {len(body):>9,} bytes")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -198,9 +198,9 @@ def _coded(store: IncidentStore, by: str, positions: np.ndarray) -> tuple[np.nda
     return np.concatenate([codes[first], second[extra]]), np.concatenate([positions[first], positions[extra]])
 
 
-def _totals(store: IncidentStore, by: str, positions: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+def _totals(store: IncidentStore, coded: tuple[np.ndarray, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
     """Incidents and fatalities per group code (the last slot: incidents without a group)."""
-    codes, rows = _coded(store, by, positions)
+    codes, rows = coded
     slot = np.where(codes < 0, size, codes)
     deaths = np.nan_to_num(store.columns.fatalities[rows].astype(np.float64))
     return (np.bincount(slot, minlength=size + 1),
@@ -211,6 +211,19 @@ def _positions(store: IncidentStore, state: FilterState, period: tuple[date, dat
     if period is None:
         return np.empty(0, dtype=np.int64)
     return store.positions(replace(state, start=period[0], end=period[1]))
+
+
+def _both(store: IncidentStore, state: FilterState,
+          period: tuple[date, date] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the selection and of the comparison period; one query when the period ends the day
+    before the selection starts (the default), split where the selection begins (rows are date-sorted)."""
+    if state.is_empty_range:
+        return np.empty(0, dtype=np.int64), _positions(store, state, period)
+    if period is None or period[1] + timedelta(days=1) != state.start:
+        return _positions(store, state, (state.start, state.end)), _positions(store, state, period)
+    both = _positions(store, state, (period[0], state.end))
+    split = int(np.searchsorted(store.columns.days[both], (state.start - _EPOCH).days, side="left"))
+    return both[split:], both[:split]
 
 
 def summary(store: IncidentStore, state: FilterState, by: str = "admin1",
@@ -225,15 +238,15 @@ def summary(store: IncidentStore, state: FilterState, by: str = "admin1",
     bounds = store.date_range()
     groups = _groups(store, by)
     size = len(groups.keys)
-    current = _positions(store, state, None if state.is_empty_range else (state.start, state.end))
     period = comparison_period(state, bounds, baseline)
-    before = _positions(store, state, period)
-    incidents, fatalities = _totals(store, by, current, size)
-    previous_incidents, previous_fatalities = _totals(store, by, before, size)
+    current, before = _both(store, state, period)
+    coded = _coded(store, by, current)
+    incidents, fatalities = _totals(store, coded, size)
+    previous_incidents, previous_fatalities = _totals(store, _coded(store, by, before), size)
 
     step = bin_days(state.start, state.end) if not state.is_empty_range else 1
     bins = max(1, math.ceil(((state.end - state.start).days + 1) / step)) if not state.is_empty_range else 1
-    codes, rows = _coded(store, by, current)
+    codes, rows = coded
     slot = np.where(codes < 0, size, codes).astype(np.int64)
     offset = (store.columns.days[rows] - (state.start - _EPOCH).days) // step
     shown = np.flatnonzero((incidents > 0) | (previous_incidents > 0))
