@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 #: What an export is, as it appears in the file name.
-KINDS = ("briefing", "incidents", "map", "pack")
+KINDS = ("briefing", "incidents", "map", "pack", "playback", "storyboard")
 #: Extensions an export may have, with the MIME type sent to the browser.
 MIME_TYPES = {
     "png": "image/png",
@@ -18,6 +18,8 @@ MIME_TYPES = {
     "csv": "text/csv",
     "geojson": "application/geo+json",
     "zip": "application/zip",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
     # The CSV's sidecar: <name>_incidents.provenance.txt beside <name>_incidents.csv.
     "provenance.txt": "text/plain",
 }
