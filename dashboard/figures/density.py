@@ -42,18 +42,21 @@ def hexagon_words(resolution: int, area_km2: float) -> str:
     return f"hexagon (res {resolution}, ~{area} km²)"
 
 
-def _ticks(largest: float) -> tuple[list[float], list[str]]:
-    """Colour-bar ticks at round values up to ``largest``, placed on the square-root scale."""
+def _ticks(largest: float, gap: float = 0.08) -> tuple[list[float], list[str]]:
+    """Colour-bar ticks at 0, round values (1, 2, 5 × 10^k) and ``largest``, placed on the square-root
+    scale, none closer to another than ``gap`` of the bar (a crowd of small values would overprint)."""
     if largest <= 0:
         return [0.0], ["0"]
-    values = [0.0]
-    magnitude = 10 ** math.floor(math.log10(largest))
-    for step in (1, 2, 5):
-        values += [step * 10 ** k for k in range(0, int(math.log10(magnitude)) + 1) if step * 10 ** k <= largest]
-    if largest not in values:
-        values.append(largest)
-    values = sorted(set(values))
-    return [math.sqrt(v) for v in values], [f"{v:,.0f}" for v in values]
+    top = math.sqrt(largest)
+    candidates = sorted({step * 10 ** k for k in range(0, int(math.log10(largest)) + 1) for step in (1, 2, 5)
+                         if step * 10 ** k < largest})
+    kept = [0.0]
+    for value in candidates:
+        place = math.sqrt(value) / top
+        if place - math.sqrt(kept[-1]) / top >= gap and 1.0 - place >= gap:
+            kept.append(value)
+    kept.append(largest)
+    return [math.sqrt(v) for v in kept], [f"{v:,.0f}" for v in kept]
 
 
 def _colorbar(title: str, largest: float, meta: str) -> dict:
@@ -126,12 +129,12 @@ def hexagon_layer(hexes: HexCells, *, meta: str = "incidents-aggregate") -> list
 def aggregate_status(total: int, shown: Cells | HexCells, how: str, budget: int, off: str = "") -> str:
     """The status line over budget: what the map shows instead of points, and how to get points."""
     if isinstance(shown, HexCells):
-        drawn = f"{len(shown.cells):,} hexagons (H3 res {shown.resolution}, ~{shown.area_km2:,.0f} km² each)"
+        drawn = f"{len(shown.cells):,} hexagons (H3 res {shown.resolution}, ~{shown.area_km2:,.0f} km² each"
     elif how == "squares":
-        drawn = f"{len(shown.values):,} squares of {cell_size_words(shown.cell_km)}"
+        drawn = f"{len(shown.values):,} squares ({cell_size_words(shown.cell_km)}"
     else:
-        drawn = f"a density surface of {cell_size_words(shown.cell_km)} cells"
+        drawn = f"a density surface ({cell_size_words(shown.cell_km)} cells"
     weight = "fatalities" if shown.weight == "fatalities" else "incidents"
-    return (f"{total:,} incidents drawn as {drawn}, coloured by {weight} "
-            f"({shown.incidents:,} in and around the view); zoom in or narrow the filter to see points "
-            f"(point budget {budget:,}){off}")
+    around = f"; {shown.incidents:,} in and around the view" if shown.incidents != total else ""
+    return (f"{total:,} incidents drawn as {drawn}, coloured by {weight}{around}); "
+            f"zoom in or narrow the filter for points (point budget {budget:,}){off}")

@@ -90,7 +90,10 @@ def test_status_says_what_is_drawn_and_how_to_get_points(mali, positions):
     hexes = hexagon_cells(mali.columns, positions, MOPTI)
     text = aggregate_status(10_000, hexes, "hexagons", 5_000)
     assert text.startswith(f"10,000 incidents drawn as {len(hexes.cells):,} hexagons (H3 res {hexes.resolution}")
-    assert "zoom in or narrow the filter to see points (point budget 5,000)" in text
+    assert "zoom in or narrow the filter for points (point budget 5,000)" in text
+    assert f"; {hexes.incidents:,} in and around the view)" in text
+    every = aggregate_status(hexes.incidents, hexes, "hexagons", 5_000)
+    assert "in and around" not in every  # all of them are: nothing to add
 
 
 def test_an_empty_selection_still_builds_valid_layers(mali):
@@ -133,3 +136,14 @@ def test_territory_hover_names_who_gained_and_escapes_it():
     sent = json.dumps(encoded(traces))
     assert "<img" not in sent and "&lt;img src=x onerror=alert(1)&gt;" in sent
     assert traces[0]["legendgrouptitle"]["text"].startswith(f"Territory changes: latest {len(changes):,} of")
+
+
+def test_scale_ticks_are_round_values_spread_along_the_bar_and_end_at_the_largest():
+    from dashboard.figures.density import _ticks
+
+    places, labels = _ticks(5_030.0)
+    assert labels[0] == "0" and labels[-1] == "5,030" and "5,000" not in labels  # too close to the top
+    spread = np.diff(np.asarray(places) / places[-1])
+    assert (spread >= 0.08 - 1e-9).all()
+    assert set(labels[1:-1]) <= {"1", "2", "5", "10", "20", "50", "100", "200", "500", "1,000", "2,000"}
+    assert _ticks(0.0) == ([0.0], ["0"])

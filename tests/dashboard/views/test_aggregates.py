@@ -44,8 +44,8 @@ def wire_bytes(traces):
 
 
 @pytest.mark.parametrize(("aggregate", "kind", "words"), [
-    ("density", "densitymap", "a density surface of ~{} cells"),
-    ("squares", "choroplethmap", "squares of ~{},"),
+    ("density", "densitymap", "a density surface (~{} cells, coloured by incidents"),
+    ("squares", "choroplethmap", "squares (~{}, coloured by incidents"),
     ("hexagons", "choroplethmap", "hexagons (H3 res {},"),
 ])
 def test_over_the_budget_the_chosen_aggregate_is_drawn_and_named(mali, aggregate, kind, words):
@@ -61,7 +61,7 @@ def test_over_the_budget_the_chosen_aggregate_is_drawn_and_named(mali, aggregate
     size = title.split("~")[1].split(" ")[0] + " km" if aggregate != "hexagons" else title.split("res ")[1].split(",")[0]
     assert words.format(size) in text
     # What the cells hold adds up to the incidents around the view that the status line names.
-    around = int(text.split("coloured by incidents (")[1].split(" in and around")[0].replace(",", ""))
+    around = int(text.split("coloured by incidents; ")[1].split(" in and around")[0].replace(",", ""))
     assert float(np.sum(cells["customdata"])) == around > 0
     assert wire_bytes([cells]) <= byte_limit(BUDGET)
 
