@@ -97,7 +97,8 @@ class DatedLayers:
     def _displacement(self, start: date, end: date, areas: tuple[str, ...] = ()) -> list[dict]:
         store = self._store
         figures = store.displacement_on_map(FilterState(start, end, admin_codes=areas))
-        return displacement_layer(figures, store.dataset.map_series)  # every series the dataset describes
+        # every series the dataset describes, but origin-to-destination ones (the flows layer draws them)
+        return displacement_layer(figures, {s: i for s, i in store.dataset.map_series.items() if i.kind != "od"})
 
 
 def _incident_overlays(store: IncidentStore, points: IncidentPoints, state: FilterState,
