@@ -68,10 +68,14 @@ def aggregate_traces(how: str, cells: Cells | HexCells, meta: str = AGGREGATE_ME
 
 
 def density_overlay(store: IncidentStore, state: FilterState, view: Viewport | None, display: Any,
-                    budget: int = DEFAULT_POINT_BUDGET) -> list[dict]:
+                    budget: int = DEFAULT_POINT_BUDGET, plan: PointSelection | GridCells | None = None) -> list[dict]:
     """The "density" layer (under the points): the density surface of the drawn incidents, weighted
-    as the display says, whatever the budget."""
+    as the display says, whatever the budget; none when the incidents over the budget (``plan``)
+    are drawn as that surface already."""
     if "density" not in state.layers:
+        return []
+    if (isinstance(plan, GridCells) and "incidents" in state.layers
+            and _choice(display, "aggregate", AGGREGATES) == "density"):
         return []
     weight = _choice(display, "weight", WEIGHTS)
     return density_layer(density_cells(store.columns, store.positions(state), view, weight=weight, budget=budget))
@@ -108,6 +112,4 @@ def with_aggregate(figure: dict, store: IncidentStore, state: FilterState, view:
     layout = figure["layout"]
     layout["annotations"] = [{**a, "text": text} if a.get("name") == "status" else a
                              for a in layout.get("annotations", [])]
-    if "density" in state.layers and how == "density":  # the aggregate is the density layer already
-        figure["data"] = [t for t in figure["data"] if t.get("meta") != "density"]
     return figure
