@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 import shapely.affinity
 from shapely.geometry.base import BaseGeometry
@@ -146,8 +147,9 @@ def _distinct_countries_at(countries_at, x: np.ndarray, y: np.ndarray) -> np.nda
     """``countries_at`` over the distinct points only (sources repeat the same coordinates many times)."""
     if not len(x):
         return np.full(0, None, dtype=object)
-    pairs, inverse = np.unique(np.column_stack([x, y]), axis=0, return_inverse=True)
-    return np.asarray(countries_at(pairs[:, 0], pairs[:, 1]), dtype=object)[inverse.ravel()]
+    # one hash pass over the points as complex numbers (np.unique on rows sorts them: ten times slower)
+    inverse, pairs = pd.factorize(x + 1j * y, use_na_sentinel=False)
+    return np.asarray(countries_at(pairs.real, pairs.imag), dtype=object)[inverse]
 
 
 def _km_outside_countries(x: np.ndarray, y: np.ndarray, codes: np.ndarray) -> np.ndarray:
