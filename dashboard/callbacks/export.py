@@ -13,12 +13,13 @@ from dash import Dash, Input, Output, State, ctx
 
 from dashboard import ids
 from dashboard.config import Config
+from dashboard.export.links import public_base
 from dashboard.export.naming import safe_stem
-from dashboard.export.service import BRIEFING_FORMATS, export_queue
+from dashboard.export.service import export_queue
 from dashboard.server.admission import use_own_lane
 from dashboard.server.cache import get_cache
 from dashboard.server.security import CONFIG_KEY, release_callback_slot
-from dashboard.views.export import BUTTONS, run_export
+from dashboard.views.export import BUTTONS, RENDERED, run_export
 from geodata import IncidentStore
 
 #: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
@@ -46,8 +47,7 @@ def app_url(app: Dash) -> str:
 
     Never the request's Host header: a client chooses it, and the link is printed in a briefing others trust.
     """
-    public = _config(app).public_url
-    return (public or "") + app.config.requests_pathname_prefix
+    return public_base(_config(app).public_url, app.config.requests_pathname_prefix)
 
 
 def register_export(app: Dash, store: IncidentStore) -> None:
@@ -63,15 +63,16 @@ def register_export(app: Dash, store: IncidentStore) -> None:
         *outputs,
         *(Input(button, "n_clicks") for button in BUTTONS),
         State(ids.FILTER, "data"), State(ids.MAP_VIEW, "data"), State(ids.MAP, "relayoutData"),
-        State(ids.EXPORT_TITLE, "value"), State(ids.EXPORT_SIZE, "value"),
+        State(ids.EXPORT_TITLE, "value"), State(ids.EXPORT_SIZE, "value"), State(ids.DISPLAY, "data"),
         running=[*((Output(button, "disabled"), True, False) for button in BUTTONS),
                  (Output(ids.EXPORT_BUSY, "children"), "Preparing the export…", "")],
         prevent_initial_call=True,
     )
-    def _export(_png, _pdf, _csv, _geojson, filter_data, view, relayout, title, size):
-        if BUTTONS.get(ctx.triggered_id) in BRIEFING_FORMATS:
+    def _export(*values):
+        filter_data, view, relayout, title, size, display = values[len(BUTTONS):]
+        if BUTTONS.get(ctx.triggered_id) in RENDERED:
             release_callback_slot()
         return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app),
-                          cache=get_cache(app), queue=export_queue(_config(app).export_queue))
+                          cache=get_cache(app), queue=export_queue(_config(app).export_queue), display=display)
 
 

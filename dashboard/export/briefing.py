@@ -22,6 +22,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
+from dashboard.export.labels import PAD_PX, Label, declutter_traces
 from dashboard.export.provenance import (
     BASEMAP_SOURCE,
     area_names,
@@ -29,6 +30,8 @@ from dashboard.export.provenance import (
     displacement_sources,
     filter_words,
     incident_sources,
+    link_note,
+    public_attribution,
     utc_stamp,
 )
 from dashboard.export.view import fit_view, relayout_for, scale_bar
@@ -43,6 +46,8 @@ MAX_TITLE = 120
 INK, MUTED, RULE = "#1f2328", "#59636e", "#d8dee4"
 #: Average advance of a DejaVu Sans character, in em (for wrapping text plotly will not wrap).
 CHAR_EM = 0.56
+#: The same for a link (digits, capitals and ``=&%`` are wider than prose's average): kept inside the page.
+LINK_CHAR_EM = 0.64
 
 
 def default_title(store: IncidentStore) -> str:
@@ -71,18 +76,20 @@ def _wrap(text: str, width_px: float, font_px: float, max_lines: int | None = No
     return lines
 
 
-def _wrap_link(prefix: str, link: str, width_px: float, font_px: float, max_lines: int = 3) -> list[str]:
-    """``prefix`` then ``link``, broken only after an ``&`` (a URL must survive copying from the page)."""
-    chars = max(int(width_px / (CHAR_EM * font_px)), 10)
-    lines, line = [], prefix
+def _wrap_link(prefix: str, link: str, width_px: float, font_px: float) -> list[str]:
+    """``prefix`` then ``link`` in lines that fit ``width_px``: the link is broken after an ``&`` where it
+    can be, inside a parameter only when one is longer than a line (a URL survives copying from the PDF)."""
+    chars = max(int(width_px / (LINK_CHAR_EM * font_px)), 10)
+    tokens: list[str] = []
     for token in re.split(r"(?<=&)", link):
-        if line and len(line) + len(token) > chars and line != prefix:
-            lines.append(line)
+        tokens += [token[i:i + chars] for i in range(0, len(token), chars)] or [""]
+    lines, line = [], prefix
+    for token in tokens:
+        if line and len(line) + len(token) > chars:
+            lines.append(line.rstrip())
             line = ""
         line += token
     lines.append(line)
-    if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + ["".join(lines[max_lines - 1:])]
     return lines
 
 
@@ -151,7 +158,7 @@ def _sources_lines(store: IncidentStore, state: FilterState, page: Page, width: 
     cited = incident_sources(store, state)
     incidents = (f"Incidents: {store.dataset.title} (as of {period_end}; {cited} source"
                  f"{'s' if cited != 1 else ''} cited in the rows shown, listed in the CSV export). "
-                 f"{store.dataset.attribution}")
+                 f"{public_attribution(store.dataset.attribution)}")
     lines = _wrap(incidents, width, size * page.u, max_lines=2)
     displaced = displacement_sources(store, state)
     if displaced:
@@ -214,6 +221,42 @@ def _map_furniture(page: Page, view: MapView, box: Box) -> None:
     page.path([(cx, tip), (cx - 7 * u, foot), (cx, foot - 6 * u)], fill=INK, line=INK, name="north-arrow")
     page.path([(cx, tip), (cx + 7 * u, foot), (cx, foot - 6 * u)], fill="white", line=INK, name="north-arrow")
     page.text(cx, top + 1 * u, "N", 11, bold=True, xanchor="center", name="north-arrow-label")
+
+
+def _static(trace: dict) -> dict:
+    """A map trace as the static render draws it: a text-only scattermap trace gets an invisible marker
+    (kaleido's MapLibre fails the whole map with "Error 525: Map error" on a ``mode="text"`` trace)."""
+    if trace.get("type") == "scattermap" and trace.get("mode") == "text":
+        return {**trace, "mode": "markers+text", "marker": {"size": 1, "opacity": 0}}
+    return trace
+
+
+def _map_labels(page: Page, chosen: list[Label], box: Box) -> None:
+    """The labels :func:`~.labels.declutter_traces` kept, as page text over the map (map px = page px)."""
+    cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+    for label in chosen:
+        body = esc(label.text)
+        page.annotations.append(dict(
+            text=f"<b>{body}</b>" if label.bold else body, name="map-label",
+            x=page.x(cx + label.box[0] + PAD_PX), y=page.y(cy + label.box[1] + PAD_PX), xref="paper", yref="paper",
+            xanchor="left", yanchor="top", align="left", showarrow=False, borderpad=0,
+            bgcolor="rgba(255,255,255,0.45)",
+            font=dict(size=label.size, color=label.colour, family=FONT_FAMILY)))
+
+
+def _furniture_boxes(page: Page, view: MapView, box: Box, status: str) -> list[tuple[float, float, float, float]]:
+    """The boxes of the north arrow, scale bar and status line (as :func:`_map_furniture` draws them),
+    in px from the map's centre: no label may cover them."""
+    u = page.u
+    bar = scale_bar(view.lat, view.zoom, max_pixels=min(0.28 * box.width, 160 * u))
+    x0, base = box.left + 12 * u, box.bottom - 12 * u
+    boxes = [(x0 - 6 * u, base - 24 * u, x0 + bar.pixels + 8 * u, base + 6 * u),
+             (box.left + 9 * u, box.top + 8 * u, box.left + 39 * u, box.top + 56 * u)]
+    if status:
+        plain = re.sub(r"<[^>]*>", "", status)
+        boxes.append((box.right - 8 * u - CHAR_EM * 9 * u * len(plain), box.bottom - 20 * u, box.right, box.bottom))
+    cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+    return [(left - cx, top - cy, right - cx, bottom - cy) for left, top, right, bottom in boxes]
 
 
 def _timeline(figure: go.Figure, page: Page, store: IncidentStore, state: FilterState, box: Box) -> None:
@@ -288,7 +331,8 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     title_lines = _wrap(title, inner, 22 * u, max_lines=2)
     page.text(pad, pad - 2 * u, title_lines, 22, bold=True, name="title")
     y = pad + 28 * u * len(title_lines)
-    subtitle = f"{date_range_words(state)} · {filter_words(state, store.event_types(), area_names(store, state))}"
+    subtitle = (f"{date_range_words(state)} · "
+                f"{filter_words(state, store.event_types(), area_names(store, state), layers=False)}")
     sub_lines = _wrap(subtitle, inner, 12 * u, max_lines=2)
     page.text(pad, y, sub_lines, 12, colour=MUTED, name="subtitle")
     y += 16 * u * len(sub_lines) + 4 * u
@@ -298,8 +342,9 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     # Footer: sources, then when and which view.
     foot_size = 8.5
     lines = _sources_lines(store, state, page, inner, foot_size)
-    stamp_lines = _wrap_link(f"Generated {utc_stamp(generated_at)} by conflict-map · View: ", link, inner,
-                             foot_size * u)
+    note = link_note(link)
+    stamp_lines = _wrap_link(f"Generated {utc_stamp(generated_at)} by conflict-map · View"
+                             + (f" ({note})" if note else "") + ": ", link, inner, foot_size * u)
     line_px = 11 * u
     footer_top = height - pad * 0.7 - line_px * (len(lines) + len(stamp_lines))
     page.line(pad, footer_top - 5 * u, width - pad, footer_top - 5 * u, colour=RULE, width=max(u, 0.8))
@@ -317,9 +362,15 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     view = fit_view(view, screen, (map_box.width, map_box.height))
     relayout = relayout_for(view, map_box.width, map_box.height)
     on_screen = update_map(state.to_dict(), store, base_url, relayout)
-    figure = go.Figure(list(on_screen.data))
     status = [a.text for a in on_screen.layout.annotations
               if a.name == "status" and a.visible is not False and a.text]
+    positions = store.positions(state)
+    traces, town_labels = declutter_traces([_static(t.to_plotly_json()) for t in on_screen.data], (view.lat, view.lon),
+                                 view.zoom,
+                                 (map_box.width, map_box.height),
+                                 (store.columns.latitude[positions], store.columns.longitude[positions]),
+                                 _furniture_boxes(page, view, map_box, status[0] if status else ""))
+    figure = go.Figure(traces)
 
     map_layout = on_screen.layout.map.to_plotly_json()
     map_layout.pop("bounds", None)  # a static map must keep the exact centre and zoom (scale bar)
@@ -328,6 +379,7 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     map_layout.update(center=dict(lat=view.lat, lon=view.lon), zoom=view.zoom, bearing=0, pitch=0,
                       domain=dict(x=[page.x(map_box.left), page.x(map_box.right)],
                                   y=[page.y(map_box.bottom), page.y(map_box.top)]))
+    _map_labels(page, town_labels, map_box)
     page.rect(map_box, fill="rgba(0,0,0,0)", line="#b9c0c7", width=max(u, 0.8), name="map-frame")
     _map_furniture(page, view, map_box)
     if status:

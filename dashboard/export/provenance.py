@@ -96,7 +96,8 @@ def layer_words(layers: frozenset[str] | set[str]) -> str:
 
 
 #: A file path on the machine that made the dataset (not a URL): "a/b/README.md", "/srv/x", "./notes.txt".
-_LOCAL_PATH = re.compile(r"(?<![\w:/.])(?:~?\.{0,2}/[\w.-]|(?:[\w-]+/)+[\w-]+\.[A-Za-z]{1,8}\b)")
+_LOCAL_PATH = re.compile(r"(?:(?<=[\s(])|^)(?:~|\.{1,2})?/[\w.-]+/[\w./-]+"
+                         r"|(?<![\w:/.])(?:[\w-]+/)+[\w-]+\.[A-Za-z]{1,8}\b")
 RELATIVE_LINK_NOTE = ("a path on the conflict-map server, not a full address: no public address "
                       "(CONFLICT_MAP_PUBLIC_URL) is configured")
 

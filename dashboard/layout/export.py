@@ -1,4 +1,7 @@
-"""The export panel in the controls column: title, size, the four export buttons, status, download."""
+"""The export panel in the controls column: title, size, the export buttons, status, download.
+
+The CSV button gives a plain table (what every tool opens); its provenance is a separate small
+download named after it (``…_incidents.provenance.txt``), and the pack holds both."""
 from __future__ import annotations
 
 from dash import dcc, html
@@ -12,7 +15,7 @@ DEFAULT_SIZE = "slide"
 
 
 def export_panel(store: IncidentStore | None = None) -> html.Section:
-    """Title, size, the four export buttons, a status line and the download."""
+    """Title, size, the export buttons, a status line and the download."""
     placeholder = default_title(store) if store is not None else "Default: the dataset's title"
     button = {"className": "export-button", "n_clicks": 0, "type": "button",
               "style": {"padding": "4px 8px", "fontSize": "12px", "cursor": "pointer"}}
@@ -27,7 +30,14 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
         html.Div(className="export-buttons", style={"display": "flex", "flexWrap": "wrap", "gap": "6px"},
                  children=[html.Button("Briefing PNG", id=ids.EXPORT_PNG, **button),
                            html.Button("Briefing PDF", id=ids.EXPORT_PDF, **button),
-                           html.Button("CSV", id=ids.EXPORT_CSV, title="The filtered incidents, for Excel", **button),
+                           html.Button("Briefing pack (zip)", id=ids.EXPORT_PACK,
+                                       title="PDF, PNG, CSV, GeoJSON, summary and provenance in one zip", **button),
+                           html.Button("CSV", id=ids.EXPORT_CSV,
+                                       title="The filtered incidents as a plain table, for Excel, pandas or QGIS",
+                                       **button),
+                           html.Button("CSV provenance", id=ids.EXPORT_PROVENANCE,
+                                       title="Where the CSV comes from: dataset, selection, sources, link "
+                                             "(a .provenance.txt to keep beside it)", **button),
                            html.Button("GeoJSON", id=ids.EXPORT_GEOJSON, title="The filtered incidents, for GIS",
                                        **button)]),
         html.Div(id=ids.EXPORT_BUSY, className="range-label", **{"aria-live": "polite"}),

@@ -8,17 +8,29 @@ from typing import Any
 from dash import dcc, no_update
 
 from dashboard import ids
-from dashboard.export.provenance import utc_stamp
+from dashboard.export.provenance import link_note, utc_stamp
 from dashboard.export.render import ExportError
-from dashboard.export.service import BRIEFING_FORMATS, Export, ExportQueue, briefing_export, table_export
+from dashboard.export.service import (
+    BRIEFING_FORMATS,
+    SIDECAR,
+    Export,
+    ExportQueue,
+    briefing_export,
+    pack_export,
+    table_export,
+)
 from dashboard.export.sizes import PRESETS
 from dashboard.export.view import screen_size
 from dashboard.server.cache import ResultCache
 from dashboard.state.mapview import opening_view, read_relayout, view_from_store
+from dashboard.state.url import display_from_dict
 from geodata import FilterState, IncidentStore
 
 #: Which button makes which file.
-BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson"}
+BUTTONS = {ids.EXPORT_PNG: "png", ids.EXPORT_PDF: "pdf", ids.EXPORT_PACK: "zip", ids.EXPORT_CSV: "csv",
+           ids.EXPORT_PROVENANCE: SIDECAR, ids.EXPORT_GEOJSON: "geojson"}
+#: The exports that render a briefing (a Chromium render, seconds of CPU).
+RENDERED = (*BRIEFING_FORMATS, "zip")
 
 
 #: Seconds a briefing waits for another one to finish rendering before saying "busy".
@@ -31,7 +43,7 @@ def _size_text(count: int) -> str:
 
 def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, size: Any,
                store: IncidentStore, app_url: str, cache: ResultCache | None = None,
-               queue: ExportQueue | None = None) -> tuple[Any, str]:
+               queue: ExportQueue | None = None, display: Any = None) -> tuple[Any, str]:
     """(download data or ``no_update``, status line) for a click on one of the export buttons.
 
     The map view is the view store's (``ids.MAP_VIEW``: every pan, and every
@@ -57,7 +69,7 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     if fmt is None:
         return no_update, ""
     preset = size if isinstance(size, str) and size in PRESETS else None
-    if fmt in BRIEFING_FORMATS and preset is None:
+    if fmt in RENDERED and preset is None:
         return no_update, "Choose a briefing size."
     state = FilterState.from_dict(filter_data, store.date_range())
     view = view_from_store(saved_view)
@@ -68,13 +80,13 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
     screen = screen_size(view, corners)
     try:
         with queue.ticket() if queue is not None else nullcontext():
-            result = _make(fmt, store, state, view, title, preset, app_url, screen, cache)
+            result = _make(fmt, store, state, view, title, preset, app_url, screen, cache,
+                           display_from_dict(display))
     except ExportError as error:
         return no_update, str(error)
     download = dcc.send_bytes(result.content, result.filename, type=result.mime)
     size_text = _size_text(len(result.content))
-    relative = "" if "://" in app_url else (" Its View link is a path on this server (no public URL is "
-                                            "configured).")
+    relative = f" Its View link is {link_note(app_url)}." if link_note(app_url) and fmt != "csv" else ""
     if result.cached and result.generated_at is not None:
         return download, (f"Downloaded {result.filename} ({size_text}, rendered at "
                           f"{utc_stamp(result.generated_at)}).{relative}")
@@ -82,9 +94,13 @@ def run_export(trigger: Any, filter_data: Any, saved_view: Any, relayout: Any, t
 
 
 def _make(fmt: str, store: IncidentStore, state: FilterState, view: Any, title: Any, preset: str | None,
-          app_url: str, screen: Any, cache: ResultCache | None) -> Export:
+          app_url: str, screen: Any, cache: ResultCache | None, display: dict[str, Any]) -> Export:
     """One export of ``fmt`` (the caller holds the export queue's ticket)."""
     if fmt in BRIEFING_FORMATS:
         return briefing_export(store, state, view, fmt=fmt, title=title, size=PRESETS[str(preset)],
-                               app_url=app_url, screen=screen, queue_timeout=UI_QUEUE_TIMEOUT, cache=cache)
-    return table_export(store, state, fmt=fmt, app_url=app_url, view=view)
+                               app_url=app_url, screen=screen, display=display, queue_timeout=UI_QUEUE_TIMEOUT,
+                               cache=cache)
+    if fmt == "zip":
+        return pack_export(store, state, view, title=title, size=PRESETS[str(preset)], app_url=app_url,
+                           screen=screen, display=display, queue_timeout=UI_QUEUE_TIMEOUT, cache=cache)
+    return table_export(store, state, fmt=fmt, app_url=app_url, view=view, display=display)
