@@ -64,7 +64,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     )
     app.index_string = INDEX_STRING
     sources = load_map_sources(boundaries if boundaries is not None else config.boundaries,
-                               mbtiles or config.mbtiles)
+                               mbtiles or config.mbtiles, config.control_areas)
     sources.register(app)
     app.layout = build_layout(store, sources)
     register_callbacks(app, store, sources, config.point_budget)

@@ -25,6 +25,7 @@ the Dash-free command line ``python -m geodata`` reads on its own):
 | ``CONFLICT_MAP_DEBUG`` | ``1`` for Dash's debug mode (never in production) | off |
 | ``CONFLICT_MAP_BOUNDARIES`` | admin boundaries: a file, a folder of admin 1-3 layers, or paths joined by : | none |
 | ``CONFLICT_MAP_MBTILES`` | an MBTiles file for the "local tiles" basemap | none |
+| ``CONFLICT_MAP_CONTROL_AREAS`` | areas of control by date (GeoJSON/GPKG, date and holder columns) | none |
 | ``CONFLICT_MAP_MAX_INFLIGHT`` | callback requests computed at once per process (0: no limit) | 2 |
 | ``CONFLICT_MAP_MAX_QUEUED`` | callback requests waiting for a slot per process (more: 503 at once) | 16 |
 | ``CONFLICT_MAP_QUEUE_TARGET_MS`` | when the shortest recent wait exceeds this, 503 at once (0: off) | 50 |
@@ -157,6 +158,7 @@ class Config:
     debug: bool = False
     boundaries: str | None = None
     mbtiles: str | None = None
+    control_areas: str | None = None
     max_inflight: int = 2
     max_queued: int = 16
     queue_wait_ms: int = 10_000
@@ -215,6 +217,7 @@ class Config:
             debug=env.get("CONFLICT_MAP_DEBUG", "") == "1",
             boundaries=env.get("CONFLICT_MAP_BOUNDARIES") or None,
             mbtiles=env.get("CONFLICT_MAP_MBTILES") or None,
+            control_areas=env.get("CONFLICT_MAP_CONTROL_AREAS") or None,
             max_inflight=_int(env, "CONFLICT_MAP_MAX_INFLIGHT", 2, 0),
             max_queued=_int(env, "CONFLICT_MAP_MAX_QUEUED", 16, 0),
             queue_wait_ms=_int(env, "CONFLICT_MAP_QUEUE_WAIT_MS", 10_000, 0),

@@ -7,10 +7,14 @@ faint), so stepping the range forward shows the front line moving.
 """
 from __future__ import annotations
 
+import json
+
+import geopandas as gpd
 import numpy as np
+import shapely
 
 from dashboard.figures import plain
-from dashboard.figures.style import esc, fatality_text
+from dashboard.figures.style import category_colours, esc, fatality_text
 from geodata.query.territory import SIDES, TerritoryChanges
 
 SIDE_COLOURS = {"government": "#0072B2", "non-state": "#D55E00", "transfer": "#6b6b6b"}
@@ -53,5 +57,30 @@ def territory_layer(changes: TerritoryChanges, first_day: int, last_day: int, *,
             customdata=detail,
             hovertemplate=(f"<b>{esc(SIDE_NAMES[side])} ground</b><br>%{{customdata[0]}} · gained by "
                            "%{customdata[1]}<br>Fatalities: %{customdata[2]}<extra>territory change</extra>"),
+        ))
+    return traces
+
+
+def control_layer(areas: gpd.GeoDataFrame, holders: list[str], as_of: str, source: str) -> list[dict]:
+    """Areas of control in force on ``as_of`` (a snapshot: ``holder`` and polygon ``geometry``), one
+    translucent fill per holder in ``holders`` order (colours stay put across dates), drawn under
+    everything; the legend names the snapshot's date and file."""
+    colours = dict(zip(holders, category_colours(holders, {}), strict=True))
+    title = f"Areas of control as of {as_of} ({source})"
+    traces = []
+    for holder in holders:
+        rows = areas[areas["holder"] == holder]
+        shapes = shapely.set_precision(rows.geometry.values, 1e-4) if len(rows) else []
+        ids = [str(i) for i in range(len(rows))]
+        geojson = plain.Ready({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": i, "properties": {}, "geometry": json.loads(shapely.to_geojson(shape))}
+            for i, shape in zip(ids, shapes, strict=True)]})
+        traces.append(plain.trace(
+            "choroplethmap", name=esc(holder), meta="control-areas", legendgroup="control-areas",
+            legendgrouptitle=dict(text=esc(title)), showlegend=True, showscale=False,
+            geojson=geojson, locations=ids, z=[1.0] * len(ids), zmin=0.0, zmax=1.0,
+            colorscale=[[0.0, colours[holder]], [1.0, colours[holder]]],
+            marker=dict(opacity=0.22, line=dict(width=1.2, color=colours[holder])),
+            hovertemplate=f"Held by {esc(holder)} as of {esc(as_of)}<extra>{esc(source)}</extra>",
         ))
     return traces

@@ -1,4 +1,4 @@
-"""Optional map sources an app may have: admin boundaries and a local MBTiles basemap.
+"""Optional map sources an app may have: admin boundaries, a local MBTiles basemap, areas of control.
 
 Built once in :func:`dashboard.app.create_app`; the app serves the
 boundaries of each level as simplified GeoJSON at
@@ -18,6 +18,7 @@ from flask import Response, abort
 
 from dashboard.server.tiles import TILE_TEMPLATE, MBTiles, register_tile_route
 from geodata.geo import boundaries as bnd
+from geodata.geo.control import ControlAreas, read_control_areas
 
 BOUNDARY_ROUTE = "boundaries/adm<int:level>.geojson"
 
@@ -29,6 +30,7 @@ class MapSources:
     boundaries: gpd.GeoDataFrame | None = None
     tiles: MBTiles | None = None
     boundaries_source: str = ""
+    control: ControlAreas | None = None  # areas of control by date, drawn with the territory layer
     labels: pd.DataFrame = field(init=False)
     geojson: dict[int, str] = field(init=False)
 
@@ -76,9 +78,10 @@ class MapSources:
         return app.get_relative_path("/" + TILE_TEMPLATE)
 
 
-def load_map_sources(boundaries: gpd.GeoDataFrame | str | None = None, mbtiles: str | None = None) -> MapSources:
-    """Map sources from a boundaries frame or file spec (see :func:`geodata.geo.boundaries.load_boundaries`)
-    and an MBTiles path; either may be ``None``.
+def load_map_sources(boundaries: gpd.GeoDataFrame | str | None = None, mbtiles: str | None = None,
+                     control_areas: str | ControlAreas | None = None) -> MapSources:
+    """Map sources from a boundaries frame or file spec (see :func:`geodata.geo.boundaries.load_boundaries`),
+    an MBTiles path and a control-areas file (:func:`geodata.geo.control.read_control_areas`); any may be ``None``.
 
     Raises :class:`~geodata.model.errors.UnreadableFileError` (boundaries) or
     ``FileNotFoundError``/``ValueError`` (tiles) for files that cannot be used.
@@ -95,4 +98,5 @@ def load_map_sources(boundaries: gpd.GeoDataFrame | str | None = None, mbtiles: 
         if missing:
             raise ValueError(f"boundaries lack the column(s) {', '.join(sorted(missing))}")
     tiles = MBTiles(mbtiles) if mbtiles else None
-    return MapSources(boundaries=boundaries, tiles=tiles, boundaries_source=source)
+    control = read_control_areas(control_areas) if isinstance(control_areas, str) else control_areas
+    return MapSources(boundaries=boundaries, tiles=tiles, boundaries_source=source, control=control)

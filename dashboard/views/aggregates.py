@@ -15,9 +15,11 @@ import numpy as np
 
 from dashboard.figures.density import aggregate_status, density_layer, hexagon_layer, square_layer
 from dashboard.figures.map import with_uids
-from dashboard.figures.territory import territory_layer
+from dashboard.figures.style import format_day
+from dashboard.figures.territory import control_layer, territory_layer
 from dashboard.state.url import AGGREGATES, WEIGHTS
 from geodata import FilterState, IncidentStore
+from geodata.geo.control import ControlAreas
 from geodata.query.budget import DEFAULT_POINT_BUDGET, GridCells, PointSelection, Viewport, in_viewport
 from geodata.query.columns import HotColumns
 from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
@@ -92,6 +94,13 @@ def territory_overlay(store: IncidentStore, state: FilterState) -> list[dict]:
     first = int(np.datetime64(state.start, "D").astype(np.int64))
     last = int(np.datetime64(state.end, "D").astype(np.int64))
     return territory_layer(changes, first, last, total=total)
+
+
+def control_overlay(state: FilterState, control: ControlAreas | None) -> list[dict]:
+    """With the "territory" layer, the areas of control in force at the range's end (a loaded file's)."""
+    if control is None or "territory" not in state.layers:
+        return []
+    return control_layer(control.as_of(state.end), control.holders(), format_day(state.end), control.source)
 
 
 def with_aggregate(figure: dict, store: IncidentStore, state: FilterState, view: Viewport | None, display: Any,

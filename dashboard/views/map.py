@@ -198,7 +198,7 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
         displacement=(layers.displacement(drawn.start, drawn.end, tuple(drawn.admin_codes))
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
-        below=_area_layers(store, state, level, assets),
+        below=_area_layers(store, state, level, assets) + aggregates.control_overlay(drawn, assets.sources.control),
         under_incidents=(aggregates.density_overlay(store, drawn, viewport, display, budget, points.plan)
                          + flow_traces(store, drawn, assets.sources) + under),
         above=over + aggregates.territory_overlay(store, drawn) + _place_layer(store, view, assets.sources),

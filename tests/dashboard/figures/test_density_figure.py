@@ -147,3 +147,19 @@ def test_scale_ticks_are_round_values_spread_along_the_bar_and_end_at_the_larges
     assert (spread >= 0.08 - 1e-9).all()
     assert set(labels[1:-1]) <= {"1", "2", "5", "10", "20", "50", "100", "200", "500", "1,000", "2,000"}
     assert _ticks(0.0) == ([0.0], ["0"])
+
+
+def test_control_areas_are_valid_fills_one_per_holder_in_the_legend():
+    import geopandas as gpd
+    import shapely
+
+    from dashboard.figures.territory import control_layer
+
+    areas = gpd.GeoDataFrame({"holder": ["Army", "<b>JNIM</b>", "Army"]},
+                             geometry=[shapely.box(0, 15, 1, 16), shapely.box(2, 15, 3, 16), shapely.box(0, 14, 1, 15)],
+                             crs="EPSG:4326")
+    traces = control_layer(areas, ["Army", "<b>JNIM</b>", "CSP"], "1 Jun 2023", "control.geojson")
+    validated({"data": traces, "layout": {}})
+    assert [(t["name"], len(t["locations"])) for t in traces] == [("Army", 2), ("&lt;b&gt;JNIM&lt;/b&gt;", 1), ("CSP", 0)]
+    assert len({t["colorscale"][0][1] for t in traces}) == 3
+    assert all(t["legendgrouptitle"]["text"] == "Areas of control as of 1 Jun 2023 (control.geojson)" for t in traces)

@@ -125,3 +125,40 @@ def test_the_figure_is_json_after_encoding(mali):
     figure = map_figure(state(mali, "incidents", "density", "territory"), mali, BASE, MOPTI, BUDGET,
                         display={"aggregate": "hexagons"})
     assert json.loads(to_json(figure))["data"]
+
+
+def test_areas_of_control_in_force_at_the_ranges_end_are_drawn_with_the_territory_layer(mali, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from dashboard.app import create_app
+    from dashboard.config import Config
+    from dashboard.server.mapsources import MapSources, load_map_sources
+    from dashboard.views.map import MapAssets
+
+    path = tmp_path / "control.geojson"
+    gpd.GeoDataFrame({"as_of": ["2023-01-01", "2023-06-01", "2023-06-01"], "controller": ["Army", "Army", "JNIM"]},
+                     geometry=[shapely.box(-0.4, 15.9, 0.3, 16.6), shapely.box(-0.4, 15.9, 0.3, 16.6),
+                               shapely.box(2.0, 15.6, 2.8, 16.2)], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    assert Config.from_env({"CONFLICT_MAP_CONTROL_AREAS": str(path)}).control_areas == str(path)
+    assets = MapAssets(sources=load_map_sources(None, None, str(path)))
+
+    def control(start, end, layers=("incidents", "territory")):
+        figure = map_figure(state(mali, *layers, start=start, end=end), mali, BASE, None, 50_000, assets=assets)
+        traces = [t for t in figure["data"] if t["meta"] == "control-areas"]
+        return {t["name"]: len(t["locations"]) for t in traces}, traces, metas(figure)
+
+    drawn, traces, order = control("2023-03-01", "2023-07-31")
+    assert drawn == {"Army": 1, "JNIM": 1}
+    assert traces[0]["legendgrouptitle"]["text"] == "Areas of control as of 31 Jul 2023 (control.geojson)"
+    assert order.index("control-areas") < order.index("incidents")  # under the points
+    assert control("2023-03-01", "2023-03-31")[0] == {"Army": 1, "JNIM": 0}  # the January snapshot
+    assert control("2023-01-01", "2023-01-31", ("incidents",))[0] == {}  # the layer is off
+    assert "control-areas" not in metas(map_figure(state(mali, "territory"), mali, BASE, None, 50_000,
+                                                   assets=MapAssets(sources=MapSources())))
+    # The app reads the file its configuration names: a missing one stops it with the file named.
+    from geodata.model.errors import UnreadableFileError
+
+    create_app(mali, config=Config(control_areas=str(path)))
+    with pytest.raises(UnreadableFileError, match="missing.geojson: cannot read the file: file not found"):
+        create_app(mali, config=Config(control_areas=str(tmp_path / "missing.geojson")))
