@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from dashboard.figures.headline import MINUS
-from dashboard.state.url import PageState
+from dashboard.state.url import PageState, display_from_dict
 from dashboard.views.headline import update_headline
 from geodata import FilterState, IncidentStore
 from geodata.catalog.parquet import DataDirectory
@@ -40,6 +40,8 @@ def test_the_baseline_in_the_display_store_changes_the_wording(sudan):
     h = update_headline(WINDOW.to_dict(), sudan, display)
     assert h.incidents_change == "+4 (+100%) vs 21 Apr – 4 May 2024 (14 days)"
     assert h.fatalities_change == "+21 (+124%) vs 21 Apr – 4 May 2024 (14 days)"
+    # The export passes the display already parsed (dates, not text): the same words.
+    assert update_headline(WINDOW.to_dict(), sudan, display_from_dict(display)) == h
     outside = PageState(WINDOW, baseline=(date(2023, 1, 1), date(2023, 1, 31))).display()
     assert update_headline(WINDOW.to_dict(), sudan, outside).incidents_change == "no data in the baseline"
     for junk in (None, "x", {"baseline": ["2024-13-01", "nope"]}, {"baseline": [1, 2, 3]}):
