@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,7 +84,8 @@ def _wrap_link(prefix: str, link: str, width_px: float, font_px: float) -> list[
     tokens: list[str] = []
     for token in re.split(r"(?<=&)", link):
         tokens += [token[i:i + chars] for i in range(0, len(token), chars)] or [""]
-    lines, line = [], prefix
+    lines = textwrap.wrap(prefix, chars, break_on_hyphens=False) or [""]
+    line = lines.pop() + " "
     for token in tokens:
         if line and len(line) + len(token) > chars:
             lines.append(line.rstrip())
@@ -294,7 +296,8 @@ def _timeline(figure: go.Figure, page: Page, store: IncidentStore, state: Filter
 
 def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, title: str,
                    size: tuple[float, float], generated_at: datetime, link: str, base_url: str,
-                   map_style: dict | None = None, screen: tuple[float, float] | None = None) -> go.Figure:
+                   map_style: dict | None = None, screen: tuple[float, float] | None = None,
+                   display: Mapping | None = None) -> go.Figure:
     """The briefing figure for ``state`` seen through ``view`` on a ``size`` (CSS px) page.
 
     Parameters
@@ -309,6 +312,8 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
         The time stamp printed in the footer (UTC).
     link
         The view's link (:func:`~dashboard.export.links.view_link`), printed in the footer.
+    display
+        The screen's display settings (the ``display`` store: colour, size, aggregate...).
     base_url, map_style
         Passed to the map builder as on screen; ``map_style`` (if given) then
         replaces the style, e.g. with the offline one the renderer needs.
@@ -361,7 +366,9 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
 
     view = fit_view(view, screen, (map_box.width, map_box.height))
     relayout = relayout_for(view, map_box.width, map_box.height)
-    on_screen = update_map(state.to_dict(), store, base_url, relayout)
+    # The view store as the screen's would be (centre, zoom, corners): town labels follow the briefing's view.
+    shown = {**view.to_dict(), "corners": relayout["map._derived"]["coordinates"]}
+    on_screen = update_map(state.to_dict(), store, base_url, relayout, display=display, view=shown)
     status = [a.text for a in on_screen.layout.annotations
               if a.name == "status" and a.visible is not False and a.text]
     positions = store.positions(state)

@@ -154,7 +154,7 @@ def candidates(traces: Sequence[dict], centre: tuple[float, float], zoom: float,
             if meta in FIGURE_METAS:
                 rank: tuple[float, ...] = (0, 0, 0)
             elif near[i]:
-                rank = (1, -near[i], 0)
+                rank = (1, -near[i], meta == GEONAMES_META)
             elif meta == GEONAMES_META:
                 rank = (4, -_population(custom[i]) if custom is not None else 0, i)
             else:

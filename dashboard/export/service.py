@@ -140,6 +140,7 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
         store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
         generated_at=generated_at or datetime.now(UTC), link=link_of(store, state, view, app_url, display),
         base_url=ASSETS.as_uri() + "/", map_style=offline_map_style(store.countries), screen=screen,
+        display=dict(display) if isinstance(display, Mapping) else None,
     )
 
 
