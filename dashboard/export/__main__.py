@@ -5,9 +5,11 @@
 The format follows ``--out``'s extension: ``.png`` or ``.pdf`` (briefing),
 ``.csv`` (plain; its provenance is written beside it as ``<name>.provenance.txt``) or ``.geojson``
 (the filtered incidents), ``.zip`` (the briefing pack: both briefings, CSV, GeoJSON, summary,
-provenance). The links printed use ``--public-url`` (default ``$CONFLICT_MAP_PUBLIC_URL``) with
-the path of ``--url``; without one they are relative, never ``--url``'s host. Nothing is started and
-nothing is fetched: the dataset is read from disk (``--dataset``, else
+provenance), ``.gif`` or ``.mp4`` (the playback of the link's dates: ``--step``, ``--mode``,
+``--window``, ``--fps``; "frame i/N" on stderr as frames finish) or, with ``--storyboard``, a ``.pdf``
+storyboard of that playback (one page of small multiples). The links printed use ``--public-url``
+(default ``$CONFLICT_MAP_PUBLIC_URL``) with the path of ``--url``; without one they are relative,
+never ``--url``'s host. Nothing is started and nothing is fetched: the dataset is read from disk (``--dataset``, else
 ``$CONFLICT_MAP_DATASET``, else the shipped scenario) and the map is drawn
 from the app's local assets. On failure: one line on stderr, exit status 1.
 """
@@ -18,9 +20,18 @@ import logging
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.config import Config
+from dashboard.export.animation import (
+    DEFAULT_FPS,
+    DEFAULT_SIZE,
+    PLAYBACK_FORMATS,
+    STEPS,
+    PlaybackOptions,
+    playback_export,
+)
 from dashboard.export.links import parse_view_link, rebase
 from dashboard.export.render import ExportError
 from dashboard.export.service import (
@@ -32,10 +43,12 @@ from dashboard.export.service import (
     table_export,
 )
 from dashboard.export.sizes import parse_size
+from dashboard.state.controls import DEFAULT_WINDOW_DAYS, WINDOW_MODES
 from dashboard.state.mapview import opening_view
 from geodata import DEFAULT_DATASET, GeodataError, IncidentStore
 
-EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson", ".zip": "zip"}
+EXTENSIONS = {".png": "png", ".pdf": "pdf", ".csv": "csv", ".geojson": "geojson", ".zip": "zip", ".gif": "gif",
+              ".mp4": "mp4"}
 #: A script can wait longer than an analyst at the screen.
 CLI_TIMEOUT = 180.0
 
@@ -49,12 +62,36 @@ def _parser() -> argparse.ArgumentParser:
                         help="the site's public address for the links printed (default: $CONFLICT_MAP_PUBLIC_URL; "
                              "without one the links are relative)")
     parser.add_argument("--title", default="", help="briefing title (default: the dataset's)")
-    parser.add_argument("--size", default="slide", help="slide (1920x1080), a4 (300 dpi) or WIDTHxHEIGHT px")
+    parser.add_argument("--size", default=None, help="slide (1920x1080), a4 (300 dpi) or WIDTHxHEIGHT px "
+                        "(default: slide; a playback's frames: 960x540)")
     parser.add_argument("--dataset", type=Path, default=None,
                         help="dataset folder (default: $CONFLICT_MAP_DATASET or the shipped scenario)")
     parser.add_argument("--timeout", type=float, default=CLI_TIMEOUT,
                         help=f"seconds a briefing may take to render (default {CLI_TIMEOUT:g})")
+    playback = parser.add_argument_group("playback (--out .gif, .mp4, or .pdf with --storyboard)")
+    playback.add_argument("--storyboard", action="store_true", help="--out .pdf is the playback's storyboard")
+    playback.add_argument("--step", choices=STEPS, default="week", help="how far each frame moves (default week)")
+    playback.add_argument("--mode", choices=WINDOW_MODES, default="moving",
+                          help="moving: the last --window days; cumulative: from the link's start (default moving)")
+    playback.add_argument("--window", type=int, default=DEFAULT_WINDOW_DAYS,
+                          help=f"days a moving window shows (default {DEFAULT_WINDOW_DAYS})")
+    playback.add_argument("--fps", type=float, default=DEFAULT_FPS, help=f"frames a second (default {DEFAULT_FPS:g})")
+    playback.add_argument("--stamp", type=_stamp, default=None,
+                          help="the UTC time printed on every frame, e.g. 2026-05-04T13:02 (default: now); "
+                               "with it the same link and dataset version give the same file")
     return parser
+
+
+def _stamp(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _frame_printer(done: int, total: int) -> None:
+    print(f"frame {done}/{total}", file=sys.stderr, flush=True)
 
 
 def _open_store(folder: Path | None) -> IncidentStore:
@@ -101,14 +138,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: the link was made from version {page.version} of {store.name}; "
                   f"this is version {version}", file=sys.stderr)
         view = page.view or opening_view(store.dataset.view, store.extent)
-        if fmt in BRIEFING_FORMATS:
+        if fmt == "pdf" and args.storyboard:
+            fmt = "storyboard"
+        if fmt in PLAYBACK_FORMATS:
+            options = PlaybackOptions(step=args.step, mode=args.mode, window_days=args.window, fps=args.fps)
+            result = playback_export(store, page.filter, view, fmt=fmt, options=options, title=args.title,
+                                     size=parse_size(args.size) if args.size else DEFAULT_SIZE, app_url=app_url,
+                                     generated_at=args.stamp, display=display, progress=_frame_printer,
+                                     timeout=None if args.timeout == CLI_TIMEOUT else args.timeout)
+        elif fmt in BRIEFING_FORMATS:
             if not 1 <= args.timeout <= 3600:
                 raise ValueError("--timeout must be 1-3600 seconds")
             result = briefing_export(store, page.filter, view, fmt=fmt, title=args.title,
-                                     size=parse_size(args.size), app_url=app_url, timeout=args.timeout,
+                                     size=parse_size(args.size or "slide"), app_url=app_url, timeout=args.timeout,
                                      display=display)
         elif fmt == "zip":
-            result = pack_export(store, page.filter, view, title=args.title, size=parse_size(args.size),
+            result = pack_export(store, page.filter, view, title=args.title, size=parse_size(args.size or "slide"),
                                  app_url=app_url, timeout=args.timeout, display=display)
         else:
             assert fmt in TABLE_FORMATS

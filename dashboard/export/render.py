@@ -13,11 +13,14 @@ Offline by construction
     fails at once instead of leaving the machine. :func:`check_offline`
     refuses a figure whose style names any other URL.
 
-One render at a time, each in its own browser
-    Every render starts its own kaleido session (its own Chromium, closed
-    afterwards) inside a module-level lock, so two exports can neither mix
-    images (as kaleido's shared sync server has done across threads) nor
-    compete for two cores. The lock is held only while rendering; other
+One render at a time, on one warm browser
+    Renders run one at a time inside a module-level lock, on the process's
+    warm kaleido session (:mod:`~dashboard.export.warm`: kept open, bounded,
+    recycled; ``warm=False`` starts a browser for one render and closes it),
+    so two exports can neither mix images (as kaleido's shared sync server
+    has done across threads) nor compete for two cores. A playback's frames
+    (:func:`render_frames`) render in that browser's tabs in parallel while
+    the next frames are built. The lock is held only while rendering; other
     Dash callbacks never take it. Waiting for the lock and the render itself
     are both bounded (:data:`QUEUE_TIMEOUT`, :data:`RENDER_TIMEOUT`) and end
     in a :class:`ExportError` whose message the UI shows as is.
@@ -31,7 +34,9 @@ Sharp maps
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
+import itertools
 import json
 import logging
 import math
@@ -40,6 +45,7 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +54,7 @@ from urllib.parse import unquote, urlsplit
 import plotly
 import plotly.graph_objects as go
 
+from dashboard.export import warm
 from dashboard.export.sizes import MAX_SCALE, OutputSize
 from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, COUNTRY_LABELS_PATH, map_style
 
@@ -117,8 +124,14 @@ def offline_map_style(focus: tuple[str, ...] = ()) -> dict:
     return style
 
 
+#: Inline GeoJSON: data, never fetched (and, with the outlines inlined, most of a style's strings).
+_INLINE_GEOJSON = ("FeatureCollection", "Feature", "GeometryCollection")
+
+
 def _strings(node: Any, path: str = ""):
     if isinstance(node, dict):
+        if node.get("type") in _INLINE_GEOJSON:
+            return
         for key, value in node.items():
             yield from _strings(value, f"{path}.{key}" if path else str(key))
     elif isinstance(node, list):
@@ -236,10 +249,15 @@ async def _close(session: Any, *, kill_first: bool) -> None:
     except BaseException as exc:  # closing is best effort; the render's own outcome is what matters
         _log.warning("closing the render browser failed: %s", exc)
     _kill_browser(session)
+    _remove_folders(session)
+
+
+def _remove_folders(session: Any) -> None:
+    """Remove the session's page and profile folders (what close() would have removed, had it finished)."""
     for folder in (getattr(session, "_html_tmp_dir", None),
                    getattr(getattr(session, "_browser_impl", None), "tmp_dir", None)):
         path = getattr(folder, "path", None)
-        if path is not None:  # what close() would have removed, had it finished
+        if path is not None:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -264,13 +282,69 @@ def _run(coroutine_factory, timeout: float) -> bytes:
     return result["value"]
 
 
+def _session_options() -> dict[str, Any]:
+    return dict(mathjax=False, plotlyjs=PLOTLY_JS, proxy_server=BLACKHOLE_PROXY)
+
+
+def _failure(exc: BaseException, chromium: str, timeout: float) -> ExportError:
+    """The one-line error an analyst reads for whatever the render raised."""
+    if isinstance(exc, ExportError):
+        return exc
+    if isinstance(exc, (_Deadline, TimeoutError, concurrent.futures.TimeoutError)):
+        return RenderTimeout(f"Rendering took longer than {timeout:g} s and was stopped")
+    if type(exc).__name__ == "ChromeNotFoundError":
+        return ChromiumNotFound(chromium)
+    message = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return RenderFailed(f"Rendering failed: {message}")
+
+
+def _warm_images(specs: list[dict], opts: dict, device_scale: float, chromium: str, timeout: float,
+                 document_title: str) -> list[bytes]:
+    """Render on the process's warm browser; a browser that had worked and now fails (it may have died
+    since) is replaced and the render tried once more on the fresh one, within the same time."""
+    browser = warm.warm_browser(chromium, _session_options())
+    reused, began = browser.is_open, time.monotonic()
+    try:
+        return browser.run(specs, opts, device_scale, document_title, timeout)
+    except (TimeoutError, concurrent.futures.TimeoutError):
+        raise _Deadline() from None
+    except Exception as exc:
+        left = timeout - (time.monotonic() - began)
+        if not reused or left < 1 or type(exc).__name__ == "ChromeNotFoundError":
+            raise
+        _log.warning("the warm render browser failed (%s); retrying on a fresh one", exc)
+    try:
+        return browser.run(specs, opts, device_scale, document_title, left)
+    except (TimeoutError, concurrent.futures.TimeoutError):
+        raise _Deadline() from None
+
+
+def _prepare(figure: go.Figure | dict, *, copy_dict: bool = True) -> dict:
+    """The figure as a plain dict checked offline (a figure's own dict is a copy already)."""
+    if isinstance(figure, go.Figure):
+        spec = figure.to_plotly_json()
+    else:
+        spec = copy.deepcopy(figure) if copy_dict else figure
+    check_offline(spec)
+    return spec
+
+
+def _chromium() -> str:
+    chromium = find_chromium()
+    if chromium is None:
+        raise ChromiumNotFound()
+    return chromium
+
+
 def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *, document_title: str = "",
-                  timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT) -> bytes:
+                  timeout: float = RENDER_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT, warm: bool = True) -> bytes:
     """PNG or PDF bytes of ``figure`` at ``size`` (PNG: exactly ``size.width`` x ``size.height`` px).
 
     ``document_title`` (plain text) becomes the PDF's Title. Blocks the
     calling thread (holding nothing but the render lock). Thread-safe:
-    renders are serialised and each uses its own browser.
+    renders are serialised. ``warm`` renders on the process's warm browser
+    (:mod:`~dashboard.export.warm`); ``warm=False`` starts a browser for this
+    render alone and closes it afterwards.
 
     Raises
     ------
@@ -287,29 +361,77 @@ def render_figure(figure: go.Figure | dict, fmt: str, size: OutputSize, *, docum
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
-    spec = copy.deepcopy(figure.to_plotly_json() if isinstance(figure, go.Figure) else figure)
-    check_offline(spec)
-    chromium = find_chromium()
-    if chromium is None:
-        raise ChromiumNotFound()
+    spec = _prepare(figure)
+    chromium = _chromium()
     opts, device_scale = _opts(fmt, size)
     if not _render_lock.acquire(timeout=queue_timeout):
         raise ExportBusy("Another export is being rendered; please try again in a minute")
     started = time.monotonic()
     try:
-        data = _run(lambda: _render(spec, opts, device_scale, chromium, timeout, document_title[:200]), timeout)
-    except (_Deadline, TimeoutError):
-        raise RenderTimeout(f"Rendering took longer than {timeout:g} s and was stopped") from None
-    except ExportError:
-        raise
+        if warm:
+            data = _warm_images([spec], opts, device_scale, chromium, timeout, document_title[:200])[0]
+        else:
+            data = _run(lambda: _render(spec, opts, device_scale, chromium, timeout, document_title[:200]),
+                        timeout)
     except Exception as exc:  # kaleido, choreographer and Chromium errors of every kind
-        if type(exc).__name__ == "ChromeNotFoundError":
-            raise ChromiumNotFound(chromium) from None
-        message = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise RenderFailed(f"Rendering failed: {message}") from exc
+        raise _failure(exc, chromium, timeout) from (None if isinstance(exc, (_Deadline, TimeoutError)) else exc)
     finally:
         _render_lock.release()
     _log.info("rendered %s %sx%s in %.1f s", fmt, size.width, size.height, time.monotonic() - started)
     if not data:
         raise RenderFailed("Rendering failed: the browser returned no image")
     return data
+
+
+def render_frames(figures: Iterable[go.Figure | dict], size: OutputSize, *, timeout: float = RENDER_TIMEOUT,
+                  queue_timeout: float = QUEUE_TIMEOUT, on_frame: Callable[[int], None] | None = None) -> list[bytes]:
+    """PNG bytes of every figure of ``figures`` at ``size``, in order, all on the warm browser.
+
+    ``figures`` may be a generator: the next figures are built while the
+    browser's tabs draw the previous ones (:data:`~.warm.TABS` at a time).
+    ``timeout`` bounds the whole job; ``on_frame(n)`` is called with the
+    number of frames finished so far (from a helper thread). The render lock
+    is held throughout, so frames never mix with another export's. Raises as
+    :func:`render_figure`.
+    """
+    chromium = _chromium()
+    opts, device_scale = _opts("png", size)
+    if not _render_lock.acquire(timeout=queue_timeout):
+        raise ExportBusy("Another export is being rendered; please try again in a minute")
+    deadline = time.monotonic() + timeout
+    images: list[bytes] = []
+    done = [0]
+    counter = threading.Lock()
+
+    def finished(_: int) -> None:
+        with counter:
+            done[0] += 1
+            count = done[0]
+        if on_frame is not None:
+            on_frame(count)
+
+    browser = warm.warm_browser(chromium, _session_options())
+    try:
+        pending: concurrent.futures.Future[list[bytes]] | None = None
+        for chunk in _chunks(iter(figures), warm.TABS):
+            specs = [_prepare(f, copy_dict=False) for f in chunk]  # built while the last chunk renders
+            if pending is not None:
+                images += browser.wait(pending, max(deadline - time.monotonic(), 0.01))
+            if time.monotonic() >= deadline:
+                raise _Deadline()
+            pending = browser.submit(specs, opts, device_scale, "", deadline - time.monotonic(), finished)
+        if pending is not None:
+            images += browser.wait(pending, max(deadline - time.monotonic(), 0.01))
+    except Exception as exc:
+        browser.kill()
+        raise _failure(exc, chromium, timeout) from (None if isinstance(exc, (_Deadline, TimeoutError)) else exc)
+    finally:
+        _render_lock.release()
+    if not all(images):
+        raise RenderFailed("Rendering failed: the browser returned no image")
+    return images
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
