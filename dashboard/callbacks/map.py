@@ -55,6 +55,7 @@ def map_patch(figure: dict) -> Patch:
     patch = Patch()
     patch["data"] = figure["data"]
     patch["layout"]["annotations"] = figure["layout"]["annotations"]
+    patch["layout"]["shapes"] = figure["layout"].get("shapes", [])  # the size key: not over grid cells
     return patch
 
 

@@ -5,7 +5,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from dashboard import ids
 from dashboard.views.headline import update_headline
-from dashboard.views.selection import update_detail
+from dashboard.views.spot import spot_detail
 from dashboard.views.table import selected_style, table_page
 from geodata import FilterState, IncidentStore
 
@@ -45,4 +45,4 @@ def register_panels(app: Dash, store: IncidentStore) -> None:
     @app.callback(Output(ids.DETAIL_BODY, "children"), Output(ids.DETAIL, "hidden"),
                   Input(ids.SELECTED, "data"), State(ids.FILTER, "data"))
     def _detail(selected, filter_data):
-        return update_detail(selected, filter_data, store)
+        return spot_detail(selected, filter_data, store)  # with every incident at its spot

@@ -38,6 +38,7 @@ MARK_LIMIT = 5_000
 #: Fatalities the size key shows, each drawn with the points' own size formula.
 SIZE_KEY_FATALITIES = (1, 10, 100)
 COUNT_META = "incidents-count"
+COUNT_LEGEND = "2, 3 … incidents at one spot (click for the list)"
 
 INCIDENT_HOVER = (
     "<b>%{customdata[1]}</b><br>"
@@ -204,9 +205,11 @@ def count_layer(latitude: np.ndarray, longitude: np.ndarray) -> list[dict]:
     empty: see ``with_uids``). A click on it opens the list of them all in the detail panel."""
     lat, lon, counts = colocated(latitude, longitude)
     return [plain.trace(
-        "scattermap", name="n · incidents at one spot (click for the list)", meta=COUNT_META,
+        "scattermap", name=COUNT_LEGEND, meta=COUNT_META,
         legendgroup="incidents", legendgrouptitle=dict(text="Incidents"),
-        lat=lat, lon=lon, mode="text", customdata=counts, texttemplate="%{customdata}",
+        # With markers: plotly gives a text-only map trace no text layer. The marker is invisible.
+        lat=lat, lon=lon, mode="markers+text", marker=dict(size=1, color="#ffffff", opacity=0.01),
+        customdata=counts, text=counts.astype(str),
         textposition="top right", textfont=dict(family=GLYPH_FONT_BOLD, size=12, color="#111111"),
         hovertemplate="%{customdata} incidents at this spot<br><i>Click for the list</i><extra></extra>",
     )]

@@ -288,10 +288,10 @@ def incident_map(*, incidents: IncidentPoints, context: list[dict], displacement
         margin=dict(l=0, r=0, t=0, b=0),
         # The legend explains; it does not filter (a click there would hide a type that the headline,
         # the link and the exports still count). Filters are on the left.
-        # Under the map, in rows: over it, a phone's legend would cover most of the map. Swatches all of
-        # one size (plotly would size each by the mean of its points: it would change with the data);
-        # the size key says what sizes mean.
-        legend=dict(orientation="h", x=0, y=0, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
+        # Swatches all of one size (plotly would size each by the mean of its points: they would change
+        # with the data); the size key says what sizes mean. On a phone the page folds the legend
+        # behind a button (assets/legend.js).
+        legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
                     itemclick=False, itemdoubleclick=False, itemsizing="constant",
                     bordercolor="#cccccc", borderwidth=1, font=dict(size=11),
                     grouptitlefont=dict(size=11), tracegroupgap=6),

@@ -12,10 +12,14 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from dashboard.figures.style import cell_text, format_day
+from dashboard.figures.style import cell_text, clip, fatality_text, format_day
 from dashboard.views.table import fatality_range
 from geodata import GEO_PRECISION, Gazetteer
 from geodata.model.schema import INCIDENTS
+
+#: The spot list shows at most this many incidents (an area centroid can hold thousands); it says how
+#: many more there are, and that narrowing the filter shows them.
+SPOT_LIST_LIMIT = 100
 
 _URL = re.compile(r"https?://[^\s<>\"'()]+(?:\([^\s<>\"'()]*\)[^\s<>\"'()]*)*", re.IGNORECASE)
 MAX_LINKS = 8
@@ -98,3 +102,30 @@ def incident_detail(row: pd.Series, gazetteer: Gazetteer | None = None, *, in_fi
         children.append(html.Ul([html.Li(html.A(url, href=url, target="_blank", rel="noopener noreferrer"))
                                  for url in links], className="detail-links"))
     return children
+
+
+def spot_list(rows: pd.DataFrame, selected_id: str, total: int | None = None) -> html.Section:
+    """Every incident drawn at one spot (``rows``, date order; ``total`` of them in all when the list
+    is cut), each with its date, type, fatalities and source: one disc on the map hides the others.
+    The selected incident is marked (its full details follow)."""
+    total = len(rows) if total is None else total
+    items = []
+    for event_id, day, kind, sub, best, low, high, source in rows.reindex(columns=[
+            "event_id", "event_date", "event_type", "sub_event_type", "fatalities", "fatalities_low",
+            "fatalities_high", "source"]).itertuples(index=False, name=None):
+        deaths = fatality_text(best, low, high, range_words="range ")
+        current = cell_text(event_id) == selected_id
+        items.append(html.Li([
+            html.Span(format_day(day) if cell_text(day) else "date unknown", className="spot-date"), " · ",
+            html.Span(cell_text(kind) + (f" – {cell_text(sub)}" if cell_text(sub) else ""), className="spot-type"),
+            " · ", html.Span(f"fatalities: {deaths}", className="spot-fatalities"),
+            " · ", html.Span(clip(cell_text(source) or "source not given", 160), className="spot-source"),
+        ], className="spot-item current" if current else "spot-item", title=cell_text(event_id),
+            **({"aria-current": "true"} if current else {})))
+    more = total - len(rows)
+    return html.Section([
+        html.H4(f"{total:,} incidents at this spot (in the current filters)"),
+        html.Ol(items, className="spot-list"),
+        *([html.P(f"and {more:,} more here: narrow the filter to list them", className="spot-more")]
+          if more > 0 else []),
+    ], className="detail-spot")

@@ -112,8 +112,9 @@ def test_event_type_filter_and_layer_toggle(app_page, store):
     expected = int((store.incidents["event_type"] != "Battles").sum())
     wait_for_headline(page, str(expected))
     wait_for_map_count(page, expected)
-    assert "Battles" not in page.evaluate("""() => document.querySelector('#incident-map .js-plotly-plot')
-                                             .data.filter(t => t.meta === 'incidents' && t.showlegend !== false).map(t => t.name)""")
+    legend = page.evaluate("""() => document.querySelector('#incident-map .js-plotly-plot')
+                               .data.filter(t => t.meta === 'incidents' && t.showlegend !== false).map(t => t.name)""")
+    assert "B · Battles" not in legend and "E · Explosions/Remote violence" in legend  # entries: mark · type
     page.get_by_label("Displacement figures").uncheck()
     page.wait_for_function("""() => !document.querySelector('#incident-map .js-plotly-plot')
                                     .data.some(t => t.meta === 'displacement')""", timeout=60000)
