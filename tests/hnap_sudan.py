@@ -19,7 +19,7 @@ from tests.support import REPO
 
 BOUNDARIES = REPO / "tests" / "data" / "sudan_states_flows.geojson"
 #: The month's file name, which tells the reader the month.
-FILE_NAME = "hnap_sudan_idp_movements_2023-05_workbook.xlsx"
+FILE_NAME = "hnap_sudan_idp_movements_{month}_workbook.xlsx"
 COMMUNITIES = (
     # Mohafaza, code, Mantika, code, Nahya, code, Community, code, IDP arrivals
     ("Khartoum", "SD01", "Omdurman", "SD0102", "Omdurman", "SD010201", "Omdurman", "C-SD-0001", 8_000),
@@ -40,20 +40,20 @@ MATRIX = (
 FLOWS = {(o, d): float(p) for o, row in MATRIX for d, p in zip(DESTINATIONS, row, strict=True) if p}
 
 
-def write_workbook(folder: Path) -> Path:
-    """The workbook, written to ``folder``; its path."""
+def write_workbook(folder: Path, month: str = "2023-05", scale: float = 1.0) -> Path:
+    """The workbook of ``month`` (YYYY-MM), every figure times ``scale``, written to ``folder``; its path."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "May_IDPflow"
     sheet.append(["Mohafaza", "Mohafaza PCODE", "Mantika", "Mantika PCODE", "Nahya", "Nahya PCODE", "Community",
                   "Community PCODE", "IDP_Flow_Estimation"])
     for row in COMMUNITIES:
-        sheet.append(list(row))
+        sheet.append([*row[:-1], row[-1] * scale])
     matrix = book.create_sheet("Table-Origin_vs_Departure")
     matrix.append(["Origin", *DESTINATIONS, "Grand Total"])
     for origin, people in MATRIX:
-        matrix.append([origin, *people, sum(people)])
-    matrix.append(["Grand Total", *(sum(r[1][i] for r in MATRIX) for i in range(len(DESTINATIONS))), None])
-    path = Path(folder) / FILE_NAME
+        matrix.append([origin, *(p * scale for p in people), sum(people) * scale])
+    matrix.append(["Grand Total", *(sum(r[1][i] for r in MATRIX) * scale for i in range(len(DESTINATIONS))), None])
+    path = Path(folder) / FILE_NAME.format(month=month)
     book.save(path)
     return path

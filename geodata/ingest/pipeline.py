@@ -165,12 +165,15 @@ def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, tit
         old = existing.displacement if existing is not None else empty_table(schema.DISPLACEMENT)
         merged, changes = upsert(old, new, "figure_id")
         merged, changes = delete(merged, "figure_id", deletions, changes)
-        if existing is not None:
-            described = merge_series(existing.map_series, merged, series)
-            return merge_flows(replace(existing, displacement=merged, map_series=described, version=""),
-                               result, series), changes
         first = pd.concat([merged["as_of"], merged["period_start"]]).min()
         last = pd.concat([merged["as_of"], merged["period_end"]]).max()
+        if existing is not None:
+            described = merge_series(existing.map_series, merged, series)
+            # A later (or earlier) month widens the dates the dashboard offers, as new incidents do.
+            period = (min(existing.period[0], first.date()), max(existing.period[1], last.date())) \
+                if len(merged) else existing.period
+            return merge_flows(replace(existing, displacement=merged, map_series=described, period=period,
+                                       version=""), result, series), changes
         incidents = empty_table(schema.INCIDENTS)
         incidents["event_date"] = pd.Series(dtype="datetime64[s]")
         base = dataset_from_incidents(incidents, name=name, title=title, period=(first.date(), last.date()))

@@ -51,14 +51,13 @@ def test_imported_flows_come_back_from_the_store(catalog, tmp_path):
     again = catalog.load("sudan-flows")
     assert cells(again.flows) == cells(back.flows)
     # ... and another month adds to them.
-    later = tmp_path / "june"
-    later.mkdir()
-    june = write_workbook(later).rename(later / "hnap_sudan_idp_movements_2023-06_workbook.xlsx")
-    ingest_file(june, "hnap", catalog, dataset="sudan-flows", report_root=tmp_path)
+    ingest_file(write_workbook(tmp_path, "2023-06", scale=0.5), "hnap", catalog, dataset="sudan-flows",
+                report_root=tmp_path)
     both = catalog.load("sudan-flows")
     assert len(both.flows) == 2 * len(FLOWS)
+    assert both.period == (date(2023, 5, 1), date(2023, 6, 30))  # the dates now offer June
     assert both.flows.groupby(both.flows["period_start"].dt.month)["people"].sum().to_dict() == {
-        5: sum(FLOWS.values()), 6: sum(FLOWS.values())}
+        5: sum(FLOWS.values()), 6: sum(FLOWS.values()) / 2}
 
 
 def test_a_dataset_without_flows_keeps_its_version_and_loads_with_none(tmp_path):

@@ -47,7 +47,8 @@ def sudan_flows_url(serve, tmp_path_factory):
     folder = tmp_path_factory.mktemp("flows")
     catalog = DataDirectory(folder / "data")
     ingest_file(BOUNDARIES, "boundaries", catalog, report_root=folder)
-    ingest_file(write_workbook(folder), "hnap", catalog, dataset="sudan-flows", report_root=folder)
+    for month, scale in (("2023-05", 1.0), ("2023-06", 0.5)):  # June: every figure halved
+        ingest_file(write_workbook(folder, month, scale), "hnap", catalog, dataset="sudan-flows", report_root=folder)
     return serve(Site(catalog=catalog)) + "/datasets/sudan-flows/"
 
 
@@ -55,7 +56,7 @@ def test_flows_layer_draws_arcs_whose_hover_names_both_ends(browser, sudan_flows
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     log = PageLog(page)
-    page.goto(sudan_flows_url, wait_until="networkidle")
+    page.goto(sudan_flows_url + "?start=2023-05-01&end=2023-05-31", wait_until="networkidle")
     page.wait_for_selector("#incident-map .js-plotly-plot")
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
     assert page.evaluate(FLOW_TRACES) == []  # off by default
@@ -77,12 +78,19 @@ def test_flows_layer_draws_arcs_whose_hover_names_both_ends(browser, sudan_flows
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
     x, y = page.evaluate(ARC_POINT, "100,000 people or more")
     page.mouse.move(x, y)
-    page.wait_for_selector("#incident-map .hoverlayer .hovertext", timeout=10000)
+    page.wait_for_selector("#incident-map .hoverlayer .hovertext", timeout=20000)
     hover = page.evaluate("() => document.querySelector('#incident-map .hoverlayer').textContent")
     assert "Khartoum → Aj Jazirah" in hover and "120,000 people" in hover and "May 2023" in hover, hover
     page.screenshot(path="/tmp/shots/flows_layer.png")
     page.mouse.move(5, 5)
 
+    # June alone (through the link, as an analyst shares it): the flows follow the dates.
+    page.goto(sudan_flows_url + "?start=2023-06-01&end=2023-06-30&layer=flows", wait_until="networkidle")
+    page.wait_for_function(f"() => ({FLOW_TRACES})().some(t => t.name === '10,000–100,000 people')",
+                           timeout=60000)
+    assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
+    names = {t["name"] for t in page.evaluate(FLOW_TRACES)}
+    assert "100,000 people or more" not in names and "10,000–100,000 people" in names  # 60,000 in June
     page.locator(f"#{ids.LAYERS} input[value=flows]").uncheck()
     page.wait_for_function(f"() => ({FLOW_TRACES})().length === 0", timeout=60000)
     assert log.outside_hosts() == set()
