@@ -65,16 +65,33 @@ class FatalityTotals:
     high: int
 
 
+def _rows(positions: np.ndarray) -> np.ndarray | slice:
+    """``positions`` as a slice when they are one unbroken run: views, not copies of 10^7 values."""
+    if len(positions) and int(positions[-1]) - int(positions[0]) + 1 == len(positions):
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
+
+
+def _sum(values: np.ndarray) -> float:
+    """Sum of the non-missing float32 values, accumulated in float64 (whole numbers stay exact)."""
+    return float(np.add.reduce(values, where=~np.isnan(values), dtype=np.float64))
+
+
 def fatality_totals(columns: HotColumns, positions: np.ndarray) -> FatalityTotals:
-    """Sum fatalities over ``positions`` from the hot columns (no row copies)."""
-    best = columns.fatalities[positions].astype(np.float64)
-    low = columns.fatalities_low[positions].astype(np.float64)
-    high = columns.fatalities_high[positions].astype(np.float64)
-    low = np.where(np.isnan(low), best, low)
-    high = np.where(np.isnan(high), best, high)
+    """Sum fatalities over ``positions`` from the hot columns (views of a date range, no float64 copies).
+
+    A missing low (high) estimate counts as the reported figure.
+    """
+    rows = _rows(positions)
+    best = columns.fatalities[rows]
+    low = columns.fatalities_low[rows]
+    high = columns.fatalities_high[rows]
+    no_low, no_high = np.isnan(low), np.isnan(high)
+    total = _sum(best)
     return FatalityTotals(
-        incidents=len(positions), reported=int(np.count_nonzero(~np.isnan(best))),
-        total=int(np.nansum(best)), low=int(np.nansum(low)), high=int(np.nansum(high)),
+        incidents=len(positions), reported=int(np.count_nonzero(~np.isnan(best))), total=int(total),
+        low=int(_sum(low) + (_sum(best[no_low]) if no_low.any() else 0.0)),
+        high=int(_sum(high) + (_sum(best[no_high]) if no_high.any() else 0.0)),
     )
 
 
@@ -205,8 +222,9 @@ def row_mask(columns: HotColumns, lo: int, hi: int, state: FilterState) -> np.nd
 
     if state.event_types is not None:
         index = columns.type_index
-        wanted_types = [index[t] for t in state.event_types if t in index]
-        both(np.isin(columns.type_codes[lo:hi], wanted_types))
+        wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # a lookup table: one gather per row
+        wanted[[index[t] for t in state.event_types if t in index]] = True
+        both(wanted[columns.type_codes[lo:hi]])
     if state.precision is not None:
         both(np.isin(columns.geo_precision[lo:hi], np.asarray(state.precision, dtype=np.int8)))
     if state.has_fatality_bounds:

@@ -137,16 +137,51 @@ class IncidentStore:
         known = [t for t in EVENT_TYPES if t in present]
         return known + sorted(present - set(known))
 
+    def _span(self, state: FilterState) -> tuple[int, int, np.ndarray | None]:
+        """The rows ``[lo, hi)`` of the date range and the mask of every other filter (``None``: all)."""
+        lo = int(np.searchsorted(self._days, _day_number(state.start), side="left"))
+        hi = int(np.searchsorted(self._days, _day_number(state.end), side="right"))
+        return lo, hi, row_mask(self.columns, lo, hi, state)
+
     def positions(self, state: FilterState) -> np.ndarray:
         """Row positions (ascending, so in date order) of the incidents matching ``state``."""
         if state.is_empty_range:
             return np.empty(0, dtype=np.int64)
-        lo = int(np.searchsorted(self._days, _day_number(state.start), side="left"))
-        hi = int(np.searchsorted(self._days, _day_number(state.end), side="right"))
-        mask = row_mask(self.columns, lo, hi, state)
+        lo, hi, mask = self._span(state)
         if mask is None:
             return np.arange(lo, hi, dtype=np.int64)
         return lo + np.flatnonzero(mask)
+
+    @functools.cached_property
+    def _day_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """First row of each day present, and running sums per day of (rows with a fatality figure,
+        fatalities, low, high estimates; a missing estimate counts as the figure): a date range
+        with no other filter is whole days, so its totals are two lookups."""
+        days = self._days
+        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]]) if len(days) else np.empty(0, np.int64)
+        best = self.columns.fatalities
+        reported = ~np.isnan(best)
+        filled = np.where(reported, best, np.float32(0))
+        low = np.where(np.isnan(self.columns.fatalities_low), filled, self.columns.fatalities_low)
+        high = np.where(np.isnan(self.columns.fatalities_high), filled, self.columns.fatalities_high)
+        table = np.zeros((4, len(starts) + 1), dtype=np.float64)
+        for i, values in enumerate((reported, filled, low, high)):
+            if len(starts):
+                table[i, 1:] = np.cumsum(np.add.reduceat(values, starts, dtype=np.float64))
+        return starts, table
+
+    def fatality_totals(self, state: FilterState) -> FatalityTotals:
+        """Incident count and fatality sums for ``state``, without copying rows."""
+        if state.is_empty_range:
+            return fatality_totals(self.columns, np.empty(0, dtype=np.int64))
+        lo, hi, mask = self._span(state)
+        if mask is not None:
+            return fatality_totals(self.columns, lo + np.flatnonzero(mask))
+        starts, table = self._day_sums
+        first, last = np.searchsorted(starts, [lo, hi])  # lo and hi are first rows of days (or the end)
+        reported, total, low, high = (table[:, last] - table[:, first]).tolist()
+        return FatalityTotals(incidents=hi - lo, reported=int(reported), total=int(total), low=int(low),
+                              high=int(high))
 
     def rows_with_id(self, event_id: str) -> np.ndarray:
         """Positions (ascending) of the incidents whose ``event_id`` is ``event_id``.
@@ -162,10 +197,6 @@ class IncidentStore:
         """The position of the first incident with this ``event_id``, ``None`` if there is none."""
         hits = self.rows_with_id(event_id)
         return int(hits[0]) if len(hits) else None
-
-    def fatality_totals(self, state: FilterState) -> FatalityTotals:
-        """Incident count and fatality sums for ``state``, without copying rows."""
-        return fatality_totals(self.columns, self.positions(state))
 
     def select(self, state: FilterState) -> pd.DataFrame:
         """The incidents matching ``state``, in date order."""
@@ -184,16 +215,31 @@ class IncidentStore:
         start, end = self.date_range()
         return self._daily_counts(replace(state, start=start, end=end, layers=frozenset(), show_approximate=True))
 
+    @functools.cached_property
+    def _type_days(self) -> np.ndarray:
+        """Incidents per event type code (rows) and day of the period (columns), counted once."""
+        start, end = self.date_range()
+        first, length = _day_number(start), _day_number(end) - _day_number(start) + 1
+        lo = int(np.searchsorted(self._days, first, side="left"))
+        hi = int(np.searchsorted(self._days, first + length, side="left"))
+        codes = self._type_codes[lo:hi].astype(np.int64)
+        codes[codes < 0] = len(self.columns.type_names)  # no type: its own row, never shown
+        size = (len(self.columns.type_names) + 1) * length
+        return np.bincount(codes * length + (self._days[lo:hi] - first), minlength=size).reshape(-1, length)
+
     def _count_days(self, whole: FilterState) -> pd.DataFrame:
         start, end = self.date_range()
         first, length = _day_number(start), _day_number(end) - _day_number(start) + 1
+        types = [t for t in self.event_types() if whole.event_types is None or t in whole.event_types]
+        if row_mask(self.columns, 0, 0, replace(whole, event_types=None)) is None:  # dates and types only
+            table = self._type_days[[self._type_index[t] for t in types]]
+            return pd.DataFrame(dict(zip(types, table, strict=True)), index=pd.date_range(start, end, freq="D"))
         positions = self.positions(whole)
         if len(positions) and positions[-1] - positions[0] + 1 == len(positions):  # a plain range: no copies
             rows = slice(int(positions[0]), int(positions[-1]) + 1)
             days, codes = self._days[rows] - first, self._type_codes[rows]
         else:
             days, codes = self._days[positions] - first, self._type_codes[positions]
-        types = [t for t in self.event_types() if whole.event_types is None or t in whole.event_types]
         slot = np.full(len(self.columns.type_names) + 1, len(types), dtype=np.int64)  # last: not shown
         for i, event_type in enumerate(types):
             slot[self._type_index[event_type]] = i
