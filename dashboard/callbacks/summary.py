@@ -17,12 +17,11 @@ def register_summary(app: Dash, store: IncidentStore, sources: MapSources | None
     @app.callback(
         Output(ids.SUMMARY_TABLE, "data"), Output(ids.SUMMARY_TABLE, "columns"),
         Output(ids.SUMMARY_TABLE, "tooltip_data"), Output(ids.SUMMARY_NOTE, "children"),
-        Output(ids.SUMMARY_TABLE, "active_cell"),
         Input(ids.FILTER, "data"), Input(ids.DISPLAY, "data"), Input(ids.SUMMARY_BY, "value"),
     )
     def _summary(filter_data, display_data, by):
         table = summary_table(filter_data, display_data, by, store, names)
-        return table.data, table.columns, table.tooltips, table.note, None  # a click is answered: clear it
+        return table.data, table.columns, table.tooltips, table.note
 
     @app.callback(
         Output(ids.SUMMARY_DOWNLOAD, "data"), Input(ids.SUMMARY_CSV, "n_clicks"),

@@ -91,13 +91,14 @@ def summary_panel(options: list[dict[str, str]]) -> html.Div:
         warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable", category=DeprecationWarning)
         table = dash_table.DataTable(
             id=ids.SUMMARY_TABLE, columns=[], data=[], sort_action="native", sort_mode="single",
-            page_action="native", page_size=100, style_table={"overflowX": "auto"},
+            merge_duplicate_headers=True,
+            page_action="native", page_size=100,  # the panel scrolls (a focusable region: its controls)
             style_cell={"fontFamily": FONT_FAMILY, "fontSize": "12px", "padding": "0 6px", "textAlign": "right",
                         "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "260px"},
             style_cell_conditional=[{"if": {"column_id": "label"}, "textAlign": "left", "minWidth": "160px"},
                                     {"if": {"column_id": "trend"}, "textAlign": "left", "letterSpacing": "-1px"}],
             style_data={"cursor": "pointer"},
-            style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa"},
+            style_header={"fontWeight": "600", "backgroundColor": "#f6f8fa", "whiteSpace": "normal"},
             tooltip_data=[], tooltip_duration=None, tooltip_delay=300,
             css=[{"selector": ".dash-table-tooltip",
                   "rule": "max-width: 420px; white-space: normal; font-size: 12px;"}],

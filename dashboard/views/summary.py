@@ -88,26 +88,27 @@ def _displaced_header(store: IncidentStore, result: Summary) -> str:
     if result.displaced_series is None:
         return "Displaced"
     info = store.dataset.map_series.get(result.displaced_series)
-    return f"Displaced ({info.label})" if info is not None and info.label else "Displaced"
+    return info.label if info is not None and info.label else "Displaced"
 
 
 def columns(by: str, displaced: str | None) -> list[dict[str, Any]]:
-    """The DataTable's columns; changes are numeric with a sign, per cents as per cents."""
+    """The DataTable's columns (two header rows: what is counted, then number / change / %); changes are
+    numeric with a sign, per cents as per cents."""
     count = Format().group(True)
     change = Format(sign=Sign.positive).group(True)
     pct = Format(precision=0, scheme=Scheme.percentage, sign=Sign.positive)
     out = [
-        {"id": "label", "name": GROUP_HEADERS[by], "type": "text"},
-        {"id": "incidents", "name": "Incidents", "type": "numeric", "format": count},
-        {"id": "incidents_change", "name": "Δ", "type": "numeric", "format": change},
-        {"id": "incidents_change_pct", "name": "Δ %", "type": "numeric", "format": pct},
-        {"id": "fatalities", "name": "Fatalities", "type": "numeric", "format": count},
-        {"id": "fatalities_change", "name": "Δ ", "type": "numeric", "format": change},
-        {"id": "fatalities_change_pct", "name": "Δ % ", "type": "numeric", "format": pct},
-        {"id": "trend", "name": "Trend", "type": "text"},
+        {"id": "label", "name": ["", GROUP_HEADERS[by]], "type": "text"},
+        {"id": "incidents", "name": ["Incidents", "number"], "type": "numeric", "format": count},
+        {"id": "incidents_change", "name": ["Incidents", "change"], "type": "numeric", "format": change},
+        {"id": "incidents_change_pct", "name": ["Incidents", "%"], "type": "numeric", "format": pct},
+        {"id": "fatalities", "name": ["Fatalities", "number"], "type": "numeric", "format": count},
+        {"id": "fatalities_change", "name": ["Fatalities", "change"], "type": "numeric", "format": change},
+        {"id": "fatalities_change_pct", "name": ["Fatalities", "%"], "type": "numeric", "format": pct},
+        {"id": "trend", "name": ["", "Incidents over time"], "type": "text"},
     ]
     if displaced is not None:
-        out.append({"id": "displaced", "name": displaced, "type": "numeric", "format": count})
+        out.append({"id": "displaced", "name": ["", displaced], "type": "numeric", "format": count})
     return out
 
 

@@ -54,7 +54,8 @@ def test_february_2020_ranks_idleb_first_with_its_change_and_displacement(store)
     assert len(first["trend"]) == 29 and set(first["trend"]) <= set(BLOCKS)
     assert "Changes against the previous 29 days, 3 Jan 2020 – 31 Jan 2020." in table.note
     names = {c["id"]: c["name"] for c in table.columns}
-    assert names["label"] == "Admin area" and names["displaced"].startswith("Displaced (")
+    assert names["label"] == ["", "Admin area"] and names["incidents_change"] == ["Incidents", "change"]
+    assert names["displaced"] == ["", store.dataset.map_series[store.dataset.headline].label]
     tip = table.tooltips[0]["trend"]["value"]
     assert tip.startswith("Daily incidents from 1 Feb 2020: ") and tip.count(",") == 28
 
