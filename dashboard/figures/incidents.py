@@ -191,13 +191,16 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
 
 def colocated(latitude: np.ndarray, longitude: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(latitude, longitude, count) of every spot where more than one of the points lies (the
-    same float32 coordinates: what the map draws as one disc). One sort, no loop per point."""
+    same float32 coordinates: what the map draws as one disc). One sort of 64-bit keys (both
+    coordinates' bits), no loop per point; the coordinates come back out of the keys."""
     lat = np.ascontiguousarray(latitude, dtype=np.float32)
     lon = np.ascontiguousarray(longitude, dtype=np.float32)
-    spot = (lat.view(np.uint32).astype(np.uint64) << np.uint64(32)) | lon.view(np.uint32).astype(np.uint64)
-    _, first, counts = np.unique(spot, return_index=True, return_counts=True)
-    many = counts > 1
-    return lat[first[many]], lon[first[many]], counts[many].astype(np.uint32)
+    spots = np.sort((lat.view(np.uint32).astype(np.uint64) << np.uint64(32)) | lon.view(np.uint32))
+    starts = np.flatnonzero(np.r_[True, spots[1:] != spots[:-1]]) if len(spots) else np.empty(0, dtype=np.int64)
+    counts = np.diff(np.r_[starts, len(spots)])
+    keys = spots[starts[counts > 1]]
+    return ((keys >> np.uint64(32)).astype(np.uint32).view(np.float32),
+            (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32), counts[counts > 1].astype(np.uint32))
 
 
 def count_layer(latitude: np.ndarray, longitude: np.ndarray) -> list[dict]:
