@@ -47,7 +47,10 @@ MAX_TITLE = 120
 INK, MUTED, RULE = "#1f2328", "#59636e", "#d8dee4"
 #: Average advance of a DejaVu Sans character, in em (for wrapping text plotly will not wrap).
 CHAR_EM = 0.56
-#: The same for a link (digits, capitals and ``=&%`` are wider than prose's average): kept inside the page.
+#: A link's font: monospaced, without the "fl"/"fi" ligatures a proportional font draws (a ligature
+#: copied from the PDF is one character, and the copied link is broken).
+LINK_FONT = "'DejaVu Sans Mono', 'Liberation Mono', monospace"
+#: Advance of a :data:`LINK_FONT` character (DejaVu Sans Mono's is 0.602 em), with room to spare.
 LINK_CHAR_EM = 0.64
 
 
@@ -77,22 +80,27 @@ def _wrap(text: str, width_px: float, font_px: float, max_lines: int | None = No
     return lines
 
 
-def _wrap_link(prefix: str, link: str, width_px: float, font_px: float) -> list[str]:
-    """``prefix`` then ``link`` in lines that fit ``width_px``: the link is broken after an ``&`` where it
-    can be, inside a parameter only when one is longer than a line (a URL survives copying from the PDF)."""
+def _link_lines(link: str, width_px: float, font_px: float) -> list[str]:
+    """``link`` in lines that fit ``width_px`` in :data:`LINK_FONT`: broken after an ``&`` where it can
+    be, inside a parameter only when one is longer than a line (a URL survives copying from the PDF)."""
     chars = max(int(width_px / (LINK_CHAR_EM * font_px)), 10)
     tokens: list[str] = []
     for token in re.split(r"(?<=&)", link):
         tokens += [token[i:i + chars] for i in range(0, len(token), chars)] or [""]
-    lines = textwrap.wrap(prefix, chars, break_on_hyphens=False) or [""]
-    line = lines.pop() + " "
+    lines, line = [], ""
     for token in tokens:
         if line and len(line) + len(token) > chars:
-            lines.append(line.rstrip())
+            lines.append(line)
             line = ""
         line += token
     lines.append(line)
     return lines
+
+
+def _wrap_link(prefix: str, link: str, width_px: float, font_px: float, max_lines: int | None = None) -> list[str]:
+    """``prefix`` (wrapped as prose) then ``link`` on the lines after it, each line within ``width_px``
+    (for pages that print both in one font; ``max_lines`` is accepted and ignored: a link is never cut)."""
+    return _wrap(prefix.rstrip(), width_px, font_px) + _link_lines(link, width_px, font_px)
 
 
 @dataclass(frozen=True)
@@ -130,13 +138,13 @@ class Page:
 
     def text(self, x: float, y: float, lines: list[str] | str, size: float, *, colour: str = INK,
              bold: bool = False, xanchor: str = "left", yanchor: str = "top", name: str = "",
-             align: str = "left") -> None:
+             align: str = "left", family: str = FONT_FAMILY) -> None:
         """Escaped text at page px (x, y); ``lines`` are plain text, joined with line breaks."""
         body = "<br>".join(esc(line) for line in ([lines] if isinstance(lines, str) else lines))
         self.annotations.append(dict(
             text=f"<b>{body}</b>" if bold else body, name=name, x=self.x(x), y=self.y(y),
             xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, align=align, showarrow=False,
-            font=dict(size=size * self.u, color=colour, family=FONT_FAMILY), borderpad=0))
+            font=dict(size=size * self.u, color=colour, family=family), borderpad=0))
 
     def rect(self, box: Box, *, fill: str, line: str = "rgba(0,0,0,0)", width: float = 0, name: str = "") -> None:
         self.shapes.append(dict(type="rect", xref="paper", yref="paper", name=name, layer="above",
@@ -348,13 +356,17 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     foot_size = 8.5
     lines = _sources_lines(store, state, page, inner, foot_size)
     note = link_note(link)
-    stamp_lines = _wrap_link(f"Generated {utc_stamp(generated_at)} by conflict-map · View"
-                             + (f" ({note})" if note else "") + ": ", link, inner, foot_size * u)
+    stamp_lines = _wrap(f"Generated {utc_stamp(generated_at)} by conflict-map · View"
+                        + (f" ({note})" if note else "") + ":", inner, foot_size * u)
+    link_lines = _link_lines(link, inner, foot_size * u)
     line_px = 11 * u
-    footer_top = height - pad * 0.7 - line_px * (len(lines) + len(stamp_lines))
+    footer_top = height - pad * 0.7 - line_px * (len(lines) + len(stamp_lines) + len(link_lines))
     page.line(pad, footer_top - 5 * u, width - pad, footer_top - 5 * u, colour=RULE, width=max(u, 0.8))
     page.text(pad, footer_top, lines, foot_size, colour=MUTED, name="sources")
-    page.text(pad, footer_top + line_px * len(lines), stamp_lines, foot_size, colour=MUTED, name="generated")
+    y = footer_top + line_px * len(lines)
+    page.text(pad, y, stamp_lines, foot_size, colour=MUTED, name="generated")
+    page.text(pad, y + line_px * len(stamp_lines), link_lines, foot_size, colour=MUTED, name="link",
+              family=LINK_FONT)
 
     # Left: the map, the timeline strip under it. Right: headline figures, then the legend.
     side = 262 * u

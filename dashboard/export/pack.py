@@ -5,7 +5,7 @@ pack holds, in one folder named after the dataset and dates:
 
 * ``<stem>_briefing.pdf`` and ``<stem>_briefing.png``: the page, vector and raster;
 * ``<stem>_incidents.csv`` (plain, header on line 1) and ``<stem>_incidents.geojson``: the rows;
-* ``<stem>_summary.csv``: the summary table (areas ranked, with the change), when the summary is available;
+* ``<stem>_summary.csv``: the summary table (areas ranked, with the change; :mod:`dashboard.views.summary`);
 * ``provenance.txt``: dataset, version, selection in words, every source with its date, the link,
   when it was generated, and the list of files.
 
@@ -19,44 +19,21 @@ import zipfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
-import pandas as pd
-
 from dashboard.export.naming import export_stem
 from dashboard.export.provenance import Provenance
-from dashboard.export.tables import BOM, csv_bytes, geojson_bytes, provenance_bytes
+from dashboard.export.tables import csv_bytes, geojson_bytes, provenance_bytes
 from dashboard.state.url import parse_baseline
+from dashboard.views.summary import default_by, summary_csv, summary_frame
 from geodata import FilterState, IncidentStore
-from geodata.ingest.csvsafe import neutralise
 
 PROVENANCE_NAME = "provenance.txt"
 #: Renders the briefing in a format ("pdf" or "png") and returns its bytes.
 Render = Callable[[str], bytes]
 
 
-def summary_csv(store: IncidentStore, state: FilterState, baseline: tuple[date, date] | None = None) -> bytes | None:
-    """The summary table (by admin 1 area) as a plain CSV, or ``None`` where there is no summary.
-
-    The hook for :mod:`geodata.query.summary`: its ``summary_frame`` when it has one, else a frame
-    made here from its ``summary`` rows; a build without the module packs no summary.
-    """
-    try:
-        from geodata.query import summary as module
-    except ImportError:
-        return None
-    frame_of = getattr(module, "summary_frame", None)
-    if callable(frame_of):
-        frame = frame_of(store, state)
-    else:
-        table = module.summary(store, state, "admin1", baseline=baseline)
-        frame = pd.DataFrame([{
-            "area": row.label, "pcode": row.key, "incidents": row.incidents, "fatalities": row.fatalities,
-            "previous_incidents": row.previous_incidents, "previous_fatalities": row.previous_fatalities,
-            "incidents_change_pct": None if row.incidents_change_pct is None else round(row.incidents_change_pct, 1),
-            "displaced": row.displaced} for row in table.rows])
-    if not isinstance(frame, pd.DataFrame):
-        return None
-    text = frame.map(lambda v: neutralise(v) if isinstance(v, str) else v).to_csv(index=False, lineterminator="\r\n")
-    return (BOM + text).encode("utf-8")
+def summary_bytes(store: IncidentStore, state: FilterState, baseline: tuple[date, date] | None = None) -> bytes:
+    """The summary table as the Summary tab downloads it (its default grouping, the same baseline)."""
+    return summary_csv(summary_frame(store, state, default_by(store), baseline))
 
 
 def pack_bytes(store: IncidentStore, state: FilterState, provenance: Provenance, render: Render,
@@ -75,9 +52,7 @@ def pack_bytes(store: IncidentStore, state: FilterState, provenance: Provenance,
         f"{stem}_incidents.csv": csv_bytes(store, state),
         f"{stem}_incidents.geojson": geojson_bytes(store, state, provenance),
     }
-    summary = summary_csv(store, state, period)
-    if summary is not None:
-        files[f"{stem}_summary.csv"] = summary
+    files[f"{stem}_summary.csv"] = summary_bytes(store, state, period)
     names = [*files, PROVENANCE_NAME]
     files[PROVENANCE_NAME] = provenance_bytes(provenance, names)
     stamp = _zip_time(provenance.generated)

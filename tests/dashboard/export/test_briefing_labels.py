@@ -126,14 +126,19 @@ def test_the_footer_link_fits_the_page_and_says_where_it_points(store, app_url):
     figure = briefing_figure(store, state, MapView(35.9, 36.75, 7.7), title="", size=size, app_url=app_url,
                              generated_at=STAMP)
     footer = next(a for a in figure.layout.annotations if a.name == "generated")
-    lines = [html.unescape(line) for line in footer.text.split("<br>")]
+    shown = next(a for a in figure.layout.annotations if a.name == "link")
+    assert "Mono" in shown.font.family  # no ligature: a link copied from the PDF works
+    lines = [html.unescape(line) for line in shown.text.split("<br>")]
     link = link_of(store, state, MapView(35.9, 36.75, 7.7), app_url)
     width, _ = size.layout
     inner = width - 2 * 20 * min(width / 960, size.layout[1] / 540)
     assert len(lines) >= 3
     for line in lines:
-        assert len(line) * LINK_CHAR_EM * footer.font.size <= inner + 1, line
-    text = " ".join(lines)
+        assert len(line) * LINK_CHAR_EM * shown.font.size <= inner + 1, line
+    prose = [html.unescape(line) for line in footer.text.split("<br>")]
+    for line in prose:
+        assert len(line) * CHAR_EM * footer.font.size <= inner + 1, line
+    text = " ".join(prose + lines)
     if app_url.startswith("https"):
         assert "View: https://maps.example.org/conflict/?" in text and RELATIVE_LINK_NOTE not in text
     else:

@@ -88,7 +88,8 @@ def test_page_has_title_subtitle_headline_sources_stamp_and_link(store):
     assert "Natural Earth" in sources
     generated = annotation(figure, "generated").replace("<br>", "")
     assert "Generated 2026-05-04 13:02 UTC" in generated
-    assert "start=2020-02-27&amp;end=2020-02-27" in generated and "ds=nw_syria_2020" in generated
+    link = annotation(figure, "link").replace("<br>", "")
+    assert "start=2020-02-27&amp;end=2020-02-27" in link and "ds=nw_syria_2020" in link
     names = {s.name for s in figure.layout.shapes}
     assert {"scale-bar", "north-arrow", "map-frame"} <= names
     assert annotation(figure, "north-arrow-label") == "<b>N</b>"
