@@ -9,6 +9,7 @@ these into the map it composes.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,10 +18,18 @@ from dashboard.figures.density import aggregate_status, density_layer, hexagon_l
 from dashboard.figures.map import with_uids
 from dashboard.figures.style import format_day
 from dashboard.figures.territory import control_layer, territory_layer
+from dashboard.state.mapview import MapView
 from dashboard.state.url import AGGREGATES, WEIGHTS
 from geodata import FilterState, IncidentStore
 from geodata.geo.control import ControlAreas
-from geodata.query.budget import DEFAULT_POINT_BUDGET, GridCells, PointSelection, Viewport, in_viewport
+from geodata.query.budget import (
+    DEFAULT_POINT_BUDGET,
+    WORLD_PIXELS_AT_ZOOM_0,
+    GridCells,
+    PointSelection,
+    Viewport,
+    in_viewport,
+)
 from geodata.query.columns import HotColumns
 from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
 from geodata.query.territory import territory_changes
@@ -28,6 +37,22 @@ from geodata.query.territory import territory_changes
 #: Most territory changes drawn (the latest of the range): each carries its hover text.
 TERRITORY_LIMIT = 5_000
 AGGREGATE_META = "incidents-aggregate"
+
+
+#: The map's size assumed when only its centre and zoom are known (the app moved it; no corners yet).
+ASSUMED_MAP_PIXELS = (1280.0, 800.0)
+
+
+def cells_view(viewport: Viewport | None, centre: MapView) -> Viewport:
+    """The viewport the cells cover: the map's own, else one of :data:`ASSUMED_MAP_PIXELS` around its centre
+    at its zoom (so cells follow a move the app made, whose corners the browser has not reported)."""
+    if viewport is not None:
+        return viewport
+    width, height = ASSUMED_MAP_PIXELS
+    half_lon = 180.0 * width / (WORLD_PIXELS_AT_ZOOM_0 * 2.0 ** min(max(centre.zoom, 0.0), 22.0))
+    half_lat = half_lon * height / width * math.cos(math.radians(min(abs(centre.lat), 85.0)))
+    return Viewport(max(centre.lon - half_lon, -180.0), max(centre.lat - half_lat, -85.0),
+                    min(centre.lon + half_lon, 180.0), min(centre.lat + half_lat, 85.0), centre.zoom)
 
 
 def _choice(display: Any, key: str, choices: tuple[str, ...]) -> str:

@@ -199,12 +199,14 @@ def map_figure(filter_data: Any, store: IncidentStore, base_url: str, relayout: 
                       if "displacement" in drawn.layers else []),
         state=drawn, event_types=store.event_types(), view=centre.to_dict(), base_url=assets.base_url, budget=budget,
         below=_area_layers(store, state, level, assets) + aggregates.control_overlay(drawn, assets.sources.control),
-        under_incidents=(aggregates.density_overlay(store, drawn, viewport, display, budget, points.plan)
+        under_incidents=(aggregates.density_overlay(store, drawn, aggregates.cells_view(viewport, centre), display,
+                                                    budget, points.plan)
                          + flow_traces(store, drawn, assets.sources) + under),
         above=over + aggregates.territory_overlay(store, drawn) + _place_layer(store, view, assets.sources),
         focus=store.countries, hidden=hidden,
     )
-    figure = aggregates.with_aggregate(figure, store, drawn, viewport, display, budget, hidden)
+    figure = aggregates.with_aggregate(figure, store, drawn, aggregates.cells_view(viewport, centre), display, budget,
+                                       hidden)
     layout = figure["layout"]
     layout["map"]["uirevision"] = mapview.uirevision(view)
     basemap = display.get("basemap")

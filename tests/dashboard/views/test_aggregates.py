@@ -11,6 +11,7 @@ from dash._utils import to_json
 from dashboard import ids
 from dashboard.views.map import map_figure, map_needs_redraw
 from geodata import FilterState
+from geodata.query.budget import cell_degrees, grid_cells
 from geodata.query.density import byte_limit
 from geodata.query.territory import territory_changes
 from tests.sahel_incidents import sahel_store
@@ -79,7 +80,10 @@ def test_a_whole_year_at_the_default_budget_stays_under_the_byte_limit():
     figure = map_figure(state(big, "incidents"), big, BASE, None, 50_000)
     (cells,) = [t for t in figure["data"] if t["meta"] == "incidents-aggregate"]
     assert cells["type"] == "densitymap" and float(np.sum(cells["customdata"])) == 200_000
-    assert len(cells["lat"]) > 1_000  # far finer than the 40 px grid's tens of cells
+    # Far finer than the 40 px grid the map drew before, at the same zoom.
+    old = grid_cells(big.columns, big.positions(FilterState.default(big.date_range())),
+                     cell_degrees(figure["layout"]["map"]["zoom"]))
+    assert len(cells["lat"]) > 10 * len(old.counts)
     assert wire_bytes(figure["data"]) <= byte_limit(50_000)
 
 
@@ -162,3 +166,13 @@ def test_areas_of_control_in_force_at_the_ranges_end_are_drawn_with_the_territor
     create_app(mali, config=Config(control_areas=str(path)))
     with pytest.raises(UnreadableFileError, match="missing.geojson: cannot read the file: file not found"):
         create_app(mali, config=Config(control_areas=str(tmp_path / "missing.geojson")))
+
+
+def test_after_a_move_by_the_app_the_cells_follow_its_centre_and_zoom(mali):
+    # The place search moved the map over Gao at zoom 9: the browser has not reported corners yet.
+    view = {"lat": 16.27, "lon": -0.04, "zoom": 9, "rev": 1, "move": True, "moved": True, "corners": None}
+    figure = map_figure(state(mali, "incidents"), mali, BASE, None, BUDGET, view=view)
+    text = status(figure)
+    around = int(text.split("coloured by incidents; ")[1].split(" in and around")[0].replace(",", ""))
+    gao = mali.dataset.incidents.query("location == 'Gao'")
+    assert 0 < around <= len(gao) < 20_000
