@@ -218,10 +218,11 @@ def count_layer(latitude: np.ndarray, longitude: np.ndarray) -> list[dict]:
     )]
 
 
-def size_key(size_by: str) -> tuple[list[dict], list[dict]]:
-    """(shapes, annotations) of the fatality size key, bottom right above the credit line: a disc
-    for 1, 10 and 100 killed, each exactly as large as a point with that figure (pixel-sized
-    shapes: the legend draws at most 16 px, whatever the data). Nothing when the size is fixed."""
+def size_key(size_by: str, x: float = 1.0, y: float = 0.0) -> tuple[list[dict], list[dict]]:
+    """(shapes, annotations) of the fatality size key, its bottom right corner at paper (``x``,
+    ``y``) (the map's, above the credit line, by default): a disc for 1, 10 and 100 killed, each
+    exactly as large as a point with that figure (pixel-sized shapes: the legend draws at most
+    16 px, whatever the data). Nothing when the size is fixed."""
     if size_by == "fixed":
         return [], []
     diameters = [float(d) for d in marker_size(np.asarray(SIZE_KEY_FATALITIES, dtype=np.float32))]
@@ -229,10 +230,10 @@ def size_key(size_by: str) -> tuple[list[dict], list[dict]]:
     width = sum(diameters) + gap * (len(diameters) - 1) + 2 * pad
     tallest = max(diameters)
     top = bottom + pad + label + tallest + 4 + 14
-    common = dict(xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel", xanchor=1, yanchor=0)
+    common = dict(xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel", xanchor=x, yanchor=y)
     shapes = [dict(type="rect", name="size-key", x0=-width - 6, x1=-6, y0=bottom, y1=top,
                    fillcolor="rgba(255,255,255,0.9)", line=dict(color="#cccccc", width=1), **common)]
-    annotations = [dict(text="Fatalities", name="size-key", x=1, y=0, xref="paper", yref="paper", xanchor="left",
+    annotations = [dict(text="Fatalities", name="size-key", x=x, y=y, xref="paper", yref="paper", xanchor="left",
                         yanchor="top", xshift=-width - 6 + pad, yshift=top - 2, showarrow=False,
                         font=dict(size=11, color="#222"))]
     left = -width - 6 + pad
@@ -242,7 +243,7 @@ def size_key(size_by: str) -> tuple[list[dict], list[dict]]:
         shapes.append(dict(type="circle", name="size-key", x0=centre - diameter / 2, x1=centre + diameter / 2,
                            y0=base, y1=base + diameter, fillcolor="rgba(102,102,102,0.55)",
                            line=dict(color="#444444", width=1), **common))
-        annotations.append(dict(text=f"{deaths:,}", name="size-key", x=1, y=0, xref="paper", yref="paper",
+        annotations.append(dict(text=f"{deaths:,}", name="size-key", x=x, y=y, xref="paper", yref="paper",
                                 xanchor="center", yanchor="bottom", xshift=centre, yshift=bottom + pad - 2,
                                 showarrow=False, font=dict(size=10, color="#222")))
         left += diameter + gap
