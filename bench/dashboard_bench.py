@@ -26,6 +26,7 @@ with and without a type filter), it prints:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -288,14 +289,16 @@ def summary_lines(store: IncidentStore, repeats: int) -> None:
 
 
 def aggregate_lines(store: IncidentStore, repeats: int) -> None:
-    """Over the point budget: the map callback (full figure, JSON) per aggregate and weight, at two zooms
-    over the data's centre and with no view yet; the first hexagon call of a resolution builds its row
-    index (timed apart); then the density and territory layers on a 30-day window."""
+    """Over the point budget (the last year, and the whole range): the map callback (full figure, JSON) per
+    aggregate and weight, at two zooms over the data's centre and at the opening view; the first hexagon
+    call of a resolution builds its row index (timed apart); then the density and territory layers on a
+    30-day window."""
     extent = store.extent
     lon, lat = ((extent.west + extent.east) / 2, (extent.south + extent.north) / 2) if extent else (0.0, 0.0)
     start, end = store.date_range()
-    year = FilterState(end - timedelta(days=364), end).to_dict()
-    for zoom in (None, 6.0, 8.0):
+    windows = {"1 year": FilterState(end - timedelta(days=364), end).to_dict(),
+               "whole": FilterState(start, end).to_dict()}
+    for (window, chosen), zoom in itertools.product(windows.items(), (None, 6.0, 8.0)):
         view = None
         if zoom is not None:
             half = 360.0 * 600 / (512 * 2 ** zoom)  # a 1200 x 800 px map
@@ -305,11 +308,11 @@ def aggregate_lines(store: IncidentStore, repeats: int) -> None:
         for how in ("density", "squares", "hexagons"):
             for weight in ("incidents", "fatalities"):
                 display = {"aggregate": how, "weight": weight}
-                call = lambda d=display, v=view: (to_json(plain.encoded(map_figure(  # noqa: B023
-                    year, store, "/assets/", v, assets=ASSETS, layers=LAYERS[id(store)], display=d))), 0)
+                call = lambda d=display, v=view, c=chosen: (to_json(plain.encoded(map_figure(
+                    c, store, "/assets/", v, assets=ASSETS, layers=LAYERS[id(store)], display=d))), 0)
                 first, _, _ = timed(call, 1)
                 times, body, _ = timed(call, repeats)
-                print(f"1 year over budget, zoom {zoom or 'none':<4} {how:<8} by {weight:<10}: median "
+                print(f"{window:<6} over budget, zoom {zoom or 'none':<4} {how:<8} by {weight:<10}: median "
                       f"{statistics.median(times) * 1e3:6.1f} ms, p95 {p95(times) * 1e3:6.1f} ms, first call "
                       f"{first[0] * 1e3:6.0f} ms, {len(body):>9,} bytes")
     month = FilterState(end - timedelta(days=29), end).to_dict()
