@@ -145,7 +145,7 @@ def square_cells(columns: HotColumns, positions: np.ndarray, view: Viewport | No
     width = max(int(math.ceil((east - west) / degrees)), 1)
     height = max(int(math.ceil((north - south) / (degrees * middle))), 1)
     pixels = cell_pixels
-    if width * height > limit:
+    while width * height > limit:  # a long thin area may need a few rounds (a cell is at least 1 x 1)
         grow = math.sqrt(width * height / max(limit, 1)) * 1.001
         degrees, pixels = degrees * grow, pixels * grow
         width = max(int(math.ceil((east - west) / degrees)), 1)

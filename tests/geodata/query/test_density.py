@@ -170,3 +170,14 @@ def test_hexagons_get_coarser_rather_than_pass_the_byte_limit(mali):
     assert small.resolution < fine.resolution
     assert len(small.cells) * BYTES_PER_POLYGON <= byte_limit(200)
     assert small.values.sum() == small.incidents == fine.incidents
+
+
+def test_a_long_thin_view_still_keeps_under_the_cap(mali):
+    strip = Viewport(-12.0, 14.40, 4.5, 14.45, 11.0)  # all Mali wide, a few pixels high, zoomed in
+    for max_cells in (10, 90, 1_000):
+        cells = density.square_cells(mali.columns, whole(mali), strip, max_cells=max_cells)
+        west, south, east, north = cells.bounds
+        columns = np.ceil((east - west) / cells.cell_degrees)
+        rows = np.ceil((north - south) / cells.cell_degrees_lat)
+        assert columns * rows <= max_cells and len(cells.values) <= max_cells
+        assert cells.values.sum() == cells.incidents
