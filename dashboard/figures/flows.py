@@ -27,7 +27,7 @@ FLOW_COLOUR = "#6a3d9a"
 #: (lower bound in people, line width px); a class runs to the next bound.
 WIDTH_CLASSES = ((0.0, 1.0), (100.0, 2.0), (1_000.0, 3.5), (10_000.0, 5.5), (100_000.0, 8.0))
 #: Vertices of an arc (a quadratic Bézier curve); its bend as a share of the arc's length.
-ARC_VERTICES = 16
+ARC_VERTICES = 12
 BEND = 0.18
 #: Arrow barbs: length as a share of the arc (at most MAX_BARB degrees), angle from the arc.
 BARB = 0.12
@@ -52,42 +52,55 @@ def class_label(index: int) -> str:
     return f"{format_count(low)}–{format_count(WIDTH_CLASSES[index + 1][0])} people"
 
 
-def arc(lat0: float, lon0: float, lat1: float, lon1: float) -> tuple[list[float | None], list[float | None]]:
-    """An arc from origin to destination with an arrow head, as polyline vertices (``None`` between
-    the arc and the barbs). Computed on a plane scaled by the cosine of the latitude, so angles look right."""
-    scale = max(np.cos(np.radians((lat0 + lat1) / 2)), 0.05)
-    a = np.array([lon0 * scale, lat0])
-    b = np.array([lon1 * scale, lat1])
+def arcs(lat0: np.ndarray, lon0: np.ndarray, lat1: np.ndarray, lon1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arcs from origins to destinations with arrow heads, as one polyline: per flow the arc's
+    :data:`ARC_VERTICES` vertices, a gap (NaN), the head's three (barb, tip, barb), a gap. Computed at once
+    on a plane scaled by the cosine of the latitude, so angles look right; across the antimeridian an arc
+    goes the short way round."""
+    lat0, lon0, lat1, lon1 = (np.asarray(v, dtype="float64") for v in (lat0, lon0, lat1, lon1))
+    lon1 = lon1 - 360.0 * np.round((lon1 - lon0) / 360.0)
+    scale = np.maximum(np.cos(np.radians((lat0 + lat1) / 2)), 0.05)[:, None]
+    a = np.stack([lon0, lat0], axis=1) * np.hstack([scale, np.ones_like(scale)])
+    b = np.stack([lon1, lat1], axis=1) * np.hstack([scale, np.ones_like(scale)])
     along = b - a
-    length = float(np.hypot(*along))
-    right = np.array([along[1], -along[0]])
-    control = (a + b) / 2 + BEND * right
-    t = np.linspace(0.0, 1.0, ARC_VERTICES)[:, None]
-    points = (1 - t) ** 2 * a + 2 * (1 - t) * t * control + t ** 2 * b
+    length = np.hypot(along[:, 0], along[:, 1])[:, None]
+    control = (a + b) / 2 + BEND * np.stack([along[:, 1], -along[:, 0]], axis=1)
+    t = np.linspace(0.0, 1.0, ARC_VERTICES)[None, :, None]
+    points = (1 - t) ** 2 * a[:, None] + 2 * (1 - t) * t * control[:, None] + t ** 2 * b[:, None]
     heading = b - control
-    heading = heading / (np.hypot(*heading) or 1.0)
-    barb = min(BARB * length, MAX_BARB)
-    barbs = []
+    heading = heading / np.where(length > 0, np.hypot(heading[:, 0], heading[:, 1])[:, None], 1.0)
+    barb = np.minimum(BARB * length, MAX_BARB)
+    sides = []
     for angle in (BARB_ANGLE, -BARB_ANGLE):
         c, s = np.cos(angle), np.sin(angle)
-        back = -np.array([c * heading[0] - s * heading[1], s * heading[0] + c * heading[1]])
-        barbs.append(b + barb * back)
-    head = [barbs[0], b, barbs[1]]
-    lon = [float(p[0] / scale) for p in points] + [None] + [float(p[0] / scale) for p in head]
-    lat = [float(p[1]) for p in points] + [None] + [float(p[1]) for p in head]
-    return lat, lon
+        back = -np.stack([c * heading[:, 0] - s * heading[:, 1], s * heading[:, 0] + c * heading[:, 1]], axis=1)
+        sides.append(b + barb * back)
+    gap = np.full((len(a), 1, 2), np.nan)
+    line = np.concatenate([points, gap, sides[0][:, None], b[:, None], sides[1][:, None], gap], axis=1)
+    return line[:, :, 1].ravel(), (line[:, :, 0] / scale).ravel()
+
+
+def arc(lat0: float, lon0: float, lat1: float, lon1: float) -> tuple[list[float | None], list[float | None]]:
+    """One arc of :func:`arcs` as lists, ``None`` at its gaps (the trailing one left off)."""
+    lat, lon = arcs(np.array([lat0]), np.array([lon0]), np.array([lat1]), np.array([lon1]))
+    return ([None if np.isnan(v) else float(v) for v in lat[:-1]],
+            [None if np.isnan(v) else float(v) for v in lon[:-1]])
 
 
 def hover_text(flows: pd.DataFrame, describe: Callable[[str, str], SeriesInfo]) -> list[str]:
     """One hover label per flow: both ends, the people and the period in the source's words, the source."""
     out = []
+    said: dict[tuple, str] = {}  # what and when, per movement, source and period: a few distinct ones
     columns = ["origin", "destination", "people", "period_start", "period_end", "movement", "source"]
     for origin, destination, people, start, end, movement, source in flows[columns].itertuples(index=False):
-        info = describe(str(movement), str(source))
-        when = period_words(pd.Timestamp(start), pd.Timestamp(end), info.unit)
+        key = (movement, source, start, end)
+        words = said.get(key)
+        if words is None:
+            info = describe(str(movement), str(source))
+            when = period_words(pd.Timestamp(start), pd.Timestamp(end), info.unit)
+            words = said[key] = f"{esc(info.measure)}{' in ' + esc(when) if when else ''}<br>Source: {esc(source)}"
         ends = f"{esc(origin)} → {esc(destination)}" if origin != destination else f"Within {esc(origin)}"
-        out.append(f"<b>{ends}</b><br>{format_count(float(people))} people: {esc(info.measure)}"
-                   f"{' in ' + esc(when) if when else ''}<br>Source: {esc(source)}")
+        out.append(f"<b>{ends}</b><br>{format_count(float(people))} people: {words}")
     return out
 
 
@@ -106,22 +119,16 @@ def flow_layer(flows: pd.DataFrame, describe: Callable[[str, str], SeriesInfo], 
         text = np.array(hover_text(flows, describe), dtype=object)
         same = ((flows["origin_lat"] == flows["destination_lat"])
                 & (flows["origin_lon"] == flows["destination_lon"])).to_numpy(dtype=bool)
+        ends = {c: flows[c].to_numpy(dtype="float64") for c in ("origin_lat", "origin_lon", "destination_lat",
+                                                                 "destination_lon")}
         for index in sorted(set(classes[~same].tolist()), reverse=True):
             rows = np.flatnonzero((classes == index) & ~same)
-            lat: list[float | None] = []
-            lon: list[float | None] = []
-            hover: list[str] = []
-            for i in rows:
-                r = flows.iloc[i]
-                a_lat, a_lon = arc(float(r["origin_lat"]), float(r["origin_lon"]),
-                                   float(r["destination_lat"]), float(r["destination_lon"]))
-                lat += a_lat + [None]
-                lon += a_lon + [None]
-                hover += [text[i]] * (len(a_lat) + 1)
+            lat, lon = arcs(*(ends[c][rows] for c in ("origin_lat", "origin_lon", "destination_lat",
+                                                      "destination_lon")))
             traces.append(_legend(plain.trace("scattermap",
                 name=class_label(index), mode="lines", lat=lat, lon=lon, connectgaps=False,
                 line=dict(color=FLOW_COLOUR, width=WIDTH_CLASSES[index][1]), opacity=0.8,
-                text=hover, hovertemplate="%{text}<extra></extra>",
+                text=np.repeat(text[rows], len(lat) // len(rows)).tolist(), hovertemplate="%{text}<extra></extra>",
             )))
         if same.any():
             rows = np.flatnonzero(same)

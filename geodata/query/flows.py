@@ -33,6 +33,8 @@ from geodata.model.series import OD, SeriesInfo, default_label
 SAME_POINT = 0.01
 #: Names of ends listed in the note, at most.
 MAX_NAMED = 3
+#: Pairs drawn at most (the largest); a map of more arcs is unreadable and slow to send. The rest are counted.
+MAX_DRAWN = 1_500
 PLACED_COLUMNS = ["origin", "origin_pcode", "destination", "destination_pcode", "movement", "people",
                   "period_start", "period_end", "figures", "source", "origin_lat", "origin_lon",
                   "destination_lat", "destination_lon", "origin_basis", "destination_basis"]
@@ -47,16 +49,23 @@ class PlacedFlows:
     unplaced: int = 0
     unplaced_people: float = 0.0
     unplaced_ends: tuple[str, ...] = field(default_factory=tuple)
+    smaller: int = 0  # placed, but beyond the MAX_DRAWN largest
+    smaller_below: float = 0.0  # the people of the smallest one drawn: those left out have fewer
 
     @property
     def note(self) -> str:
-        """'not drawn: 1 flow without a location (Blue Nile)', or '' when every flow is drawn."""
-        if not self.unplaced:
-            return ""
-        named = ", ".join(self.unplaced_ends[:MAX_NAMED])
-        more = f" and {len(self.unplaced_ends) - MAX_NAMED} more" if len(self.unplaced_ends) > MAX_NAMED else ""
-        plural = "s" if self.unplaced != 1 else ""
-        return f"not drawn: {self.unplaced:,} flow{plural} without a location ({named}{more})"
+        """'not drawn: 1 flow without a location (Blue Nile)', '... 40 smaller flows (under 12 people
+        each)', or '' when every flow is drawn."""
+        parts = []
+        if self.unplaced:
+            named = ", ".join(self.unplaced_ends[:MAX_NAMED])
+            more = f" and {len(self.unplaced_ends) - MAX_NAMED} more" if len(self.unplaced_ends) > MAX_NAMED else ""
+            plural = "s" if self.unplaced != 1 else ""
+            parts.append(f"{self.unplaced:,} flow{plural} without a location ({named}{more})")
+        if self.smaller:
+            plural = "s" if self.smaller != 1 else ""
+            parts.append(f"{self.smaller:,} smaller flow{plural} (at most {self.smaller_below:,.0f} people each)")
+        return "not drawn: " + "; ".join(parts) if parts else ""
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -158,34 +167,55 @@ def _joined(values: pd.Series) -> str:
     return "; ".join(dict.fromkeys(str(v) for v in values if not pd.isna(v)))
 
 
+def _end_key(codes: pd.Series, names: pd.Series) -> pd.Series:
+    """An end's p-code, else its normalised name (folded only where there is no p-code)."""
+    key = _text(codes)
+    blank = key.isna().to_numpy(dtype=bool)
+    if blank.any():
+        key = key.astype(object)
+        key[blank] = [normalise(str(n)) for n in names.to_numpy(dtype=object)[blank]]
+    return key
+
+
 def aggregate(flows: pd.DataFrame) -> pd.DataFrame:
     """One row per (origin, destination, movement): people summed, the periods' span, the sources named.
     Ends are told apart by p-code when they have one, else by name."""
     if flows.empty:
         return pd.DataFrame(columns=PLACED_COLUMNS[:10])
     frame = flows.assign(
-        _from=_text(flows["origin_pcode"]).fillna(flows["origin"].astype("string").map(normalise)),
-        _to=_text(flows["destination_pcode"]).fillna(flows["destination"].astype("string").map(normalise)),
+        _from=_end_key(flows["origin_pcode"], flows["origin"]),
+        _to=_end_key(flows["destination_pcode"], flows["destination"]),
         people=pd.to_numeric(flows["people"], errors="coerce").astype("float64"),
         period_start=pd.to_datetime(flows["period_start"]), period_end=pd.to_datetime(flows["period_end"]))
     grouped = frame.groupby(["_from", "_to", "movement"], sort=False, dropna=False)
     first = grouped[["origin", "origin_pcode", "destination", "destination_pcode"]].first()
     out = first.assign(people=grouped["people"].sum(), period_start=grouped["period_start"].min(),
                        period_end=grouped["period_end"].max(), figures=grouped.size(),
-                       source=grouped["source"].unique().map(_joined))
+                       source=grouped["source"].first().astype("string"))
+    several = (grouped["source"].nunique() > 1).to_numpy(dtype=bool)
+    if several.any():  # rare: the same pair from several sources names them all
+        out.loc[several, "source"] = grouped["source"].unique()[several].map(_joined).to_numpy()
     return out.reset_index(level="movement").reset_index(drop=True)[PLACED_COLUMNS[:10]]
 
 
 def placed_flows(flows: pd.DataFrame, start: date, end: date, locator: Locator,
-                 areas: Sequence[str] = ()) -> PlacedFlows:
-    """The flows of ``[start, end]`` (inside ``areas`` when given), summed per pair and placed; those
-    with an end that cannot be placed are counted, never drawn somewhere else."""
+                 areas: Sequence[str] = (), limit: int = MAX_DRAWN) -> PlacedFlows:
+    """The flows of ``[start, end]`` (inside ``areas`` when given), summed per pair and placed, the
+    ``limit`` largest kept; those with an end that cannot be placed, and the smaller ones beyond the
+    limit, are counted, never drawn somewhere else."""
     pairs = aggregate(within_areas(in_range(flows, start, end), areas))
     if pairs.empty:
         return PlacedFlows(pd.DataFrame(columns=PLACED_COLUMNS))
     ends = {}
+    found: dict[tuple[object, object], tuple[float, float, str] | None] = {}  # each end looked up once
     for side in ("origin", "destination"):
-        points = [locator.locate(code, name) for code, name in zip(pairs[f"{side}_pcode"], pairs[side], strict=True)]
+        points = []
+        codes = _text(pairs[f"{side}_pcode"]).astype(object).to_numpy()  # numpy objects: fast to walk
+        for code, name in zip(codes, pairs[side].astype(object).to_numpy(), strict=True):
+            key = (None if code is pd.NA else code, name)
+            if key not in found:
+                found[key] = locator.locate(*key)
+            points.append(found[key])
         ends[side] = points
         pairs[f"{side}_lat"] = [p[0] if p else np.nan for p in points]
         pairs[f"{side}_lon"] = [p[1] if p else np.nan for p in points]
@@ -193,11 +223,15 @@ def placed_flows(flows: pd.DataFrame, start: date, end: date, locator: Locator,
     placed = np.array([o is not None and d is not None for o, d in zip(ends["origin"], ends["destination"],
                                                                          strict=True)], dtype=bool)
     missing = pairs[~placed]
-    names = [str(n) for side in ("origin", "destination")
-             for n, p in zip(missing[side], [ends[side][i] for i in np.flatnonzero(~placed)], strict=True) if p is None]
+    unplaced_rows = np.flatnonzero(~placed)
+    names = [str(missing[side].iloc[k]) for k, i in enumerate(unplaced_rows) for side in ("origin", "destination")
+             if ends[side][i] is None]
     drawn = pairs[placed].sort_values("people", ascending=False, kind="stable").reset_index(drop=True)
-    return PlacedFlows(drawn[PLACED_COLUMNS], unplaced=int((~placed).sum()),
-                       unplaced_people=float(missing["people"].sum()), unplaced_ends=tuple(dict.fromkeys(names)))
+    smaller = max(len(drawn) - limit, 0)
+    below = float(drawn["people"].iloc[limit]) if smaller else 0.0
+    return PlacedFlows(drawn[PLACED_COLUMNS].iloc[:limit], unplaced=int((~placed).sum()),
+                       unplaced_people=float(missing["people"].sum()), unplaced_ends=tuple(dict.fromkeys(names)),
+                       smaller=smaller, smaller_below=below)
 
 
 def flow_series(series: Mapping[str, SeriesInfo], movement: str, source: str) -> SeriesInfo:

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 #: The flows traces as plotly holds them: name, line width, points.
 FLOW_TRACES = """() => {
   const gd = document.querySelector('#incident-map .js-plotly-plot');
-  return gd.data.filter(t => t.meta === 'flows').map(t => ({
-    name: t.name, width: t.line ? t.line.width : null, points: Array.from(t.lat || []).filter(v => v !== null).length}));
+  return gd._fullData.filter(t => t.meta === 'flows').map(t => ({
+    name: t.name, width: t.line ? t.line.width : null,
+    points: Array.from(t.lat || []).filter(v => v !== null && !Number.isNaN(v)).length}));
 }"""
 #: Screen position of a vertex of the trace named ``name`` that a user can point at (on the map, not
 #: under the legend), the arc's middle ones first.
@@ -26,9 +27,9 @@ ARC_POINT = """(name) => {
   const gd = document.querySelector('#incident-map .js-plotly-plot');
   const map = gd._fullLayout.map._subplot.map;
   const rect = map.getCanvas().getBoundingClientRect();
-  const t = gd.data.find(t => t.meta === 'flows' && t.name === name);
+  const t = gd._fullData.find(t => t.meta === 'flows' && t.name === name);
   const lat = Array.from(t.lat), lon = Array.from(t.lon);
-  const end = lat.indexOf(null), middle = Math.floor(end / 2);
+  const end = lat.findIndex(v => v === null || Number.isNaN(v)), middle = Math.floor(end / 2);
   const order = [...Array(end).keys()].sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle));
   for (const i of order) {
     const p = map.project([lon[i], lat[i]]);

@@ -53,7 +53,8 @@ def test_one_trace_per_class_present_widest_first_with_a_legend_title():
     assert {t["legendgrouptitle"]["text"] for t in traces} == {"Displacement flows (width: people)"}
     # Two flows in the 10,000–100,000 class: two arcs, apart (a gap between them).
     middle = lines[1]
-    assert sum(v is None for v in middle["lat"]) == 4  # per arc: one gap before its head, one after it
+    assert int(np.isnan(middle["lat"]).sum()) == 4  # per arc: one gap before its head, one after it
+    assert len(middle["text"]) == len(middle["lat"])  # every vertex hovers
     plain.validated(plain.figure(traces, {}))
 
 
@@ -80,7 +81,7 @@ def test_hover_names_both_ends_the_people_and_the_period_in_the_sources_words():
     assert set(biggest["text"]) == {
         "<b>Bay → Banadir</b><br>125,000 people: IDP movements from region of origin to destination in April 2023"
         "<br>Source: PRMN Somalia"}
-    assert len(biggest["text"]) == len(biggest["lat"])  # every vertex hovers
+    assert len(biggest["text"]) == len(biggest["lat"])
     assert biggest["hovertemplate"] == "%{text}<extra></extra>"
 
 
@@ -104,3 +105,9 @@ def test_names_from_the_data_stay_text():
     hostile = placed(("<img src=x onerror=alert(1)>", BAY, "Banadir", BANADIR, 500))
     text = flow_layer(hostile, describe)[0]["text"][0]
     assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt; → Banadir" in text
+
+
+def test_an_arc_across_the_antimeridian_goes_the_short_way():
+    lat, lon = arc(-17.7, 178.4, -13.8, -171.8)  # Suva to Apia
+    drawn = [v for v in lon[:lat.index(None)]]
+    assert max(drawn) - min(drawn) < 15 and drawn[-1] == pytest.approx(188.2)

@@ -155,3 +155,12 @@ def test_real_hnap_matrix_is_placed_whole_by_the_governorates():
     assert placed.flows["people"].sum() == pytest.approx(110_925)
     assert placed.flows.iloc[0][["origin", "destination"]].tolist() == ["Deir-ez-Zor", "Deir-ez-Zor"]
     assert placed_flows(table, date(2019, 2, 1), date(2019, 2, 28), Locator()).flows.empty
+
+
+def test_beyond_the_limit_the_smallest_flows_are_counted_not_drawn():
+    table = pd.concat([MONTHS, flows(("Hiraan", "SO28", "Banadir", "SO22", 1_250, "2023-04-01", "2023-04-30"))])
+    placed = placed_flows(table, date(2023, 4, 1), date(2023, 4, 30), Locator(REGIONS), limit=2)
+    assert placed.flows["people"].tolist() == [6_500, 900]  # the two largest of the four placed
+    assert (placed.smaller, placed.smaller_below) == (2, 700)
+    assert placed.note == ("not drawn: 1 flow without a location (Hiraan); "
+                           "2 smaller flows (at most 700 people each)")
