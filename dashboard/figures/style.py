@@ -101,10 +101,13 @@ def category_colours(names: Sequence[str], fixed: Mapping[str, str] = EVENT_TYPE
 def category_marks(names: Sequence[str]) -> list[str]:
     """One distinct letter or digit per category, drawn on its points so that colour is not the only
     cue: the first free initial of its words, else any free letter of it, else a digit; "" when none
-    is left. ASCII only (the map's glyphs have it; a name in another script gets a digit)."""
+    is left; "+" for "Other". ASCII only (the map's glyphs have it; a name in another script gets a digit)."""
     used: set[str] = set()
     marks = []
     for name in names:
+        if name == OTHER_CATEGORY:
+            marks.append("+")
+            continue
         plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().upper()
         words = [w for w in plain.replace("/", " ").replace("-", " ").split() if w[:1].isalnum()]
         choices = [w[0] for w in words] + [c for c in plain if c.isalpha()] + list("123456789")

@@ -58,7 +58,7 @@ def test_colouring_by_actor_redraws_the_points_and_the_legend(browser, kenya_url
     page.get_by_role("option", name="Actor").click()
     page.wait_for_function(f"() => ({LEGEND})().includes('A · Al Shabaab')", timeout=60000)
     legend = page.evaluate(LEGEND)
-    assert "O · Other" in legend and "B · Battles" not in legend
+    assert "+ · Other" in legend and "B · Battles" not in legend
     assert any(text.startswith("Incidents by actor") for text in legend)
     colours = page.evaluate("""() => document.querySelector('#incident-map .js-plotly-plot').data
         .filter(t => t.meta === 'incidents').map(t => [t.name, t.marker.color])""")

@@ -168,3 +168,26 @@ def test_category_colours_are_distinct_and_stable():
     colours = category_colours(names)
     assert colours == category_colours(list(names)) and len(set(colours)) == len(colours)
     assert colours[-1] == "#666666"
+
+
+def test_approximate_halos_take_the_colour_of_their_category(kenya):
+    fig = figure(kenya, colour_by="precision")
+    halo = next(t for t in fig.data if t.meta == "approximate" and t.showlegend)
+    colours = {t.name.split(" · ", 1)[1]: t.marker.color for t in incident_traces(fig)}
+    scale = [c for _, c in halo.marker.colorscale]
+    assert scale[int(halo.marker.color[0])] == colours["area or admin centroid"]
+
+
+def test_other_is_marked_plus_and_no_mark_repeats(kenya):
+    names = [t.name for t in incident_traces(figure(kenya, colour_by="actor"))]
+    assert names[-1] == f"+ · {OTHER_CATEGORY}"
+    marks = [n.split(" · ", 1)[0] for n in names]
+    assert len(set(marks)) == len(marks)
+
+
+def test_above_the_mark_limit_points_carry_no_letters(kenya, monkeypatch):
+    from dashboard.figures import incidents
+
+    monkeypatch.setattr(incidents, "MARK_LIMIT", 5)
+    traces = incident_traces(figure(kenya))
+    assert all(t.mode == "markers" and t.text is None for t in traces)
