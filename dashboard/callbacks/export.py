@@ -19,11 +19,12 @@ from dashboard.export.service import export_queue
 from dashboard.server.admission import use_own_lane
 from dashboard.server.cache import get_cache
 from dashboard.server.security import CONFIG_KEY, release_callback_slot
-from dashboard.views.export import BUTTONS, RENDERED, run_export
+from dashboard.views.export import BUTTONS, RENDERED, camera_band, run_export, script_json
 from geodata import IncidentStore
 
 #: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
-#: safe name (letters, digits, _ and -).
+#: safe name (letters, digits, _ and -), {{BAND}} by :func:`~dashboard.views.export.camera_band` (as
+#: script-safe JSON).
 CAMERA_JS = """function(filter) {
     // The camera button's file name for this filter. assets/camera.js puts it on the map's
     // plotly config for the moment of the click only: a changed config prop would make plotly
@@ -33,6 +34,8 @@ CAMERA_JS = """function(filter) {
         return window.dash_clientside.no_update;
     }
     window.conflictMapCameraName = STEM + '_' + filter.start + '_' + filter.end + '_map';
+    // The band assets/camera.js draws under the picture: title, dates, scale, north, sources.
+    window.conflictMapCameraBand = Object.assign({}, {{BAND}}, {start: filter.start, end: filter.end});
     return window.conflictMapCameraName;
 }"""
 
@@ -53,7 +56,8 @@ def app_url(app: Dash) -> str:
 def register_export(app: Dash, store: IncidentStore) -> None:
     """Wire the export panel and the map's camera file name of one app to one store."""
     # In the browser: instant, in order with the filter (a server round trip could land stale).
-    app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name))),
+    app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name)))
+                            .replace("{{BAND}}", script_json(camera_band(store))),
                             Output(ids.CAMERA_NAME, "data"), Input(ids.FILTER, "data"))
 
     outputs = (Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"))

@@ -42,8 +42,8 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
                                        **button)]),
         html.Div(id=ids.EXPORT_BUSY, className="range-label", **{"aria-live": "polite"}),
         html.Div(id=ids.EXPORT_STATUS, className="range-label", role="status", **{"aria-live": "polite"}),
-        html.P("The map's camera button (top right of the map) saves the map alone as a PNG.",
-               className="range-label"),
+        html.P("The map's camera button (top right of the map) saves the map as a PNG with its title, "
+               "dates, scale bar, north arrow and sources.", className="range-label"),
         dcc.Download(id=ids.EXPORT_DOWNLOAD),
         dcc.Store(id=ids.CAMERA_NAME),  # the camera button's file name for the current filter
     ])

@@ -2,13 +2,23 @@
 status line (the briefing or the data file comes from :mod:`dashboard.export.service`)."""
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
+from dataclasses import asdict
 from typing import Any
 
 from dash import dcc, no_update
 
 from dashboard import ids
-from dashboard.export.provenance import link_note, utc_stamp
+from dashboard.export.animation import (
+    MAX_FRAMES,
+    PLAYBACK_FORMATS,
+    PlaybackOptions,
+    frame_windows,
+    playback_export,
+)
+from dashboard.export.briefing import default_title
+from dashboard.export.provenance import BASEMAP_SOURCE, link_note, public_attribution, utc_stamp
 from dashboard.export.render import ExportError
 from dashboard.export.service import (
     BRIEFING_FORMATS,
@@ -21,7 +31,8 @@ from dashboard.export.service import (
 )
 from dashboard.export.sizes import PRESETS
 from dashboard.export.view import screen_size
-from dashboard.server.cache import ResultCache
+from dashboard.server.cache import ResultCache, cache_key
+from dashboard.state.controls import Playback
 from dashboard.state.mapview import opening_view, read_relayout, view_from_store
 from dashboard.state.url import display_from_dict
 from geodata import FilterState, IncidentStore
@@ -104,3 +115,102 @@ def _make(fmt: str, store: IncidentStore, state: FilterState, view: Any, title: 
         return pack_export(store, state, view, title=title, size=PRESETS[str(preset)], app_url=app_url,
                            screen=screen, display=display, queue_timeout=UI_QUEUE_TIMEOUT, cache=cache)
     return table_export(store, state, fmt=fmt, app_url=app_url, view=view, display=display)
+
+
+# ------------------------------------------------------------------ playback
+#: Frames a playback made on the page may have: its answer must come back before the proxy's read
+#: timeout (120 s, deploy/nginx); the command line makes up to animation.MAX_FRAMES.
+PAGE_MAX_FRAMES = 60
+PAGE_PLAYBACK_TIMEOUT = 100.0
+#: Progress of the playbacks being made in this process, by progress key (the cache shares it across workers).
+_progress: dict[str, str] = {}
+
+
+def playback_options(step: Any, mode: Any, window: Any, speed: Any) -> PlaybackOptions:
+    """The page's playback controls as the file's options (malformed values take the page's defaults):
+    its step and window; its speed (1×, 2×, 4×: one, two, four steps a second) as frames a second."""
+    playback = Playback.parse(False, step, mode, window)
+    fps = float(speed) if speed in (1, 2, 4) and not isinstance(speed, bool) else 1.0
+    return PlaybackOptions(step="week" if playback.step_days == 7 else "day", mode=playback.mode,
+                           window_days=playback.window_days, fps=fps)
+
+
+def progress_key(store: IncidentStore, filter_data: Any, fmt: Any, options: PlaybackOptions) -> str:
+    """The key the playback's progress is kept under: the same for the export and for the page's poll."""
+    state = FilterState.from_dict(filter_data, store.date_range())
+    return "playback-progress:" + cache_key(store.name, getattr(store.dataset, "version", ""), state.to_dict(),
+                                            str(fmt), asdict(options))
+
+
+def _set_progress(key: str, text: str, cache: ResultCache | None) -> None:
+    if text:
+        _progress[key] = text
+    else:
+        _progress.pop(key, None)
+    if cache is not None:
+        cache.set(key, text.encode())
+
+
+def playback_progress(key: str, cache: ResultCache | None = None) -> str:
+    """'Rendering frame 7 of 20…' while that playback is made (in this process, or in any sharing ``cache``)."""
+    if key in _progress:
+        return _progress[key]
+    value = cache.get(key) if cache is not None else None
+    return value.decode("utf-8", "replace") if value else ""
+
+
+def page_playback_progress(store: IncidentStore, filter_data: Any, fmt: Any, step: Any, mode: Any, window: Any,
+                           speed: Any, cache: ResultCache | None = None) -> str:
+    """The progress line of the playback the page's controls describe (polled while it is made)."""
+    return playback_progress(progress_key(store, filter_data, fmt, playback_options(step, mode, window, speed)),
+                             cache)
+
+
+def run_playback_export(fmt: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, step: Any,
+                        mode: Any, window: Any, speed: Any, store: IncidentStore, app_url: str,
+                        cache: ResultCache | None = None, queue: ExportQueue | None = None,
+                        display: Any = None) -> tuple[Any, str]:
+    """(download or ``no_update``, status line) for the 'Export playback' button: the dates on the page
+    played with the page's playback settings, as a GIF, an MP4 or a storyboard PDF."""
+    if fmt not in PLAYBACK_FORMATS:
+        return no_update, "Choose GIF, MP4 or storyboard."
+    options = playback_options(step, mode, window, speed)
+    state = FilterState.from_dict(filter_data, store.date_range())
+    frames = len(frame_windows(state.start, state.end, options))
+    if frames > PAGE_MAX_FRAMES:
+        return no_update, (f"This playback would have more than {PAGE_MAX_FRAMES} frames; choose the week step or "
+                           f"fewer dates (the command line makes up to {MAX_FRAMES}).")
+    view = view_from_store(saved_view)
+    corners = saved_view.get("corners") if view is not None else None
+    if view is None:
+        view, corners = read_relayout(relayout)
+    view = view or opening_view(store.dataset.view, store.extent)
+    key = progress_key(store, filter_data, fmt, options)
+    try:
+        with queue.ticket() if queue is not None else nullcontext():
+            result = playback_export(
+                store, state, view, fmt=fmt, options=options, title=title, app_url=app_url,
+                screen=screen_size(view, corners), display=display_from_dict(display),
+                timeout=PAGE_PLAYBACK_TIMEOUT, queue_timeout=UI_QUEUE_TIMEOUT,
+                progress=lambda done, total: _set_progress(key, f"Rendering frame {done} of {total}…", cache))
+    except (ExportError, ValueError) as error:
+        return no_update, str(error)
+    finally:
+        _set_progress(key, "", cache)
+    return (dcc.send_bytes(result.content, result.filename, type=result.mime),
+            f"Downloaded {result.filename} ({_size_text(len(result.content))}, {frames} frames).")
+
+
+def camera_band(store: IncidentStore) -> dict[str, str]:
+    """What the camera's picture says under the map besides the dates (assets/camera.js draws it):
+    the briefing's default title and the sources, without internal paths."""
+    attribution = public_attribution(store.dataset.attribution)
+    sources = f"Incidents: {store.dataset.title}" + (f". {attribution.rstrip('.')}" if attribution else "")
+    return {"title": default_title(store),
+            "sources": f"{sources}. {BASEMAP_SOURCE.split(';')[0]}. Generated by conflict-map."}
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>`` (no ``<``, ``>`` or ``&`` left)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+        .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -93,5 +93,6 @@ def test_camera_button_downloads_the_map_at_2x(feb27):
     assert png.suggested_filename == f"{NAME}_map.png"
     box = page.locator("#incident-map .js-plotly-plot").bounding_box()
     width, height = Image.open(png.path()).size
-    assert (width, height) == (pytest.approx(2 * box["width"], abs=2), pytest.approx(2 * box["height"], abs=2))
+    # The map at 2x and the briefing band under it (test_export_pack checks the band).
+    assert (width, height) == (pytest.approx(2 * box["width"], abs=2), pytest.approx(2 * (box["height"] + 62), abs=2))
     assert button.count() == 1

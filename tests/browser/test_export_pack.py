@@ -4,8 +4,10 @@ from __future__ import annotations
 import io
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 from test_dashboard import wait_for_text
 
 from dashboard.export import render
@@ -69,4 +71,31 @@ def test_the_pack_button_downloads_the_whole_briefing(one_day):
     page.wait_for_function("() => document.getElementById('export-status').textContent"
                            f".startsWith('Downloaded {NAME}_pack.zip')", timeout=10000)
     assert "a path on the conflict-map server" in page.text_content("#export-status")
+    assert log.outside_hosts() == set()
+
+
+def test_the_camera_picture_has_the_briefing_band(one_day, tmp_path):
+    """The camera's PNG: the map at 2x, a north arrow and scale bar on it, and a band under it with the
+    title, dates and sources (drawn in the browser: no server round trip)."""
+    page, log = one_day
+    page.wait_for_function("() => window.conflictMapCameraBand && window.conflictMapCameraBand.start === "
+                           "'2020-02-27'", timeout=30000)
+    band = page.evaluate("() => window.conflictMapCameraBand")
+    assert band["title"] == "North-west Syria: incidents and displacement"
+    assert "Natural Earth" in band["sources"] and "geodata/" not in band["sources"]
+    page.hover("#incident-map .js-plotly-plot")
+    png = download(page, "#incident-map .modebar-btn[data-title='Download plot as a PNG']")
+    assert png.suggested_filename == f"{NAME}_map.png"
+    box = page.locator("#incident-map .js-plotly-plot").bounding_box()
+    image = Image.open(png.path()).convert("RGB")
+    image.save(tmp_path / "camera.png")
+    width, height = image.size
+    assert width == pytest.approx(2 * box["width"], abs=2)
+    assert height == pytest.approx(2 * (box["height"] + 62), abs=2)  # the band under the map
+    pixels = np.asarray(image).astype(int)
+    band_area = pixels[-2 * 62 + 4:, : width // 2]
+    assert (band_area.sum(axis=2) < 300).sum() > 200  # dark text: title, dates, sources
+    assert (band_area.sum(axis=2) > 740).mean() > 0.7  # on white
+    arrow = pixels[2 * 12: 2 * 56, 2 * 10: 2 * 46]
+    assert (arrow.sum(axis=2) < 150).sum() > 50  # the north arrow's dark half and its "N"
     assert log.outside_hosts() == set()
