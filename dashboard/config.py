@@ -17,7 +17,7 @@ the Dash-free command line ``python -m geodata`` reads on its own):
 | ``CONFLICT_MAP_AUTH_HEADER`` | header a trusted reverse proxy sets for ``header`` | X-Remote-User |
 | ``CONFLICT_MAP_TRUSTED_PROXIES`` | ``header``: proxy addresses (CIDR list) whose user header is believed | loopback |
 | ``CONFLICT_MAP_PROXY_SECRET`` | ``header``: secret the proxy sends (``X-Conflict-Map-Proxy-Secret``) | unset |
-| ``CONFLICT_MAP_PUBLIC_URL`` | the site's public URL, for the "View:" link of exports (else a relative link) | unset |
+| ``CONFLICT_MAP_PUBLIC_URL`` | public address: base of every shared and export link (else relative, said) | unset |
 | ``CONFLICT_MAP_BODY_TIMEOUT`` | seconds a client may pause while sending a request body (then 408) | 10 |
 | ``CONFLICT_MAP_EXPORT_QUEUE`` | exports waiting for the renderer per process (more: "busy, try again") | 3 |
 | ``CONFLICT_MAP_PRELOAD_DATASETS`` | stored datasets whose apps are built at start (more: built on first visit) | 20 |
