@@ -18,8 +18,19 @@ from datetime import datetime
 import plotly.graph_objects as go
 from PIL import Image
 
-from dashboard.export.briefing import INK, MUTED, RULE, Box, Page, _wrap, _wrap_link, clean_title, default_title
-from dashboard.export.provenance import area_names, date_range_words, filter_words, utc_stamp
+from dashboard.export.briefing import (
+    INK,
+    LINK_FONT,
+    MUTED,
+    RULE,
+    Box,
+    Page,
+    _link_lines,
+    _wrap,
+    clean_title,
+    default_title,
+)
+from dashboard.export.provenance import area_names, date_range_words, filter_words, link_note, utc_stamp
 from dashboard.export.render import render_figure
 from dashboard.export.service import link_of
 from dashboard.export.sizes import PRESETS, OutputSize
@@ -107,16 +118,21 @@ def storyboard_figure(store: IncidentStore, state: FilterState, view: MapView, p
     # Footer: the frames' sources (the last frame's words), the stamp and the whole playback's link.
     last = layouts[-1]
     sources = next(a["text"] for a in last["annotations"] if a.get("name") == "sources")
-    stamp = _wrap_link(f"Generated {utc_stamp(generated_at)} by conflict-map · View: ",
-                       link_of(store, state, view, app_url, display), inner, 8 * u)
+    link = link_of(store, state, view, app_url, display)
+    note = link_note(link)
+    stamp = _wrap(f"Generated {utc_stamp(generated_at)} by conflict-map · View" + (f" ({note})" if note else "")
+                  + ":", inner, 8 * u)
+    link_lines = _link_lines(link, inner, 8 * u)
     line_px = 10.5 * u
-    count = sources.count("<br>") + 1 + len(stamp)
+    count = sources.count("<br>") + 1 + len(stamp) + len(link_lines)
     footer_top = height - pad * 0.7 - line_px * count
     page.line(pad, footer_top - 5 * u, width - pad, footer_top - 5 * u, colour=RULE, width=max(u, 0.8))
     page.annotations.append(dict(text=sources, name="sources", x=page.x(pad), y=page.y(footer_top), xref="paper",
                                  yref="paper", xanchor="left", yanchor="top", align="left", showarrow=False,
                                  font=dict(size=8 * u, color=MUTED, family=FONT_FAMILY)))
-    page.text(pad, footer_top + line_px * (sources.count("<br>") + 1), stamp, 8, colour=MUTED, name="generated")
+    y = footer_top + line_px * (sources.count("<br>") + 1)
+    page.text(pad, y, stamp, 8, colour=MUTED, name="generated")
+    page.text(pad, y + line_px * len(stamp), link_lines, 8, colour=MUTED, name="link", family=LINK_FONT)
 
     images: list[dict] = []
     frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
