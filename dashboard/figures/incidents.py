@@ -32,8 +32,9 @@ from geodata.query.columns import HotColumns
 #: The fields points can be coloured by, as the legend names them.
 COLOUR_TITLES = {"event_type": "event type", "actor": "actor", "sub_event_type": "sub-type",
                  "precision": "location precision"}
-#: Up to this many points carry their category's mark (a letter drawn by MapLibre): above it, placing
-#: thousands of labels would slow the map, and the points are too dense to read them anyway.
+#: Up to this many points carry their category's mark (a letter drawn by MapLibre) and the counts of
+#: shared spots: above it, placing thousands of labels would slow the map, the points are too dense to
+#: read them anyway, and the map callback keeps its old cost (no sort). A click still lists a spot.
 MARK_LIMIT = 5_000
 #: Fatalities the size key shows, each drawn with the points' own size formula.
 SIZE_KEY_FATALITIES = (1, 10, 100)
@@ -186,7 +187,8 @@ def incident_layer(points: IncidentPoints, gazetteer: Gazetteer, event_types: li
             **text,
             **hover,
         ))
-    return traces + count_layer(columns.latitude[positions], columns.longitude[positions])
+    shared = positions if marked else positions[:0]
+    return traces + count_layer(columns.latitude[shared], columns.longitude[shared])
 
 
 def colocated(latitude: np.ndarray, longitude: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -191,3 +191,10 @@ def test_above_the_mark_limit_points_carry_no_letters(kenya, monkeypatch):
     monkeypatch.setattr(incidents, "MARK_LIMIT", 5)
     traces = incident_traces(figure(kenya))
     assert all(t.mode == "markers" and t.text is None for t in traces)
+
+
+def test_above_the_mark_limit_spots_carry_no_count_but_keep_the_trace(kenya, monkeypatch):
+    from dashboard.figures import incidents
+
+    monkeypatch.setattr(incidents, "MARK_LIMIT", 5)
+    assert counts_at(figure(kenya)) == {}  # the trace is there (one null point): the legend stays put
