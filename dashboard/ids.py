@@ -19,6 +19,12 @@ HEADLINE_DISPLACED = "headline-displaced"
 HEADLINE_INCIDENTS_WHAT = "headline-incidents-what"
 HEADLINE_FATALITIES_WHAT = "headline-fatalities-what"
 HEADLINE_DISPLACED_WHAT = "headline-displaced-what"
+#: The line under each headline figure saying how it changed against the comparison period.
+HEADLINE_INCIDENTS_CHANGE = "headline-incidents-change"
+HEADLINE_FATALITIES_CHANGE = "headline-fatalities-change"
+HEADLINE_DISPLACED_CHANGE = "headline-displaced-change"
+#: Phone only: shows and hides the map's legend (assets/legend.js).
+MAP_LEGEND_TOGGLE = "map-legend-toggle"
 RANGE_LABEL = "range-label"
 SOURCES = "sources"
 
@@ -94,6 +100,13 @@ EXPORT_PACK = "export-pack"  # the briefing pack (.zip)
 EXPORT_STATUS = "export-status"
 EXPORT_BUSY = "export-busy"
 EXPORT_DOWNLOAD = "export-download"
+# the view's playback as a file (issue 16): format, button, progress (polled), status, download
+EXPORT_PLAYBACK_FORMAT = "export-playback-format"
+EXPORT_PLAYBACK = "export-playback"
+EXPORT_PLAYBACK_POLL = "export-playback-poll"
+EXPORT_PLAYBACK_PROGRESS = "export-playback-progress"
+EXPORT_PLAYBACK_STATUS = "export-playback-status"
+EXPORT_PLAYBACK_DOWNLOAD = "export-playback-download"
 CAMERA_NAME = "camera-file-name"
 
 # --- the import page (/import/) ---

@@ -17,12 +17,14 @@ def register_panels(app: Dash, store: IncidentStore) -> None:
         Output(ids.HEADLINE_INCIDENTS, "children"), Output(ids.HEADLINE_INCIDENTS_WHAT, "children"),
         Output(ids.HEADLINE_FATALITIES, "children"), Output(ids.HEADLINE_FATALITIES_WHAT, "children"),
         Output(ids.HEADLINE_DISPLACED, "children"), Output(ids.HEADLINE_DISPLACED_WHAT, "children"),
-        Input(ids.FILTER, "data"),
+        Output(ids.HEADLINE_INCIDENTS_CHANGE, "children"), Output(ids.HEADLINE_FATALITIES_CHANGE, "children"),
+        Output(ids.HEADLINE_DISPLACED_CHANGE, "children"),
+        Input(ids.FILTER, "data"), Input(ids.DISPLAY, "data"),  # the display holds the baseline
     )
-    def _headline(filter_data):
-        h = update_headline(filter_data, store)
+    def _headline(filter_data, display):
+        h = update_headline(filter_data, store, display)
         return (h.incidents, h.incidents_detail, h.fatalities, h.fatalities_detail,
-                h.displaced, h.displaced_detail)
+                h.displaced, h.displaced_detail, h.incidents_change, h.fatalities_change, h.displaced_change)
 
     @app.callback(
         Output(ids.TABLE, "data"), Output(ids.TABLE, "page_count"), Output(ids.TABLE, "page_current"),

@@ -56,13 +56,15 @@ def _table(page: TablePage) -> dash_table.DataTable:
 
 
 def headline() -> html.Div:
-    """Three figure cards: incidents, fatalities, people displaced (filled by the callbacks)."""
-    cards = [(ids.HEADLINE_INCIDENTS, ids.HEADLINE_INCIDENTS_WHAT, "figure-card"),
-             (ids.HEADLINE_FATALITIES, ids.HEADLINE_FATALITIES_WHAT, "figure-card"),
-             (ids.HEADLINE_DISPLACED, ids.HEADLINE_DISPLACED_WHAT, "figure-card wide")]
+    """Three figure cards: incidents, fatalities, people displaced, each with what it counts and how it
+    changed (filled by the callbacks; the change line's room is kept, so the map never moves)."""
+    cards = [(ids.HEADLINE_INCIDENTS, ids.HEADLINE_INCIDENTS_WHAT, ids.HEADLINE_INCIDENTS_CHANGE, "figure-card"),
+             (ids.HEADLINE_FATALITIES, ids.HEADLINE_FATALITIES_WHAT, ids.HEADLINE_FATALITIES_CHANGE, "figure-card"),
+             (ids.HEADLINE_DISPLACED, ids.HEADLINE_DISPLACED_WHAT, ids.HEADLINE_DISPLACED_CHANGE, "figure-card wide")]
     return html.Div(id=ids.HEADLINE, className="headline", children=[
-        html.Div(className=css, children=[html.Span(id=figure, className="big"), html.Span(className="what", id=what)])
-        for figure, what, css in cards
+        html.Div(className=css, children=[html.Span(id=figure, className="big"), html.Span(className="what", id=what),
+                                          html.Span(id=change, className="change")])
+        for figure, what, change, css in cards
     ])
 
 
@@ -82,7 +84,10 @@ def map_panel() -> html.Div:
         html.P(id=ids.MAP_MESSAGE, className="map-message", hidden=True),
         html.P(id=ids.TILE_MESSAGE, className="map-message", hidden=True),  # set by assets/map_messages.js
     ])
-    return html.Div(className="map-wrap", children=[graph, messages, detail])
+    # Phone only (style.css): the legend would cover much of a small map, so it waits behind a button.
+    legend = html.Button("Legend", id=ids.MAP_LEGEND_TOGGLE, type="button", className="small-button legend-toggle",
+                         **{"aria-expanded": "false", "aria-controls": ids.MAP})
+    return html.Div(className="map-wrap", children=[graph, messages, legend, detail])
 
 
 def summary_panel(options: list[dict[str, str]]) -> html.Div:
