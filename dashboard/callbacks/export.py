@@ -19,7 +19,15 @@ from dashboard.export.service import export_queue
 from dashboard.server.admission import use_own_lane
 from dashboard.server.cache import get_cache
 from dashboard.server.security import CONFIG_KEY, release_callback_slot
-from dashboard.views.export import BUTTONS, RENDERED, camera_band, run_export, script_json
+from dashboard.views.export import (
+    BUTTONS,
+    RENDERED,
+    camera_band,
+    page_playback_progress,
+    run_export,
+    run_playback_export,
+    script_json,
+)
 from geodata import IncidentStore
 
 #: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
@@ -78,5 +86,38 @@ def register_export(app: Dash, store: IncidentStore) -> None:
             release_callback_slot()
         return run_export(ctx.triggered_id, filter_data, view, relayout, title, size, store, app_url(app),
                           cache=get_cache(app), queue=export_queue(_config(app).export_queue), display=display)
+
+    register_playback_export(app, store)
+
+
+def register_playback_export(app: Dash, store: IncidentStore) -> None:
+    """Wire 'Export playback' (in the export lane, like a briefing) and its progress line, polled each second
+    while the playback renders (the progress is in the app's cache too, so any worker can answer the poll)."""
+    outputs = (Output(ids.EXPORT_PLAYBACK_DOWNLOAD, "data"), Output(ids.EXPORT_PLAYBACK_STATUS, "children"))
+    use_own_lane(app.server.extensions, f"..{outputs[0]}...{outputs[1]}..")
+    described = (State(ids.FILTER, "data"), State(ids.EXPORT_PLAYBACK_FORMAT, "value"),
+                 State(ids.PLAYBACK_STEP, "value"), State(ids.PLAYBACK_MODE, "value"),
+                 State(ids.PLAYBACK_WINDOW, "value"), State(ids.PLAYBACK_SPEED, "value"))
+
+    @app.callback(
+        *outputs, Input(ids.EXPORT_PLAYBACK, "n_clicks"), *described,
+        State(ids.MAP_VIEW, "data"), State(ids.MAP, "relayoutData"), State(ids.EXPORT_TITLE, "value"),
+        State(ids.DISPLAY, "data"),
+        running=[(Output(ids.EXPORT_PLAYBACK, "disabled"), True, False),
+                 (Output(ids.EXPORT_PLAYBACK_POLL, "disabled"), False, True)],
+        prevent_initial_call=True,
+    )
+    def _playback(_clicks, filter_data, fmt, step, mode, window, speed, view, relayout, title, display):
+        release_callback_slot()
+        return run_playback_export(fmt, filter_data, view, relayout, title, step, mode, window, speed, store,
+                                   app_url(app), cache=get_cache(app), queue=export_queue(_config(app).export_queue),
+                                   display=display)
+
+    @app.callback(Output(ids.EXPORT_PLAYBACK_PROGRESS, "children"), Input(ids.EXPORT_PLAYBACK_POLL, "n_intervals"),
+                  Input(ids.EXPORT_PLAYBACK_POLL, "disabled"), *described, prevent_initial_call=True)
+    def _progress(_ticks, stopped, filter_data, fmt, step, mode, window, speed):
+        if stopped:
+            return ""
+        return page_playback_progress(store, filter_data, fmt, step, mode, window, speed, get_cache(app))
 
 

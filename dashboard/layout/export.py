@@ -12,6 +12,8 @@ from dashboard.export.sizes import PRESET_LABELS, PRESETS
 from geodata import IncidentStore
 
 DEFAULT_SIZE = "slide"
+#: The playback files offered (see dashboard.export.animation.PLAYBACK_FORMATS).
+PLAYBACK_FILES = {"gif": "GIF", "mp4": "MP4 video", "storyboard": "Storyboard PDF"}
 
 
 def export_panel(store: IncidentStore | None = None) -> html.Section:
@@ -44,6 +46,18 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
         html.Div(id=ids.EXPORT_STATUS, className="range-label", role="status", **{"aria-live": "polite"}),
         html.P("The map's camera button (top right of the map) saves the map as a PNG with its title, "
                "dates, scale bar, north arrow and sources.", className="range-label"),
+        html.Div(className="export-playback", role="group", **{"aria-label": "Export playback"}, children=[
+            html.Span("Playback of the dates shown, stepped and timed as the playback controls say",
+                      id=ids.EXPORT_PLAYBACK + "-label", className="range-label"),
+            dcc.RadioItems(id=ids.EXPORT_PLAYBACK_FORMAT, value="gif", inline=True, className="radio-inline",
+                           options=[{"label": label, "value": key} for key, label in PLAYBACK_FILES.items()]),
+            html.Button("Export playback", id=ids.EXPORT_PLAYBACK, **button,
+                        **{"aria-describedby": ids.EXPORT_PLAYBACK + "-label"}),
+            html.Div(id=ids.EXPORT_PLAYBACK_PROGRESS, className="range-label", **{"aria-live": "polite"}),
+            html.Div(id=ids.EXPORT_PLAYBACK_STATUS, className="range-label", role="status", **{"aria-live": "polite"}),
+            dcc.Interval(id=ids.EXPORT_PLAYBACK_POLL, interval=1000, disabled=True),
+            dcc.Download(id=ids.EXPORT_PLAYBACK_DOWNLOAD),
+        ]),
         dcc.Download(id=ids.EXPORT_DOWNLOAD),
         dcc.Store(id=ids.CAMERA_NAME),  # the camera button's file name for the current filter
     ])
