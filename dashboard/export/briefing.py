@@ -24,6 +24,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 
 from dashboard.export.labels import PAD_PX, Label, declutter_traces
+from dashboard.export.legend import fit_legend
 from dashboard.export.provenance import (
     BASEMAP_SOURCE,
     area_names,
@@ -410,11 +411,7 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
 
     _timeline(figure, page, store, state, strip)
 
-    # Plotly does not shrink a legend to fit: choose its font so that it ends above the footer.
-    entries = [t for t in figure.data if t.type == "scattermap" and t.showlegend is not False]
-    groups = len({t.legendgroup for t in entries})
-    room = column.bottom - legend_top
-    legend_font = min(9.0, max(6.0, (room - groups * 5 * u) / (2.1 * u * max(len(entries) + groups, 1))))
+    legend_font = fit_legend(figure, column.bottom - legend_top, u, column.width)
 
     figure.update_layout(
         width=width, height=height, autosize=False, margin=dict(l=0, r=0, t=0, b=0, pad=0),

@@ -11,6 +11,8 @@ import pytest
 
 from dashboard.export.briefing import LINK_CHAR_EM
 from dashboard.export.labels import CHAR_EM, LINE_EM, PAD_PX, candidates, choose, declutter_traces, overlaps
+from dashboard.export.legend import CHAR_EM as LEGEND_CHAR_EM
+from dashboard.export.legend import ENTRY_INDENT, LEGEND_MIN_ROW, fit_legend
 from dashboard.export.provenance import RELATIVE_LINK_NOTE
 from dashboard.export.service import briefing_figure, link_of
 from dashboard.export.sizes import PRESETS
@@ -145,3 +147,40 @@ def test_the_footer_link_fits_the_page_and_says_where_it_points(store, app_url):
         assert f"View ({RELATIVE_LINK_NOTE}): /?" in text
     assert "127.0.0.1" not in text
     assert link in "".join(lines)  # the whole link is there, broken only where its lines end
+
+
+def test_the_legend_fits_its_column(store):
+    state = FilterState.from_dict({"start": "2020-02-01", "end": "2020-02-29"}, store.date_range())
+    figure = briefing_figure(store, state, MapView(35.9, 36.75, 7.7), title="", size=PRESETS["slide"],
+                             app_url="/", generated_at=STAMP)
+    width = figure.layout.width
+    left = figure.layout.legend.x * width
+    per_char = LEGEND_CHAR_EM * figure.layout.legend.font.size
+    shown = [t for t in figure.data if t.type == "scattermap" and t.showlegend is not False]
+    for trace in shown:  # plotly would shrink the whole page to make room for a wider legend
+        for line in str(trace.name).split("<br>"):
+            assert left + ENTRY_INDENT + len(line) * per_char <= width, line
+        if trace.legendgrouptitle and trace.legendgrouptitle.text:
+            for line in trace.legendgrouptitle.text.split("<br>"):
+                assert left + len(line) * per_char <= width, line
+    # Rows of at least 19 px from the legend's top must end above the footer's rule.
+    top = (1 - figure.layout.legend.y) * figure.layout.height
+    footer = min((1 - s.y0) * figure.layout.height for s in figure.layout.shapes
+                 if s.type == "line" and s.y0 == s.y1 and (1 - s.y0) * figure.layout.height > top)
+    titles = {t.legendgroup for t in shown if t.legendgrouptitle and t.legendgrouptitle.text}
+    lines = sum(str(t.name).count("<br>") + 1 for t in shown) + len(titles)
+    assert top + LEGEND_MIN_ROW * lines <= footer
+    assert all(t.meta != "town-labels" for t in shown)  # the first to go: the map names the towns itself
+
+
+def test_the_legend_gives_up_context_before_titles():
+    import plotly.graph_objects as go
+
+    traces = [go.Scattermap(name=f"{meta} {i}", meta=meta, legendgroup=meta, legendgrouptitle={"text": meta.title()})
+              for meta in ("context", "incidents") for i in range(4)]
+    figure = go.Figure(traces)
+    fit_legend(figure, room=7 * LEGEND_MIN_ROW + 20, u=1.0, width=260)
+    kept = [t for t in figure.data if t.showlegend is not False]
+    assert {t.meta for t in kept} == {"incidents"} and all(t.legendgrouptitle.text for t in kept)
+    fit_legend(figure, room=4.5 * LEGEND_MIN_ROW, u=1.0, width=260)
+    assert not any(t.legendgrouptitle and t.legendgrouptitle.text for t in figure.data if t.showlegend is not False)
