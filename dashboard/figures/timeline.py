@@ -6,6 +6,7 @@ analyst sees what the filter leaves out.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -66,13 +67,15 @@ def selection_layout(start: date, end: date) -> dict:
 
 
 def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, end: date,
-                    period: tuple[date, date], info: SeriesInfo | None = None) -> dict:
+                    period: tuple[date, date], info: SeriesInfo | None = None,
+                    colours: Mapping[str, str] | None = None) -> dict:
     """Stacked bars of incidents per day, or per week over long periods (one trace per event
     type), and the headline displacement series as a line, named and hovered in its source's words.
 
     ``daily`` has one column per event type indexed by day; ``displaced`` is
     the headline series (``as_of``, ``displaced``, ``qualifier``, ``source``,
-    optionally ``period_start``/``period_end``); ``info`` describes it.
+    optionally ``period_start``/``period_end``); ``info`` describes it. ``colours`` gives each
+    type the map's colour (another source's types are none of ACLED's).
     """
     first_day = period[0].isoformat()
     size = days_per_bar(len(daily))
@@ -85,7 +88,8 @@ def timeline_figure(daily: pd.DataFrame, displaced: pd.DataFrame, start: date, e
         # Each bar spans its days (offset from its first day), so it sits inside the shaded range.
         traces.append(plain.trace(
             "bar", x0=first_day, dx=size * DAY_MS, offset=0.08 * size * DAY_MS, width=0.84 * size * DAY_MS,
-            y=column, name=event_type, meta="incidents-per-day", marker=dict(color=type_colour(event_type)),
+            y=column, name=event_type, meta="incidents-per-day",
+            marker=dict(color=(colours or {}).get(event_type) or type_colour(event_type)),
             showlegend=False,
             hovertemplate=when + " · incidents: %{y}<extra>" + escape(pd.Series([event_type]))[0] + "</extra>",
         ))

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.figures.style import LABEL_LIMIT, clip, type_colour
+from dashboard.figures.style import LABEL_LIMIT, category_colours, clip
 from dashboard.layout.export import export_panel
 from dashboard.server.mapsources import MapSources
 from dashboard.state.controls import (
@@ -51,8 +51,8 @@ WEIGHT_LABELS = {"incidents": "Incidents", "fatalities": "Fatalities"}
 ADMIN_LEVEL_LABELS = {1: "Level 1 (governorates)", 2: "Level 2 (districts)", 3: "Level 3 (sub-districts)"}
 
 
-def _type_option(event_type: str) -> dict:
-    swatch = html.Span(className="swatch", style={"backgroundColor": type_colour(event_type)})
+def _type_option(event_type: str, colour: str) -> dict:
+    swatch = html.Span(className="swatch", style={"backgroundColor": colour})  # the map's (category_colours)
     return {"label": html.Span([swatch, clip(event_type)], title=event_type if len(event_type) > LABEL_LIMIT else None),
             "value": event_type}
 
@@ -219,7 +219,8 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
         html.Button("Clear all filters", id=ids.CLEAR_ALL, type="button", className="small-button clear",
                     n_clicks=0, title="Reset every filter and the dates (layers and map stay)"),
         html.Div("Event types", className="field-label"),
-        dcc.Checklist(id=ids.EVENT_TYPES, options=[_type_option(t) for t in types], value=types,
+        dcc.Checklist(id=ids.EVENT_TYPES, value=types,
+                      options=[_type_option(t, c) for t, c in zip(types, category_colours(types), strict=True)],
                       className="checklist"),
         _field("Sub-types", dcc.Dropdown(
             id=ids.SUB_TYPES, multi=True, value=[], placeholder="All sub-types",

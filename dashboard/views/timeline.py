@@ -7,6 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.figures import plain
+from dashboard.figures.style import category_colours
 from dashboard.figures.timeline import timeline_figure
 from dashboard.server.cache import cache_key
 from geodata import FilterState, IncidentStore
@@ -22,9 +23,11 @@ def timeline(filter_data: Any, store: IncidentStore) -> dict:
     """
     state = FilterState.from_dict(filter_data, store.date_range())
     series = store.dataset.headline
+    types = store.event_types()
     figure = timeline_figure(store.daily_counts(state), store.displacement_series(state.admin_codes),
                              state.start, state.end, store.date_range(),
-                             store.dataset.series(series) if series else None)
+                             store.dataset.series(series) if series else None,
+                             colours=dict(zip(types, category_colours(types), strict=True)))  # the map's
     figure["layout"].update(dragmode="select", selectdirection="h")
     return figure
 

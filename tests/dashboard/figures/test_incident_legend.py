@@ -198,3 +198,29 @@ def test_above_the_mark_limit_spots_carry_no_count_but_keep_the_trace(kenya, mon
 
     monkeypatch.setattr(incidents, "MARK_LIMIT", 5)
     assert counts_at(figure(kenya)) == {}  # the trace is there (one null point): the legend stays put
+
+
+def test_another_sources_types_have_the_same_colours_on_map_timeline_and_filters(tmp_path):
+    """UCDP's types are none of ACLED's: each still gets its own colour, the same in every view."""
+    from dashboard import ids
+    from dashboard.app import create_app
+    from dashboard.views.timeline import update_timeline
+    from geodata import IncidentStore
+    from geodata.catalog.parquet import DataDirectory
+    from geodata.ingest import ingest_file
+    from tests.dashboard.support import find_component
+    from tests.support import REPO
+
+    catalog = DataDirectory(tmp_path / "data")
+    ingest_file(REPO / "tests" / "data" / "ucdp_myanmar_sample.csv", "ucdp", catalog, dataset="myanmar",
+                report_root=tmp_path)
+    store = IncidentStore(catalog.load("myanmar"))
+    on_map = {t.name.split(" · ", 1)[1]: t.marker.color for t in incident_traces(figure(store))}
+    assert len(set(on_map.values())) == len(on_map) > 1 and "#666666" not in on_map.values()
+    bars = {t.name: t.marker.color for t in update_timeline(FilterState(*store.date_range()).to_dict(), store).data
+            if t.meta == "incidents-per-day"}
+    assert bars == on_map
+    app = create_app(store)
+    checklist = find_component(app.layout() if callable(app.layout) else app.layout, ids.EVENT_TYPES)
+    swatches = {o["value"]: o["label"].children[0].style["backgroundColor"] for o in checklist.options}
+    assert swatches == on_map
