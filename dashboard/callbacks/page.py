@@ -28,6 +28,7 @@ PAGE_OUTPUTS = {
     "notice": Output(ids.LINK_NOTICE, "children"),
     "notice_hidden": Output(ids.LINK_NOTICE, "hidden"),
     "stop": Output(ids.PLAYBACK_INTERVAL, "disabled", allow_duplicate=True),
+    "row": Output(ids.SUMMARY_TABLE, "active_cell"),
 }
 
 
@@ -50,6 +51,7 @@ def register_page(app: Dash, context: Context) -> None:
             baseline_clear=Input(ids.BASELINE_CLEAR, "n_clicks"),
             view=Input(ids.MAP_VIEW, "data"),
             click=Input(ids.MAP, "clickData"),
+            row=Input(ids.SUMMARY_TABLE, "active_cell"),
         ),
         state=dict(
             step=State(ids.PLAYBACK_STEP, "value"),
@@ -61,10 +63,11 @@ def register_page(app: Dash, context: Context) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def _page(search: Any, values: dict, selected: Any, relayout: Any, disabled: Any, view: Any, click: Any,
+              row: Any,
               step: Any, mode: Any, window: Any, current_filter: Any, current_display: Any, **_clicks: Any) -> dict:
         playback = Playback.parse(disabled is False, step, mode, window)
         out = page_outputs(ctx.triggered, search, values, selected=selected, relayout=relayout, view=view,
-                           click=click, playback=playback, current_filter=current_filter,
+                           click=click, row=row, playback=playback, current_filter=current_filter,
                            current_display=current_display, context=context)
         return {name: out.get(name, no_update) for name in outputs}
 
@@ -83,16 +86,18 @@ def register_page(app: Dash, context: Context) -> None:
         return ("▶ Play", "false") if disabled is not False else ("❚❚ Pause", "true")
 
     app.clientside_callback(
-        """function(timelineClicks, tableClicks) {
+        """function(timelineClicks, tableClicks, summaryClicks) {
             const trig = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
-            const table = trig.startsWith(TABLE_TAB + '.');
-            return [table, !table, table ? 'tab' : 'tab selected', table ? 'tab selected' : 'tab',
-                    table ? 'false' : 'true', table ? 'true' : 'false'];
-        }""".replace("TABLE_TAB", json.dumps(ids.TABLE_TAB)),
-        Output(ids.TIMELINE_PANEL, "hidden"), Output(ids.TABLE_PANEL, "hidden"),
+            const shown = trig.startsWith(TABLE_TAB + '.') ? 1 : trig.startsWith(SUMMARY_TAB + '.') ? 2 : 0;
+            const each = f => [0, 1, 2].map(f);
+            return [...each(i => i !== shown), ...each(i => i === shown ? 'tab selected' : 'tab'),
+                    ...each(i => i === shown ? 'true' : 'false')];
+        }""".replace("TABLE_TAB", json.dumps(ids.TABLE_TAB)).replace("SUMMARY_TAB", json.dumps(ids.SUMMARY_TAB)),
+        Output(ids.TIMELINE_PANEL, "hidden"), Output(ids.TABLE_PANEL, "hidden"), Output(ids.SUMMARY_PANEL, "hidden"),
         Output(ids.TIMELINE_TAB, "className"), Output(ids.TABLE_TAB, "className"),
-        Output(ids.TIMELINE_TAB, "aria-selected"), Output(ids.TABLE_TAB, "aria-selected"),
-        Input(ids.TIMELINE_TAB, "n_clicks"), Input(ids.TABLE_TAB, "n_clicks"),
+        Output(ids.SUMMARY_TAB, "className"), Output(ids.TIMELINE_TAB, "aria-selected"),
+        Output(ids.TABLE_TAB, "aria-selected"), Output(ids.SUMMARY_TAB, "aria-selected"),
+        Input(ids.TIMELINE_TAB, "n_clicks"), Input(ids.TABLE_TAB, "n_clicks"), Input(ids.SUMMARY_TAB, "n_clicks"),
         prevent_initial_call=True,
     )
 

@@ -32,7 +32,7 @@ from dashboard.state.url import (
     to_query,
 )
 from geodata import FilterState
-from geodata.model.filters import LAYERS, PRECISIONS, parse_count, parse_date
+from geodata.model.filters import LAYERS, MAX_TEXT, PRECISIONS, parse_count, parse_date
 
 #: Names of the controls whose values :func:`reconcile` reads and writes, in callback order.
 CONTROLS = ("picker_start", "picker_end", "slider", "event_types", "sub_types", "actors", "admin",
@@ -49,6 +49,9 @@ STEP_BACK, STEP_FORWARD, TICK, PLAY, CLEAR, VIEW, MAP_CLICK = (
     "step-back", "step-forward", "tick", "play", "clear", "view", "map-click")
 #: Back to comparing with the previous period of equal length.
 BASELINE_CLEAR = "baseline-clear"
+#: A click on a Summary row; its row id is ``<grouping>|<key>`` (:mod:`dashboard.views.summary`).
+SUMMARY_CLICK = "summary-click"
+ROW_SEP = "|"
 
 #: The layers checklist's entry for FilterState.show_approximate (not a layer of FilterState.layers).
 APPROXIMATE = "approximate"
@@ -321,6 +324,32 @@ def clicked_area(click: Any, known: frozenset[str]) -> str | None:
     return code if isinstance(code, str) and code in known else None
 
 
+def summary_row(cell: Any, ctx: Context) -> tuple[str, str] | None:
+    """What a clicked Summary row filters on: ("admin", p-code), ("actor", name) or ("event_type", type);
+    ``None`` for a row that cannot filter, a cleared cell or anything the page does not offer."""
+    row_id = cell.get("row_id") if isinstance(cell, dict) else None
+    if not isinstance(row_id, str) or len(row_id) > 2 * MAX_TEXT:
+        return None
+    by, sep, key = row_id.partition(ROW_SEP)
+    if not sep or not key:
+        return None
+    if by in ("admin1", "admin2", "admin3"):
+        return ("admin", key) if key in ctx.admin_codes else None
+    if by == "event_type":
+        return (by, key) if key in ctx.event_types else None
+    return (by, key) if by == "actor" and len(key) <= MAX_TEXT else None
+
+
+def filter_by_row(state: FilterState, row: tuple[str, str]) -> FilterState:
+    """``state`` with the clicked row's area or actor toggled; an event type shown alone, or all again."""
+    kind, key = row
+    if kind == "admin":
+        return replace(state, admin_codes=tuple(sorted(set(state.admin_codes) ^ {key})))
+    if kind == "actor":
+        return replace(state, actors=tuple(sorted(set(state.actors) ^ {key})))
+    return replace(state, event_types=None if state.event_types == (key,) else (key,))
+
+
 def link_notice(page: PageState, ctx: Context) -> str:
     """What the page says when a link was made for other data than is loaded ('' when it matches)."""
     if page.dataset and page.dataset != ctx.dataset:
@@ -334,14 +363,14 @@ def link_notice(page: PageState, ctx: Context) -> str:
 
 def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, search: Any = None,
               brush: Any = None, playback: Playback = Playback(), view: MapView | None = None,
-              click: Any = None) -> Outcome:
+              click: Any = None, row: Any = None) -> Outcome:
     """The page state after ``trigger`` moved, and what every control must show.
 
     ``trigger`` is a name of :data:`CONTROLS` or one of the other trigger
     names of this module; ``None`` means the page just loaded (the URL then
     says everything). ``search`` is the URL's query string, ``brush`` the
     x range brushed on the timeline, ``view`` the map's current view (for
-    the link), ``click`` the map's clickData.
+    the link), ``click`` the map's clickData, ``row`` the Summary table's active cell.
     """
     if trigger in (None, URL):
         page = from_query(search if isinstance(search, str) else "", ctx.bounds)
@@ -376,6 +405,10 @@ def reconcile(trigger: str | None, values: dict[str, Any], ctx: Context, *, sear
         if code is not None:
             codes = set(page.filter.admin_codes) ^ {code}
             page = replace(page, filter=replace(page.filter, admin_codes=tuple(sorted(codes))))
+    elif trigger == SUMMARY_CLICK:
+        chosen = summary_row(row, ctx)
+        if chosen is not None:
+            page = replace(page, filter=filter_by_row(page.filter, chosen))
     page = replace(page, view=view)
     # Playback ticks do not pile up history entries; the link is written when it stops.
     search_out = None if trigger == TICK else to_query(page)

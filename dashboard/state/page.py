@@ -23,6 +23,7 @@ from dashboard.state.controls import (
     PLAY,
     STEP_BACK,
     STEP_FORWARD,
+    SUMMARY_CLICK,
     TICK,
     TIMELINE_BRUSH,
     TIMELINE_ZOOM,
@@ -33,6 +34,7 @@ from dashboard.state.controls import (
     needs_echo,
     range_label,
     reconcile,
+    summary_row,
 )
 from dashboard.state.mapview import opening_view
 from geodata import IncidentStore
@@ -114,19 +116,20 @@ def _trigger_name(triggered: list, brush_inputs: dict) -> tuple[str | None, Any]
         return (PLAY if attribute == "disabled" else TICK), None
     return {ids.STEP_BACK: STEP_BACK, ids.STEP_FORWARD: STEP_FORWARD, ids.CLEAR_ALL: "clear",
             ids.MAP_VIEW: VIEW, ids.MAP: MAP_CLICK,
-            ids.BASELINE_CLEAR: BASELINE_CLEAR}.get(component, "noop"), None
+            ids.BASELINE_CLEAR: BASELINE_CLEAR, ids.SUMMARY_TABLE: SUMMARY_CLICK}.get(component, "noop"), None
 
 
 def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, selected: Any = None,
                  relayout: Any = None, view: Any = None, click: Any = None, playback: Playback = Playback(),
-                 current_filter: Any = None, current_display: Any = None, context: Context) -> dict[str, Any]:
+                 current_filter: Any = None, current_display: Any = None, context: Context,
+                 row: Any = None) -> dict[str, Any]:
     """Everything the page callback returns, by name (``no_update`` where nothing changes)."""
     trigger, brush = _trigger_name(trigger_prop, {"selected": selected, "relayout": relayout})
-    if trigger == "noop":
-        return {}
+    if trigger == "noop" or (trigger == SUMMARY_CLICK and summary_row(row, context) is None):
+        return {}  # a Summary cell cleared after its click, or a row that cannot filter
     link_view = mapview.link_view(view)
     outcome = reconcile(trigger, values, context, search=search, brush=brush, playback=playback,
-                        view=link_view, click=click)
+                        view=link_view, click=click, row=row)
     component = str(trigger_prop[0]["prop_id"]).partition(".")[0] if trigger_prop else ""
     quiet = NO_ECHO.get(component, ())
     out: dict[str, Any] = {}
@@ -153,4 +156,6 @@ def page_outputs(trigger_prop: list, search: Any, values: dict[str, Any], *, sel
     # Playback stops once the window reaches the end (said again on every later tick, in case one is lost).
     at_end = outcome.page.filter.end >= context.bounds[1]
     out["stop"] = True if trigger == TICK and playback.playing and at_end else no_update
+    # A Summary click is answered: clear the cell so that clicking the same row again toggles it back.
+    out["row"] = None if trigger == SUMMARY_CLICK else no_update
     return out

@@ -19,6 +19,7 @@ from dash import dcc
 from dash.dash_table.Format import Format, Scheme, Sign
 
 from dashboard.export.naming import safe_stem
+from dashboard.state.controls import ROW_SEP
 from dashboard.state.url import display_from_dict
 from geodata import FilterState, IncidentStore
 from geodata.ingest.csvsafe import neutralise_frame
@@ -30,8 +31,6 @@ GROUP_HEADERS = {"admin1": "Admin area", "admin2": "Admin area", "admin3": "Admi
                  "actor": "Actor", "event_type": "Event type"}
 DEFAULT_BY = "admin1"
 BLOCKS = "▁▂▃▄▅▆▇█"
-#: Separates a row id's grouping from its key (neither a p-code nor a grouping contains it first).
-ROW_SEP = "|"
 
 
 def area_names(boundaries: pd.DataFrame | None) -> dict[str, str]:
