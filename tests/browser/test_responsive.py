@@ -74,3 +74,20 @@ def test_the_desktop_has_no_drawer(browser, live_server):
     assert page.is_visible("#controls-column")
     assert page.evaluate(SIDEWAYS) <= 0
     context.close()
+
+
+def test_the_phone_legend_waits_behind_a_button(browser, live_server):
+    context, page, log = _open(browser, live_server, 390, 844)
+    button = page.locator("#map-legend-toggle")
+    assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
+    assert not page.is_visible("#incident-map .legend")  # the map is not covered
+    button.click()
+    page.wait_for_selector("#incident-map .legend", state="visible")
+    assert button.get_attribute("aria-expanded") == "true"
+    button.click()
+    page.wait_for_selector("#incident-map .legend", state="hidden")
+    assert log.errors == [], log.errors
+    context.close()
+    context, page, _log = _open(browser, live_server, 1280, 720)
+    assert page.is_visible("#incident-map .legend") and not page.is_visible("#map-legend-toggle")
+    context.close()
