@@ -7,12 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.server.site import Site
 from geodata import FilterState
+from geodata.catalog.parquet import DataDirectory
+from geodata.ingest.pipeline import ingest_file
 from tests.browser.support import WAIT_MAP_IDLE, PageLog
+from tests.support import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FEBRUARY = "/?start=2020-02-01&end=2020-02-29"
+SUDAN = REPO / "tests" / "data" / "sudan" / "acled_sudan_2024.csv"
 SHOTS = Path("/tmp/shots")
 MAP_STATUS = """() => {
     const gd = document.querySelector('#incident-map .js-plotly-plot');
@@ -21,19 +26,27 @@ MAP_STATUS = """() => {
 }"""
 
 
-def _open_summary(browser, live_server, width=1440, height=900):
+@pytest.fixture(scope="module")
+def sudan_url(serve, tmp_path_factory):
+    """An imported ACLED file for Sudan, May 2024: its states are named by the source, without p-codes."""
+    catalog = DataDirectory(tmp_path_factory.mktemp("data"))
+    ingest_file(SUDAN, "acled", catalog, dataset="sudan-2024")
+    return serve(Site(catalog=catalog)) + "/datasets/sudan-2024/"
+
+
+def _open_summary(browser, url, width=1440, height=900, note="3 Jan 2020"):
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     page = context.new_page()
     log = PageLog(page)
-    page.goto(live_server + FEBRUARY, wait_until="networkidle")
+    page.goto(url if "?" in url else url + FEBRUARY, wait_until="networkidle")
     page.wait_for_selector("#incident-map .js-plotly-plot")
     assert page.evaluate(WAIT_MAP_IDLE, "incident-map")
     page.click("#bottom-tabs-summary")
     page.locator("#summary-panel").wait_for(state="visible", timeout=10000)
     page.wait_for_selector("#summary-table td[data-dash-column=label]", timeout=30000)
-    # The table first follows the page's opening filter, then the link's February.
-    page.wait_for_function("() => document.getElementById('summary-note').textContent.includes('3 Jan 2020')",
-                           timeout=30000)
+    # The table first follows the page's opening filter, then the link's dates.
+    page.wait_for_function("(text) => document.getElementById('summary-note').textContent.includes(text)",
+                           arg=note, timeout=30000)
     return context, page, log
 
 
@@ -124,5 +137,27 @@ def test_summary_on_a_phone(browser, live_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "summary-390x844.png"), full_page=True)
     assert _serious(page) == []
+    assert log.errors == [], log.errors
+    context.close()
+
+
+def test_a_foreign_dataset_ranks_its_states_and_filters_by_an_actor(browser, sudan_url):
+    # 20 incidents; North Darfur 7, Khartoum 4; the Sudanese army is named in 9 (counted from the file)
+    context, page, log = _open_summary(browser, sudan_url + "?", note="no earlier day")  # the whole period
+    _headline(page, 20)
+    assert _labels(page)[:2] == ["North Darfur", "Khartoum"]
+    first = page.locator("#summary-table tr:has(td)").first
+    assert first.locator("td[data-dash-column=incidents]").text_content().strip() == "7"
+    # A state named only by the source has no p-code to filter on: a click changes nothing.
+    first.locator("td[data-dash-column=label]").click()
+    page.wait_for_timeout(1000)
+    _headline(page, 20)
+    page.locator("#summary-by").get_by_role("radio", name="Actor").check()
+    page.wait_for_function("() => document.querySelector('#summary-table td[data-dash-column=label]')"
+                           ".textContent.trim() === 'Rapid Support Forces'", timeout=30000)
+    page.locator("#summary-table td[data-dash-column=label]", has_text="Military Forces of Sudan").first.click()
+    _headline(page, 9)
+    page.wait_for_function("() => decodeURIComponent(window.location.search.replace(/\\+/g, ' '))"
+                           ".includes('actor=Military Forces of Sudan (2019-)')", timeout=10000)
     assert log.errors == [], log.errors
     context.close()
