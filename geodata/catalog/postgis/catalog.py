@@ -49,6 +49,7 @@ from geodata.catalog.postgis.boundaries import (
     write_boundaries,
 )
 from geodata.catalog.postgis.migrations import apply_migrations
+from geodata.catalog.postgis.partitions import ensure_partitions, refresh_cells
 from geodata.catalog.postgis.where import BBox, incident_condition
 from geodata.catalog.protocol import check_name
 from geodata.model.dataset import Dataset
@@ -250,6 +251,8 @@ class PostgisCatalog:
         # Convert every table first, so that a bad column fails before anything is written.
         arrow = {key: tb.to_arrow(frames[key], spec, name) for key, spec in tb.TABLES.items()}
         extra = {key: tb.extra_columns(frames[key], spec) for key, spec in tb.TABLES.items()}
+        with self._transaction(f"creating partitions for dataset {name!r}") as cur:
+            ensure_partitions(cur, incidents["event_date"])  # committed at once: their lock is brief
         with self._transaction(f"saving dataset {name!r}") as cur:
             cur.execute(
                 """INSERT INTO datasets (name, title, version, period_start, period_end, meta, imported_at,
@@ -268,9 +271,10 @@ class PostgisCatalog:
             for spec in tb.TABLES.values():
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
                 _copy_in(cur, spec, arrow[spec.name])
+            refresh_cells(cur, name)
         with contextlib.suppress(GeodataError):  # fresh statistics help the planner; not worth failing a save
             with self._transaction("analysing tables") as cur:
-                cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows")
+                cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows, incident_cells")
         return version
 
     def load(self, name: str) -> Dataset:
@@ -324,6 +328,7 @@ class PostgisCatalog:
                 raise GeodataError(f"no dataset named {name!r} in {self.display}")
             for spec in tb.TABLES.values():
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
+            cur.execute("DELETE FROM incident_cells WHERE dataset = %s", (name,))
 
     # -- queries --------------------------------------------------------------------------------
 

@@ -13,6 +13,12 @@ Event ids are unique within a dataset (the schema's key), checked by the
 store before it writes rather than by a unique index, which slowed a large
 COPY by about a third (migration 2 drops the index migration 1 made).
 
+Migration 4 partitions ``incidents`` by month of ``event_date`` (a save
+creates the months it needs, :mod:`geodata.catalog.postgis.partitions`), so a
+date range reads only its months, and adds ``incident_cells``, counts per
+day, event type and grid cell that a map over millions of incidents sums
+instead of the rows.
+
 The column lists of the data tables mirror :mod:`geodata.model.schema` (a test
 checks that they agree); adding a canonical column means adding a migration
 here, never editing :data:`MIGRATIONS` in place.
@@ -201,12 +207,59 @@ CREATE INDEX flows_dataset_period ON flows (dataset, period_start, period_end);
 ALTER TABLE datasets ADD COLUMN flows_rows bigint NOT NULL DEFAULT 0;
 """
 
+#: Every incidents column but the generated ``geom``, in table order (migration 4 copies rows by it).
+_INCIDENT_COLUMNS = (
+    "dataset, ordinal, event_id, event_date, date_precision, event_type, sub_event_type, actor1, actor2, location, "
+    "admin1, admin1_pcode, admin2, admin2_pcode, admin3, admin3_pcode, latitude, longitude, geo_precision, "
+    "geo_precision_note, fatalities, fatalities_low, fatalities_high, notes, source, source_url, extra")
+
+_PARTITIONS = f"""
+ALTER TABLE incidents RENAME TO incidents_unpartitioned;
+ALTER TABLE incidents_unpartitioned RENAME CONSTRAINT incidents_pkey TO incidents_unpartitioned_pkey;
+DROP INDEX incidents_dataset_date, incidents_dataset_type, incidents_dataset_admin1, incidents_dataset_admin2,
+    incidents_dataset_admin3, incidents_geom;
+CREATE TABLE incidents (LIKE incidents_unpartitioned INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)
+    PARTITION BY RANGE (event_date);
+ALTER TABLE incidents ADD PRIMARY KEY (dataset, event_date, ordinal);
+CREATE TABLE incidents_default PARTITION OF incidents DEFAULT;
+DO $$
+DECLARE month date;
+BEGIN
+    FOR month IN SELECT DISTINCT date_trunc('month', event_date)::date FROM incidents_unpartitioned LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF incidents FOR VALUES FROM (%L) TO (%L)',
+                       'incidents_' || to_char(month, 'YYYY_MM'), month, (month + interval '1 month')::date);
+    END LOOP;
+END $$;
+INSERT INTO incidents ({_INCIDENT_COLUMNS}) SELECT {_INCIDENT_COLUMNS} FROM incidents_unpartitioned;
+DROP TABLE incidents_unpartitioned;
+CREATE INDEX incidents_dataset_type ON incidents (dataset, event_type, event_date);
+CREATE INDEX incidents_dataset_admin1 ON incidents (dataset, admin1_pcode);
+CREATE INDEX incidents_dataset_admin2 ON incidents (dataset, admin2_pcode);
+CREATE INDEX incidents_dataset_admin3 ON incidents (dataset, admin3_pcode);
+CREATE INDEX incidents_geom ON incidents USING gist (geom);
+CREATE INDEX incidents_date_brin ON incidents USING brin (event_date);
+
+CREATE TABLE incident_cells (
+    dataset text NOT NULL,
+    event_date date NOT NULL,
+    event_type text NOT NULL,
+    cell_x integer NOT NULL,
+    cell_y integer NOT NULL,
+    incidents integer NOT NULL,
+    reported integer NOT NULL,
+    fatalities bigint NOT NULL
+);
+CREATE INDEX incident_cells_dataset_date ON incident_cells (dataset, event_date);
+"""
+
 #: Every step of the schema, in order. Append new steps; never edit or renumber applied ones.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "datasets, incidents, displacement, places, highways, boundaries", _INITIAL),
     Migration(2, "source columns outside the schema (per-row extra jsonb, names and kinds per dataset); "
                  "event ids checked before COPY instead of by a unique index", _EXTRA_COLUMNS),
     Migration(3, "origin-to-destination flows (HNAP matrices); datasets stored before have none", _FLOWS),
+    Migration(4, "incidents partitioned by month of event_date (BRIN on the date, GiST on geom); incident_cells: "
+                 "incidents per day, event type and grid cell, refreshed on every save", _PARTITIONS),
 )
 
 #: The schema version this code reads and writes.
