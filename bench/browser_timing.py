@@ -10,6 +10,7 @@ median of several runs, and the same for a small dataset as a reference.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -44,6 +45,11 @@ MAP_DRAWN = """async (previous) => {
   }
   throw new Error('map not drawn');
 }"""
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} CPUs)"
 
 
 def serve(folder: Path):
@@ -81,15 +87,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workdir", type=Path, default=None, help="keep generated datasets here")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".cache",
+                        help="keep generated datasets here (default bench/.cache, shared with dashboard_bench)")
     args = parser.parse_args(argv)
+    print(f"browser_timing: {' '.join(sys.argv)}; {load_average()}")
     with tempfile.TemporaryDirectory(prefix="conflict-map-browser-") as tmp:
         for n in args.n:
             folder = (args.workdir or Path(tmp)) / f"syn{n}"
-            if not (folder / "incidents.parquet").exists():
+            if not (folder / "dataset.json").exists():
                 write_dataset(dataset_from_incidents(synthetic_incidents(n), name=folder.name,
                                                      title=f"Synthetic {n:,}"), folder)
+            start = time.perf_counter()
             server, url = serve(folder)
+            print(f"N = {n:>9,}: app created in {time.perf_counter() - start:.1f} s (in this process)", flush=True)
             try:
                 paint, slider = measure(url, args.runs)
             finally:
@@ -97,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"N = {n:>9,}: first map paint median {statistics.median(paint):.2f} s "
                   f"(min {min(paint):.2f}, max {max(paint):.2f}); slider change to updated map median "
                   f"{statistics.median(slider):.2f} s (min {min(slider):.2f}, max {max(slider):.2f}, "
-                  f"{len(slider)} changes)")
+                  f"{len(slider)} changes); {load_average()}")
     return 0
 
 

@@ -142,9 +142,9 @@ def write_acled_csv(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
 #: Generated exports, kept between runs (gitignored).
 CACHE = Path(__file__).resolve().parent / ".cache"
 
-#: Run in a fresh process per measurement, so each peak RSS is its own.
+#: Run in a fresh process per measurement, so each peak RSS is its own (VmHWM: ru_maxrss survives exec).
 CHILD = """
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, {root!r})
 import pandas as pd
 from geodata.ingest import limits
@@ -165,7 +165,7 @@ if what == "read_csv":
 else:
     summary = import_table(read_acled(path)).report.summary()
 print(json.dumps({{"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "peak_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024,
                   "summary": summary, "raised": raised}}))
 """
 
