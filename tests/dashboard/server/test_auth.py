@@ -136,14 +136,15 @@ def test_unknown_component_suite_paths_are_404_with_headers(stored, path):
 
 
 # ------------------------------------------------------------------ data answers and links
-def export_csv(web: Client, site: Site, headers: dict | None = None) -> tuple[object, dict]:
+def export_csv(web: Client, site: Site, headers: dict | None = None,
+               button: str = ids.EXPORT_CSV) -> tuple[object, dict]:
     app = site.dataset_app("antioquia")
     assert app is not None
     body = callback_body(app.callback_map, f"..{ids.EXPORT_DOWNLOAD}.data...{ids.EXPORT_STATUS}.children..")
     for item in body["inputs"]:
-        if item["id"] == ids.EXPORT_CSV:
+        if item["id"] == button:
             item["value"] = 1
-    body["changedPropIds"] = [f"{ids.EXPORT_CSV}.n_clicks"]
+    body["changedPropIds"] = [f"{button}.n_clicks"]
     answer = web.post("/datasets/antioquia/_dash-update-component", data=json.dumps(body),
                       content_type="application/json", headers=headers or {})
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
@@ -151,12 +152,12 @@ def export_csv(web: Client, site: Site, headers: dict | None = None) -> tuple[ob
 
 
 def csv_link(response: dict) -> str:
-    """The "# View: <link>" line of an exported CSV's header, as an analyst reads it."""
+    """The "View: <link>" line of an exported CSV's provenance file, as an analyst reads it."""
     download = response[ids.EXPORT_DOWNLOAD]["data"]
     text = base64.b64decode(download["content"]).decode("utf-8-sig") if download.get("base64") \
         else download["content"]
-    [line] = [line for line in text.splitlines() if line.startswith("# View: ")]
-    return line.removeprefix("# View: ")
+    [line] = [line for line in text.splitlines() if line.startswith("View: ")]
+    return line.removeprefix("View: ")
 
 
 def test_callback_answers_and_downloads_are_no_store(stored):
@@ -173,13 +174,14 @@ def test_callback_answers_and_downloads_are_no_store(stored):
 
 def test_the_view_link_never_comes_from_the_host_header(stored):
     site, _ = site_with(stored)
-    _, response = export_csv(Client(site), site, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    _, response = export_csv(Client(site), site, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+                             button=ids.EXPORT_PROVENANCE)
     link = csv_link(response)
     assert "evil.example" not in json.dumps(response)
     assert link.startswith("/datasets/antioquia/?start=") and "://" not in link
-    assert "path on this server" in response[ids.EXPORT_STATUS]["children"]
+    assert "a path on the conflict-map server" in response[ids.EXPORT_STATUS]["children"]
     public, _ = site_with(stored, public_url="https://maps.example.org/conflict")
-    _, response = export_csv(Client(public), public, headers={"Host": "evil.example"})
+    _, response = export_csv(Client(public), public, headers={"Host": "evil.example"}, button=ids.EXPORT_PROVENANCE)
     assert csv_link(response).startswith("https://maps.example.org/conflict/datasets/antioquia/?start=")
     assert "evil.example" not in json.dumps(response)
     with pytest.raises(ConfigError, match="CONFLICT_MAP_PUBLIC_URL"):
