@@ -37,6 +37,8 @@ def test_tab_and_shift_tab_stay_inside_the_open_drawer(phone):
     _open(page)
     drawer = page.locator("#controls-column")
     assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
+    # Modal: the page behind is inert (no focus, no clicks, hidden from screen readers).
+    assert page.evaluate("[...document.querySelectorAll('.app-header, .views')].every(e => e.inert)")
     seen = []
     for _ in range(30):
         page.keyboard.press("Tab")
@@ -63,6 +65,7 @@ def test_escape_and_close_give_focus_back_to_the_filters_button(phone):
     page.wait_for_selector("#controls-column", state="hidden")
     assert page.evaluate("document.activeElement.id") == "filters-toggle"
     assert page.get_attribute("#filters-toggle", "aria-expanded") == "false"
+    assert page.evaluate("[...document.querySelectorAll('.app-header, .views')].every(e => !e.inert)")
     assert page.get_attribute("#controls-column", "role") is None
     _open(page)
     assert page.evaluate("document.activeElement.id") == "filters-close"  # the first stop
