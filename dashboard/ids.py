@@ -73,6 +73,8 @@ TABLE_NOTE = "incident-table-note"
 DETAIL = "incident-detail"
 DETAIL_BODY = "incident-detail-body"
 DETAIL_CLOSE = "incident-detail-close"
+#: Pattern-matching type of the buttons listing the incidents at the selected one's spot ({"type", "index": event id}).
+SPOT_ITEM = "spot-item"
 BOTTOM_TABS = "bottom-tabs"
 TIMELINE_TAB = "bottom-tabs-timeline"
 TABLE_TAB = "bottom-tabs-table"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, Patch, State, ctx, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, no_update
 
 from dashboard import ids
 from dashboard.figures.timeline import selection_layout
@@ -27,6 +27,7 @@ from dashboard.views.map import (
     view_needs_redraw,
 )
 from dashboard.views.selection import clicked_incident, focus_incident, place_search
+from dashboard.views.spot import picked_at_spot
 from dashboard.views.timeline import timeline, timeline_bars_key
 from geodata import FilterState, IncidentStore
 
@@ -108,11 +109,15 @@ def register_map(app: Dash, store: IncidentStore, sources: MapSources, budget: i
     @app.callback(
         Output(ids.MAP_VIEW, "data", allow_duplicate=True), Output(ids.SELECTED, "data"),
         Input(ids.TABLE, "active_cell"), Input(ids.MAP, "clickData"), Input(ids.DETAIL_CLOSE, "n_clicks"),
+        Input({"type": ids.SPOT_ITEM, "index": ALL}, "n_clicks"),
         State(ids.MAP_VIEW, "data"), State(ids.FILTER, "data"),
         prevent_initial_call=True,
     )
-    def _select(active_cell, click, _close, view, filter_data):
+    def _select(active_cell, click, _close, _spot, view, filter_data):
         trigger = ctx.triggered_id
+        if isinstance(trigger, dict):  # another incident of the spot list
+            picked = picked_at_spot(trigger, ctx.triggered[0].get("value"), store)
+            return no_update, (picked or no_update)
         if trigger == ids.TABLE:
             event_id = active_cell.get("row_id") if isinstance(active_cell, dict) else None
             focused = focus_incident(event_id, store, view) if isinstance(event_id, str) else None

@@ -144,7 +144,7 @@ def _check_outputs(sent: Any, key: str, spec: dict) -> str | None:
 def _check_item(item: Any, declared: dict, key: str) -> str | None:
     if not isinstance(item, dict) or not isinstance(item.get("property"), str) or "id" not in item:
         return f"'{key}' must be a list of {{id, property, value}} objects"
-    if not _id_matches(item["id"], declared["id"]) or item["property"] != declared["property"]:
+    if not _id_matches(item["id"], _pattern_id(declared["id"])) or item["property"] != declared["property"]:
         return f"'{key}' do not match this callback's components"
     value, rule = item.get("value"), PROPERTY_RULES.get(item["property"])
     if value is not None and rule is not None and not rule(value):
@@ -159,8 +159,8 @@ def _check_items(sent: Any, declared: list, key: str) -> str | None:
         return f"wrong number of {'inputs' if key == 'inputs' else 'state values'} for this callback"
     for item, spec in zip(sent, declared, strict=True):
         # Only a pattern-matching (wildcard) id may stand for a list of components.
-        if isinstance(item, list):
-            if not isinstance(spec["id"], dict) or len(item) > MAX_CALLBACK_ITEMS:
+        if isinstance(item, list):  # Dash keeps a wildcard id as its JSON text
+            if not isinstance(_pattern_id(spec["id"]), dict) or len(item) > MAX_CALLBACK_ITEMS:
                 return f"'{key}' must be a list of {{id, property, value}} objects"
             reasons = [_check_item(each, spec, key) for each in item]
             reason = next((r for r in reasons if r), None)
@@ -175,7 +175,7 @@ def _check_changed(changed: Any, inputs: list) -> str | None:
     if not isinstance(changed, list) or len(changed) > MAX_CALLBACK_ITEMS or not all(
             isinstance(c, str) and len(c) <= 2000 for c in changed):
         return "'changedPropIds' must be a list of strings"
-    if any(isinstance(spec["id"], dict) for spec in inputs):
+    if any(isinstance(_pattern_id(spec["id"]), dict) for spec in inputs):
         return None  # wildcard ids arrive as JSON text; checked by Dash against the inputs sent
     known = {f"{spec['id']}.{spec['property']}" for spec in inputs}
     if not set(changed) <= known:

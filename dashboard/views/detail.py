@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from dash import html
 
+from dashboard import ids
 from dashboard.figures.style import cell_text, clip, fatality_text, format_day
 from dashboard.views.table import fatality_range
 from geodata import GEO_PRECISION, Gazetteer
@@ -115,13 +116,17 @@ def spot_list(rows: pd.DataFrame, selected_id: str, total: int | None = None) ->
             "fatalities_high", "source"]).itertuples(index=False, name=None):
         deaths = fatality_text(best, low, high, range_words="range ")
         current = cell_text(event_id) == selected_id
-        items.append(html.Li([
+        text = [
             html.Span(format_day(day) if cell_text(day) else "date unknown", className="spot-date"), " · ",
             html.Span(cell_text(kind) + (f" – {cell_text(sub)}" if cell_text(sub) else ""), className="spot-type"),
             " · ", html.Span(f"fatalities: {deaths}", className="spot-fatalities"),
             " · ", html.Span(clip(cell_text(source) or "source not given", 160), className="spot-source"),
-        ], className="spot-item current" if current else "spot-item", title=cell_text(event_id),
-            **({"aria-current": "true"} if current else {})))
+        ]
+        # Each other incident is a button: a click opens its details (the list stays).
+        body = text if current else [html.Button(text, id={"type": ids.SPOT_ITEM, "index": cell_text(event_id)},
+                                                 type="button", className="spot-pick", n_clicks=0)]
+        items.append(html.Li(body, className="spot-item current" if current else "spot-item",
+                             title=cell_text(event_id), **({"aria-current": "true"} if current else {})))
     more = total - len(rows)
     return html.Section([
         html.H4(f"{total:,} incidents at this spot (in the current filters)"),

@@ -40,3 +40,12 @@ def spot_detail(selected: Any, filter_data: Any, store: IncidentStore) -> tuple[
         rows = store.incidents.take(here[:SPOT_LIST_LIMIT])
         children.insert(2, spot_list(rows, str(selected), total=len(here)))
     return children, False
+
+
+def picked_at_spot(trigger: Any, clicks: Any, store: IncidentStore) -> str | None:
+    """The event id of the spot list's button that was clicked (``trigger`` its id, ``clicks`` its
+    n_clicks), else ``None``: a button that only appeared (no click yet) or an id the store lacks."""
+    if not isinstance(trigger, dict) or not isinstance(clicks, int) or isinstance(clicks, bool) or clicks < 1:
+        return None
+    event_id = trigger.get("index")
+    return event_id if incident_position(store, event_id) is not None else None

@@ -1,6 +1,6 @@
 """In the browser, on a Kenyan dataset: a town's three incidents on three dates are one disc with a
 "3" beside it, and a click on that disc opens a detail panel listing all three (date, type,
-fatalities, source)."""
+fatalities, source); a click on another of them opens its details."""
 from __future__ import annotations
 
 import pytest
@@ -49,5 +49,13 @@ def test_a_click_on_a_shared_spot_lists_every_incident_there(browser, kenya_url)
         assert day in item and kind in item and deaths in item and source in item, item
     assert "3 incidents at this spot" in page.inner_text("#incident-detail")
     assert page.locator("#incident-detail .spot-item[aria-current='true']").count() == 1
+
+    # Another incident of the list: its details open, the list stays, and it is the one marked.
+    page.locator("#incident-detail .spot-pick", has_text="Violence against civilians").click()
+    page.wait_for_function("() => document.querySelector('#incident-detail .detail-when').textContent"
+                           ".startsWith('9 Mar 2024')", timeout=60000)
+    assert "The Standard" in page.locator("#incident-detail .spot-item[aria-current='true']").inner_text()
+    assert page.locator("#incident-detail .spot-item").count() == 3
+    assert "KEN2" in page.inner_text("#incident-detail .detail-facts")
     assert log.outside_hosts() == set() and log.errors == []
     context.close()

@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.views.detail import SPOT_LIST_LIMIT, spot_list
 from dashboard.views.selection import clicked_incident
-from dashboard.views.spot import spot_detail, spot_positions
+from dashboard.views.spot import picked_at_spot, spot_detail, spot_positions
 from geodata import FilterState
 from tests.dashboard.figures.kenya_support import GARISSA, kenya_store
 
@@ -89,3 +89,13 @@ def test_a_long_list_says_how_many_more_there_are(kenya):
 def test_nothing_selected_or_a_forged_id_hides_the_panel(kenya):
     assert spot_detail(None, whole(kenya), kenya) == ([], True)
     assert spot_detail("<script>", {"start": "bad"}, kenya) == ([], True)
+
+
+def test_the_other_incidents_of_the_spot_are_buttons_that_pick_them(kenya):
+    body, _ = spot_detail("KEN2", whole(kenya), kenya)
+    buttons = find(body, "spot-pick")
+    assert [b.id["index"] for b in buttons] == ["KEN1", "KEN3"]  # the selected one is no button
+    assert picked_at_spot(buttons[1].id, 1, kenya) == "KEN3"
+    assert picked_at_spot(buttons[1].id, 0, kenya) is None  # a button that just appeared: no click
+    assert picked_at_spot({"type": "spot-item", "index": "NOPE"}, 1, kenya) is None
+    assert picked_at_spot({"type": "spot-item", "index": ["KEN3"]}, True, kenya) is None
