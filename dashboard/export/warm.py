@@ -55,13 +55,15 @@ class WarmBrowser:
         self._thread = threading.Thread(target=self._loop.run_forever, name="warm-render", daemon=True)
         self._thread.start()
         self._idle: asyncio.TimerHandle | None = None
+        self._returns: set[asyncio.Task] = set()
+        self._broken = False
 
     @property
     def is_open(self) -> bool:
         return self.session is not None
 
     def _stale(self) -> bool:
-        return (self.renders >= MAX_RENDERS or time.monotonic() - self.opened_at > MAX_AGE
+        return (self._broken or self.renders >= MAX_RENDERS or time.monotonic() - self.opened_at > MAX_AGE
                 or getattr(getattr(self.session, "subprocess", None), "poll", lambda: None)() is not None)
 
     def run(self, figures: Sequence[dict], opts: dict, device_scale: float, document_title: str,
@@ -100,14 +102,33 @@ class WarmBrowser:
         session = kaleido.Kaleido(path=self.chromium, n=self.tabs, timeout=None, **self.options)
         self.session = session  # kept before open() so that a failed start is still killed
         await session.open()
-        self.renders, self.opened_at = 0, time.monotonic()
+        self.renders, self.opened_at, self._broken = 0, time.monotonic(), False
+        # kaleido reloads a tab after each render before handing the image back; let the image go at
+        # once and the reload run meanwhile (the next render waits for a reloaded tab anyway).
+        reload_then_return = session._return_kaleido_tab
+
+        async def return_later(tab: Any) -> None:
+            task = asyncio.get_running_loop().create_task(reload_then_return(tab))
+            self._returns.add(task)
+            task.add_done_callback(lambda done: self._returned(done, session))
+
+        session._return_kaleido_tab = return_later
+
+    def _returned(self, task: asyncio.Task, session: Any) -> None:
+        self._returns.discard(task)
+        if not task.cancelled() and task.exception() is not None and session is self.session:
+            log.warning("reloading a render tab failed (%s); the browser will be replaced", task.exception())
+            self._broken = True
 
     async def _batch(self, figures: list[dict], opts: dict, device_scale: float, document_title: str,
                      timeout: float, on_done: Callable[[int], None] | None) -> list[bytes]:
         if self._idle is not None:
             self._idle.cancel()
         async with asyncio.timeout(timeout):
-            if self.session is None:
+            if self._returns:  # tabs still reloading after the last render
+                await asyncio.gather(*list(self._returns), return_exceptions=True)
+            if self.session is None or self._broken:
+                await self._close_session()
                 await self._open()
             for tab in list(self.session.tabs.values()):
                 await tab.send_command("Emulation.setDeviceMetricsOverride", params={
