@@ -182,10 +182,12 @@ def _sources_lines(store: IncidentStore, state: FilterState, page: Page, width: 
     return lines
 
 
-def _headline_column(page: Page, store: IncidentStore, state: FilterState, box: Box) -> float:
-    """The three headline figures at the top of ``box``; returns the y (px) under them."""
+def _headline_column(page: Page, store: IncidentStore, state: FilterState, box: Box,
+                      display: Mapping | None = None) -> float:
+    """The three headline figures at the top of ``box``, with their changes against the screen's
+    comparison period (``display`` holds its baseline); returns the y (px) under them."""
     u = page.u
-    figures = update_headline(state.to_dict(), store)
+    figures = update_headline(state.to_dict(), store, display)
     half = box.width / 2
     y = box.top
     page.text(box.left, y, figures.incidents, 20, bold=True, name="headline-incidents")
@@ -199,12 +201,23 @@ def _headline_column(page: Page, store: IncidentStore, state: FilterState, box: 
         lines = _wrap(f"Fatalities: {detail}", box.width, 9 * u, max_lines=2)
         page.text(box.left, y, lines, 9, colour=MUTED, name="headline-fatalities-what")
         y += 11.5 * u * len(lines)
+    for label, change, name in (("Incidents", figures.incidents_change, "headline-incidents-change"),
+                                ("Fatalities", figures.fatalities_change, "headline-fatalities-change")):
+        if change:
+            lines = _wrap(f"{label}: {change}", box.width, 9 * u, max_lines=2)
+            page.text(box.left, y, lines, 9, name=name)
+            y += 11.5 * u * len(lines)
     y += 9 * u
     page.text(box.left, y, figures.displaced, 20, bold=True, name="headline-displaced")
     y += 24 * u
     lines = _wrap(figures.displaced_detail, box.width, 9 * u, max_lines=3)
     page.text(box.left, y, lines, 9, colour=MUTED, name="headline-displaced-what")
-    y += 11.5 * u * len(lines) + 7 * u
+    y += 11.5 * u * len(lines)
+    if figures.displaced_change:
+        lines = _wrap(figures.displaced_change, box.width, 9 * u, max_lines=2)
+        page.text(box.left, y, lines, 9, name="headline-displaced-change")
+        y += 11.5 * u * len(lines)
+    y += 7 * u
     page.line(box.left, y, box.right, y, colour=RULE, width=max(u, 0.8))
     return y
 
@@ -375,7 +388,7 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
     strip = Box(pad + 34 * u, column.bottom - 22 * u - 52 * u, column.left - 18 * u - 40 * u,
                 column.bottom - 22 * u)
     map_box = Box(pad, header_bottom, column.left - 18 * u, strip.top - 22 * u)
-    legend_top = _headline_column(page, store, state, column) + 8 * u
+    legend_top = _headline_column(page, store, state, column, display) + 8 * u
 
     view = fit_view(view, screen, (map_box.width, map_box.height))
     relayout = relayout_for(view, map_box.width, map_box.height)
