@@ -45,7 +45,7 @@ def wait_for_headline(page, expected):
 
 def set_dates(page, start, end):
     """Type both dates into the date picker, as an analyst would."""
-    for selector, text in (("input.dash-datepicker-start-date", start), ("input.dash-datepicker-end-date", end)):
+    for selector, text in (("#date-range-picker", start), ("#date-range-picker-end-date", end)):  # not the baseline's
         box = page.locator(selector)
         box.click()
         box.fill(text)
