@@ -107,9 +107,14 @@ def _nearby(lat: np.ndarray, lon: np.ndarray, incidents: tuple[np.ndarray, np.nd
     """How many of the ``incidents`` (latitudes, longitudes) lie within :data:`NEAR_KM` of each point."""
     ilat, ilon = (np.asarray(a, dtype="float64") for a in incidents)
     counts = np.zeros(len(lat), dtype=np.int64)
-    if not len(ilat):
+    if not len(ilat) or not len(lat):
         return counts
     degrees = NEAR_KM / 111.2
+    # Only the incidents near some label matter (one pass over a million rows, then a few thousand).
+    reach = degrees / max(math.cos(math.radians(min(float(np.abs(lat).max()), 85.0))), 0.1)
+    near_any = (ilat >= lat.min() - degrees) & (ilat <= lat.max() + degrees) \
+        & (ilon >= lon.min() - reach) & (ilon <= lon.max() + reach)
+    ilat, ilon = ilat[near_any], ilon[near_any]
     for i, (la, lo) in enumerate(zip(lat.tolist(), lon.tolist(), strict=True)):
         near = (np.abs(ilat - la) <= degrees) & (np.abs(ilon - lo) <= degrees / max(math.cos(math.radians(la)), 0.1))
         if near.any():
