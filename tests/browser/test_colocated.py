@@ -57,5 +57,9 @@ def test_a_click_on_a_shared_spot_lists_every_incident_there(browser, kenya_url)
     assert "The Standard" in page.locator("#incident-detail .spot-item[aria-current='true']").inner_text()
     assert page.locator("#incident-detail .spot-item").count() == 3
     assert "KEN2" in page.inner_text("#incident-detail .detail-facts")
+    from axe_playwright_python.sync_playwright import Axe  # the list's buttons and headings, for axe-core
+
+    violations = Axe().run(page, context={"include": [["#incident-detail"]]}).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     assert log.outside_hosts() == set() and log.errors == []
     context.close()
