@@ -11,8 +11,9 @@ the same filter states as dashboard_bench, it times what the three filter
 callbacks ask of the database:
 
 * map: more matching incidents than the point budget: grid cells summed (from
-  ``incident_cells`` when the state filters only dates and types, else from
-  the rows); within the budget: the points themselves (lon, lat, type, deaths);
+  ``incident_cells_month`` and ``incident_cells`` when the state filters only
+  dates and types, else from the rows); within the budget: the points
+  themselves (lon, lat, type, deaths);
 * timeline: incidents per day and event type;
 * headline: incidents, reported figures and fatalities.
 
@@ -72,7 +73,7 @@ def callbacks(cur: psycopg.Cursor, name: str, state: FilterState, budget: int) -
     if cells_serve(state):
         totals = cur.execute(
             "SELECT coalesce(sum(incidents), 0), coalesce(sum(reported), 0), coalesce(sum(fatalities), 0) "
-            "FROM incident_cells WHERE dataset = %s AND event_date BETWEEN %s AND %s"
+            "FROM incident_days WHERE dataset = %s AND event_date BETWEEN %s AND %s"
             + ("" if state.event_types is None else " AND event_type = ANY(%s)"),
             [name, state.start, state.end] + ([] if state.event_types is None else [list(state.event_types)]),
         ).fetchone()

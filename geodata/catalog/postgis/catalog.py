@@ -49,7 +49,7 @@ from geodata.catalog.postgis.boundaries import (
     write_boundaries,
 )
 from geodata.catalog.postgis.migrations import apply_migrations
-from geodata.catalog.postgis.partitions import ensure_partitions, refresh_cells
+from geodata.catalog.postgis.partitions import ROLLUPS, ensure_partitions, refresh_cells
 from geodata.catalog.postgis.where import BBox, incident_condition
 from geodata.catalog.protocol import check_name
 from geodata.model.dataset import Dataset
@@ -274,7 +274,8 @@ class PostgisCatalog:
             refresh_cells(cur, name)
         with contextlib.suppress(GeodataError):  # fresh statistics help the planner; not worth failing a save
             with self._transaction("analysing tables") as cur:
-                cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows, incident_cells")
+                cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows, incident_cells, "
+                            "incident_days, incident_cells_month")
         return version
 
     def load(self, name: str) -> Dataset:
@@ -328,7 +329,8 @@ class PostgisCatalog:
                 raise GeodataError(f"no dataset named {name!r} in {self.display}")
             for spec in tb.TABLES.values():
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
-            cur.execute("DELETE FROM incident_cells WHERE dataset = %s", (name,))
+            for table in ROLLUPS:
+                cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(table)), (name,))
 
     # -- queries --------------------------------------------------------------------------------
 

@@ -252,6 +252,36 @@ CREATE TABLE incident_cells (
 CREATE INDEX incident_cells_dataset_date ON incident_cells (dataset, event_date);
 """
 
+_ROLLUPS = """
+CREATE TABLE incident_days (
+    dataset text NOT NULL,
+    event_date date NOT NULL,
+    event_type text NOT NULL,
+    incidents integer NOT NULL,
+    reported integer NOT NULL,
+    fatalities bigint NOT NULL
+);
+CREATE INDEX incident_days_dataset_date ON incident_days (dataset, event_date);
+CREATE TABLE incident_cells_month (
+    dataset text NOT NULL,
+    month date NOT NULL,
+    event_type text NOT NULL,
+    cell_x integer NOT NULL,
+    cell_y integer NOT NULL,
+    incidents integer NOT NULL,
+    reported integer NOT NULL,
+    fatalities bigint NOT NULL
+);
+CREATE INDEX incident_cells_month_dataset_month ON incident_cells_month (dataset, month);
+INSERT INTO incident_days
+    SELECT dataset, event_date, event_type, sum(incidents), sum(reported), sum(fatalities)
+    FROM incident_cells GROUP BY 1, 2, 3;
+INSERT INTO incident_cells_month
+    SELECT dataset, date_trunc('month', event_date)::date, event_type, cell_x, cell_y, sum(incidents), sum(reported),
+           sum(fatalities)
+    FROM incident_cells GROUP BY 1, 2, 3, 4, 5;
+"""
+
 #: Every step of the schema, in order. Append new steps; never edit or renumber applied ones.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "datasets, incidents, displacement, places, highways, boundaries", _INITIAL),
@@ -260,6 +290,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "origin-to-destination flows (HNAP matrices); datasets stored before have none", _FLOWS),
     Migration(4, "incidents partitioned by month of event_date (BRIN on the date, GiST on geom); incident_cells: "
                  "incidents per day, event type and grid cell, refreshed on every save", _PARTITIONS),
+    Migration(5, "incident_days (per day and event type) and incident_cells_month (per month, event type and "
+                 "grid cell), rolled up from incident_cells on every save", _ROLLUPS),
 )
 
 #: The schema version this code reads and writes.

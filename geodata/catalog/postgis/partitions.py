@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -68,15 +68,38 @@ def ensure_partitions(cur: psycopg.Cursor, dates: pd.Series) -> list[str]:
     return created
 
 
+#: The tables :func:`refresh_cells` rebuilds per dataset (and a removed dataset leaves none of).
+ROLLUPS = ("incident_cells", "incident_days", "incident_cells_month")
+
+
 def refresh_cells(cur: psycopg.Cursor, dataset: str) -> int:
-    """Rebuild the ``incident_cells`` of ``dataset`` from its rows; return how many cells it has."""
-    cur.execute("DELETE FROM incident_cells WHERE dataset = %s", (dataset,))
+    """Rebuild ``incident_cells`` of ``dataset`` from its rows, then its day and month roll-ups from the
+    cells; return how many day cells it has."""
+    for table in ROLLUPS:
+        cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(table)), (dataset,))
     cur.execute(
         """INSERT INTO incident_cells
            SELECT dataset, event_date, event_type, floor(longitude * %(k)s)::integer, floor(latitude * %(k)s)::integer,
                   count(*), count(fatalities), coalesce(sum(fatalities), 0)
            FROM incidents WHERE dataset = %(name)s GROUP BY 1, 2, 3, 4, 5""", {"k": CELLS_PER_DEGREE, "name": dataset})
-    return cur.rowcount
+    cells = cur.rowcount
+    cur.execute("""INSERT INTO incident_days
+                   SELECT dataset, event_date, event_type, sum(incidents), sum(reported), sum(fatalities)
+                   FROM incident_cells WHERE dataset = %s GROUP BY 1, 2, 3""", (dataset,))
+    cur.execute("""INSERT INTO incident_cells_month
+                   SELECT dataset, date_trunc('month', event_date)::date, event_type, cell_x, cell_y, sum(incidents),
+                          sum(reported), sum(fatalities)
+                   FROM incident_cells WHERE dataset = %s GROUP BY 1, 2, 3, 4, 5""", (dataset,))
+    return cells
+
+
+def whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first day of the first and of the last calendar month lying wholly inside ``[start, end]``."""
+    first = start if start.day == 1 else _next_month(date(start.year, start.month, 1))
+    after = _next_month(date(end.year, end.month, 1))
+    last = date(end.year, end.month, 1) if after - timedelta(days=1) == end else date(
+        end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1)
+    return (first, last) if first <= last else None
 
 
 def cells_serve(state: FilterState) -> bool:
@@ -107,16 +130,30 @@ def _type_condition(types: Sequence[str] | None) -> tuple[str, list]:
 
 
 def grid_totals(cur: psycopg.Cursor, dataset: str, state: FilterState, factor: int = 4) -> CellTotals:
-    """Sum ``incident_cells`` over the state's dates and types into cells of ``factor`` stored cells a side.
+    """Sum the cells over the state's dates and types into cells of ``factor`` stored cells a side:
+    whole calendar months from ``incident_cells_month``, the days around them from ``incident_cells``.
 
     Only for states :func:`cells_serve` accepts.
     """
     types, params = _type_condition(state.event_types)
+    months = whole_months(state.start, state.end)
+    parts, values = [], []
+    if months is None:
+        parts.append(f"SELECT cell_x, cell_y, incidents, fatalities FROM incident_cells "
+                     f"WHERE dataset = %s AND event_date BETWEEN %s AND %s{types}")
+        values += [dataset, state.start, state.end, *params]
+    else:
+        first, last = months
+        parts.append(f"SELECT cell_x, cell_y, incidents, fatalities FROM incident_cells_month "
+                     f"WHERE dataset = %s AND month BETWEEN %s AND %s{types}")
+        values += [dataset, first, last, *params]
+        parts.append(f"SELECT cell_x, cell_y, incidents, fatalities FROM incident_cells WHERE dataset = %s "
+                     f"AND (event_date BETWEEN %s AND %s OR event_date BETWEEN %s AND %s){types}")
+        values += [dataset, state.start, first - timedelta(days=1), _next_month(last), state.end, *params]
     rows = cur.execute(
         f"""SELECT floor(cell_x / %s::float)::integer, floor(cell_y / %s::float)::integer, sum(incidents),
                    sum(fatalities)
-            FROM incident_cells WHERE dataset = %s AND event_date BETWEEN %s AND %s{types}
-            GROUP BY 1, 2""", [factor, factor, dataset, state.start, state.end, *params]).fetchall()
+            FROM ({" UNION ALL ".join(parts)}) AS cells GROUP BY 1, 2""", [factor, factor, *values]).fetchall()
     table = np.asarray(rows, dtype=np.float64).reshape(-1, 4)
     degrees = factor / CELLS_PER_DEGREE
     return CellTotals(longitude=(table[:, 0] + 0.5) * degrees, latitude=(table[:, 1] + 0.5) * degrees,
@@ -124,11 +161,11 @@ def grid_totals(cur: psycopg.Cursor, dataset: str, state: FilterState, factor: i
 
 
 def daily_totals(cur: psycopg.Cursor, dataset: str, state: FilterState) -> pd.DataFrame:
-    """Incidents per day and event type over ``state``'s dates and types (the timeline), from the cells."""
+    """Incidents per day and event type over ``state``'s dates and types (the timeline), from ``incident_days``."""
     types, params = _type_condition(state.event_types)
     rows = cur.execute(
-        f"""SELECT event_date, event_type, sum(incidents) FROM incident_cells
-            WHERE dataset = %s AND event_date BETWEEN %s AND %s{types} GROUP BY 1, 2""",
+        f"""SELECT event_date, event_type, incidents FROM incident_days
+            WHERE dataset = %s AND event_date BETWEEN %s AND %s{types}""",
         [dataset, state.start, state.end, *params]).fetchall()
     frame = pd.DataFrame(rows, columns=["event_date", "event_type", "incidents"])
     return frame.pivot_table(index="event_date", columns="event_type", values="incidents", aggfunc="sum",

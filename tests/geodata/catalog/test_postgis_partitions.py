@@ -82,12 +82,14 @@ def test_a_save_puts_each_month_in_its_partition_and_cells_that_add_up(url):
         assert sorted(n for n in found if n != "incidents_default") == months
         assert found["incidents_default"] == 0
         assert sum(found.values()) == len(dataset.incidents)
-        cells = conn.execute("SELECT sum(incidents), sum(reported), sum(fatalities) FROM incident_cells").fetchone()
         deaths = dataset.incidents["fatalities"]
-        assert cells == (len(deaths), int(deaths.notna().sum()), int(deaths.sum()))
+        for table in ("incident_cells", "incident_days", "incident_cells_month"):
+            cells = conn.execute(f"SELECT sum(incidents), sum(reported), sum(fatalities) FROM {table}").fetchone()
+            assert cells == (len(deaths), int(deaths.notna().sum()), int(deaths.sum())), table
 
         start, end = store.date_range()
-        for state in (FilterState(start, end), FilterState(end - timedelta(days=90), end, ("Battles",))):
+        for state in (FilterState(start, end), FilterState(end - timedelta(days=90), end, ("Battles",)),
+                      FilterState(end - timedelta(days=9), end)):
             with conn.cursor() as cur:
                 grid = grid_totals(cur, "kenya", state, factor=4)
                 timeline = daily_totals(cur, "kenya", state)
@@ -134,5 +136,17 @@ def test_removing_a_dataset_removes_its_cells(url):
         catalog.save(kenya(200))
         catalog.remove("kenya")
     with psycopg.connect(url, autocommit=True) as conn:
-        assert conn.execute("SELECT count(*) FROM incident_cells").fetchone() == (0,)
+        for table in ("incident_cells", "incident_days", "incident_cells_month"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
         assert conn.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
+
+
+def test_whole_months_inside_a_range():
+    from geodata.catalog.postgis.partitions import whole_months
+
+    assert whole_months(date(2021, 1, 1), date(2021, 3, 31)) == (date(2021, 1, 1), date(2021, 3, 1))
+    assert whole_months(date(2021, 1, 2), date(2021, 3, 30)) == (date(2021, 2, 1), date(2021, 2, 1))
+    assert whole_months(date(2020, 11, 15), date(2021, 1, 30)) == (date(2020, 12, 1), date(2020, 12, 1))
+    assert whole_months(date(2021, 2, 1), date(2021, 2, 28)) == (date(2021, 2, 1), date(2021, 2, 1))
+    assert whole_months(date(2020, 2, 1), date(2020, 2, 28)) is None  # 29 February 2020 is left out
+    assert whole_months(date(2021, 1, 5), date(2021, 1, 20)) is None
