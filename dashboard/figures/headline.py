@@ -49,6 +49,8 @@ def compared_with(comparison: Comparison) -> str:
 def change_words(change: Change | None, comparison: Comparison) -> str:
     """'+12 (+40%) vs previous 29 days', '+5 vs previous 7 days' (from none: no percentage), 'no change
     vs …', 'no earlier data' (the previous period lies before the data), 'no data in the baseline'."""
+    if comparison.selection.days <= 0:
+        return ""  # no dates selected: nothing to compare
     if change is None or comparison.period is None:
         return "no earlier data" if comparison.kind == PREVIOUS else "no data in the baseline"
     against = compared_with(comparison)

@@ -44,6 +44,8 @@ def test_the_real_length_compared_and_no_earlier_data():
     one = _previous(Period(date(2023, 4, 30), date(2023, 4, 30)), clipped=True)
     assert compared_with(one) == "previous 1 day"
     assert change_words(None, _previous(None)) == "no earlier data"
+    backwards = Comparison(PREVIOUS, Period(date(2023, 5, 2), date(2023, 5, 1)), None, None, None)
+    assert change_words(None, backwards) == ""  # no dates selected: no change to speak of
 
 
 def test_a_baseline_is_said_by_its_dates():
