@@ -26,8 +26,8 @@ import plotly.graph_objects as go
 from dashboard.export.labels import PAD_PX, Label, declutter_traces
 from dashboard.export.legend import fit_legend
 from dashboard.export.provenance import (
-    BASEMAP_SOURCE,
     area_names,
+    basemap_words,
     date_range_words,
     displacement_sources,
     filter_words,
@@ -177,7 +177,7 @@ def _sources_lines(store: IncidentStore, state: FilterState, page: Page, width: 
             source if f"as of {format_day(day)}" in source else f"{source} (as of {format_day(day)})"
             for source, day in displaced)
         lines += _wrap(text, width, size * page.u, max_lines=2)
-    basemap = BASEMAP_SOURCE if "context" in state.layers else BASEMAP_SOURCE.split(";")[0]
+    basemap = basemap_words(store, state)
     lines.append(basemap + ". Boundaries imply no judgement on the legal status of any territory.")
     return lines
 

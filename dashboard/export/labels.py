@@ -173,25 +173,24 @@ def candidates(traces: Sequence[dict], centre: tuple[float, float], zoom: float,
 def choose(labels: Iterable[Label], width: float, height: float,
            furniture: Iterable[Box] = (), marks: Iterable[Box] = ()) -> list[Label]:
     """The labels kept, in rank order: inside the ``width`` x ``height`` map (boxes relative to its
-    centre), clear of the ``furniture`` boxes and of every label kept before; labels of places
-    without incidents also clear of the incidents' ``marks`` (a figure or a place with incidents
-    is what the marks are about: its name may cross them)."""
+    centre), clear of the ``furniture`` boxes and of every label kept before, and of the incidents'
+    ``marks`` where it can be (a figure or a place with incidents, what the marks are about, crosses
+    them when no other place is free; other labels are then left out)."""
     taken = list(furniture)
     marked = list(marks)
     half_w, half_h = width / 2, height / 2
     kept: list[Label] = []
     for label in labels:
-        for option in (label.box, *label.options):
-            left, top, right, bottom = option
-            if left < -half_w or right > half_w or top < -half_h or bottom > half_h:
-                continue
-            if any(overlaps(option, box) for box in taken):
-                continue
-            if label.rank[0] >= 2 and any(overlaps(option, box) for box in marked):
-                continue
-            kept.append(replace(label, box=option, options=()))
-            taken.append(option)
-            break
+        free = [option for option in (label.box, *label.options)
+                if -half_w <= option[0] and option[2] <= half_w and -half_h <= option[1] and option[3] <= half_h
+                and not any(overlaps(option, box) for box in taken)]
+        clear = [option for option in free if not any(overlaps(option, box) for box in marked)]
+        # Every label takes a place clear of the marks if it has one; a figure or a place with
+        # incidents takes a free place over them rather than none.
+        chosen = clear[0] if clear else (free[0] if free and label.rank[0] < 2 else None)
+        if chosen is not None:
+            kept.append(replace(label, box=chosen, options=()))
+            taken.append(chosen)
     return kept
 
 

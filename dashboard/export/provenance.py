@@ -24,7 +24,17 @@ LAYER_WORDS = {"incidents": "incidents", "approximate": "approximate locations",
                "density": "incident density", "territory": "areas of control", "flows": "displacement flows"}
 #: How many names of one filter are spelled out before "and N more".
 LISTED = 4
-BASEMAP_SOURCE = "Basemap: Natural Earth country outlines (public domain); M4/M5 highways schematic"
+BASEMAP_SOURCE = "Basemap: Natural Earth country outlines (public domain)"
+
+
+def basemap_words(store: IncidentStore, state: FilterState) -> str:
+    """The basemap's sources: the outlines, and the dataset's own highways (named from its table) when
+    the context layer draws them."""
+    roads = store.dataset.highways
+    if "context" not in state.layers or roads.empty or "road" not in roads:
+        return BASEMAP_SOURCE
+    names = "/".join(sorted({str(r) for r in roads["road"].dropna()})[:LISTED])
+    return f"{BASEMAP_SOURCE}; {names + ' ' if names else ''}highways schematic (the dataset's table)"
 
 
 def date_range_words(state: FilterState) -> str:
@@ -171,6 +181,7 @@ class Provenance:
     display: str = ""
     #: (what, source, its date in words), e.g. ("Displacement", "OCHA Sitrep 9", "as of 23 Feb 2020").
     sources: tuple[tuple[str, str, str], ...] = ()
+    basemap: str = BASEMAP_SOURCE
 
     @classmethod
     def of(cls, store: IncidentStore, state: FilterState, link: str,
@@ -186,6 +197,7 @@ class Provenance:
             sources=tuple(_row_sources(selected)) + tuple(
                 ("Displacement", source, f"as of {format_day(day)}") for source, day in
                 displacement_sources(store, state)),
+            basemap=basemap_words(store, state),
         )
 
     def lines(self) -> list[tuple[str, str]]:
@@ -219,7 +231,7 @@ class Provenance:
                 f"- Dataset: {self.dataset_title}, as of {format_day(self.period[1])}"
                 + (f": {self.attribution}" if self.attribution else "")]
         out += [f"- {what}: {source} ({when})" for what, source, when in self.sources]
-        out.append(f"- {BASEMAP_SOURCE}")
+        out.append(f"- {self.basemap}")
         if files:
             out += ["", "Files"] + [f"- {name}" for name in files]
         return "\n".join(out) + "\n"
