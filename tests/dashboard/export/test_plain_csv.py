@@ -65,7 +65,7 @@ def test_the_provenance_sidecar_says_dataset_selection_sources_and_the_public_li
     assert f"- Incidents: {top} ({cited.iloc[0]} row" in text and "latest event" in text
     assert export.filename.replace(".provenance.txt", ".csv") in text  # names the CSV it belongs to
     # The basemap as this dataset draws it: outlines only (no other dataset's highways).
-    assert "- Basemap: Natural Earth country outlines (public domain)\n" in text and "highways" not in text
+    assert "- Basemap: Natural Earth country outlines (public domain)\n" in text and "schematic" not in text
 
 
 def test_without_a_public_url_the_link_is_relative_and_says_so(sudan):
