@@ -26,6 +26,8 @@ from geodata.query.columns import facet_key
 LAYER_LABELS = {
     "incidents": "Incidents",
     APPROXIMATE: "Area-coded incidents (approximate location)",
+    "density": "Incident density (under the points)",
+    "territory": "Territory changes (who gained ground)",
     "displacement": "Displacement figures",
     "context": "Towns & highways (schematic)",
     "boundaries": "Admin boundaries and names",
