@@ -25,9 +25,10 @@ from tests.support import REPO, missing
 sys.path.insert(0, str(REPO / "bench"))
 from generate import as_acled  # noqa: E402
 
-HEADLINE = "..{}...{}...{}...{}...{}...{}..".format(*(f"{i}.children" for i in (
+HEADLINE = "..{}..".format("...".join(f"{i}.children" for i in (
     ids.HEADLINE_INCIDENTS, ids.HEADLINE_INCIDENTS_WHAT, ids.HEADLINE_FATALITIES, ids.HEADLINE_FATALITIES_WHAT,
-    ids.HEADLINE_DISPLACED, ids.HEADLINE_DISPLACED_WHAT)))
+    ids.HEADLINE_DISPLACED, ids.HEADLINE_DISPLACED_WHAT, ids.HEADLINE_INCIDENTS_CHANGE,
+    ids.HEADLINE_FATALITIES_CHANGE, ids.HEADLINE_DISPLACED_CHANGE)))
 MAP = f"..{ids.MAP}.figure...{ids.MAP_DRAWN}.data.."
 
 

@@ -142,7 +142,7 @@ def test_a_browser_side_callback_is_not_run_on_the_server(app, client):
 def test_a_server_bug_in_a_callback_is_a_500_not_the_clients_fault(app, client, monkeypatch, caplog):
     import dashboard.callbacks.panels as panels
 
-    def broken(filter_data, store):
+    def broken(*args, **kwargs):
         return {"incidents": 1}["missing"]  # a KeyError in the server's own code
 
     monkeypatch.setattr(panels, "update_headline", broken)

@@ -296,7 +296,7 @@ def tiny_disk(tmp_path):
     if os.geteuid() != 0 or shutil.which("mount") is None:
         yield None
         return
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
                              capture_output=True).returncode == 0
     try:
         yield folder if mounted else None
