@@ -110,6 +110,8 @@ EXPORT_PLAYBACK_PROGRESS = "export-playback-progress"
 EXPORT_PLAYBACK_STATUS = "export-playback-status"
 EXPORT_PLAYBACK_DOWNLOAD = "export-playback-download"
 CAMERA_NAME = "camera-file-name"
+#: What the camera's picture says under the map (title, sources): data, not script.
+CAMERA_BAND = "camera-band"
 
 # --- the import page (/import/) ---
 IMPORT_FORMAT = "import-format"

@@ -22,18 +22,16 @@ from dashboard.server.security import CONFIG_KEY, release_callback_slot
 from dashboard.views.export import (
     BUTTONS,
     RENDERED,
-    camera_band,
     page_playback_progress,
     run_export,
     run_playback_export,
-    script_json,
 )
 from geodata import IncidentStore
 
 #: The camera's file name, as :func:`camera_file_name` builds it. STEM is replaced by the dataset's
-#: safe name (letters, digits, _ and -), {{BAND}} by :func:`~dashboard.views.export.camera_band` (as
-#: script-safe JSON).
-CAMERA_JS = """function(filter) {
+#: safe name (letters, digits, _ and -); the band's text (:func:`~dashboard.views.export.camera_band`)
+#: comes as data from its store, never inside the page's script.
+CAMERA_JS = """function(filter, band) {
     // The camera button's file name for this filter. assets/camera.js puts it on the map's
     // plotly config for the moment of the click only: a changed config prop would make plotly
     // re-create the whole map (style, glyphs, sources) on every filter change.
@@ -43,7 +41,7 @@ CAMERA_JS = """function(filter) {
     }
     window.conflictMapCameraName = STEM + '_' + filter.start + '_' + filter.end + '_map';
     // The band assets/camera.js draws under the picture: title, dates, scale, north, sources.
-    window.conflictMapCameraBand = Object.assign({}, {{BAND}}, {start: filter.start, end: filter.end});
+    window.conflictMapCameraBand = Object.assign({}, band || {}, {start: filter.start, end: filter.end});
     return window.conflictMapCameraName;
 }"""
 
@@ -64,9 +62,8 @@ def app_url(app: Dash) -> str:
 def register_export(app: Dash, store: IncidentStore) -> None:
     """Wire the export panel and the map's camera file name of one app to one store."""
     # In the browser: instant, in order with the filter (a server round trip could land stale).
-    app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name)))
-                            .replace("{{BAND}}", script_json(camera_band(store))),
-                            Output(ids.CAMERA_NAME, "data"), Input(ids.FILTER, "data"))
+    app.clientside_callback(CAMERA_JS.replace("STEM", json.dumps(safe_stem(store.name))),
+                            Output(ids.CAMERA_NAME, "data"), Input(ids.FILTER, "data"), State(ids.CAMERA_BAND, "data"))
 
     outputs = (Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"))
     use_own_lane(app.server.extensions, f"..{outputs[0]}...{outputs[1]}..")

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.export.briefing import MAX_TITLE, default_title
 from dashboard.export.sizes import PRESET_LABELS, PRESETS
+from dashboard.views.export import camera_band
 from geodata import IncidentStore
 
 DEFAULT_SIZE = "slide"
@@ -60,6 +61,7 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
         ]),
         dcc.Download(id=ids.EXPORT_DOWNLOAD),
         dcc.Store(id=ids.CAMERA_NAME),  # the camera button's file name for the current filter
+        dcc.Store(id=ids.CAMERA_BAND, data=camera_band(store) if store is not None else None),
     ])
 
 
