@@ -126,6 +126,8 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
     try:
         for name in TABLES:
             frame = pd.DataFrame(getattr(dataset, name)).drop(columns="geometry", errors="ignore")
+            if name in LATER_TABLES and not len(frame):
+                continue  # no file, as before the table existed (and read back empty)
             frame.to_parquet(staging / f"{name}.parquet", index=False)
         del frame
         write_sidecar(staging, version)
