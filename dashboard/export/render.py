@@ -55,6 +55,7 @@ import plotly
 import plotly.graph_objects as go
 
 from dashboard.export import warm
+from dashboard.export.outlines import clip_outlines
 from dashboard.export.sizes import MAX_SCALE, OutputSize
 from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, COUNTRY_LABELS_PATH, map_style
 
@@ -326,7 +327,7 @@ def _prepare(figure: go.Figure | dict, *, copy_dict: bool = True) -> dict:
     else:
         spec = copy.deepcopy(figure) if copy_dict else figure
     check_offline(spec)
-    return spec
+    return clip_outlines(spec)  # the same pixels, a fraction of MapLibre's work
 
 
 def _chromium() -> str:
