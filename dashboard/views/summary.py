@@ -71,6 +71,8 @@ def _day(value: date) -> str:
 def compared_with(result: Summary) -> str:
     """What the changes compare with, in words."""
     if result.previous is None:
+        if result.baseline_given:
+            return "Changes: the baseline has no day in the data, so nothing is compared."
         return "Changes: no earlier day in the data to compare with."
     first, last = result.previous
     days = (last - first).days + 1

@@ -87,9 +87,8 @@ def comparison_period(selection: Period, bounds: tuple[date, date],
             return None, False
         period = Period(*window)
         return period, period.days < selection.days
-    low, high = sorted(baseline)
-    start, end = max(low, bounds[0]), min(high, bounds[1])
-    return (Period(start, end), (start, end) != (low, high)) if start <= end else (None, False)
+    cut = summary.baseline_period(baseline, bounds)
+    return (Period(*cut), cut != tuple(sorted(baseline))) if cut is not None else (None, False)
 
 
 def compare(store: IncidentStore, state: FilterState, baseline: tuple[date, date] | None = None) -> Comparison:

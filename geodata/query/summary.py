@@ -48,22 +48,24 @@ class SummaryRow:
     previous_fatalities: int
     series: tuple[int, ...]
     displaced: float | None = None
+    #: False when there is no period to compare with: every change is then ``None`` (not "+N vs nothing").
+    compared: bool = True
 
     @property
-    def incidents_change(self) -> int:
-        return self.incidents - self.previous_incidents
+    def incidents_change(self) -> int | None:
+        return self.incidents - self.previous_incidents if self.compared else None
 
     @property
-    def fatalities_change(self) -> int:
-        return self.fatalities - self.previous_fatalities
+    def fatalities_change(self) -> int | None:
+        return self.fatalities - self.previous_fatalities if self.compared else None
 
     @property
     def incidents_change_pct(self) -> float | None:
-        return change_pct(self.incidents, self.previous_incidents)
+        return change_pct(self.incidents, self.previous_incidents) if self.compared else None
 
     @property
     def fatalities_change_pct(self) -> float | None:
-        return change_pct(self.fatalities, self.previous_fatalities)
+        return change_pct(self.fatalities, self.previous_fatalities) if self.compared else None
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,20 @@ def previous_period(start: date, end: date, bounds: tuple[date, date]) -> tuple[
     return max(start - timedelta(days=length), bounds[0]), start - timedelta(days=1)
 
 
+def baseline_period(baseline: tuple[date, date], bounds: tuple[date, date]) -> tuple[date, date] | None:
+    """The analyst's baseline (dates in either order) cut to the data's period, ``None`` when it lies
+    wholly outside: days without data are not days without incidents (the headline's rule too)."""
+    low, high = sorted(baseline)
+    start, end = max(low, bounds[0]), min(high, bounds[1])
+    return (start, end) if start <= end else None
+
+
 def comparison_period(state: FilterState, bounds: tuple[date, date],
                       baseline: tuple[date, date] | None) -> tuple[date, date] | None:
-    """The baseline (in order; not clamped: a period before the data is a fair question, answered by
-    zeros) when given, else :func:`previous_period`."""
+    """:func:`baseline_period` when a baseline is given, else :func:`previous_period`."""
     if baseline is None:
         return previous_period(state.start, state.end, bounds)
-    low, high = sorted(baseline)
-    return low, high
+    return baseline_period(baseline, bounds)
 
 
 def bin_days(start: date, end: date) -> int:
@@ -269,6 +277,7 @@ def summary(store: IncidentStore, state: FilterState, by: str = "admin1",
             key=key, label=label, incidents=int(incidents[code]), fatalities=int(fatalities[code]),
             previous_incidents=int(previous_incidents[code]), previous_fatalities=int(previous_fatalities[code]),
             series=tuple(int(v) for v in series[row]), displaced=displaced.get(key) if key else None,
+            compared=period is not None,
         ))
     out.sort(key=lambda r: (-r.incidents, -r.fatalities, r.key == "", r.label))
     return Summary(by=by, rows=tuple(out), start=state.start, end=state.end, previous=period,

@@ -74,8 +74,10 @@ def test_previous_period_is_clipped_at_the_first_day_or_absent():
 
 def test_a_baseline_replaces_the_previous_period_in_order():
     bounds = (date(2021, 1, 1), date(2021, 3, 31))
-    assert comparison_period(MARCH, bounds, (date(2021, 1, 31), date(2020, 6, 1))) == (date(2020, 6, 1),
+    # In order, and cut to the data's period (the headline's rule: days without data are not days without incidents).
+    assert comparison_period(MARCH, bounds, (date(2021, 1, 31), date(2020, 6, 1))) == (date(2021, 1, 1),
                                                                                         date(2021, 1, 31))
+    assert comparison_period(MARCH, bounds, (date(2020, 1, 1), date(2020, 1, 31))) is None
     assert comparison_period(MARCH, bounds, None) == (date(2021, 2, 19), date(2021, 2, 28))
 
 
@@ -154,8 +156,8 @@ def test_a_baseline_is_compared_with_instead(colombia):
     assert (rows["Arauca"].incidents, rows["Arauca"].previous_incidents, rows["Arauca"].incidents_change) == (0, 1, -1)
     assert rows["Antioquia"].previous_incidents == 0 and rows["Antioquia"].incidents_change_pct is None
     before_the_data = summary(colombia, MARCH, "admin1", baseline=(date(2020, 1, 1), date(2020, 1, 31)))
-    assert before_the_data.previous == (date(2020, 1, 1), date(2020, 1, 31))
-    assert all(r.previous_incidents == 0 and r.incidents_change_pct is None for r in before_the_data.rows)
+    assert before_the_data.previous is None and before_the_data.baseline_given  # nothing to compare with
+    assert all(r.incidents_change is None and r.incidents_change_pct is None for r in before_the_data.rows)
 
 
 def test_every_other_filter_applies_to_both_periods(colombia):
