@@ -2,7 +2,8 @@
 
 A plotly legend row is at least :data:`LEGEND_MIN_ROW` px high whatever its font (its symbol is
 16 px), so a smaller font gains nothing: what does not fit is left out instead, least useful first:
-the context layers' entries (towns, highways: the map shows them, named), then the group titles.
+the context layers' entries (towns, highways: the map shows them, named), the note on counts at shared
+spots (a screen's "click for the list"), then the group titles.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import plotly.graph_objects as go
 #: A plotly legend row is never shorter than this (px): its symbol's 16 px and 3 px of spacing.
 LEGEND_MIN_ROW = 19.0
 #: The layers whose legend entries go first when the legend does not fit.
-LEGEND_DROPPABLE = ("town-labels", "context")
+LEGEND_DROPPABLE = ("town-labels", "context", "incidents-count")
 #: The legend's font (page units).
 LEGEND_FONT = 9.0
 #: Average advance of a character, in em (as the briefing's wrapping).
