@@ -1,5 +1,5 @@
-// Phone: the map's legend would cover much of a small map, so it is folded behind the "Legend" button
-// (style.css hides it under 800px unless the map's wrapper has .legend-open). Nothing is sent to the
+// Phone or short window: the map's legend would cover much of a small map, so it is folded behind the
+// "Legend" button (style.css hides it under 800px of width or height unless the map's wrapper has .legend-open). Nothing is sent to the
 // server: the legend is already in the figure.
 (function () {
   "use strict";

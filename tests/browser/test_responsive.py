@@ -88,6 +88,10 @@ def test_the_phone_legend_waits_behind_a_button(browser, live_server):
     page.wait_for_selector("#incident-map .legend", state="hidden")
     assert log.errors == [], log.errors
     context.close()
+    # A short window folds it too (at 1280x720 it covered the fatality size key); a tall one shows it.
     context, page, _log = _open(browser, live_server, 1280, 720)
+    assert not page.is_visible("#incident-map .legend") and page.is_visible("#map-legend-toggle")
+    context.close()
+    context, page, _log = _open(browser, live_server, 1440, 900)
     assert page.is_visible("#incident-map .legend") and not page.is_visible("#map-legend-toggle")
     context.close()
