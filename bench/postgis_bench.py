@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--reload", action="store_true", help="save the dataset again even when stored")
     parser.add_argument("--workdir", type=Path, default=CACHE)
+    parser.add_argument("--only", choices=("cells", "rows"), default=None,
+                        help="time only the states the roll-ups answer (cells) or only those read from the rows")
     args = parser.parse_args(argv)
     print(f"postgis_bench: {' '.join(sys.argv)}; {load_average()}")
     folder = synthetic_folder(args.workdir, args.n)
@@ -126,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         every: list[float] = []
         with conn.cursor() as cur:
             for label, state in states(store):
+                if args.only is not None and (args.only == "cells") != cells_serve(state):
+                    continue
                 callbacks(cur, name, state, DEFAULT_POINT_BUDGET)  # warm the cache once, as a running server
                 times = []
                 for _ in range(args.repeats):
