@@ -146,8 +146,16 @@ def displacement_layer(figures: pd.DataFrame, series: Mapping[str, SeriesInfo]) 
     return traces
 
 
+def _roads_name(roads: pd.Series) -> str:
+    """The highways' legend entry from the data's road names ("M4 / M5 highways"), short when many."""
+    names = sorted({str(r) for r in roads.dropna()})
+    return (" / ".join(names) + " highways" if 0 < len(names) <= 3 and sum(map(len, names)) <= 24
+            else "Highways") + " (schematic)"
+
+
 def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
-    """Schematic M4/M5 highways through the towns they join, and town labels."""
+    """The dataset's schematic highways through the towns they join (named by its own road names), and
+    town labels."""
     traces = []
     if not highways.empty and not places.empty:
         where = places.set_index("place_id")[["latitude", "longitude"]]
@@ -158,7 +166,7 @@ def context_layer(places: pd.DataFrame, highways: pd.DataFrame) -> list[dict]:
             lat += points["latitude"].tolist() + [None]
             lon += points["longitude"].tolist() + [None]
         traces.append(plain.trace("scattermap",
-            name="M4 / M5 highways (schematic)", meta="context", legendgroup="context",
+            name=_roads_name(highways["road"]), meta="context", legendgroup="context",
             legendgrouptitle=dict(text="Context"),
             lat=lat, lon=lon, mode="lines", line=dict(color=CONTEXT_COLOUR, width=2.5),
             hoverinfo="skip", connectgaps=False,
