@@ -195,6 +195,18 @@ def _static(trace: dict) -> dict:
     return trace
 
 
+def _scale_in_map(trace: dict, page: Page, box: Box) -> dict:
+    """A trace's colour scale (density, squares, hexagons) inside the map's box, on its right: on screen
+    its place is a fraction of the map, here of the page (it would land on the title)."""
+    bar = trace.get("colorbar")
+    if not isinstance(bar, dict):
+        return trace
+    y, length = float(bar.get("y", 0.5)), float(bar.get("len", 0.4))
+    return {**trace, "colorbar": {**bar, "x": page.x(box.right - 8 * page.u), "xanchor": "right",
+                                  "y": page.y(box.top + (1 - y) * box.height), "yanchor": "middle",
+                                  "len": length * box.height / page.height}}
+
+
 def _map_labels(page: Page, chosen: list[Label], box: Box) -> None:
     """The labels :func:`~.labels.declutter_traces` kept, as page text over the map (map px = page px)."""
     cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
@@ -343,7 +355,7 @@ def build_briefing(store: IncidentStore, state: FilterState, view: MapView, *, t
                                  (map_box.width, map_box.height),
                                  (store.columns.latitude[positions], store.columns.longitude[positions]),
                                  _furniture_boxes(page, view, map_box, status[0] if status else ""))
-    figure = go.Figure(traces)
+    figure = go.Figure([_scale_in_map(t, page, map_box) for t in traces])
 
     map_layout = on_screen.layout.map.to_plotly_json()
     map_layout.pop("bounds", None)  # a static map must keep the exact centre and zoom (scale bar)

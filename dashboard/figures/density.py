@@ -127,14 +127,15 @@ def hexagon_layer(hexes: HexCells, *, meta: str = "incidents-aggregate") -> list
 
 
 def aggregate_status(total: int, shown: Cells | HexCells, how: str, budget: int, off: str = "") -> str:
-    """The status line over budget: what the map shows instead of points, and how to get points."""
+    """The status line over budget: what the map shows instead of points, and how to get points (short:
+    the briefing prints it across the map's foot)."""
     if isinstance(shown, HexCells):
-        drawn = f"{len(shown.cells):,} hexagons (H3 res {shown.resolution}, ~{shown.area_km2:,.0f} km² each"
+        drawn = f"{len(shown.cells):,} hexagons (H3 res {shown.resolution}, ~{shown.area_km2:,.0f} km²"
     elif how == "squares":
         drawn = f"{len(shown.values):,} squares ({cell_size_words(shown.cell_km)}"
     else:
         drawn = f"a density surface ({cell_size_words(shown.cell_km)} cells"
     weight = "fatalities" if shown.weight == "fatalities" else "incidents"
     around = f"; {shown.incidents:,} in and around the view" if shown.incidents != total else ""
-    return (f"{total:,} incidents drawn as {drawn}, coloured by {weight}{around}); "
-            f"zoom in or narrow the filter for points (point budget {budget:,}){off}")
+    return (f"{total:,} incidents drawn as {drawn}, by {weight}{around}); "
+            f"zoom in or filter for points (point budget {budget:,}){off}")

@@ -91,7 +91,7 @@ def test_aggregates_and_layers_draw_their_traces(browser, mali_url):
     page.locator(f"#{ids.AGGREGATE} input[value=hexagons]").click()
     wait_status(page, "hexagons (H3 res")
     page.locator(f"#{ids.WEIGHT} input[value=fatalities]").click()
-    wait_status(page, "coloured by fatalities")
+    wait_status(page, "by fatalities")
     state = drawn(page)
     (hexes,) = [t for t in state["traces"] if t["meta"] == "incidents-aggregate"]
     assert hexes["type"] == "choroplethmap" and hexes["points"] > 10

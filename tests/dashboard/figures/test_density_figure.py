@@ -90,7 +90,7 @@ def test_status_says_what_is_drawn_and_how_to_get_points(mali, positions):
     hexes = hexagon_cells(mali.columns, positions, MOPTI)
     text = aggregate_status(10_000, hexes, "hexagons", 5_000)
     assert text.startswith(f"10,000 incidents drawn as {len(hexes.cells):,} hexagons (H3 res {hexes.resolution}")
-    assert "zoom in or narrow the filter for points (point budget 5,000)" in text
+    assert "zoom in or filter for points (point budget 5,000)" in text
     assert f"; {hexes.incidents:,} in and around the view)" in text
     every = aggregate_status(hexes.incidents, hexes, "hexagons", 5_000)
     assert "in and around" not in every  # all of them are: nothing to add

@@ -45,8 +45,8 @@ def wire_bytes(traces):
 
 
 @pytest.mark.parametrize(("aggregate", "kind", "words"), [
-    ("density", "densitymap", "a density surface (~{} cells, coloured by incidents"),
-    ("squares", "choroplethmap", "squares (~{}, coloured by incidents"),
+    ("density", "densitymap", "a density surface (~{} cells, by incidents"),
+    ("squares", "choroplethmap", "squares (~{}, by incidents"),
     ("hexagons", "choroplethmap", "hexagons (H3 res {},"),
 ])
 def test_over_the_budget_the_chosen_aggregate_is_drawn_and_named(mali, aggregate, kind, words):
@@ -62,7 +62,7 @@ def test_over_the_budget_the_chosen_aggregate_is_drawn_and_named(mali, aggregate
     size = title.split("~")[1].split(" ")[0] + " km" if aggregate != "hexagons" else title.split("res ")[1].split(",")[0]
     assert words.format(size) in text
     # What the cells hold adds up to the incidents around the view that the status line names.
-    around = int(text.split("coloured by incidents; ")[1].split(" in and around")[0].replace(",", ""))
+    around = int(text.split("by incidents; ")[1].split(" in and around")[0].replace(",", ""))
     assert float(np.sum(cells["customdata"])) == around > 0
     assert wire_bytes([cells]) <= byte_limit(BUDGET)
 
@@ -72,7 +72,7 @@ def test_fatality_weight_colours_the_cells_by_fatalities(mali):
                         display={"aggregate": "hexagons", "weight": "fatalities"})
     (cells,) = [t for t in figure["data"] if t["meta"] == "incidents-aggregate"]
     assert cells["colorbar"]["title"]["text"].startswith("Fatalities per hexagon")
-    assert "coloured by fatalities" in status(figure)
+    assert "by fatalities" in status(figure)
 
 
 def test_a_whole_year_at_the_default_budget_stays_under_the_byte_limit():
@@ -173,6 +173,6 @@ def test_after_a_move_by_the_app_the_cells_follow_its_centre_and_zoom(mali):
     view = {"lat": 16.27, "lon": -0.04, "zoom": 9, "rev": 1, "move": True, "moved": True, "corners": None}
     figure = map_figure(state(mali, "incidents"), mali, BASE, None, BUDGET, view=view)
     text = status(figure)
-    around = int(text.split("coloured by incidents; ")[1].split(" in and around")[0].replace(",", ""))
+    around = int(text.split("by incidents; ")[1].split(" in and around")[0].replace(",", ""))
     gao = mali.dataset.incidents.query("location == 'Gao'")
     assert 0 < around <= len(gao) < 20_000
