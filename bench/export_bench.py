@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     warm.shutdown()
     cold = timed(lambda: render.render_figure(figure, "png", size, warm=False), args.repeat)
     print(f"cold PNG   median {statistics.median(cold):6.2f} s  (each {', '.join(f'{t:.2f}' for t in cold)})"
-          f"  {cpu_note()}  {load()}")
+          f"  CPU not counted (the browser's processes exit unwaited)  {load()}")
     opening = timed(lambda: render.render_figure(figure, "png", size), 1)[0]
     hot = timed(lambda: render.render_figure(figure, "png", size), args.repeat)
     print(f"warm PNG   median {statistics.median(hot):6.2f} s  (each {', '.join(f'{t:.2f}' for t in hot)}; "
