@@ -39,6 +39,9 @@ MAX_AGE = 1800.0
 IDLE_CLOSE = 600.0
 #: Tabs of one browser: frames render in parallel, one per core.
 TABS = 2
+#: PNG renders a tab makes between reloads (plotly purges each plot; a reload re-parses plotly.js, ~20 %
+#: of a frame's CPU). After a PDF (printed from the page itself) a tab is always reloaded.
+RELOAD_EVERY = 20
 
 
 class WarmBrowser:
@@ -57,6 +60,8 @@ class WarmBrowser:
         self._idle: asyncio.TimerHandle | None = None
         self._returns: set[asyncio.Task] = set()
         self._broken = False
+        self._png = False  # the batch running renders PNGs only
+        self._uses: dict[int, int] = {}  # PNG renders per tab since its last reload
 
     @property
     def is_open(self) -> bool:
@@ -103,11 +108,18 @@ class WarmBrowser:
         self.session = session  # kept before open() so that a failed start is still killed
         await session.open()
         self.renders, self.opened_at, self._broken = 0, time.monotonic(), False
+        self._uses = {}
         # kaleido reloads a tab after each render before handing the image back; let the image go at
         # once and the reload run meanwhile (the next render waits for a reloaded tab anyway).
         reload_then_return = session._return_kaleido_tab
 
         async def return_later(tab: Any) -> None:
+            uses = self._uses.get(id(tab), 0) + 1
+            if self._png and uses < RELOAD_EVERY:
+                self._uses[id(tab)] = uses
+                await session.tabs_ready.put(tab)
+                return
+            self._uses[id(tab)] = 0
             task = asyncio.get_running_loop().create_task(reload_then_return(tab))
             self._returns.add(task)
             task.add_done_callback(lambda done: self._returned(done, session))
@@ -124,27 +136,34 @@ class WarmBrowser:
                      timeout: float, on_done: Callable[[int], None] | None) -> list[bytes]:
         if self._idle is not None:
             self._idle.cancel()
-        async with asyncio.timeout(timeout):
-            if self._returns:  # tabs still reloading after the last render
-                await asyncio.gather(*list(self._returns), return_exceptions=True)
-            if self.session is None or self._broken:
-                await self._close_session()
-                await self._open()
-            for tab in list(self.session.tabs.values()):
-                await tab.send_command("Emulation.setDeviceMetricsOverride", params={
-                    "width": 0, "height": 0, "deviceScaleFactor": device_scale, "mobile": False})
-                # Becomes the PDF's Title (each render's tab is reloaded afterwards, clearing it).
-                await tab.send_command("Runtime.evaluate", params={
-                    "expression": f"document.title = {json.dumps(document_title)}"})
+        deadline = asyncio.timeout(timeout)
+        try:
+            async with deadline:
+                if self._returns:  # tabs still reloading after the last render
+                    await asyncio.gather(*list(self._returns), return_exceptions=True)
+                if self.session is None or self._broken:
+                    await self._close_session()
+                    await self._open()
+                self._png = opts.get("format") == "png"
+                for tab in list(self.session.tabs.values()):
+                    await tab.send_command("Emulation.setDeviceMetricsOverride", params={
+                        "width": 0, "height": 0, "deviceScaleFactor": device_scale, "mobile": False})
+                    # Becomes the PDF's Title (set for every batch; a tab is reloaded after each PDF).
+                    await tab.send_command("Runtime.evaluate", params={
+                        "expression": f"document.title = {json.dumps(document_title)}"})
 
-            async def one(i: int, figure: dict) -> bytes:
-                data = await self.session.calc_fig(figure, opts=opts)
-                self.renders += 1
-                if on_done is not None:
-                    on_done(i)
-                return data
+                async def one(i: int, figure: dict) -> bytes:
+                    data = await self.session.calc_fig(figure, opts=opts)
+                    self.renders += 1
+                    if on_done is not None:
+                        on_done(i)
+                    return data
 
-            images = await asyncio.gather(*(one(i, f) for i, f in enumerate(figures)))
+                images = await asyncio.gather(*(one(i, f) for i, f in enumerate(figures)))
+        except Exception:
+            if deadline.expired():  # choreographer turns the cancellation into its own errors
+                raise TimeoutError() from None
+            raise
         self.last_used = time.monotonic()
         self._idle = self._loop.call_later(IDLE_CLOSE, self._close_if_idle)
         return list(images)
