@@ -28,7 +28,7 @@ def test_all_layers_off_says_how_to_switch_one_on(browser, live_server):
     message = page.locator("#map-message")
     message.wait_for(state="visible", timeout=10000)
     assert message.text_content() == "No layer is on: switch one on under Map layers"
-    page.get_by_label("Incidents", exact=True).check()
+    page.get_by_role("checkbox", name="Incidents", exact=True).check()  # (the density weight has an "Incidents" too)
     message.wait_for(state="hidden", timeout=10000)
     assert log.errors == [], log.errors
     context.close()
