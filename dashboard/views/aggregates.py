@@ -28,7 +28,7 @@ from geodata.query.budget import (
     GridCells,
     PointSelection,
     Viewport,
-    in_viewport,
+    plan_points,
 )
 from geodata.query.columns import HotColumns
 from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
@@ -65,15 +65,7 @@ def plan(columns: HotColumns, positions: np.ndarray, view: Viewport | None,
     """:func:`geodata.query.budget.plan_points` without its coarse grid: every point, the points in the
     widened view, or (above the budget) an empty :class:`GridCells` with the total, whose cells
     :func:`aggregate_traces` draws instead."""
-    total = len(positions)
-    if total <= budget:
-        return PointSelection(positions, total)
-    if view is not None:
-        visible = in_viewport(columns, positions, view.widened())
-        if len(visible) <= budget:
-            return PointSelection(visible, total, clipped_to_view=True)
-    empty = np.empty(0, np.float32)
-    return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
+    return plan_points(columns, positions, view, budget, grid=False)
 
 
 def aggregate_cells(store: IncidentStore, positions: np.ndarray, view: Viewport | None, display: Any,

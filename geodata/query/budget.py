@@ -127,12 +127,13 @@ def grid_cells(columns: HotColumns, positions: np.ndarray, degrees: float) -> Gr
 
 
 def plan_points(columns: HotColumns, positions: np.ndarray, view: Viewport | None,
-                budget: int = DEFAULT_POINT_BUDGET) -> PointSelection | GridCells:
+                budget: int = DEFAULT_POINT_BUDGET, *, grid: bool = True) -> PointSelection | GridCells:
     """Decide what the map receives for the matching ``positions``; never more than ``budget`` points.
 
     1. all of them fit: every point (the map can pan freely without asking again);
     2. those in the viewport widened by a quarter fit: those points only;
-    3. otherwise: grid cells sized to the zoom (``view.zoom``, or zoom 7 when unknown).
+    3. otherwise: grid cells sized to the zoom (``view.zoom``, or zoom 7 when unknown); with
+       ``grid`` false, no cells but their total (the caller aggregates in its own way).
     """
     total = len(positions)
     if total <= budget:
@@ -141,5 +142,8 @@ def plan_points(columns: HotColumns, positions: np.ndarray, view: Viewport | Non
         visible = in_viewport(columns, positions, view.widened())
         if len(visible) <= budget:
             return PointSelection(visible, total, clipped_to_view=True)
+    if not grid:
+        empty = np.empty(0, np.float32)
+        return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
     zoom = view.zoom if view is not None else 7.0
     return grid_cells(columns, positions, cell_degrees(zoom))
