@@ -261,10 +261,13 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
         ms = {name: statistics.median(times) * 1e3 for name, times in
               (("patch", ours_times), ("full", full_times), ("cached", cached_times), ("zstd", packed_times),
                ("naive", naive_times))}
+        naive = (f"{ms['naive']:>7.0f}ms{len(naive_body):>12,}{len(naive_body) / max(naive_rows, 1):>6.1f}"
+                 f" | {ms['naive'] / ms['patch']:>13.0f}x{ms['naive'] / ms['full']:>5.0f}x"
+                 f"{len(naive_body) / wire:>6.0f}x"
+                 if gdf is not None else f"{'skipped':>9}{'':>18} | {'-':>14}")
         print(f"{label:<22}{matching:>10,} | {ms['patch']:>7.1f}ms{p95(ours_times) * 1e3:>5.1f}ms{ms['full']:>7.1f}ms"
               f"{ms['cached']:>5.1f}ms{len(ours_body):>9,}{wire:>8,}{wire / max(drawn, 1):>6.1f}{ms['zstd']:>6.1f}"
-              f"{drawn:>7,} | {ms['naive']:>7.0f}ms{len(naive_body):>12,}{len(naive_body) / max(naive_rows, 1):>6.1f}"
-              f" | {ms['naive'] / ms['patch']:>13.0f}x{ms['naive'] / ms['full']:>5.0f}x{len(naive_body) / wire:>6.0f}x")
+              f"{drawn:>7,} | {naive}")
     print(f"ours, all states: patch median {statistics.median(all_ours) * 1e3:.1f} ms, "
           f"p95 {p95(all_ours) * 1e3:.1f} ms;"
           f" full figure median {statistics.median(all_full) * 1e3:.1f} ms, p95 {p95(all_full) * 1e3:.1f} ms")
