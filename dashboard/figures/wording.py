@@ -68,7 +68,7 @@ _AS_OF_SOURCE = re.compile(r"\s*\(as of [^()]*\)", re.IGNORECASE)
 
 
 def displaced_caption(figure: Displaced, info: SeriesInfo) -> str:
-    """What the headline's big figure counts: 'displaced since 1 Dec 2019, as of 5 Mar 2020 (OCHA)'.
+    """What the headline's big figure counts: 'displaced since 1 Jan 2024, as of 5 Mar 2024 (OCHA)'.
 
     A stock's date is said once: a source named with its own "(as of …)" (a report's date) loses
     that part here, the sentence already gives the figure's; the full name stays in the sources.

@@ -129,7 +129,7 @@ class Gazetteer:
         return [label for label, how in self._labels(self.places.iloc[i]) if how == "alias"]
 
     def display_name(self, name: str) -> str:
-        """The name with its first Latin-script alias, e.g. 'Balyun (Behun)'."""
+        """The name with its first Latin-script alias, e.g. 'Kyiv (Kiev)'."""
         latin = [a for a in self.aliases(name) if a.isascii()]
         return f"{name} ({latin[0]})" if latin else name
 
