@@ -110,6 +110,11 @@ def register_playback_export(app: Dash, store: IncidentStore) -> None:
                                    app_url(app), cache=get_cache(app), queue=export_queue(_config(app).export_queue),
                                    display=display)
 
+    # The progress line shows only while the poll runs: a poll answered after the export ended would
+    # otherwise leave "Rendering frame 2 of 4…" on screen.
+    app.clientside_callback("function(stopped) { return stopped !== false; }",
+                            Output(ids.EXPORT_PLAYBACK_PROGRESS, "hidden"), Input(ids.EXPORT_PLAYBACK_POLL, "disabled"))
+
     @app.callback(Output(ids.EXPORT_PLAYBACK_PROGRESS, "children"), Input(ids.EXPORT_PLAYBACK_POLL, "n_intervals"),
                   Input(ids.EXPORT_PLAYBACK_POLL, "disabled"), *described, prevent_initial_call=True)
     def _progress(_ticks, stopped, filter_data, fmt, step, mode, window, speed):

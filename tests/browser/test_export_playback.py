@@ -59,7 +59,7 @@ def export(page, label: str):
         assert page.is_disabled("#export-playback")  # one playback at a time from this page
     page.wait_for_function("() => document.getElementById('export-playback-status').textContent.includes('4 frames')",
                            timeout=30000)
-    assert page.text_content("#export-playback-progress") == ""
+    page.wait_for_selector("#export-playback-progress", state="hidden", timeout=5000)  # no stale frame count
     return info.value
 
 
