@@ -138,7 +138,7 @@ def geocode(frame: pd.DataFrame, gazetteer: Gazetteer, *, name_column: str = "lo
         A copy with ``latitude``/``longitude`` filled where found (as text
         when the column is text, so validation reads them like the rest),
         ``geocoded`` (bool: True where filled) and ``geocode_match`` (what
-        matched, e.g. "Behun is another name for Balyun"; "ambiguous: ..."
+        matched, e.g. "Kiev is another name for Kyiv"; "ambiguous: ..."
         when several places match; missing otherwise).
     """
     out = frame.copy()

@@ -1,7 +1,7 @@
 """Admin p-codes for points, by point-in-polygon against loaded boundaries.
 
-Sources name their admin areas in their own spellings ("Idlib governorate",
-"Idleb", "Edlib"); p-codes make them comparable. :func:`assign_admin_codes`
+Sources name their admin areas in their own spellings ("Kharkiv Oblast",
+"Kharkivska", "Kharkov"); p-codes make them comparable. :func:`assign_admin_codes`
 finds the polygon of each level that holds each point and writes its
 p-code; the source's own admin names are left as they are. Points in no
 polygon (outside the country, in the sea, in a gap between polygons) are
