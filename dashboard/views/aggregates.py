@@ -32,6 +32,7 @@ from geodata.query.budget import (
 )
 from geodata.query.columns import HotColumns
 from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
+from geodata.query.pyramid import Span, date_type_span, pyramid_of
 from geodata.query.territory import territory_changes
 
 #: Most territory changes drawn (the latest of the range): each carries its hover text.
@@ -68,16 +69,32 @@ def plan(columns: HotColumns, positions: np.ndarray, view: Viewport | None,
     return plan_points(columns, positions, view, budget, grid=False)
 
 
-def aggregate_cells(store: IncidentStore, positions: np.ndarray, view: Viewport | None, display: Any,
-                    budget: int = DEFAULT_POINT_BUDGET) -> tuple[str, Cells | HexCells]:
-    """(how, cells): the display's aggregate of ``positions`` for ``view``, weighted as it says."""
+def state_plan(store: IncidentStore, state: FilterState, view: Viewport | None,
+               budget: int = DEFAULT_POINT_BUDGET) -> PointSelection | GridCells:
+    """:func:`plan` for ``state``; a state of dates and types too many for the budget, with no view to cut
+    them to, is counted from the pyramid (no positions of up to every row)."""
+    span = date_type_span(store.columns, state)
+    if span is not None and view is None:
+        total = pyramid_of(store.columns).count(span)
+        if total > budget:
+            empty = np.empty(0, np.float32)
+            return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
+    return plan(store.columns, store.positions(state), view, budget)
+
+
+def aggregate_cells(store: IncidentStore, positions: np.ndarray | None, view: Viewport | None, display: Any,
+                    budget: int = DEFAULT_POINT_BUDGET, span: Span | None = None) -> tuple[str, Cells | HexCells]:
+    """(how, cells): the display's aggregate of ``positions`` for ``view``, weighted as it says; with a
+    ``span`` (the same rows, a state of dates and types) squares come from the pyramid's tables."""
     how, weight = _choice(display, "aggregate", AGGREGATES), _choice(display, "weight", WEIGHTS)
     columns = store.columns
     if how == "hexagons":
+        if positions is None:
+            raise ValueError("hexagons are summed from the rows: give their positions")
         return how, hexagon_cells(columns, positions, view, weight=weight, budget=budget)
     if how == "squares":
-        return how, coarse_squares(columns, positions, view, weight=weight, budget=budget)
-    return how, density_cells(columns, positions, view, weight=weight, budget=budget)
+        return how, coarse_squares(columns, positions, view, weight=weight, budget=budget, span=span)
+    return how, density_cells(columns, positions, view, weight=weight, budget=budget, span=span)
 
 
 def aggregate_traces(how: str, cells: Cells | HexCells, meta: str = AGGREGATE_META) -> list[dict]:
@@ -97,7 +114,9 @@ def density_overlay(store: IncidentStore, state: FilterState, view: Viewport | N
             and _choice(display, "aggregate", AGGREGATES) == "density"):
         return []
     weight = _choice(display, "weight", WEIGHTS)
-    return density_layer(density_cells(store.columns, store.positions(state), view, weight=weight, budget=budget))
+    span = date_type_span(store.columns, state) if view is not None else None
+    positions = None if span is not None else store.positions(state)
+    return density_layer(density_cells(store.columns, positions, view, weight=weight, budget=budget, span=span))
 
 
 def territory_overlay(store: IncidentStore, state: FilterState) -> list[dict]:
@@ -129,12 +148,15 @@ def with_aggregate(figure: dict, store: IncidentStore, state: FilterState, view:
     at = [i for i, t in enumerate(data) if t.get("meta") == AGGREGATE_META]
     if not at:
         return figure
-    positions = store.positions(state)
-    how, cells = aggregate_cells(store, positions, view, display, budget)
+    span = date_type_span(store.columns, state) if view is not None else None  # dates and types: the pyramid
+    positions = None if span is not None and _choice(display, "aggregate", AGGREGATES) != "hexagons" \
+        else store.positions(state)
+    how, cells = aggregate_cells(store, positions, view, display, budget, span)
     traces = with_uids(aggregate_traces(how, cells))
     figure["data"] = data[:at[0]] + traces + [t for i, t in enumerate(data[at[0]:], at[0]) if i not in at]
     off = f"; {hidden:,} area-coded not drawn (their layer is off)" if hidden else ""
-    text = aggregate_status(len(positions) + hidden, cells, how, budget, off)
+    total = len(positions) if positions is not None else pyramid_of(store.columns).count(span) if span else 0
+    text = aggregate_status(total + hidden, cells, how, budget, off)
     layout = figure["layout"]
     layout["annotations"] = [{**a, "text": text} if a.get("name") == "status" else a
                              for a in layout.get("annotations", [])]

@@ -70,7 +70,7 @@ def incident_points(store: IncidentStore, state: FilterState, viewport: Viewport
                     budget: int = DEFAULT_POINT_BUDGET, display: Any = None) -> IncidentPoints:
     """The incidents to draw for ``state``: within the point budget, with rows for rich hover when
     few, coloured and sized as the ``display`` settings say."""
-    plan = aggregates.plan(store.columns, store.positions(state), viewport, budget)  # over budget: see with_aggregate
+    plan = aggregates.state_plan(store, state, viewport, budget)  # over budget: see with_aggregate
     rows = None
     if isinstance(plan, PointSelection) and len(plan.positions) <= RICH_HOVER_LIMIT:
         rows = store.incidents.take(plan.positions)

@@ -18,6 +18,7 @@ import numpy as np
 
 from geodata.query.budget import DEFAULT_POINT_BUDGET, WORLD_PIXELS_AT_ZOOM_0, Viewport
 from geodata.query.columns import HotColumns
+from geodata.query.pyramid import Span, pyramid_of
 
 #: What a cell sums: the number of incidents, or their reported fatalities (not reported adds 0).
 WEIGHTS = ("incidents", "fatalities")
@@ -124,24 +125,60 @@ def _empty(weight: str, degrees: float, pixels: float, bounds: tuple[float, floa
     return Cells(none, none, none, weight, degrees, degrees, degrees * _KM_PER_DEGREE, pixels, bounds, 0, 0.0)
 
 
-def square_cells(columns: HotColumns, positions: np.ndarray, view: Viewport | None, *,
+def _pyramid_cells(columns: HotColumns, positions: np.ndarray | None, view: Viewport, *, weight: str,
+                   cell_pixels: float, limit: int, span: Span | None) -> Cells:
+    """:func:`square_cells` with a view: cells of the data's fixed grid (:mod:`geodata.query.pyramid`), the
+    level nearest ``cell_pixels`` at the zoom (at most √2 off), summed from its tables for a ``span``."""
+    pyramid = pyramid_of(columns)
+    area = _area(columns, np.empty(0, np.int64), view)
+    west, south, east, north = area
+    degrees = 360.0 * cell_pixels / (WORLD_PIXELS_AT_ZOOM_0 * 2.0 ** min(max(view.zoom, 0.0), 22.0))
+    middle = math.cos(math.radians(min(max((south + north) / 2, -85.0), 85.0)))
+    window = pyramid.window(area, degrees, middle, limit) if east > west and north >= south else None
+    if window is None or (span is None and (positions is None or len(positions) == 0)):
+        return _empty(weight, degrees, cell_pixels, area)
+    if span is not None:
+        counts, sums = pyramid.sums(span, window, weight == "fatalities")
+    else:
+        assert positions is not None
+        counts, sums = pyramid.row_sums(_rows(positions), window, weight == "fatalities")
+    cells = np.flatnonzero(sums)
+    lon, lat = pyramid.centres(window, cells)
+    step_x, step_y = pyramid.steps(window)
+    return Cells(
+        longitude=lon.astype(np.float32), latitude=lat.astype(np.float32),
+        values=sums[cells].astype(np.float32), weight=weight, cell_degrees=step_x, cell_degrees_lat=step_y,
+        cell_km=step_x * _KM_PER_DEGREE * middle, pixels=cell_pixels * step_x / degrees,
+        bounds=pyramid.cell_box(window), incidents=int(counts.sum()), total=float(sums.sum()),
+    )
+
+
+def square_cells(columns: HotColumns, positions: np.ndarray | None, view: Viewport | None, *,
                  weight: str = "incidents", cell_pixels: float = DENSITY_PIXELS,
-                 max_cells: int | None = None) -> Cells:
+                 max_cells: int | None = None, span: Span | None = None) -> Cells:
     """Sum incidents (or fatalities) over ``positions`` per square cell of ``cell_pixels`` in the view.
 
     The cell grows when the view would need more than ``max_cells`` cells
-    (every cell of the view may be non-empty); ``np.bincount`` over integer
-    cell indices, so linear time. Without a view, the points' extent is
-    taken to fill :data:`ASSUMED_SCREEN_PIXELS`.
+    (every cell of the view may be non-empty). With a view the cells are
+    the data's fixed power-of-two grid (:mod:`geodata.query.pyramid`: fixed
+    while panning, at most √2 off ``cell_pixels``); a ``span`` (dates and
+    types only, the same rows as ``positions``, which may then be ``None``)
+    sums its pre-aggregated tables instead of the rows. Without a view, the
+    points' extent is taken to fill :data:`ASSUMED_SCREEN_PIXELS`.
     """
     weight = weight if weight in WEIGHTS else "incidents"
+    limit = max_cells if max_cells is not None else byte_limit() // BYTES_PER_CELL
+    if view is not None and not pyramid_of(columns).empty:
+        return _pyramid_cells(columns, positions, view, weight=weight, cell_pixels=cell_pixels, limit=limit,
+                              span=span)
+    if positions is None:
+        raise ValueError("square cells without a view need the positions")
     west, south, east, north = bounds = _area(columns, positions, view)
     if view is not None:
         degrees = 360.0 * cell_pixels / (WORLD_PIXELS_AT_ZOOM_0 * 2.0 ** min(max(view.zoom, 0.0), 22.0))
     else:
         degrees = max(east - west, north - south, 1e-4) * cell_pixels / ASSUMED_SCREEN_PIXELS
     middle = math.cos(math.radians(min(max((south + north) / 2, -85.0), 85.0)))
-    limit = max_cells if max_cells is not None else byte_limit() // BYTES_PER_CELL
     width = max(int(math.ceil((east - west) / degrees)), 1)
     height = max(int(math.ceil((north - south) / (degrees * middle))), 1)
     pixels = cell_pixels
@@ -171,18 +208,18 @@ def square_cells(columns: HotColumns, positions: np.ndarray, view: Viewport | No
     )
 
 
-def density_cells(columns: HotColumns, positions: np.ndarray, view: Viewport | None, *,
-                  weight: str = "incidents", budget: int = DEFAULT_POINT_BUDGET) -> Cells:
+def density_cells(columns: HotColumns, positions: np.ndarray | None, view: Viewport | None, *,
+                  weight: str = "incidents", budget: int = DEFAULT_POINT_BUDGET, span: Span | None = None) -> Cells:
     """Fine cells (:data:`DENSITY_PIXELS`) for a density surface, capped to the budget's byte limit."""
     return square_cells(columns, positions, view, weight=weight, cell_pixels=DENSITY_PIXELS,
-                        max_cells=byte_limit(budget) // BYTES_PER_CELL)
+                        max_cells=byte_limit(budget) // BYTES_PER_CELL, span=span)
 
 
-def coarse_squares(columns: HotColumns, positions: np.ndarray, view: Viewport | None, *,
-                   weight: str = "incidents", budget: int = DEFAULT_POINT_BUDGET) -> Cells:
+def coarse_squares(columns: HotColumns, positions: np.ndarray | None, view: Viewport | None, *,
+                   weight: str = "incidents", budget: int = DEFAULT_POINT_BUDGET, span: Span | None = None) -> Cells:
     """Coarse squares (:data:`SQUARE_PIXELS`) drawn as polygons, capped to the budget's byte limit."""
     return square_cells(columns, positions, view, weight=weight, cell_pixels=SQUARE_PIXELS,
-                        max_cells=byte_limit(budget) // BYTES_PER_POLYGON)
+                        max_cells=byte_limit(budget) // BYTES_PER_POLYGON, span=span)
 
 
 def hex_resolution(zoom: float, latitude: float = 0.0, pixels: float = HEX_PIXELS) -> int:

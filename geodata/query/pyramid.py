@@ -1,0 +1,364 @@
+"""Pre-aggregated square cells by row block, type and cell: a long date range sums tables, not rows.
+
+Above the point budget the map draws square cells (:mod:`geodata.query.density`).
+Binning every row of a whole-range selection is memory-bandwidth bound (10^7
+float32 points: 150-300 ms a call), so here every row's position is quantized
+once into a fixed grid over the data's extent (uint16 x/y, aligned to its
+south-west corner), and cells are power-of-two multiples of that grid
+(levels). Snapping the cell the zoom asks for to the nearest level changes
+its size by at most √2, and keeps cells fixed while the map pans.
+
+Rows are sorted by day, so a date range is a run of rows ``[lo, hi)``. For
+each level the counts and fatality sums per (type, cell) are kept per block
+of :data:`BLOCK_ROWS` rows and per super-block of :data:`SUPER_ROWS` rows
+(sparse sorted arrays, built on first use of the level, the
+:data:`CACHED_LEVELS` latest kept). A range with no filter but dates and
+types sums the tables of its whole blocks and bins only the rows of its two
+partial blocks: the same sums as binning the rows at the same grid.
+Memory: at 10^7 incidents a level with ~30,000 occupied cells per block
+costs ~12 bytes per entry, ~60-100 MB for the four cached levels at most
+(measured figures in ``bench/SCALE_10M.md``); levels finer than
+:data:`MAX_TABLE_CELLS` are never tabled (a view that fine bins its rows).
+"""
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from geodata.model.filters import FilterState
+from geodata.query.columns import HotColumns, row_mask
+
+#: Bits of the level-0 grid on each axis; the last index marks a row without coordinates.
+BITS = 16
+NO_CELL = (1 << BITS) - 1
+LAST = NO_CELL - 1
+#: Coarsest level: one cell holds the whole grid.
+TOP_LEVEL = BITS
+#: Rows per block, and per super-block (a whole number of blocks).
+BLOCK_ROWS = 1 << 16
+SUPER_ROWS = 1 << 20
+#: Levels with more cells than this (whole grid, both axes) are binned from the rows, never tabled.
+MAX_TABLE_CELLS = 1 << 22
+#: Tabled levels kept (least recently used dropped first).
+CACHED_LEVELS = 4
+#: Rows quantized at a time (bounds the float64 temporaries).
+_CHUNK = 1 << 20
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def day_number(value: date) -> int:
+    return int((np.datetime64(value, "D") - _EPOCH).astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Span:
+    """Rows ``[lo, hi)`` (one date range) and the event types kept: ``types`` a lookup table over
+    type codes with one last slot for rows without a type (``None``: every row)."""
+
+    lo: int
+    hi: int
+    types: np.ndarray | None = None
+
+
+def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
+    """The rows of ``state`` as a :class:`Span` when it filters only dates and event types, else ``None``
+    (its other filters need the rows)."""
+    if row_mask(columns, 0, 0, replace(state, event_types=None)) is not None:
+        return None
+    if state.is_empty_range:
+        return Span(0, 0)
+    lo = int(np.searchsorted(columns.days, day_number(state.start), side="left"))
+    hi = int(np.searchsorted(columns.days, day_number(state.end), side="right"))
+    if state.event_types is None:
+        return Span(lo, hi)
+    index = columns.type_index
+    wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # as geodata.query.columns.row_mask
+    wanted[[index[t] for t in state.event_types if t in index]] = True
+    return Span(lo, hi, wanted)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Cells ``[x0, x1] × [y0, y1]`` of one level (inclusive), ``kx``/``ky`` its levels on each axis."""
+
+    kx: int
+    ky: int
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0 + 1
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0 + 1
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Occupied (cell, type) keys of some rows, sorted, with their row counts and fatality sums."""
+
+    keys: np.ndarray
+    counts: np.ndarray
+    deaths: np.ndarray
+
+
+def _merge(tables: list[_Table]) -> _Table:
+    keys = np.concatenate([t.keys for t in tables])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return _Table(unique, np.bincount(inverse, weights=np.concatenate([t.counts for t in tables]),
+                                      minlength=len(unique)).astype(np.int32),
+                  np.bincount(inverse, weights=np.concatenate([t.deaths for t in tables]), minlength=len(unique)))
+
+
+class Pyramid:
+    """The quantized grid of one set of hot columns and its tables per level (thread-safe, lazy)."""
+
+    def __init__(self, columns: HotColumns):
+        self._columns = weakref.ref(columns)  # a strong reference would keep the columns alive
+        self._lock = threading.Lock()
+        self._levels: OrderedDict[tuple[int, int], tuple[list[_Table], list[_Table]]] = OrderedDict()
+        lon, lat = columns.longitude, columns.latitude
+        known = ~(np.isnan(lon) | np.isnan(lat))
+        self.empty = not known.any()
+        if self.empty:
+            self.west = self.south = 0.0
+            self.step_x = self.step_y = 1.0
+            return
+        self.west, east = float(lon[known].min()), float(lon[known].max())
+        self.south, north = float(lat[known].min()), float(lat[known].max())
+        middle = math.cos(math.radians(min(max((self.south + north) / 2, -85.0), 85.0)))
+        # one scale on both axes, square on screen at the data's middle latitude; LAST cells span the extent
+        scale = max(east - self.west, (north - self.south) / middle, 1e-6) / LAST * (1 + 1e-9)
+        self.step_x, self.step_y, self.middle = scale, scale * middle, middle
+
+    @property
+    def columns(self) -> HotColumns:
+        columns = self._columns()
+        if columns is None:
+            raise ReferenceError("the pyramid's columns are gone")
+        return columns
+
+    @property
+    def _types(self) -> int:
+        return len(self.columns.type_names) + 1
+
+    def _type_slots(self, rows: slice | np.ndarray) -> np.ndarray:
+        """Type codes of ``rows`` with a missing type (-1) in the last slot."""
+        codes = self.columns.type_codes[rows].astype(np.int64)
+        codes[codes < 0] = self._types - 1
+        return codes
+
+    @functools.cached_property
+    def quantized(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's level-0 cell (x, y) as uint16; :data:`NO_CELL` for a row without coordinates."""
+        lon, lat = self.columns.longitude, self.columns.latitude
+        qx = np.empty(len(lon), np.uint16)
+        qy = np.empty(len(lat), np.uint16)
+        for start in range(0, len(lon), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            x = np.floor((lon[part].astype(np.float64) - self.west) / self.step_x)
+            y = np.floor((lat[part].astype(np.float64) - self.south) / self.step_y)
+            missing = np.isnan(x) | np.isnan(y)
+            qx[part] = np.where(missing, NO_CELL, np.clip(np.nan_to_num(x), 0, LAST))
+            qy[part] = np.where(missing, NO_CELL, np.clip(np.nan_to_num(y), 0, LAST))
+        qx.flags.writeable = qy.flags.writeable = False
+        return qx, qy
+
+    # ------------------------------------------------------------------ geometry
+
+    def cells_per_axis(self, level: int) -> int:
+        return (LAST >> level) + 1
+
+    def window(self, bounds: tuple[float, float, float, float], degrees: float, middle: float,
+               max_cells: int) -> Window | None:
+        """The cells covering ``bounds`` at the level nearest ``degrees`` of longitude (latitude: that
+        times ``middle``, the cosine of the area's middle latitude), coarser while more than
+        ``max_cells``; ``None`` when ``bounds`` misses the grid."""
+        kx = min(max(round(math.log2(max(degrees, 1e-12) / self.step_x)), 0), TOP_LEVEL)
+        delta = round(math.log2(max(middle, 1e-6) / self.middle))  # keep cells square at the area's latitude
+        ky = min(max(kx + delta, 0), TOP_LEVEL)
+        while True:
+            window = self._cover(bounds, kx, ky)
+            if window is None or window.width * window.height <= max(max_cells, 1) or (
+                    kx == TOP_LEVEL and ky == TOP_LEVEL):
+                return window
+            kx, ky = min(kx + 1, TOP_LEVEL), min(ky + 1, TOP_LEVEL)
+
+    def _cover(self, bounds: tuple[float, float, float, float], kx: int, ky: int) -> Window | None:
+        west, south, east, north = bounds
+        sx, sy = self.step_x * 2 ** kx, self.step_y * 2 ** ky
+        nx, ny = self.cells_per_axis(kx), self.cells_per_axis(ky)
+        x0, x1 = math.floor((west - self.west) / sx), math.floor((east - self.west) / sx)
+        y0, y1 = math.floor((south - self.south) / sy), math.floor((north - self.south) / sy)
+        if x1 < 0 or y1 < 0 or x0 >= nx or y0 >= ny or x1 < x0 or y1 < y0:
+            return None
+        return Window(kx, ky, max(x0, 0), min(x1, nx - 1), max(y0, 0), min(y1, ny - 1))
+
+    def steps(self, window: Window) -> tuple[float, float]:
+        """Degrees of longitude and of latitude a cell of the window's level spans."""
+        return self.step_x * 2 ** window.kx, self.step_y * 2 ** window.ky
+
+    def cell_box(self, window: Window) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the window's cells together."""
+        sx, sy = self.step_x * 2 ** window.kx, self.step_y * 2 ** window.ky
+        return (self.west + window.x0 * sx, self.south + window.y0 * sy,
+                self.west + (window.x1 + 1) * sx, self.south + (window.y1 + 1) * sy)
+
+    def centres(self, window: Window, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude and latitude of the centres of the window's cells ``local`` (column-major)."""
+        sx, sy = self.step_x * 2 ** window.kx, self.step_y * 2 ** window.ky
+        return (self.west + (window.x0 + local // window.height + 0.5) * sx,
+                self.south + (window.y0 + local % window.height + 0.5) * sy)
+
+    # ------------------------------------------------------------------ sums
+
+    def _row_keys(self, rows: slice | np.ndarray, kx: int, ky: int) -> np.ndarray:
+        """(cell, type) keys of ``rows`` at a level, -1 for rows without coordinates."""
+        qx, qy = self.quantized
+        x, y = qx[rows], qy[rows]
+        cell = (x >> kx).astype(np.int64) * self.cells_per_axis(ky) + (y >> ky)
+        keys = cell * self._types + self._type_slots(rows)
+        keys[x == NO_CELL] = -1
+        return keys
+
+    def _deaths(self, rows: slice | np.ndarray) -> np.ndarray:
+        return np.nan_to_num(self.columns.fatalities[rows], nan=0.0).astype(np.float64)
+
+    def _block(self, start: int, kx: int, ky: int) -> _Table:
+        rows = slice(start, start + BLOCK_ROWS)
+        keys = self._row_keys(rows, kx, ky)
+        located = keys >= 0
+        unique, inverse, counts = np.unique(keys[located], return_inverse=True, return_counts=True)
+        deaths = np.bincount(inverse, weights=self._deaths(rows)[located], minlength=len(unique))
+        return _Table(unique, counts.astype(np.int32), deaths)
+
+    def tabled(self, kx: int, ky: int) -> bool:
+        """Whether a level is summed from tables (else from the rows: too fine to gain)."""
+        return self.cells_per_axis(kx) * self.cells_per_axis(ky) <= MAX_TABLE_CELLS
+
+    def _tables(self, kx: int, ky: int) -> tuple[list[_Table], list[_Table]]:
+        """(blocks, super-blocks) of a level: every whole block's table, built on first use."""
+        with self._lock:
+            found = self._levels.get((kx, ky))
+            if found is None:
+                n = len(self.columns.days)
+                blocks = [self._block(start, kx, ky) for start in range(0, n - BLOCK_ROWS + 1, BLOCK_ROWS)]
+                per = SUPER_ROWS // BLOCK_ROWS
+                supers = [_merge(blocks[i:i + per]) for i in range(0, len(blocks) - per + 1, per)]
+                found = self._levels[(kx, ky)] = (blocks, supers)
+                while len(self._levels) > CACHED_LEVELS:
+                    self._levels.popitem(last=False)
+            self._levels.move_to_end((kx, ky))
+            return found
+
+    def _pieces(self, span: Span, kx: int, ky: int) -> list[_Table]:
+        """Tables for the whole blocks of ``span`` and one table of its partial blocks' rows."""
+        lo, hi = span.lo, span.hi
+        blocks, supers = self._tables(kx, ky)
+        pieces: list[_Table] = []
+        head = min(-(-lo // BLOCK_ROWS) * BLOCK_ROWS, hi)
+        at = head
+        while at < hi:
+            if at % SUPER_ROWS == 0 and at + SUPER_ROWS <= hi and at // SUPER_ROWS < len(supers):
+                pieces.append(supers[at // SUPER_ROWS])
+                at += SUPER_ROWS
+            elif at + BLOCK_ROWS <= hi and at // BLOCK_ROWS < len(blocks):
+                pieces.append(blocks[at // BLOCK_ROWS])
+                at += BLOCK_ROWS
+            else:
+                break
+        rows = np.r_[np.arange(lo, head), np.arange(at, hi)] if at < hi or lo < head else np.empty(0, np.int64)
+        if len(rows):
+            keys = self._row_keys(rows, kx, ky)
+            located = keys >= 0
+            pieces.append(_Table(keys[located], np.ones(int(located.sum()), np.int32),
+                                 self._deaths(rows)[located]))
+        return pieces
+
+    def sums(self, span: Span, window: Window, fatalities: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(incidents, weights) per cell of ``window`` (column-major, dense) over the rows of ``span``;
+        weights are fatalities (not reported: 0) when ``fatalities``, else the incidents again."""
+        size = window.width * window.height
+        if span.hi <= span.lo or self.empty:
+            return np.zeros(size, np.int64), np.zeros(size)
+        if not self.tabled(window.kx, window.ky):
+            rows = np.arange(span.lo, span.hi) if span.types is None else \
+                span.lo + np.flatnonzero(span.types[self._type_slots(slice(span.lo, span.hi))])
+            return self.row_sums(rows, window, fatalities)
+        pieces = self._pieces(span, window.kx, window.ky)
+        keys = np.concatenate([p.keys for p in pieces])
+        types = self._types
+        cell = keys // types
+        ny = self.cells_per_axis(window.ky)
+        x, y = cell // ny, cell % ny
+        keep = (x >= window.x0) & (x <= window.x1) & (y >= window.y0) & (y <= window.y1)
+        if span.types is not None:
+            keep &= span.types[keys % types]
+        local = (x[keep] - window.x0) * window.height + (y[keep] - window.y0)
+        counts = np.bincount(local, weights=np.concatenate([p.counts for p in pieces])[keep], minlength=size)
+        weights = np.bincount(local, weights=np.concatenate([p.deaths for p in pieces])[keep],
+                              minlength=size) if fatalities else counts
+        return counts.astype(np.int64), weights
+
+    def row_sums(self, rows: slice | np.ndarray, window: Window, fatalities: bool) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`sums` from the rows themselves (any filter): the same grid, the same sums."""
+        size = window.width * window.height
+        qx, qy = self.quantized
+        x, y = qx[rows] >> window.kx, qy[rows] >> window.ky  # NO_CELL >> k lies past every window
+        keep = (x >= window.x0) & (x <= window.x1) & (y >= window.y0) & (y <= window.y1)
+        keep &= qx[rows] != NO_CELL
+        local = (x[keep].astype(np.int64) - window.x0) * window.height + (y[keep].astype(np.int64) - window.y0)
+        counts = np.bincount(local, minlength=size)
+        weights = np.bincount(local, weights=self._deaths(rows)[keep], minlength=size) if fatalities else counts
+        return counts.astype(np.int64), weights
+
+    def count(self, span: Span) -> int:
+        """How many rows ``span`` selects (with or without coordinates), from counts per block and type."""
+        if span.hi <= span.lo:
+            return 0
+        if span.types is None:
+            return span.hi - span.lo
+        cumulative = self._type_blocks
+        first, last = -(-span.lo // BLOCK_ROWS), span.hi // BLOCK_ROWS
+        if first >= last:
+            return int(np.count_nonzero(span.types[self._type_slots(slice(span.lo, span.hi))]))
+        whole = cumulative[last] - cumulative[first]
+        edges = np.r_[np.arange(span.lo, first * BLOCK_ROWS), np.arange(last * BLOCK_ROWS, span.hi)]
+        return int(whole[span.types].sum()) + int(np.count_nonzero(span.types[self._type_slots(edges)]))
+
+    @functools.cached_property
+    def _type_blocks(self) -> np.ndarray:
+        """Rows per type before each block boundary: (blocks + 1, types) running sums."""
+        n = len(self.columns.days)
+        whole = n // BLOCK_ROWS
+        slots = self._type_slots(slice(0, whole * BLOCK_ROWS))
+        block = np.repeat(np.arange(whole, dtype=np.int64), BLOCK_ROWS)
+        table = np.bincount(block * self._types + slots, minlength=whole * self._types).reshape(whole, self._types)
+        return np.vstack([np.zeros((1, self._types), np.int64), np.cumsum(table, axis=0)])
+
+
+_PYRAMIDS: dict[int, Pyramid] = {}
+_PYRAMIDS_LOCK = threading.Lock()
+
+
+def pyramid_of(columns: HotColumns) -> Pyramid:
+    """The pyramid of ``columns``, made on first use and dropped with the columns."""
+    key = id(columns)
+    with _PYRAMIDS_LOCK:
+        found = _PYRAMIDS.get(key)
+        if found is None:
+            found = _PYRAMIDS[key] = Pyramid(columns)
+            weakref.finalize(columns, _PYRAMIDS.pop, key, None)
+        return found
