@@ -78,22 +78,29 @@ def _sum(values: np.ndarray) -> float:
     return float(np.add.reduce(values, where=~np.isnan(values), dtype=np.float64))
 
 
-def fatality_totals(columns: HotColumns, positions: np.ndarray) -> FatalityTotals:
-    """Sum fatalities over ``positions`` from the hot columns (views of a date range, no float64 copies).
-
-    A missing low (high) estimate counts as the reported figure.
-    """
+def fatality_sums(columns: HotColumns, positions: np.ndarray) -> np.ndarray:
+    """(rows with a figure, fatalities, low, high) over ``positions`` as float64 sums, not yet rounded, so
+    sums of two selections can be subtracted exactly. A missing low (high) estimate counts as the figure."""
     rows = _rows(positions)
     best = columns.fatalities[rows]
     low = columns.fatalities_low[rows]
     high = columns.fatalities_high[rows]
     no_low, no_high = np.isnan(low), np.isnan(high)
-    total = _sum(best)
-    return FatalityTotals(
-        incidents=len(positions), reported=int(np.count_nonzero(~np.isnan(best))), total=int(total),
-        low=int(_sum(low) + (_sum(best[no_low]) if no_low.any() else 0.0)),
-        high=int(_sum(high) + (_sum(best[no_high]) if no_high.any() else 0.0)),
-    )
+    return np.asarray([np.count_nonzero(~np.isnan(best)), _sum(best),
+                       _sum(low) + (_sum(best[no_low]) if no_low.any() else 0.0),
+                       _sum(high) + (_sum(best[no_high]) if no_high.any() else 0.0)], dtype=np.float64)
+
+
+def totals_of(incidents: int, sums: np.ndarray) -> FatalityTotals:
+    """:class:`FatalityTotals` from ``incidents`` and :func:`fatality_sums`' four sums."""
+    reported, total, low, high = sums.tolist()
+    return FatalityTotals(incidents=incidents, reported=int(reported), total=int(total), low=int(low),
+                          high=int(high))
+
+
+def fatality_totals(columns: HotColumns, positions: np.ndarray) -> FatalityTotals:
+    """Sum fatalities over ``positions`` from the hot columns (views of a date range, no float64 copies)."""
+    return totals_of(len(positions), fatality_sums(columns, positions))
 
 
 @dataclass(frozen=True)
@@ -215,21 +222,38 @@ def row_mask(columns: HotColumns, lo: int, hi: int, state: FilterState) -> np.nd
     Each filter adds one vectorised condition; filters left at their
     default add nothing, so the common case costs no mask at all.
     """
+    return conditions(columns, slice(lo, hi), state)
+
+
+def _lookup(wanted: np.ndarray, size: int) -> np.ndarray:
+    """A table ``t`` with ``t[code]`` True for the wanted codes (code -1 reads the last, False entry):
+    one gather per row instead of ``np.isin``'s sort."""
+    table = np.zeros(size + 1, dtype=bool)
+    table[wanted[(wanted >= 0) & (wanted < size)]] = True
+    return table
+
+
+def conditions(columns: HotColumns, rows: slice | np.ndarray, state: FilterState,
+               skip: frozenset[str] = frozenset()) -> np.ndarray | None:
+    """Boolean mask over ``rows`` (a date range's slice, or positions) for every filter but the dates
+    and those named in ``skip`` (``"types"``, ``"precision"``, ``"fatalities"``, ``"sub_types"``,
+    ``"actors"``, ``"admin"``, ``"text"``: already applied by an index); ``None`` = keep all."""
     mask: np.ndarray | None = None
 
     def both(condition: np.ndarray) -> None:
         nonlocal mask
         mask = condition if mask is None else (mask & condition)
 
-    if state.event_types is not None:
+    if state.event_types is not None and "types" not in skip:
         index = columns.type_index
-        wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # a lookup table: one gather per row
-        wanted[[index[t] for t in state.event_types if t in index]] = True
-        both(wanted[columns.type_codes[lo:hi]])
-    if state.precision is not None:
-        both(np.isin(columns.geo_precision[lo:hi], np.asarray(state.precision, dtype=np.int8)))
-    if state.has_fatality_bounds:
-        deaths = columns.fatalities[lo:hi]
+        wanted = np.asarray([index[t] for t in state.event_types if t in index], dtype=np.int64)
+        both(_lookup(wanted, len(columns.type_names))[columns.type_codes[rows]])
+    if state.precision is not None and "precision" not in skip:
+        table = np.zeros(256, dtype=bool)  # every int8 value, negatives reading from the end
+        table[np.asarray(state.precision, dtype=np.int64) % 256] = True
+        both(table[columns.geo_precision[rows]])
+    if state.has_fatality_bounds and "fatalities" not in skip:
+        deaths = columns.fatalities[rows]
         condition = ~np.isnan(deaths)  # no figure: cannot be inside a range
         if state.fatalities_min is not None:
             condition &= deaths >= state.fatalities_min
@@ -239,18 +263,19 @@ def row_mask(columns: HotColumns, lo: int, hi: int, state: FilterState) -> np.nd
     facets = columns.facets
     if facets is None and (state.sub_event_types or state.actors or state.admin_codes or state.text):
         raise ValueError("these hot columns have no facet columns: build them with HotColumns.from_frame")
-    if facets is not None and state.sub_event_types:
-        both(np.isin(facets.sub_type_codes[lo:hi], facets._codes(state.sub_event_types, facets.sub_type_names)))
-    if facets is not None and state.actors:
-        wanted = facets._codes(state.actors, facets.actor_names)
-        both(np.isin(facets.actor1_codes[lo:hi], wanted) | np.isin(facets.actor2_codes[lo:hi], wanted))
-    if facets is not None and state.admin_codes:
-        wanted = facets._codes(state.admin_codes, facets.admin_names)
-        both(np.asarray(np.isin(facets.admin_codes[:, lo:hi], wanted).any(axis=0)))
-    if facets is not None and state.text:
-        notes = facets.notes.iloc[lo:hi]
+    if facets is not None and state.sub_event_types and "sub_types" not in skip:
+        table = _lookup(facets._codes(state.sub_event_types, facets.sub_type_names), len(facets.sub_type_names))
+        both(table[facets.sub_type_codes[rows]])
+    if facets is not None and state.actors and "actors" not in skip:
+        table = _lookup(facets._codes(state.actors, facets.actor_names), len(facets.actor_names))
+        both(table[facets.actor1_codes[rows]] | table[facets.actor2_codes[rows]])
+    if facets is not None and state.admin_codes and "admin" not in skip:
+        table = _lookup(facets._codes(state.admin_codes, facets.admin_names), len(facets.admin_names))
+        both(np.asarray(table[facets.admin_codes[:, rows]].any(axis=0)))
+    if facets is not None and state.text and "text" not in skip:
+        notes = facets.notes.iloc[rows]
         if mask is not None:  # search only the rows the other filters kept
-            hits = np.zeros(hi - lo, dtype=bool)
+            hits = np.zeros(len(notes), dtype=bool)
             keep = np.flatnonzero(mask)
             hits[keep] = notes.iloc[keep].str.contains(state.text, case=False, regex=False).to_numpy(
                 dtype=bool, na_value=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -24,11 +25,14 @@ from geodata.query import displacement
 from geodata.query.columns import (
     FatalityTotals,
     HotColumns,
+    fatality_sums,
     fatality_totals,
     row_mask,
     text_matches,
+    totals_of,
 )
 from geodata.query.extent import Extent, data_extent, main_countries
+from geodata.query.index import FilterIndexes
 
 _EPOCH = date(1970, 1, 1)
 
@@ -80,6 +84,9 @@ class IncidentStore:
         self._search_lock = threading.Lock()
         self.displacement = dataset.displacement
         self._daily_counts = functools.lru_cache(maxsize=64)(self._count_days)
+        self.indexes = FilterIndexes(self.columns)  # each index built on its filter's first use, not here
+        self._selected: OrderedDict[FilterState, np.ndarray] = OrderedDict()  # a callback asks several times
+        self._selected_lock = threading.Lock()
         release_freed_memory()
 
     @property
@@ -137,20 +144,43 @@ class IncidentStore:
         known = [t for t in EVENT_TYPES if t in present]
         return known + sorted(present - set(known))
 
-    def _span(self, state: FilterState) -> tuple[int, int, np.ndarray | None]:
-        """The rows ``[lo, hi)`` of the date range and the mask of every other filter (``None``: all)."""
+    def _range(self, state: FilterState) -> tuple[int, int]:
+        """The rows ``[lo, hi)`` of the date range."""
         lo = int(np.searchsorted(self._days, _day_number(state.start), side="left"))
         hi = int(np.searchsorted(self._days, _day_number(state.end), side="right"))
-        return lo, hi, row_mask(self.columns, lo, hi, state)
+        return lo, hi
+
+    def _filtered(self, state: FilterState) -> bool:
+        """Whether ``state`` filters by anything but dates and event types."""
+        return bool(state.precision is not None or state.has_fatality_bounds or state.sub_event_types
+                    or state.actors or state.admin_codes or state.text)
 
     def positions(self, state: FilterState) -> np.ndarray:
-        """Row positions (ascending, so in date order) of the incidents matching ``state``."""
+        """Row positions (ascending, so in date order; read-only) of the incidents matching ``state``.
+
+        A facet, precision or notes filter reads its index (built on first use); the last few
+        answers are kept, as one callback asks for the same state several times.
+        """
         if state.is_empty_range:
             return np.empty(0, dtype=np.int64)
-        lo, hi, mask = self._span(state)
-        if mask is None:
-            return self._every_position[lo:hi]
-        return lo + np.flatnonzero(mask)
+        with self._selected_lock:
+            found = self._selected.get(state)
+        if found is not None:
+            return found
+        lo, hi = self._range(state)
+        rows = self.indexes.select(lo, hi, state)
+        if rows is None:
+            mask = row_mask(self.columns, lo, hi, state)
+            if mask is None:
+                return self._every_position[lo:hi]
+            rows = lo + np.flatnonzero(mask)
+        if rows.flags.writeable:
+            rows.flags.writeable = False
+        with self._selected_lock:
+            self._selected[state] = rows
+            while len(self._selected) > 4:
+                self._selected.popitem(last=False)
+        return rows
 
     @functools.cached_property
     def _every_position(self) -> np.ndarray:
@@ -182,14 +212,18 @@ class IncidentStore:
         """Incident count and fatality sums for ``state``, without copying rows."""
         if state.is_empty_range:
             return fatality_totals(self.columns, np.empty(0, dtype=np.int64))
-        lo, hi, mask = self._span(state)
-        if mask is not None:
-            return fatality_totals(self.columns, lo + np.flatnonzero(mask))
+        lo, hi = self._range(state)
+        other = self.indexes.complement(state) if state.event_types is None else None
+        if self._filtered(state) or state.event_types is not None:
+            if other is None:
+                return fatality_totals(self.columns, self.positions(state))
         starts, table = self._day_sums
         first, last = np.searchsorted(starts, [lo, hi])  # lo and hi are first rows of days (or the end)
-        reported, total, low, high = (table[:, last] - table[:, first]).tolist()
-        return FatalityTotals(incidents=hi - lo, reported=int(reported), total=int(total), low=int(low),
-                              high=int(high))
+        sums = table[:, last] - table[:, first]
+        if other is None:
+            return totals_of(hi - lo, sums)
+        rest = self.indexes.rows(*other, lo, hi)  # the smaller side, subtracted from every row's sums
+        return totals_of(hi - lo - len(rest), sums - fatality_sums(self.columns, rest))
 
     def rows_with_id(self, event_id: str) -> np.ndarray:
         """Positions (ascending) of the incidents whose ``event_id`` is ``event_id``.
@@ -223,37 +257,44 @@ class IncidentStore:
         start, end = self.date_range()
         return self._daily_counts(replace(state, start=start, end=end, layers=frozenset(), show_approximate=True))
 
-    @functools.cached_property
-    def _type_days(self) -> np.ndarray:
-        """Incidents per event type code (rows) and day of the period (columns), counted once."""
+    def _period_rows(self) -> tuple[int, int, int, int]:
+        """(first day, days in the period, first row, end row) of the dataset's period."""
         start, end = self.date_range()
         first, length = _day_number(start), _day_number(end) - _day_number(start) + 1
         lo = int(np.searchsorted(self._days, first, side="left"))
         hi = int(np.searchsorted(self._days, first + length, side="left"))
-        codes = self._type_codes[lo:hi].astype(np.int64)
+        return first, length, lo, hi
+
+    def _count_type_days(self, rows: slice | np.ndarray) -> np.ndarray:
+        """Incidents per event type code (rows; a last row for no type) and day of the period (columns)
+        among ``rows`` (inside the period)."""
+        first, length, _, _ = self._period_rows()
+        codes = self._type_codes[rows].astype(np.int64)
         codes[codes < 0] = len(self.columns.type_names)  # no type: its own row, never shown
         size = (len(self.columns.type_names) + 1) * length
-        return np.bincount(codes * length + (self._days[lo:hi] - first), minlength=size).reshape(-1, length)
+        return np.bincount(codes * length + (self._days[rows] - first), minlength=size).reshape(-1, length)
+
+    @functools.cached_property
+    def _type_days(self) -> np.ndarray:
+        """Incidents per event type code (rows) and day of the period (columns), counted once."""
+        _, _, lo, hi = self._period_rows()
+        return self._count_type_days(slice(lo, hi))
 
     def _count_days(self, whole: FilterState) -> pd.DataFrame:
         start, end = self.date_range()
-        first, length = _day_number(start), _day_number(end) - _day_number(start) + 1
         types = [t for t in self.event_types() if whole.event_types is None or t in whole.event_types]
-        if row_mask(self.columns, 0, 0, replace(whole, event_types=None)) is None:  # dates and types only
-            table = self._type_days[[self._type_index[t] for t in types]]
-            return pd.DataFrame(dict(zip(types, table, strict=True)), index=pd.date_range(start, end, freq="D"))
-        positions = self.positions(whole)
-        if len(positions) and positions[-1] - positions[0] + 1 == len(positions):  # a plain range: no copies
-            rows = slice(int(positions[0]), int(positions[-1]) + 1)
-            days, codes = self._days[rows] - first, self._type_codes[rows]
+        picked = [self._type_index[t] for t in types]
+        index = pd.date_range(start, end, freq="D")
+        if not self._filtered(whole):  # dates and types only
+            table = self._type_days[picked]
         else:
-            days, codes = self._days[positions] - first, self._type_codes[positions]
-        slot = np.full(len(self.columns.type_names) + 1, len(types), dtype=np.int64)  # last: not shown
-        for i, event_type in enumerate(types):
-            slot[self._type_index[event_type]] = i
-        counts = np.bincount(slot[codes] * length + days, minlength=(len(types) + 1) * length)
-        table = counts[: len(types) * length].reshape(len(types), length)
-        return pd.DataFrame(dict(zip(types, table, strict=True)), index=pd.date_range(start, end, freq="D"))
+            other = self.indexes.complement(replace(whole, event_types=None))
+            _, _, lo, hi = self._period_rows()
+            if other is not None:  # every row's counts less the (fewer) rows not matching
+                table = (self._type_days - self._count_type_days(self.indexes.rows(*other, lo, hi)))[picked]
+            else:  # the positions of the whole period: the map's when it shows the whole period
+                table = self._count_type_days(self.positions(whole))[picked]
+        return pd.DataFrame(dict(zip(types, table, strict=True)), index=index)
 
     def displaced_as_of(self, end: date, areas: Sequence[str] = ()) -> pd.Series | None:
         """The headline series' latest figure on or before ``end`` (``None`` before the first), for the
