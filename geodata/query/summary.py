@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from geodata.model.filters import FilterState
-from geodata.query.columns import facet_key
+from geodata.query.columns import facet_key, row_mask
 from geodata.query.displacement import _in_range
 from geodata.query.store import IncidentStore
+from geodata.query.summary_days import DaySums
+from geodata.query.summary_days import build as build_day_sums
 
 #: What a summary can group by, in the order the control offers them.
 BY = ("admin1", "admin2", "admin3", "actor", "event_type")
@@ -133,7 +135,43 @@ class _Groups:
 
 
 _CACHE: weakref.WeakKeyDictionary[IncidentStore, dict[str, _Groups]] = weakref.WeakKeyDictionary()
+_OFFERED: weakref.WeakKeyDictionary[IncidentStore, dict[str, bool]] = weakref.WeakKeyDictionary()
+_SUMS: weakref.WeakKeyDictionary[IncidentStore, dict[str, DaySums | None]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+def _first_rows(codes: np.ndarray, size: int, chunk: int = 1 << 16) -> np.ndarray:
+    """The row where each code ``0 .. size - 1`` first appears (-1: never), in chunks of rows until every
+    code present is found: at 10^7 rows a full ``np.unique(return_index=True)`` sorts them all, and in
+    real data every area has appeared after the first few chunks."""
+    first = np.full(size, -1, dtype=np.int64)
+    if not size or not len(codes):
+        return first
+    if codes.dtype.itemsize <= 2:  # int8/int16 codes: -1 lands past the last code, no copy of the rows
+        seen = np.zeros(1 << (8 * codes.dtype.itemsize), dtype=bool)
+        seen[codes.view(np.uint8 if codes.dtype.itemsize == 1 else np.uint16)] = True
+        left = int(np.count_nonzero(seen[:size]))
+    else:
+        left = int(np.count_nonzero(np.bincount(codes[codes >= 0], minlength=size)))
+    for start in range(0, len(codes), chunk):
+        if not left:
+            break
+        found, where = np.unique(codes[start:start + chunk], return_index=True)
+        new = (found >= 0) & (first[np.maximum(found, 0)] < 0)
+        first[found[new]] = where[new] + start
+        left -= int(np.count_nonzero(new))
+    return first
+
+
+def _factorize_codes(codes: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, list[str]]:
+    """``pd.factorize`` of a categorical's ``codes`` (groups in order of first appearance, -1 for missing)
+    without gathering 10^7 values first."""
+    first = _first_rows(codes, len(categories))
+    present = np.flatnonzero(first >= 0)
+    order = present[np.argsort(first[present], kind="stable")]
+    remap = np.full(len(categories) + 1, -1, dtype=np.int32)
+    remap[order] = np.arange(len(order), dtype=np.int32)
+    return remap[codes], [str(categories[i]) for i in order.tolist()]  # code -1 picks the trailing -1
 
 
 def _admin_groups(store: IncidentStore, level: int) -> _Groups:
@@ -145,10 +183,10 @@ def _admin_groups(store: IncidentStore, level: int) -> _Groups:
     labels: list[str] = []
     names = store.incidents.get(f"admin{level}")
     if facets is not None and n:
-        pcodes = facets.admin_codes[level - 1].astype(np.int32)
-        present, first = np.unique(pcodes, return_index=True)
-        keep = present >= 0
-        present, first = present[keep], first[keep]
+        pcodes = facets.admin_codes[level - 1]
+        first_rows = _first_rows(pcodes, len(facets.admin_names))
+        present = np.flatnonzero(first_rows >= 0)
+        first = first_rows[present]
         remap = np.full(len(facets.admin_names) + 1, -1, dtype=np.int32)
         remap[present] = np.arange(len(present), dtype=np.int32)
         codes = remap[pcodes]  # -1 picks the trailing -1
@@ -156,13 +194,24 @@ def _admin_groups(store: IncidentStore, level: int) -> _Groups:
         written = names.iloc[first].tolist() if names is not None else [None] * len(keys)
         labels = [str(w) if isinstance(w, str) and w.strip() else k for k, w in zip(keys, written, strict=True)]
     if names is not None and n:
-        unplaced = np.flatnonzero(codes < 0)
-        if len(unplaced):
-            by_name, uniques = pd.factorize(names.iloc[unplaced], use_na_sentinel=True)
+        unplaced = codes < 0
+        categorical = isinstance(names.dtype, pd.CategoricalDtype)
+        if not categorical and unplaced.any():
+            unplaced &= names.notna().to_numpy(dtype=bool)  # nothing to group where no name is written
+        if unplaced.all():  # no p-codes at this level: group every row by name, without gathering them
+            by_name, uniques = (_factorize_codes(names.cat.codes.to_numpy(), names.cat.categories) if categorical
+                                else pd.factorize(names, use_na_sentinel=True))
+            codes = np.where(by_name >= 0, by_name + len(keys), -1).astype(np.int32)
+        elif unplaced.any():
+            rows = np.flatnonzero(unplaced)
+            by_name, uniques = (_factorize_codes(names.cat.codes.to_numpy()[rows], names.cat.categories)
+                                if categorical else pd.factorize(names.iloc[rows], use_na_sentinel=True))
             named = by_name >= 0
-            codes[unplaced[named]] = by_name[named] + len(keys)
-            labels += [str(u) for u in uniques]
-            keys += [""] * len(uniques)
+            codes[rows[named]] = by_name[named] + len(keys)
+        else:
+            uniques = []
+        labels += [str(u) for u in uniques]
+        keys += [""] * len(uniques)
     return _Groups(codes, tuple(keys), tuple(labels))
 
 
@@ -188,8 +237,25 @@ def _groups(store: IncidentStore, by: str) -> _Groups:
 
 
 def has_level(store: IncidentStore, by: str) -> bool:
-    """Whether any incident names a group at ``by`` (admin levels without any area are not offered)."""
-    return by in BY and bool(np.any(_groups(store, by).codes >= 0))
+    """Whether any incident names a group at ``by`` (admin levels without any area are not offered).
+
+    Admin levels are answered from the p-codes' codes and the names' emptiness, not by grouping
+    every row (seconds at 10^7, and the page offers the levels at start-up); once per store and level.
+    """
+    if by not in ADMIN_LEVELS:
+        return by in BY and bool(np.any(_groups(store, by).codes >= 0))
+    with _LOCK:
+        found = _OFFERED.setdefault(store, {}).get(by)
+    if found is None:
+        level, facets = ADMIN_LEVELS[by], store.columns.facets
+        names = store.incidents.get(f"admin{level}")
+        found = bool(len(store.incidents)) and (
+            (facets is not None and int(facets.admin_codes[level - 1].max()) >= 0)
+            or (names is not None and (int(names.cat.codes.max()) >= 0 if isinstance(names.dtype, pd.CategoricalDtype)
+                                       else bool(names.notna().any()))))
+        with _LOCK:
+            _OFFERED.setdefault(store, {})[by] = found
+    return found
 
 
 # ------------------------------------------------------------ counting
@@ -234,6 +300,70 @@ def _both(store: IncidentStore, state: FilterState,
     return both[split:], both[:split]
 
 
+_Counted = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _shown(incidents: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Group slots with an incident in the selection or in the period it is compared with."""
+    return np.flatnonzero((incidents > 0) | (previous > 0))
+
+
+def _from_rows(store: IncidentStore, by: str, state: FilterState, period: tuple[date, date] | None,
+               size: int, step: int, bins: int) -> _Counted:
+    """Counts, fatalities (selection, comparison), the slots shown and their sparkline bins, from rows."""
+    current, before = _both(store, state, period)
+    coded = _coded(store, by, current)
+    incidents, fatalities = _totals(store, coded, size)
+    previous_incidents, previous_fatalities = _totals(store, _coded(store, by, before), size)
+    codes, rows = coded
+    slot = np.where(codes < 0, size, codes).astype(np.int64)
+    offset = (store.columns.days[rows] - (state.start - _EPOCH).days) // step
+    shown = _shown(incidents, previous_incidents)
+    compact = np.full(size + 1, -1, dtype=np.int64)
+    compact[shown] = np.arange(len(shown))
+    series = np.bincount(compact[slot] * bins + offset, minlength=len(shown) * bins).reshape(len(shown), bins) \
+        if len(shown) else np.zeros((0, bins), dtype=np.int64)
+    return incidents, fatalities, previous_incidents, previous_fatalities, shown, series
+
+
+def _from_days(sums: DaySums, store: IncidentStore, state: FilterState, period: tuple[date, date] | None,
+               step: int, bins: int) -> _Counted:
+    """The same as :func:`_from_rows` from running sums per day (dates and event types only)."""
+    index = store.columns.type_index
+    types = None if state.event_types is None else np.asarray(
+        [index[t] for t in state.event_types if t in index], dtype=np.intp)
+    empty = np.zeros(sums.counts.shape[-1], dtype=np.int64)
+    start, end = (state.start - _EPOCH).days, (state.end - _EPOCH).days
+    incidents, fatalities = (empty, empty) if state.is_empty_range else sums.totals(start, end, types)
+    previous_incidents, previous_fatalities = (empty, empty) if period is None else sums.totals(
+        (period[0] - _EPOCH).days, (period[1] - _EPOCH).days, types)
+    shown = _shown(incidents, previous_incidents)
+    series = np.zeros((len(shown), bins), dtype=np.int64) if state.is_empty_range else \
+        sums.bins(start, end, step, bins, types)[shown]
+    return incidents, fatalities, previous_incidents, previous_fatalities, shown, series
+
+
+def _day_sums(store: IncidentStore, by: str) -> DaySums | None:
+    """The running sums of ``by`` (built on first use, then kept with the store), ``None`` when too big."""
+    with _LOCK:
+        kept = _SUMS.setdefault(store, {})
+        if by in kept:
+            return kept[by]
+    groups = _groups(store, by)
+
+    def pairs(start: int, stop: int) -> tuple[np.ndarray, np.ndarray | slice]:
+        if by == "actor":  # an incident counts once for each actor it names
+            return _coded(store, by, np.arange(start, stop, dtype=np.int64))
+        return groups.codes[start:stop], slice(start, stop)
+
+    columns = store.columns
+    found = build_day_sums(columns.days, columns.type_codes, len(columns.type_names), len(groups.keys),
+                           columns.fatalities, pairs)
+    with _LOCK:
+        _SUMS.setdefault(store, {})[by] = found
+    return found
+
+
 def summary(store: IncidentStore, state: FilterState, by: str = "admin1",
             baseline: tuple[date, date] | None = None, names: Mapping[str, str] | None = None) -> Summary:
     """The groups of the selection ``state`` by ``by`` (one of :data:`BY`), most incidents first.
@@ -247,21 +377,14 @@ def summary(store: IncidentStore, state: FilterState, by: str = "admin1",
     groups = _groups(store, by)
     size = len(groups.keys)
     period = comparison_period(state, bounds, baseline)
-    current, before = _both(store, state, period)
-    coded = _coded(store, by, current)
-    incidents, fatalities = _totals(store, coded, size)
-    previous_incidents, previous_fatalities = _totals(store, _coded(store, by, before), size)
-
     step = bin_days(state.start, state.end) if not state.is_empty_range else 1
     bins = max(1, math.ceil(((state.end - state.start).days + 1) / step)) if not state.is_empty_range else 1
-    codes, rows = coded
-    slot = np.where(codes < 0, size, codes).astype(np.int64)
-    offset = (store.columns.days[rows] - (state.start - _EPOCH).days) // step
-    shown = np.flatnonzero((incidents > 0) | (previous_incidents > 0))
-    compact = np.full(size + 1, -1, dtype=np.int64)
-    compact[shown] = np.arange(len(shown))
-    series = np.bincount(compact[slot] * bins + offset, minlength=len(shown) * bins).reshape(len(shown), bins) \
-        if len(shown) else np.zeros((0, bins), dtype=np.int64)
+    sums = _day_sums(store, by) if row_mask(store.columns, 0, 0, replace(state, event_types=None)) is None else None
+    if sums is not None and (state.event_types is None or sums.by_type):
+        counted = _from_days(sums, store, state, period, step, bins)
+    else:
+        counted = _from_rows(store, by, state, period, size, step, bins)
+    incidents, fatalities, previous_incidents, previous_fatalities, shown, series = counted
 
     displaced, series_name = _displaced(store, by, state, groups.keys)
     names = names or {}
