@@ -25,6 +25,7 @@ from geodata.query import displacement
 from geodata.query.columns import (
     FatalityTotals,
     HotColumns,
+    conditions,
     fatality_sums,
     fatality_totals,
     row_mask,
@@ -33,6 +34,7 @@ from geodata.query.columns import (
 )
 from geodata.query.extent import Extent, data_extent, main_countries
 from geodata.query.index import FilterIndexes
+from geodata.query.totals import day_starts, type_day_sums
 
 _EPOCH = date(1970, 1, 1)
 
@@ -195,8 +197,7 @@ class IncidentStore:
         """First row of each day present, and running sums per day of (rows with a fatality figure,
         fatalities, low, high estimates; a missing estimate counts as the figure): a date range
         with no other filter is whole days, so its totals are two lookups."""
-        days = self._days
-        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]]) if len(days) else np.empty(0, np.int64)
+        starts = day_starts(self._days)
         best = self.columns.fatalities
         reported = ~np.isnan(best)
         filled = np.where(reported, best, np.float32(0))
@@ -208,22 +209,41 @@ class IncidentStore:
                 table[i, 1:] = np.cumsum(np.add.reduceat(values, starts, dtype=np.float64))
         return starts, table
 
+    @functools.cached_property
+    def _type_day_sums(self) -> np.ndarray:
+        """:func:`~geodata.query.totals.type_day_sums` over every row, on the first type-filtered headline."""
+        return type_day_sums(self.columns, self._day_sums[0])
+
+    def _whole_days(self, state: FilterState, lo: int, hi: int) -> tuple[int, np.ndarray]:
+        """(incidents, the four sums of :func:`fatality_sums`) over rows ``[lo, hi)`` of ``state``'s event
+        types, from running sums per day: a date range is whole days."""
+        starts, table = self._day_sums
+        first, last = np.searchsorted(starts, [lo, hi])  # lo and hi are first rows of days (or the end)
+        if state.event_types is None:
+            return hi - lo, table[:, last] - table[:, first]
+        codes = [self._type_index[t] for t in state.event_types if t in self._type_index]
+        by_type = self._type_day_sums[codes]
+        sums = (by_type[:, :, last] - by_type[:, :, first]).sum(axis=0)
+        return int(round(sums[0])), sums[1:]
+
     def fatality_totals(self, state: FilterState) -> FatalityTotals:
-        """Incident count and fatality sums for ``state``, without copying rows."""
+        """Incident count and fatality sums for ``state``, without copying rows: whole days' running sums
+        for dates and types; for a filter whose other side is smaller (``precision 1``), those less the
+        other side's rows."""
         if state.is_empty_range:
             return fatality_totals(self.columns, np.empty(0, dtype=np.int64))
         lo, hi = self._range(state)
-        other = self.indexes.complement(state) if state.event_types is None else None
-        if self._filtered(state) or state.event_types is not None:
-            if other is None:
-                return fatality_totals(self.columns, self.positions(state))
-        starts, table = self._day_sums
-        first, last = np.searchsorted(starts, [lo, hi])  # lo and hi are first rows of days (or the end)
-        sums = table[:, last] - table[:, first]
+        other = self.indexes.complement(state) if self._filtered(state) else None
+        if self._filtered(state) and other is None:
+            return fatality_totals(self.columns, self.positions(state))
+        incidents, sums = self._whole_days(state, lo, hi)
         if other is None:
-            return totals_of(hi - lo, sums)
+            return totals_of(incidents, sums)
         rest = self.indexes.rows(*other, lo, hi)  # the smaller side, subtracted from every row's sums
-        return totals_of(hi - lo - len(rest), sums - fatality_sums(self.columns, rest))
+        if state.event_types is not None and len(rest):
+            keep = conditions(self.columns, rest, FilterState(state.start, state.end, state.event_types))
+            rest = rest[keep] if keep is not None else rest
+        return totals_of(incidents - len(rest), sums - fatality_sums(self.columns, rest))
 
     def rows_with_id(self, event_id: str) -> np.ndarray:
         """Positions (ascending) of the incidents whose ``event_id`` is ``event_id``.

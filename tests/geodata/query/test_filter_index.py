@@ -101,6 +101,8 @@ CASES = [
     {"actors": (ACTORS[1],), "precision": (1,), "text": "strike", "event_types": ("Battles",)},
     {"precision": (1,), "admin_codes": ("CO52",), "fatalities_min": 1},
     {"precision": (1, 2), "event_types": ("Explosions/Remote violence",)},
+    {"event_types": ("Battles", "Riots")},  # dates and types only: whole days' running sums per type
+    {"event_types": ()},
 ]
 
 
