@@ -33,7 +33,8 @@ chromium:
 
 # PostGIS for the PostgreSQL store's tests (geodata.catalog.postgis): Debian's postgresql and its postgis
 # package (installed when root), a throwaway cluster in $(PG_DIR) listening on 127.0.0.1:$(PG_PORT)
-# only, run as the postgres user, with a database conflict_map_test that has the postgis extension.
+# only, run as the postgres user, with a database conflict_map_test that has the postgis and pg_trgm extensions
+# (pg_trgm ships with Debian's postgresql server package; installed in public, every test schema sees it).
 # Tests read CONFLICT_MAP_TEST_DATABASE_URL; they skip without a database unless CI=true.
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/conflict-map-pg
@@ -73,7 +74,8 @@ postgres:
 	psql="$$as $$bin/psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(PG_PORT) -U postgres"; \
 	$$psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'conflict_map_test'" | grep -q 1 || \
 	  $$psql -d postgres -c "CREATE DATABASE conflict_map_test"; \
-	$$psql -d conflict_map_test -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"; \
+	$$psql -d conflict_map_test -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis" \
+	  -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"; \
 	echo "PostGIS $$version ready: $(CONFLICT_MAP_TEST_DATABASE_URL)"
 
 # Redis for the shared cache's tests (dashboard.server.cache): Debian's redis-server (installed when root), a

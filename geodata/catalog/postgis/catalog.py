@@ -48,6 +48,7 @@ from geodata.catalog.postgis.boundaries import (
     read_boundaries,
     write_boundaries,
 )
+from geodata.catalog.postgis.dimensions import DIM_ROLLUPS, refresh_dimensions
 from geodata.catalog.postgis.migrations import apply_migrations
 from geodata.catalog.postgis.partitions import ROLLUPS, ensure_partitions, refresh_cells
 from geodata.catalog.postgis.where import BBox, incident_condition
@@ -272,10 +273,12 @@ class PostgisCatalog:
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
                 _copy_in(cur, spec, arrow[spec.name])
             refresh_cells(cur, name)
+            refresh_dimensions(cur, name)
         with contextlib.suppress(GeodataError):  # fresh statistics help the planner; not worth failing a save
             with self._transaction("analysing tables") as cur:
                 cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows, incident_cells, "
-                            "incident_days, incident_cells_month")
+                            "incident_days, incident_cells_month, incident_dim_cells, incident_dim_days, "
+                            "incident_dim_cells_month")
         return version
 
     def load(self, name: str) -> Dataset:
@@ -329,7 +332,7 @@ class PostgisCatalog:
                 raise GeodataError(f"no dataset named {name!r} in {self.display}")
             for spec in tb.TABLES.values():
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(spec.name)), (name,))
-            for table in ROLLUPS:
+            for table in (*ROLLUPS, *DIM_ROLLUPS):
                 cur.execute(sql.SQL("DELETE FROM {} WHERE dataset = %s").format(sql.Identifier(table)), (name,))
 
     # -- queries --------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ Migration 4 partitions ``incidents`` by month of ``event_date`` (a save
 creates the months it needs, :mod:`geodata.catalog.postgis.partitions`), so a
 date range reads only its months, and adds ``incident_cells``, counts per
 day, event type and grid cell that a map over millions of incidents sums
-instead of the rows.
+instead of the rows. Migration 6 adds roll-ups by actor, precision and
+fatality class (:mod:`geodata.catalog.postgis.dimensions`) and a trigram index
+for the notes search.
 
 The column lists of the data tables mirror :mod:`geodata.model.schema` (a test
 checks that they agree); adding a canonical column means adding a migration
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from geodata.catalog.postgis.dimensions import MIGRATION_SQL as _DIMENSIONS
 from geodata.model.errors import GeodataError
 
 #: Key of the advisory lock held while migrating (any constant unique to this application).
@@ -292,6 +295,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "incidents per day, event type and grid cell, refreshed on every save", _PARTITIONS),
     Migration(5, "incident_days (per day and event type) and incident_cells_month (per month, event type and "
                  "grid cell), rolled up from incident_cells on every save", _ROLLUPS),
+    Migration(6, "incident_dim_days, incident_dim_cells, incident_dim_cells_month: roll-ups by actor, precision "
+                 "and fatality class, filled from the stored rows; pg_trgm index on lower(notes)", _DIMENSIONS),
 )
 
 #: The schema version this code reads and writes.

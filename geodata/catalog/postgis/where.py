@@ -70,7 +70,9 @@ def incident_condition(dataset: str, state: FilterState, bbox: BBox | None = Non
         add("(admin1_pcode = ANY(%s::text[]) OR admin2_pcode = ANY(%s::text[]) OR admin3_pcode = ANY(%s::text[]))",
             codes, codes, codes)
     if state.text:
-        add("strpos(lower(notes), lower(%s)) > 0", state.text)
+        # the pattern of a substring (LIKE's wildcards escaped): the trigram index on lower(notes) serves it
+        pattern = state.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        add("lower(notes) LIKE lower(%s)", f"%{pattern}%")
     if bbox is not None:
         add("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", *check_bbox(bbox))
     return " AND ".join(parts), params

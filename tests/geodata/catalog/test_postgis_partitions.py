@@ -150,3 +150,120 @@ def test_whole_months_inside_a_range():
     assert whole_months(date(2021, 2, 1), date(2021, 2, 28)) == (date(2021, 2, 1), date(2021, 2, 1))
     assert whole_months(date(2020, 2, 1), date(2020, 2, 28)) is None  # 29 February 2020 is left out
     assert whole_months(date(2021, 1, 5), date(2021, 1, 20)) is None
+
+
+def kenya_actors(n: int = 4000):
+    """The Kenyan incidents with some second actors missing and fatality figures in every class up to 50+."""
+    dataset = kenya(n)
+    frame = dataset.incidents.copy()
+    rng = np.random.default_rng(5)
+    frame["actor2"] = frame["actor2"].astype("string").mask(rng.random(n) < 0.15)
+    deaths = frame["fatalities"].copy()
+    tail = rng.random(n) < 0.05
+    deaths[tail] = rng.integers(10, 120, int(tail.sum()))
+    frame["fatalities"] = deaths.astype("Int64")
+    return dataset_from_incidents(frame, name="kenya", title="Kenya (synthetic)")
+
+
+def dimension_states(store: IncidentStore) -> list[FilterState]:
+    start, end = store.date_range()
+    actors = list(store.columns.facets.actor_names)
+    windows = [(start, end), (end - timedelta(days=120), end), (end - timedelta(days=12), end - timedelta(days=2))]
+    out = []
+    for first, last in windows:
+        for types in (None, ("Battles", "Protests")):
+            out += [FilterState(first, last, types, actors=tuple(actors[:1])),
+                    FilterState(first, last, types, actors=tuple(actors[1:4])),
+                    FilterState(first, last, types, precision=(1,)),
+                    FilterState(first, last, types, precision=(2, 3)),
+                    FilterState(first, last, types, fatalities_min=5),
+                    FilterState(first, last, types, fatalities_min=0),
+                    FilterState(first, last, types, fatalities_max=4),
+                    FilterState(first, last, types, fatalities_min=10, fatalities_max=19),
+                    FilterState(first, last, types, fatalities_min=20),
+                    FilterState(first, last, types, fatalities_min=50, fatalities_max=99)]
+    return out
+
+
+def cells_of(longitude: np.ndarray, latitude: np.ndarray, degrees: float) -> dict:
+    x, y = np.floor(longitude / degrees), np.floor(latitude / degrees)
+    return pd.Series(1, index=pd.MultiIndex.from_arrays([x, y])).groupby(level=[0, 1]).sum().to_dict()
+
+
+def test_actor_precision_and_fatality_roll_ups_give_the_rows_answers(url):
+    import psycopg
+
+    from geodata.catalog.postgis import PostgisCatalog
+    from geodata.catalog.postgis.dimensions import grid, headline, selection, timeline
+
+    dataset = kenya_actors()
+    store = IncidentStore(dataset)
+    with PostgisCatalog(url) as catalog:
+        catalog.save(dataset)
+    states = dimension_states(store)
+    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
+        for state in states:
+            assert selection(state) is not None, state
+            rows = store.select(state)
+            deaths = rows["fatalities"]
+            assert headline(cur, "kenya", state) == (len(rows), int(deaths.notna().sum()), int(deaths.sum())), state
+            for factor in (4, 8):
+                cells = grid(cur, "kenya", state, factor)
+                assert cells is not None
+                keys = zip(np.floor(cells.longitude / cells.degrees), np.floor(cells.latitude / cells.degrees),
+                           strict=True)
+                got = dict(zip(keys, cells.incidents.tolist(), strict=True))
+                expected = cells_of(rows["longitude"].to_numpy(), rows["latitude"].to_numpy(), factor / 16)
+                assert got == expected, (state, factor)
+            per_day = timeline(cur, "kenya", state)
+            counts = store.daily_counts(state).loc[str(state.start):str(state.end)]
+            counts = counts.loc[(counts != 0).any(axis=1), (counts != 0).any(axis=0)]
+            assert per_day is not None
+            assert sorted(per_day.columns) == sorted(counts.columns), state
+            for event_type in counts.columns:
+                assert per_day[event_type].tolist() == counts[event_type].tolist(), (state, event_type)
+        assert sum(len(store.select(s)) for s in states) > 10_000  # the states are not all empty
+        assert conn.execute("SELECT count(*) FROM incident_dim_cells WHERE dim = 'x'").fetchone()[0] > 0
+
+
+def test_states_the_roll_ups_cannot_answer_exactly_go_to_the_rows():
+    from geodata.catalog.postgis.dimensions import selection
+
+    start, end = date(2020, 1, 1), date(2020, 12, 31)
+    assert selection(FilterState(start, end, fatalities_min=7)) is not None  # every figure up to 10 is a class
+    assert selection(FilterState(start, end, fatalities_min=13)) is None  # inside the class 10-19
+    assert selection(FilterState(start, end, fatalities_max=25)) is None
+    assert selection(FilterState(start, end, actors=("Police Forces of Kenya",), precision=(1,))) is None
+    assert selection(FilterState(start, end, text="grenade")) is None
+    assert selection(FilterState(start, end, actors=("Police Forces of Kenya",), admin_codes=("KE047",))) is None
+
+
+def test_the_dimension_migration_fills_the_roll_ups_of_a_database_saved_before(url):
+    """A database at migration 5 with a stored dataset gains the same roll-ups a save writes, and the notes'
+    trigram index, which the notes search uses."""
+    import psycopg
+
+    from geodata.catalog.postgis import PostgisCatalog
+
+    with PostgisCatalog(url) as catalog:
+        catalog.save(kenya_actors(1500))
+    tables = ("incident_dim_cells", "incident_dim_days", "incident_dim_cells_month")
+    with psycopg.connect(url, autocommit=True) as conn:
+        saved = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+        assert all(saved.values())
+        conn.execute("DROP TABLE incident_dim_cells, incident_dim_days, incident_dim_cells_month")
+        conn.execute("DROP INDEX incidents_notes_trgm")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 6")
+    with PostgisCatalog(url) as catalog:
+        assert catalog.names() == ["kenya"]  # upgrades the schema
+        store = IncidentStore(catalog.load("kenya"))
+        start, end = store.date_range()
+        assert catalog.count("kenya", FilterState(start, end, text="SYNTHETIC incident")) == len(store.incidents)
+        assert catalog.count("kenya", FilterState(start, end, text="100%_")) == 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in tables:
+            assert sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) == saved[table], table
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN SELECT count(*) FROM incidents WHERE lower(notes) LIKE lower('%air strike%')"))
+        assert "incidents_notes_trgm" in plan or "lower_idx" in plan, plan
