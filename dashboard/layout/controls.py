@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 
@@ -72,11 +73,34 @@ def _text_option(label: str, value: str, full: str) -> dict:
     return option
 
 
+#: Most (source, link) code pairs counted from categorical codes (a bincount of that many slots).
+MAX_SOURCE_PAIRS = 1 << 22
+
+
+def _cited(table: pd.DataFrame) -> pd.DataFrame:
+    """The distinct (source, source_url) pairs of one table, as objects.
+
+    Two categorical columns (the stored incidents) give them from their codes in one bincount: a
+    ``drop_duplicates`` hashes every row (0.3-0.7 s of start-up at 10^7 incidents).
+    """
+    source, url = table["source"], table["source_url"]
+    if not (isinstance(source.dtype, pd.CategoricalDtype) and isinstance(url.dtype, pd.CategoricalDtype)):
+        return table[["source", "source_url"]].drop_duplicates().astype(object)
+    names, links = source.cat.categories, url.cat.categories
+    width = len(links) + 1  # code -1 (missing) is slot 0
+    if (len(names) + 1) * width > MAX_SOURCE_PAIRS:
+        return table[["source", "source_url"]].drop_duplicates().astype(object)
+    slots = (source.cat.codes.to_numpy().astype(np.int64) + 1) * width + url.cat.codes.to_numpy() + 1
+    pairs = np.flatnonzero(np.bincount(slots, minlength=(len(names) + 1) * width))
+    return pd.DataFrame({"source": [names[i - 1] if i else None for i in (pairs // width).tolist()],
+                         "source_url": [links[i - 1] if i else None for i in (pairs % width).tolist()]},
+                        dtype=object)
+
+
 def _sources(store: IncidentStore, sources: MapSources) -> html.Details:
     """Every source cited by the dataset, with its link (the 'about the data' panel)."""
     # Distinct pairs per table first: a million categorical rows stay codes, never a million strings.
-    frames = [table[["source", "source_url"]].drop_duplicates().astype(object)
-              for table in (store.incidents, store.displacement)]
+    frames = [_cited(table) for table in (store.incidents, store.displacement)]
     cited = pd.concat(frames).dropna(subset=["source"]).drop_duplicates().sort_values("source")
     items = [html.Li(html.A(row.source, href=row.source_url, target="_blank", rel="noopener noreferrer")
                      if isinstance(row.source_url, str) and row.source_url.startswith(("http://", "https://"))

@@ -203,7 +203,7 @@ class HotColumns:
         """Extract the hot columns of a date-sorted canonical incidents frame."""
         types = pd.Categorical(incidents["event_type"])
         return cls(
-            days=incidents["event_date"].to_numpy().astype("datetime64[D]").astype(np.int64),
+            days=incidents["event_date"].to_numpy().astype("datetime64[D]").view(np.int64),  # no second copy
             latitude=incidents["latitude"].to_numpy(dtype=np.float32),
             longitude=incidents["longitude"].to_numpy(dtype=np.float32),
             fatalities=_float32(incidents["fatalities"]),

@@ -33,15 +33,18 @@ class Extent:
 
 
 def _sample(longitude: np.ndarray, latitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lon = np.asarray(longitude, dtype="float64")
-    lat = np.asarray(latitude, dtype="float64")
+    """The points with both coordinates, at most :data:`SAMPLE` of them, as float64; only the sample is
+    converted (not float64 copies of 10^7 float32 coordinates at start-up)."""
+    lon, lat = np.asarray(longitude), np.asarray(latitude)
+    if lon.dtype.kind != "f" or lat.dtype.kind != "f":
+        lon, lat = lon.astype("float64"), lat.astype("float64")
     keep = np.isfinite(lon) & np.isfinite(lat)
-    lon, lat = lon[keep], lat[keep]
-    if len(lon) > SAMPLE:  # evenly spaced, deterministic: the rows are in date order, so all periods count
-        step = len(lon) / SAMPLE
-        index = (np.arange(SAMPLE) * step).astype(np.int64)
-        lon, lat = lon[index], lat[index]
-    return lon, lat
+    count = int(np.count_nonzero(keep))
+    rows: np.ndarray | slice = slice(None) if count == len(lon) else np.flatnonzero(keep)
+    if count > SAMPLE:  # evenly spaced, deterministic: the rows are in date order, so all periods count
+        index = (np.arange(SAMPLE) * (count / SAMPLE)).astype(np.int64)
+        rows = index if isinstance(rows, slice) else rows[index]
+    return lon[rows].astype("float64"), lat[rows].astype("float64")
 
 
 def data_extent(longitude: np.ndarray, latitude: np.ndarray, share: float = 0.98) -> Extent | None:
