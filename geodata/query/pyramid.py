@@ -11,14 +11,17 @@ its size by at most √2, and keeps cells fixed while the map pans.
 Rows are sorted by day, so a date range is a run of rows ``[lo, hi)``. For
 each level the counts and fatality sums per (type, cell) are kept per block
 of :data:`BLOCK_ROWS` rows and per super-block of :data:`SUPER_ROWS` rows
-(sparse sorted arrays, built on first use of the level, the
-:data:`CACHED_LEVELS` latest kept). A range with no filter but dates and
-types sums the tables of its whole blocks and bins only the rows of its two
-partial blocks: the same sums as binning the rows at the same grid.
-Memory: at 10^7 incidents a level with ~30,000 occupied cells per block
-costs ~12 bytes per entry, ~60-100 MB for the four cached levels at most
-(measured figures in ``bench/SCALE_10M.md``); levels finer than
-:data:`MAX_TABLE_CELLS` are never tabled (a view that fine bins its rows).
+(sparse arrays sorted by cell, x first, so a view's columns are one key range;
+built on first use of the level). A range with no filter but dates and types
+sums the tables of its whole blocks and bins only the rows of its two partial
+blocks: the same sums as binning the rows at the same grid.
+
+Memory: the quantized grid is 4 bytes a row (40 MB at 10^7); tables cost 12
+bytes an entry (int32 key and count, float32 sums when fatalities are whole
+numbers) and are capped at :data:`TABLE_BYTES` together (least recently used
+level dropped). At 10^7 synthetic incidents a level costs 13-94 MB (1024 to
+128 cells a side) and takes ~0.6 s to build. Levels finer than
+:data:`MAX_TABLE_CELLS` are never tabled: a view that fine bins its rows.
 """
 from __future__ import annotations
 
@@ -45,9 +48,9 @@ TOP_LEVEL = BITS
 BLOCK_ROWS = 1 << 16
 SUPER_ROWS = 1 << 20
 #: Levels with more cells than this (whole grid, both axes) are binned from the rows, never tabled.
-MAX_TABLE_CELLS = 1 << 22
-#: Tabled levels kept (least recently used dropped first).
-CACHED_LEVELS = 4
+MAX_TABLE_CELLS = 1 << 20
+#: Most bytes the cached tables of all levels may hold (least recently used level dropped first).
+TABLE_BYTES = 128 << 20
 #: Rows quantized at a time (bounds the float64 temporaries).
 _CHUNK = 1 << 20
 
@@ -112,14 +115,6 @@ class _Table:
     keys: np.ndarray
     counts: np.ndarray
     deaths: np.ndarray
-
-
-def _merge(tables: list[_Table]) -> _Table:
-    keys = np.concatenate([t.keys for t in tables])
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return _Table(unique, np.bincount(inverse, weights=np.concatenate([t.counts for t in tables]),
-                                      minlength=len(unique)).astype(np.int32),
-                  np.bincount(inverse, weights=np.concatenate([t.deaths for t in tables]), minlength=len(unique)))
 
 
 class Pyramid:
@@ -225,7 +220,8 @@ class Pyramid:
     # ------------------------------------------------------------------ sums
 
     def _row_keys(self, rows: slice | np.ndarray, kx: int, ky: int) -> np.ndarray:
-        """(cell, type) keys of ``rows`` at a level, -1 for rows without coordinates."""
+        """(cell, type) keys of ``rows`` at a level (x-major, so an x range is a key range), -1 for rows
+        without coordinates."""
         qx, qy = self.quantized
         x, y = qx[rows], qy[rows]
         cell = (x >> kx).astype(np.int64) * self.cells_per_axis(ky) + (y >> ky)
@@ -236,56 +232,76 @@ class Pyramid:
     def _deaths(self, rows: slice | np.ndarray) -> np.ndarray:
         return np.nan_to_num(self.columns.fatalities[rows], nan=0.0).astype(np.float64)
 
+    @functools.cached_property
+    def _whole_deaths(self) -> bool:
+        """Whether every reported fatality figure is a whole number (then float32 sums below 2^24 are exact)."""
+        deaths = self.columns.fatalities
+        return bool(np.all(np.isnan(deaths) | (deaths == np.floor(deaths))))
+
+    def _table(self, keys: np.ndarray, counts: np.ndarray, deaths: np.ndarray) -> _Table:
+        """A table in its smallest exact types: int32 keys (the grids tabled allow them), float32 sums
+        when they are whole numbers under 2^24."""
+        if self._whole_deaths and (not len(deaths) or deaths.max() < 2**24):
+            deaths = deaths.astype(np.float32)
+        return _Table(keys.astype(np.int32), counts.astype(np.int32), deaths)
+
     def _block(self, start: int, kx: int, ky: int) -> _Table:
         rows = slice(start, start + BLOCK_ROWS)
         keys = self._row_keys(rows, kx, ky)
         located = keys >= 0
         unique, inverse, counts = np.unique(keys[located], return_inverse=True, return_counts=True)
-        deaths = np.bincount(inverse, weights=self._deaths(rows)[located], minlength=len(unique))
-        return _Table(unique, counts.astype(np.int32), deaths)
+        return self._table(unique, counts, np.bincount(inverse, weights=self._deaths(rows)[located],
+                                                       minlength=len(unique)))
+
+    def _merge(self, tables: list[_Table]) -> _Table:
+        keys = np.concatenate([t.keys for t in tables])
+        unique, inverse = np.unique(keys, return_inverse=True)
+        return self._table(
+            unique, np.bincount(inverse, weights=np.concatenate([t.counts for t in tables]), minlength=len(unique)),
+            np.bincount(inverse, weights=np.concatenate([t.deaths for t in tables]), minlength=len(unique)))
 
     def tabled(self, kx: int, ky: int) -> bool:
         """Whether a level is summed from tables (else from the rows: too fine to gain)."""
-        return self.cells_per_axis(kx) * self.cells_per_axis(ky) <= MAX_TABLE_CELLS
+        cells = self.cells_per_axis(kx) * self.cells_per_axis(ky)
+        return cells <= MAX_TABLE_CELLS and cells * self._types < 2**31
 
     def _tables(self, kx: int, ky: int) -> tuple[list[_Table], list[_Table]]:
-        """(blocks, super-blocks) of a level: every whole block's table, built on first use."""
+        """(blocks, super-blocks) of a level: every whole block's table, built on first use; levels least
+        recently used are dropped while the tables pass :data:`TABLE_BYTES`."""
         with self._lock:
             found = self._levels.get((kx, ky))
             if found is None:
                 n = len(self.columns.days)
                 blocks = [self._block(start, kx, ky) for start in range(0, n - BLOCK_ROWS + 1, BLOCK_ROWS)]
                 per = SUPER_ROWS // BLOCK_ROWS
-                supers = [_merge(blocks[i:i + per]) for i in range(0, len(blocks) - per + 1, per)]
+                supers = [self._merge(blocks[i:i + per]) for i in range(0, len(blocks) - per + 1, per)]
                 found = self._levels[(kx, ky)] = (blocks, supers)
-                while len(self._levels) > CACHED_LEVELS:
+                while len(self._levels) > 1 and self.table_bytes() > TABLE_BYTES:
                     self._levels.popitem(last=False)
             self._levels.move_to_end((kx, ky))
             return found
 
-    def _pieces(self, span: Span, kx: int, ky: int) -> list[_Table]:
-        """Tables for the whole blocks of ``span`` and one table of its partial blocks' rows."""
+    def table_bytes(self) -> int:
+        """Bytes the cached tables hold."""
+        return sum(t.keys.nbytes + t.counts.nbytes + t.deaths.nbytes
+                   for blocks, supers in self._levels.values() for t in blocks + supers)
+
+    def _split(self, span: Span, blocks: int, supers: int) -> tuple[list[tuple[bool, int]], np.ndarray]:
+        """The whole (super-)blocks of ``span`` as (super?, index), and the rows of its partial blocks."""
         lo, hi = span.lo, span.hi
-        blocks, supers = self._tables(kx, ky)
-        pieces: list[_Table] = []
+        whole: list[tuple[bool, int]] = []
         head = min(-(-lo // BLOCK_ROWS) * BLOCK_ROWS, hi)
         at = head
         while at < hi:
-            if at % SUPER_ROWS == 0 and at + SUPER_ROWS <= hi and at // SUPER_ROWS < len(supers):
-                pieces.append(supers[at // SUPER_ROWS])
+            if at % SUPER_ROWS == 0 and at + SUPER_ROWS <= hi and at // SUPER_ROWS < supers:
+                whole.append((True, at // SUPER_ROWS))
                 at += SUPER_ROWS
-            elif at + BLOCK_ROWS <= hi and at // BLOCK_ROWS < len(blocks):
-                pieces.append(blocks[at // BLOCK_ROWS])
+            elif at + BLOCK_ROWS <= hi and at // BLOCK_ROWS < blocks:
+                whole.append((False, at // BLOCK_ROWS))
                 at += BLOCK_ROWS
             else:
                 break
-        rows = np.r_[np.arange(lo, head), np.arange(at, hi)] if at < hi or lo < head else np.empty(0, np.int64)
-        if len(rows):
-            keys = self._row_keys(rows, kx, ky)
-            located = keys >= 0
-            pieces.append(_Table(keys[located], np.ones(int(located.sum()), np.int32),
-                                 self._deaths(rows)[located]))
-        return pieces
+        return whole, np.r_[np.arange(lo, head), np.arange(at, hi)].astype(np.int64)
 
     def sums(self, span: Span, window: Window, fatalities: bool) -> tuple[np.ndarray, np.ndarray]:
         """(incidents, weights) per cell of ``window`` (column-major, dense) over the rows of ``span``;
@@ -294,34 +310,57 @@ class Pyramid:
         if span.hi <= span.lo or self.empty:
             return np.zeros(size, np.int64), np.zeros(size)
         if not self.tabled(window.kx, window.ky):
-            rows = np.arange(span.lo, span.hi) if span.types is None else \
-                span.lo + np.flatnonzero(span.types[self._type_slots(slice(span.lo, span.hi))])
-            return self.row_sums(rows, window, fatalities)
-        pieces = self._pieces(span, window.kx, window.ky)
-        keys = np.concatenate([p.keys for p in pieces])
-        types = self._types
+            return self.row_sums(self._span_rows(span, slice(span.lo, span.hi)), window, fatalities)
+        blocks, supers = self._tables(window.kx, window.ky)
+        whole, edges = self._split(span, len(blocks), len(supers))
+        types, ny = self._types, self.cells_per_axis(window.ky)
+        first, last = window.x0 * ny * types, (window.x1 + 1) * ny * types  # the window's x range of keys
+        parts = []
+        for is_super, i in whole:
+            table = supers[i] if is_super else blocks[i]
+            a, b = np.searchsorted(table.keys, (first, last))
+            parts.append((table.keys[a:b], table.counts[a:b], table.deaths[a:b]))
+        counts, weights = self.row_sums(self._span_rows(span, edges), window, fatalities)
+        if not parts:
+            return counts, weights
+        keys = np.concatenate([p[0] for p in parts])
         cell = keys // types
-        ny = self.cells_per_axis(window.ky)
-        x, y = cell // ny, cell % ny
-        keep = (x >= window.x0) & (x <= window.x1) & (y >= window.y0) & (y <= window.y1)
+        x, y = cell // ny - window.x0, cell % ny - window.y0
+        keep = (y >= 0) & (y < window.height)
         if span.types is not None:
             keep &= span.types[keys % types]
-        local = (x[keep] - window.x0) * window.height + (y[keep] - window.y0)
-        counts = np.bincount(local, weights=np.concatenate([p.counts for p in pieces])[keep], minlength=size)
-        weights = np.bincount(local, weights=np.concatenate([p.deaths for p in pieces])[keep],
-                              minlength=size) if fatalities else counts
-        return counts.astype(np.int64), weights
+        local = x[keep] * window.height + y[keep]
+        counts = counts + np.bincount(local, weights=np.concatenate([p[1] for p in parts])[keep],
+                                      minlength=size).astype(np.int64)
+        if fatalities:
+            weights = weights + np.bincount(local, weights=np.concatenate([p[2] for p in parts])[keep], minlength=size)
+        else:
+            weights = counts
+        return counts, weights
+
+    def _span_rows(self, span: Span, rows: slice | np.ndarray) -> slice | np.ndarray:
+        """``rows`` (of ``span``) of the event types ``span`` keeps."""
+        if span.types is None:
+            return rows
+        chosen = span.types[self._type_slots(rows)]
+        if isinstance(rows, slice):
+            return (rows.start or 0) + np.flatnonzero(chosen)
+        return rows[chosen]
 
     def row_sums(self, rows: slice | np.ndarray, window: Window, fatalities: bool) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`sums` from the rows themselves (any filter): the same grid, the same sums."""
         size = window.width * window.height
         qx, qy = self.quantized
-        x, y = qx[rows] >> window.kx, qy[rows] >> window.ky  # NO_CELL >> k lies past every window
-        keep = (x >= window.x0) & (x <= window.x1) & (y >= window.y0) & (y <= window.y1)
-        keep &= qx[rows] != NO_CELL
+        x = qx[rows]
+        keep = x != NO_CELL  # NO_CELL >> k may be a cell of the level
+        x, y = x >> window.kx, qy[rows] >> window.ky
+        keep &= (x >= window.x0) & (x <= window.x1) & (y >= window.y0) & (y <= window.y1)
         local = (x[keep].astype(np.int64) - window.x0) * window.height + (y[keep].astype(np.int64) - window.y0)
         counts = np.bincount(local, minlength=size)
-        weights = np.bincount(local, weights=self._deaths(rows)[keep], minlength=size) if fatalities else counts
+        weights = counts
+        if fatalities:  # a slice's view, or only the kept rows gathered
+            weights = np.bincount(local, weights=self._deaths(rows)[keep] if isinstance(rows, slice)
+                                  else self._deaths(rows[keep]), minlength=size)
         return counts.astype(np.int64), weights
 
     def count(self, span: Span) -> int:
@@ -341,11 +380,12 @@ class Pyramid:
     @functools.cached_property
     def _type_blocks(self) -> np.ndarray:
         """Rows per type before each block boundary: (blocks + 1, types) running sums."""
-        n = len(self.columns.days)
-        whole = n // BLOCK_ROWS
-        slots = self._type_slots(slice(0, whole * BLOCK_ROWS))
-        block = np.repeat(np.arange(whole, dtype=np.int64), BLOCK_ROWS)
-        table = np.bincount(block * self._types + slots, minlength=whole * self._types).reshape(whole, self._types)
+        whole = len(self.columns.days) // BLOCK_ROWS
+        codes = self.columns.type_codes[:whole * BLOCK_ROWS].reshape(whole, BLOCK_ROWS)
+        table = np.zeros((whole, self._types), np.int64)
+        for code in range(self._types - 1):  # one comparison per type: no per-row temporaries
+            table[:, code] = np.count_nonzero(codes == code, axis=1)
+        table[:, -1] = BLOCK_ROWS - table[:, :-1].sum(axis=1)  # rows without a type
         return np.vstack([np.zeros((1, self._types), np.int64), np.cumsum(table, axis=0)])
 
 
