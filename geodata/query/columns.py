@@ -78,17 +78,24 @@ def _sum(values: np.ndarray) -> float:
     return float(np.add.reduce(values, where=~np.isnan(values), dtype=np.float64))
 
 
-def fatality_sums(columns: HotColumns, positions: np.ndarray) -> np.ndarray:
+def fatality_sums(columns: HotColumns, positions: np.ndarray, estimates: tuple[bool, bool] = (True, True)
+                  ) -> np.ndarray:
     """(rows with a figure, fatalities, low, high) over ``positions`` as float64 sums, not yet rounded, so
-    sums of two selections can be subtracted exactly. A missing low (high) estimate counts as the figure."""
+    sums of two selections can be subtracted exactly. A missing low (high) estimate counts as the figure;
+    ``estimates`` False for a column with no estimate at all (ACLED's) skips reading it."""
     rows = _rows(positions)
     best = columns.fatalities[rows]
-    low = columns.fatalities_low[rows]
-    high = columns.fatalities_high[rows]
-    no_low, no_high = np.isnan(low), np.isnan(high)
-    return np.asarray([np.count_nonzero(~np.isnan(best)), _sum(best),
-                       _sum(low) + (_sum(best[no_low]) if no_low.any() else 0.0),
-                       _sum(high) + (_sum(best[no_high]) if no_high.any() else 0.0)], dtype=np.float64)
+    missing = np.isnan(best)
+    total = float(np.add.reduce(best, where=~missing, dtype=np.float64))
+    sums = [float(len(best) - np.count_nonzero(missing)), total]
+    for present, column in zip(estimates, (columns.fatalities_low, columns.fatalities_high), strict=True):
+        if not present:
+            sums.append(total)
+            continue
+        values = column[rows]
+        absent = np.isnan(values)
+        sums.append(_sum(values) + (_sum(best[absent]) if absent.any() else 0.0))
+    return np.asarray(sums, dtype=np.float64)
 
 
 def totals_of(incidents: int, sums: np.ndarray) -> FatalityTotals:

@@ -297,6 +297,8 @@ class FilterIndexes:
         n = index.rows_total
         return (name, other) if index.count(other, 0, n) < index.count(codes, 0, n) else None
 
-    def rows(self, name: str, codes: list[int], lo: int, hi: int) -> np.ndarray:
-        """Positions (ascending) in ``[lo, hi)`` of the rows holding any of ``codes`` in index ``name``."""
-        return self._index(name).union(codes, lo, hi)
+    def parts(self, name: str, codes: list[int], lo: int, hi: int) -> list[np.ndarray]:
+        """The rows in ``[lo, hi)`` of each of ``codes`` in the partition index ``name``: disjoint, each
+        ascending, never merged (counts and sums need no order)."""
+        index = self._index(name)
+        return [rows for rows in (index.rows(int(c), lo, hi) for c in sorted(set(codes))) if len(rows)]

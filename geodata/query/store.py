@@ -235,15 +235,23 @@ class IncidentStore:
         lo, hi = self._range(state)
         other = self.indexes.complement(state) if self._filtered(state) else None
         if self._filtered(state) and other is None:
-            return fatality_totals(self.columns, self.positions(state))
+            return totals_of(len(rows := self.positions(state)), fatality_sums(self.columns, rows, self._estimates))
         incidents, sums = self._whole_days(state, lo, hi)
         if other is None:
             return totals_of(incidents, sums)
-        rest = self.indexes.rows(*other, lo, hi)  # the smaller side, subtracted from every row's sums
-        if state.event_types is not None and len(rest):
-            keep = conditions(self.columns, rest, FilterState(state.start, state.end, state.event_types))
-            rest = rest[keep] if keep is not None else rest
-        return totals_of(incidents - len(rest), sums - fatality_sums(self.columns, rest))
+        for rest in self.indexes.parts(*other, lo, hi):  # the smaller side, subtracted from every row's sums
+            if state.event_types is not None:
+                keep = conditions(self.columns, rest, FilterState(state.start, state.end, state.event_types))
+                rest = rest[keep] if keep is not None else rest
+            incidents -= len(rest)
+            sums = sums - fatality_sums(self.columns, rest, self._estimates)
+        return totals_of(incidents, sums)
+
+    @functools.cached_property
+    def _estimates(self) -> tuple[bool, bool]:
+        """Whether any row has a low (high) fatality estimate: sums skip a column that has none."""
+        return (bool((~np.isnan(self.columns.fatalities_low)).any()),
+                bool((~np.isnan(self.columns.fatalities_high)).any()))
 
     def rows_with_id(self, event_id: str) -> np.ndarray:
         """Positions (ascending) of the incidents whose ``event_id`` is ``event_id``.
@@ -285,20 +293,36 @@ class IncidentStore:
         hi = int(np.searchsorted(self._days, first + length, side="left"))
         return first, length, lo, hi
 
-    def _count_type_days(self, rows: slice | np.ndarray) -> np.ndarray:
-        """Incidents per event type code (rows; a last row for no type) and day of the period (columns)
-        among ``rows`` (inside the period)."""
+    def _type_day_key(self, rows: slice | np.ndarray) -> np.ndarray:
+        """Each row's bin of the type-by-day table: type code (a last code for no type) times the days of
+        the period, plus its day (rows inside the period)."""
         first, length, _, _ = self._period_rows()
         codes = self._type_codes[rows].astype(np.int64)
         codes[codes < 0] = len(self.columns.type_names)  # no type: its own row, never shown
+        return codes * length + (self._days[rows] - first)
+
+    @functools.cached_property
+    def _row_keys(self) -> np.ndarray:
+        """:meth:`_type_day_key` of every row (int32; outside the period: a last, dropped bin), on the
+        first filtered timeline: a filter's counts are then one gather and one bincount of its rows."""
+        _, length, lo, hi = self._period_rows()
+        keys = np.full(len(self._days), (len(self.columns.type_names) + 1) * length, dtype=np.int64)
+        keys[lo:hi] = self._type_day_key(slice(lo, hi))
+        return keys.astype(np.int32)  # types x days is far below 2**31
+
+    def _count_type_days(self, rows: np.ndarray) -> np.ndarray:
+        """Incidents per event type code (rows; a last row for no type) and day of the period (columns)
+        among ``rows``."""
+        _, length, _, _ = self._period_rows()
         size = (len(self.columns.type_names) + 1) * length
-        return np.bincount(codes * length + (self._days[rows] - first), minlength=size).reshape(-1, length)
+        return np.bincount(self._row_keys[rows], minlength=size + 1)[:size].reshape(-1, length)
 
     @functools.cached_property
     def _type_days(self) -> np.ndarray:
         """Incidents per event type code (rows) and day of the period (columns), counted once."""
-        _, _, lo, hi = self._period_rows()
-        return self._count_type_days(slice(lo, hi))
+        _, length, lo, hi = self._period_rows()
+        size = (len(self.columns.type_names) + 1) * length
+        return np.bincount(self._type_day_key(slice(lo, hi)), minlength=size).reshape(-1, length)
 
     def _count_days(self, whole: FilterState) -> pd.DataFrame:
         start, end = self.date_range()
@@ -311,7 +335,8 @@ class IncidentStore:
             other = self.indexes.complement(replace(whole, event_types=None))
             _, _, lo, hi = self._period_rows()
             if other is not None:  # every row's counts less the (fewer) rows not matching
-                table = (self._type_days - self._count_type_days(self.indexes.rows(*other, lo, hi)))[picked]
+                parts = self.indexes.parts(*other, lo, hi)
+                table = (self._type_days - sum(self._count_type_days(rows) for rows in parts))[picked]
             else:  # the positions of the whole period: the map's when it shows the whole period
                 table = self._count_type_days(self.positions(whole))[picked]
         return pd.DataFrame(dict(zip(types, table, strict=True)), index=index)

@@ -1,8 +1,8 @@
 """The indexes behind the non-date filters give the rows, daily counts and totals a plain pandas filter gives.
 
 Incidents in south-western Colombia (Nariño, Cauca), stored and read back as the app reads them
-(Arrow-backed notes, categorical actors): once with notes that repeat (searched as distinct values),
-once with notes that are all different (searched per range).
+(Arrow-backed notes, categorical actors): once with notes that repeat (searched as distinct values) and
+low/high fatality estimates, once with notes that are all different (searched per range) and no estimates.
 """
 from __future__ import annotations
 
@@ -48,8 +48,9 @@ def colombia(unique_notes: bool) -> pd.DataFrame:
     frame["notes"] = pd.array(notes, dtype="string")
     frame.loc[::13, "notes"] = None
     frame["fatalities"] = frame["fatalities"].mask(rng.random(N) < 0.1)
-    frame["fatalities_low"] = frame["fatalities"].astype("Float64") * 0.5
-    frame["fatalities_high"] = (frame["fatalities"].astype("Float64") * 2).mask(rng.random(N) < 0.3)
+    if not unique_notes:  # one source with low and high estimates (UCDP-like); the other with none (ACLED-like)
+        frame["fatalities_low"] = frame["fatalities"].astype("Float64") * 0.5
+        frame["fatalities_high"] = (frame["fatalities"].astype("Float64") * 2).mask(rng.random(N) < 0.3)
     return frame
 
 
