@@ -26,6 +26,15 @@ class AdminArea:
 def _facets(columns: HotColumns, incidents: pd.DataFrame) -> FacetColumns:
     return columns.facets if columns.facets is not None else FacetColumns.from_frame(incidents)
 
+def code_counts(codes: np.ndarray, size: int) -> np.ndarray:
+    """Rows per code ``0 .. size - 1`` (code -1: none counted). One-byte and two-byte codes are counted as
+    unsigned (-1 lands past every code) instead of first copying the rows that have a code."""
+    if codes.dtype.kind == "i" and codes.dtype.itemsize <= 2:
+        unsigned = codes.view(np.uint8 if codes.dtype.itemsize == 1 else np.uint16)
+        return np.bincount(unsigned, minlength=size)[:size]
+    return np.bincount(codes[codes >= 0], minlength=size)[:size]
+
+
 def actors(columns: HotColumns, incidents: pd.DataFrame) -> list[tuple[str, int]]:
     """Every actor named as actor1 or actor2, with its number of incidents, most frequent first."""
     facets = _facets(columns, incidents)
@@ -34,7 +43,7 @@ def actors(columns: HotColumns, incidents: pd.DataFrame) -> list[tuple[str, int]
     size = len(facets.actor_names)
     counts = np.zeros(size, dtype=np.int64)
     for codes in (facets.actor1_codes, facets.actor2_codes):
-        counts += np.bincount(codes[codes >= 0], minlength=size)
+        counts += code_counts(codes, size)
     order = sorted(range(size), key=lambda i: (-counts[i], facets.actor_names[i]))
     return [(facets.actor_names[i], int(counts[i])) for i in order]
 
@@ -44,14 +53,15 @@ def sub_event_types(incidents: pd.DataFrame) -> list[tuple[str, str, int]]:
         return []
     kinds, subs = incidents["event_type"], incidents["sub_event_type"]
     if isinstance(kinds.dtype, pd.CategoricalDtype) and isinstance(subs.dtype, pd.CategoricalDtype):
-        # Count on the codes (a byte a row), in the order groupby gives categoricals: by code.
+        # Count on the codes (a byte a row), in the order groupby gives categoricals: by code. Slot 0 of
+        # each axis holds the missing code (-1), dropped after counting: no copy of the rows kept.
         kind_codes, sub_codes = kinds.cat.codes.to_numpy(), subs.cat.codes.to_numpy()
-        width = len(subs.cat.categories)
-        keep = (kind_codes >= 0) & (sub_codes >= 0)
-        flat = kind_codes[keep].astype(np.int32) * width + sub_codes[keep]
-        counts = np.bincount(flat, minlength=len(kinds.cat.categories) * width)
-        return [(str(kinds.cat.categories[i // width]), str(subs.cat.categories[i % width]), int(counts[i]))
-                for i in np.flatnonzero(counts).tolist()]
+        width = len(subs.cat.categories) + 1
+        flat = (kind_codes.astype(np.int32) + 1) * width + sub_codes
+        flat += 1
+        counts = np.bincount(flat, minlength=(len(kinds.cat.categories) + 1) * width).reshape(-1, width)[1:, 1:]
+        return [(str(kinds.cat.categories[k]), str(subs.cat.categories[t]), int(counts[k, t]))
+                for k, t in zip(*(axis.tolist() for axis in np.nonzero(counts)), strict=True)]
     pairs = incidents[["event_type", "sub_event_type"]].dropna()
     sizes = pairs.groupby(["event_type", "sub_event_type"], sort=True, observed=True).size()
     return [(str(t), str(s), int(n)) for (t, s), n in zip(sizes.index, sizes.tolist(), strict=True)]

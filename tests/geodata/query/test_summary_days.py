@@ -1,6 +1,7 @@
 """The summary of a large store without its rows: areas grouped by p-code, else by the name the source wrote
-(as pandas groups them), and date ranges counted from running sums per day agreeing with the rows, on
-north-east Nigerian incidents, in memory and stored (memory-mapped, categorical columns)."""
+(as pandas groups them), and date ranges counted from running sums per day agreeing with the rows; the
+filters' actor and sub-type options counted from codes; on north-east Nigerian incidents, in memory and
+stored (memory-mapped, categorical columns)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -14,7 +15,7 @@ from geodata import FilterState, IncidentStore
 from geodata.catalog.parquet import read_dataset, write_dataset
 from geodata.model.dataset import dataset_from_incidents
 from geodata.model.filters import PRECISIONS
-from geodata.query import summary_days
+from geodata.query import facets, summary_days
 from geodata.query.summary import BY, _day_sums, has_level, summary
 from geodata.synthetic import synthetic_incidents
 
@@ -48,6 +49,7 @@ def nigeria_incidents(n: int = 6_000, seed: int = 11) -> pd.DataFrame:
     frame["latitude"] = 11.0 + rng.random(n) * 2.5
     frame["longitude"] = 11.5 + rng.random(n) * 3.0
     frame.loc[rng.random(n) < 0.1, "fatalities"] = pd.NA
+    frame.loc[rng.random(n) < 0.02, "sub_event_type"] = None
     return frame
 
 
@@ -130,3 +132,14 @@ def test_groupings_too_large_for_day_sums_are_counted_from_the_rows(monkeypatch)
     store = IncidentStore(dataset)
     assert {state: summary(store, state, "actor") for state in expected} == expected
     assert _day_sums(store, "actor") is None
+
+
+def test_actor_and_sub_type_options_count_the_incidents_naming_them(store):
+    frame = store.incidents.astype({c: object for c in ("event_type", "sub_event_type", "actor1", "actor2")})
+    assert dict(facets.actors(store.columns, store.incidents)) == {  # mentions as actor 1 or 2
+        actor: int((frame["actor1"] == actor).sum() + (frame["actor2"] == actor).sum()) for actor in ACTORS}
+    subs = facets.sub_event_types(store.incidents)
+    sizes = frame.dropna(subset=["sub_event_type"]).groupby(["event_type", "sub_event_type"]).size()
+    assert sorted(subs) == [(t, s, int(n)) for (t, s), n in sizes.items()]
+    kinds = [t for t, _, _ in subs]
+    assert kinds == sorted(kinds, key=kinds.index)  # each type's sub-types together
