@@ -26,6 +26,8 @@ TEXT_CACHE = 16
 #: Notes are searched as distinct values when a sample holds at most this share of distinct values.
 DISTINCT_SHARE = 0.05
 _SAMPLE = 20_000
+#: Up to this many codes an index finds each code's rows by a comparison pass instead of a sort.
+FEW_CODES = 8
 
 
 class PostingIndex:
@@ -43,6 +45,9 @@ class PostingIndex:
             raise ValueError("a partition index has one column")
         width, n = len(columns), len(columns[0]) if columns else 0
         self.size, self.partition, self.rows_total = size, partition, n
+        if size <= FEW_CODES:
+            self._per_code(columns)
+            return
         dtype = np.int16 if size + 1 < 2**15 else np.int32
         buckets = np.empty((n, width), dtype=dtype)  # row-major: entries in position order
         for j, codes in enumerate(columns):
@@ -61,6 +66,23 @@ class PostingIndex:
         self.offsets = np.zeros(size + 2, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
         self.offsets -= skip  # a non-partition index does not store bucket 0 (never read)
+
+    def _per_code(self, columns: Sequence[np.ndarray]) -> None:
+        """Few codes (a precision, a handful of sub-types): one comparison pass per code finds its rows,
+        already ascending and once each, faster than sorting every row."""
+        dtype = np.int32 if self.rows_total < 2**31 else np.int64
+        lists = []
+        for code in range(-1 if self.partition else 0, self.size):
+            hit = columns[0] == code
+            for more in columns[1:]:
+                hit |= more == code
+            lists.append(np.flatnonzero(hit).astype(dtype))
+        if not self.partition:
+            lists.insert(0, np.empty(0, dtype=dtype))  # bucket 0 (empty) is never read
+        self.order = np.concatenate(lists) if lists else np.empty(0, dtype=dtype)
+        self.order.flags.writeable = False
+        self.offsets = np.zeros(self.size + 2, dtype=np.int64)
+        np.cumsum([len(rows) for rows in lists], out=self.offsets[1:])
 
     def _bounds(self, code: int) -> tuple[int, int]:
         bucket = code + 1
@@ -232,6 +254,8 @@ class FilterIndexes:
             values = columns.geo_precision
             codes = np.where(values >= 0, values, -1).astype(np.int16)
             return PostingIndex([codes], int(codes.max(initial=0)) + 1, partition=True)
+        if name == "types":
+            return PostingIndex([columns.type_codes], len(columns.type_names), partition=True)
         assert facets is not None
         if name == "sub_types":
             return PostingIndex([facets.sub_type_codes], len(facets.sub_type_names), partition=True)
@@ -300,5 +324,9 @@ class FilterIndexes:
     def parts(self, name: str, codes: list[int], lo: int, hi: int) -> list[np.ndarray]:
         """The rows in ``[lo, hi)`` of each of ``codes`` in the partition index ``name``: disjoint, each
         ascending, never merged (counts and sums need no order)."""
+        return [rows for rows in self.each(name, sorted(set(codes)), lo, hi) if len(rows)]
+
+    def each(self, name: str, codes: list[int], lo: int, hi: int) -> list[np.ndarray]:
+        """The rows in ``[lo, hi)`` (ascending) of each of ``codes`` in index ``name``, in that order."""
         index = self._index(name)
-        return [rows for rows in (index.rows(int(c), lo, hi) for c in sorted(set(codes))) if len(rows)]
+        return [index.rows(int(c), lo, hi) for c in codes]

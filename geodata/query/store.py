@@ -212,7 +212,9 @@ class IncidentStore:
     @functools.cached_property
     def _type_day_sums(self) -> np.ndarray:
         """:func:`~geodata.query.totals.type_day_sums` over every row, on the first type-filtered headline."""
-        return type_day_sums(self.columns, self._day_sums[0])
+        codes = [*range(len(self.columns.type_names)), -1]  # -1 (no type): the table's last row
+        return type_day_sums(self.columns, self._day_sums[0], self.indexes.each("types", codes, 0, len(self._days)),
+                             self._estimates)
 
     def _whole_days(self, state: FilterState, lo: int, hi: int) -> tuple[int, np.ndarray]:
         """(incidents, the four sums of :func:`fatality_sums`) over rows ``[lo, hi)`` of ``state``'s event
