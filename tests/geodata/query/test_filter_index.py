@@ -55,11 +55,16 @@ def colombia(unique_notes: bool) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module", params=["repeated notes", "unique notes"])
-def stored(request, tmp_path_factory) -> IncidentStore:
+def stored(request, tmp_path_factory):
+    """The store; with unique notes, its indexes sort their rows (as for a dataset of many actors)
+    instead of one pass per code."""
     folder = tmp_path_factory.mktemp("colombia") / "colombia"
-    write_dataset(dataset_from_incidents(colombia(request.param == "unique notes"), name="colombia",
-                                         title="Nariño and Cauca"), folder)
-    return IncidentStore(read_dataset(folder))
+    unique = request.param == "unique notes"
+    write_dataset(dataset_from_incidents(colombia(unique), name="colombia", title="Nariño and Cauca"), folder)
+    with pytest.MonkeyPatch.context() as patch:
+        if unique:
+            patch.setattr(index_module, "FEW_CODES", 0)
+        yield IncidentStore(read_dataset(folder))
 
 
 def plain(store: IncidentStore, state: FilterState) -> pd.Series:
@@ -186,7 +191,9 @@ def test_selected_positions_cannot_be_changed_by_a_caller(stored):
         positions[0] = 0
 
 
-def test_posting_index_lists_each_row_once_per_code_in_order():
+@pytest.mark.parametrize("few", [0, 8], ids=["sorted", "one pass per code"])
+def test_posting_index_lists_each_row_once_per_code_in_order(few, monkeypatch):
+    monkeypatch.setattr(index_module, "FEW_CODES", few)
     actor1 = np.array([0, 1, 1, -1, 2, 0], dtype=np.int8)
     actor2 = np.array([1, 1, -1, 0, 0, -1], dtype=np.int8)
     index = index_module.PostingIndex([actor1, actor2], 3)
