@@ -1,8 +1,10 @@
 """The embedded, in-process store: one dataset kept as date-sorted columns.
 
 A date range is two ``searchsorted`` calls on an integer day array and a
-slice, not a mask over every row; other filters are vectorised masks on
-that slice. Callbacks share one store read-only.
+slice, not a mask over every row; a facet, precision or notes filter reads
+an index (:mod:`geodata.query.index`, built on first use) cut to that
+range, the others are vectorised masks on the slice. Callbacks share one
+store read-only.
 """
 from __future__ import annotations
 
@@ -175,7 +177,8 @@ class IncidentStore:
             mask = row_mask(self.columns, lo, hi, state)
             if mask is None:
                 return self._every_position[lo:hi]
-            rows = lo + np.flatnonzero(mask)
+            rows = np.flatnonzero(mask).astype(np.int32 if hi < 2**31 else np.int64)  # kept: half the bytes
+            rows += lo
         if rows.flags.writeable:
             rows.flags.writeable = False
         with self._selected_lock:
