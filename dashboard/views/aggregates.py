@@ -72,13 +72,19 @@ def plan(columns: HotColumns, positions: np.ndarray, view: Viewport | None,
 def state_plan(store: IncidentStore, state: FilterState, view: Viewport | None,
                budget: int = DEFAULT_POINT_BUDGET) -> PointSelection | GridCells:
     """:func:`plan` for ``state``; a state of dates and types too many for the budget, with no view to cut
-    them to, is counted from the pyramid (no positions of up to every row)."""
+    them to or surely too many in the widened view, is counted from the pyramid (no positions of up to
+    every row, no scan of them)."""
     span = date_type_span(store.columns, state)
-    if span is not None and view is None:
-        total = pyramid_of(store.columns).count(span)
+    if span is not None:
+        pyramid = pyramid_of(store.columns)
+        total = pyramid.count(span)
         if total > budget:
-            empty = np.empty(0, np.float32)
-            return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
+            wide = view.widened() if view is not None else None
+            bounds = None if wide is None else pyramid.count_bounds(span, (wide.west, wide.south, wide.east,
+                                                                           wide.north))
+            if wide is None or (bounds is not None and bounds[0] > budget):
+                empty = np.empty(0, np.float32)
+                return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
     return plan(store.columns, store.positions(state), view, budget)
 
 

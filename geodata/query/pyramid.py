@@ -117,6 +117,16 @@ class _Table:
     deaths: np.ndarray
 
 
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The positions of every run ``[starts[i], ends[i])`` together, in order."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(total)
+
+
 class Pyramid:
     """The quantized grid of one set of hot columns and its tables per level (thread-safe, lazy)."""
 
@@ -148,6 +158,11 @@ class Pyramid:
     @property
     def _types(self) -> int:
         return len(self.columns.type_names) + 1
+
+    @property
+    def _type_bits(self) -> int:
+        """Bits of a key that hold the type (keys pack x, y and type: decoded by shifts)."""
+        return max(self._types - 1, 1).bit_length()
 
     def _type_slots(self, rows: slice | np.ndarray) -> np.ndarray:
         """Type codes of ``rows`` with a missing type (-1) in the last slot."""
@@ -224,8 +239,9 @@ class Pyramid:
         without coordinates."""
         qx, qy = self.quantized
         x, y = qx[rows], qy[rows]
-        cell = (x >> kx).astype(np.int64) * self.cells_per_axis(ky) + (y >> ky)
-        keys = cell * self._types + self._type_slots(rows)
+        ybits, tbits = BITS - ky, self._type_bits
+        keys = ((x >> kx).astype(np.int64) << (ybits + tbits)) | ((y >> ky).astype(np.int64) << tbits)
+        keys |= self._type_slots(rows)
         keys[x == NO_CELL] = -1
         return keys
 
@@ -263,7 +279,7 @@ class Pyramid:
     def tabled(self, kx: int, ky: int) -> bool:
         """Whether a level is summed from tables (else from the rows: too fine to gain)."""
         cells = self.cells_per_axis(kx) * self.cells_per_axis(ky)
-        return cells <= MAX_TABLE_CELLS and cells * self._types < 2**31
+        return cells <= MAX_TABLE_CELLS and (BITS - kx) + (BITS - ky) + self._type_bits <= 31
 
     def _tables(self, kx: int, ky: int) -> tuple[list[_Table], list[_Table]]:
         """(blocks, super-blocks) of a level: every whole block's table, built on first use; levels least
@@ -313,23 +329,24 @@ class Pyramid:
             return self.row_sums(self._span_rows(span, slice(span.lo, span.hi)), window, fatalities)
         blocks, supers = self._tables(window.kx, window.ky)
         whole, edges = self._split(span, len(blocks), len(supers))
-        types, ny = self._types, self.cells_per_axis(window.ky)
-        first, last = window.x0 * ny * types, (window.x1 + 1) * ny * types  # the window's x range of keys
+        tbits = self._type_bits
+        ybits = BITS - window.ky
+        column = np.arange(window.x0, window.x1 + 1, dtype=np.int64) << ybits
+        starts = ((column + window.y0) << tbits).astype(np.int32)  # one key range a column (the keys' type:
+        ends = ((column + window.y1 + 1) << tbits).astype(np.int32)  # no copy of a table per search)
         parts = []
         for is_super, i in whole:
             table = supers[i] if is_super else blocks[i]
-            a, b = np.searchsorted(table.keys, (first, last))
-            parts.append((table.keys[a:b], table.counts[a:b], table.deaths[a:b]))
+            at = _ranges(np.searchsorted(table.keys, starts), np.searchsorted(table.keys, ends))
+            parts.append((table.keys[at], table.counts[at], table.deaths[at]))
         counts, weights = self.row_sums(self._span_rows(span, edges), window, fatalities)
         if not parts:
             return counts, weights
         keys = np.concatenate([p[0] for p in parts])
-        cell = keys // types
-        x, y = cell // ny - window.x0, cell % ny - window.y0
-        keep = (y >= 0) & (y < window.height)
-        if span.types is not None:
-            keep &= span.types[keys % types]
-        local = x[keep] * window.height + y[keep]
+        keep = slice(None) if span.types is None else span.types[keys & ((1 << tbits) - 1)]
+        keys = keys[keep]  # shifts and masks only: integer division is slow
+        local = ((keys >> (ybits + tbits)) - window.x0) * window.height + (
+            ((keys >> tbits) & ((1 << ybits) - 1)) - window.y0)
         counts = counts + np.bincount(local, weights=np.concatenate([p[1] for p in parts])[keep],
                                       minlength=size).astype(np.int64)
         if fatalities:
@@ -362,6 +379,28 @@ class Pyramid:
             weights = np.bincount(local, weights=self._deaths(rows)[keep] if isinstance(rows, slice)
                                   else self._deaths(rows[keep]), minlength=size)
         return counts.astype(np.int64), weights
+
+    def count_bounds(self, span: Span, bounds: tuple[float, float, float, float]) -> tuple[int, int] | None:
+        """(at least, at most) how many rows of ``span`` lie inside ``bounds`` (inclusive edges), from
+        the cells ~1/48 of its width that lie wholly inside it and those that touch it; ``None`` when
+        the box is too small for a tabled level (count the rows)."""
+        west, south, east, north = bounds
+        middle = math.cos(math.radians(min(max((south + north) / 2, -85.0), 85.0)))
+        if self.empty or span.hi <= span.lo or east < west or north < south:
+            return (0, 0)
+        window = self.window(bounds, max(east - west, (north - south) / middle) / 48, middle, 1 << 14)
+        if window is None:
+            return (0, 0)
+        if not self.tabled(window.kx, window.ky):
+            return None
+        counts, _ = self.sums(span, window, False)
+        step_x, step_y = self.steps(window)
+        margin = 1e-4  # degrees: far above float32 rounding, so a point of an inner cell is surely inside
+        xs = self.west + np.arange(window.x0, window.x1 + 2) * step_x
+        ys = self.south + np.arange(window.y0, window.y1 + 2) * step_y
+        inner = np.outer((xs[:-1] >= west + margin) & (xs[1:] <= east - margin),
+                         (ys[:-1] >= south + margin) & (ys[1:] <= north - margin)).ravel()
+        return int(counts[inner].sum()), int(counts.sum())
 
     def count(self, span: Span) -> int:
         """How many rows ``span`` selects (with or without coordinates), from counts per block and type."""

@@ -176,3 +176,19 @@ def test_after_a_move_by_the_app_the_cells_follow_its_centre_and_zoom(mali):
     around = int(text.split("by incidents; ")[1].split(" in and around")[0].replace(",", ""))
     gao = mali.dataset.incidents.query("location == 'Gao'")
     assert 0 < around <= len(gao) < 20_000
+
+
+@pytest.mark.parametrize("view", [None, MOPTI, {**MOPTI, "map.zoom": 12, "map._derived": {"coordinates": [
+    [-4.22, 14.52], [-4.18, 14.52], [-4.18, 14.48], [-4.22, 14.48]]}}])
+@pytest.mark.parametrize("budget", [50, 2_000, 10**6])
+def test_states_of_dates_and_types_plan_as_their_positions_do(mali, view, budget):
+    from dashboard.state.mapview import viewport_from_relayout
+    from dashboard.views.aggregates import plan, state_plan
+
+    viewport = viewport_from_relayout(view)
+    for chosen in (FilterState.default(mali.date_range()),
+                   FilterState(*mali.date_range(), event_types=("Battles", "Protests"))):
+        quick, direct = state_plan(mali, chosen, viewport, budget), plan(mali.columns, mali.positions(chosen),
+                                                                        viewport, budget)
+        assert type(quick) is type(direct) and quick.total == direct.total == len(mali.positions(chosen))
+        assert getattr(quick, "positions", np.empty(0)).tolist() == getattr(direct, "positions", np.empty(0)).tolist()

@@ -149,3 +149,25 @@ def test_a_filter_state_of_dates_and_types_is_a_span_and_others_are_not():
     assert date_type_span(store.columns, FilterState(start, end, text="convoy")) is None
     empty = date_type_span(store.columns, FilterState(date(2023, 3, 2), date(2023, 3, 1)))
     assert empty is not None and Pyramid(store.columns).count(empty) == 0
+
+
+def test_counts_in_a_box_are_bounded_by_its_inner_and_touching_cells(small_blocks):
+    columns = random_columns(40_000, 13)
+    grid = Pyramid(columns)
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(40):
+        lo, hi = sorted(rng.integers(0, 40_001, 2).tolist())
+        types = None if rng.random() < 0.5 else np.r_[rng.random(len(TYPES)) < 0.5, False]
+        west, south = rng.uniform(-10, 0), rng.uniform(11, 16)
+        box = (west, south, west + rng.uniform(0.05, 8), south + rng.uniform(0.05, 5))
+        bounds = grid.count_bounds(Span(lo, hi, types), box)
+        if bounds is None:  # too small a box for a tabled level
+            continue
+        rows = np.arange(lo, hi) if types is None else lo + np.flatnonzero(
+            types[np.where(columns.type_codes[lo:hi] < 0, len(TYPES), columns.type_codes[lo:hi])])
+        lon, lat = columns.longitude[rows], columns.latitude[rows]  # compared as the point budget does
+        exact = int(np.count_nonzero((lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])))
+        assert bounds[0] <= exact <= bounds[1]
+        checked += 1 if bounds[0] > 0 else 0
+    assert checked >= 10
