@@ -164,6 +164,25 @@ def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: n
     return out, first
 
 
+def _earlier_ids(found: list[Problem], at: list[int], duplicate: np.ndarray, first_line: dict[str, int],
+                 keys: pd.Series, earlier: tuple[np.ndarray, np.ndarray], file: str, key: str
+                 ) -> tuple[list[Problem], list[int], np.ndarray]:
+    """Rows whose id an earlier batch had: identical to an earlier row, a duplicate; otherwise a
+    repeated id whose first line is the earlier batch's (the problem check_table gives a repeat
+    within one table, added where this batch held the id's first row)."""
+    seen_line, same = earlier
+    duplicate = duplicate | same
+    rows = np.flatnonzero(seen_line > 0)
+    flagged = {i for p, i in zip(found, at, strict=True) if p.reason == "duplicate id"}
+    found, at = list(found), list(at)
+    for i, value in zip(rows.tolist(), keys.iloc[rows].tolist(), strict=True):
+        first_line[value] = int(seen_line[i])
+        if i not in flagged:
+            found.append(Problem(file, schema_module.FIRST_DATA_LINE + i, key, "duplicate id", str(value)))
+            at.append(i)
+    return found, at, duplicate
+
+
 def _swap(typed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     lat, lon = typed["latitude"].to_numpy(copy=True), typed["longitude"].to_numpy(copy=True)
     lat[rows], lon[rows] = lon[rows], lat[rows]
@@ -204,6 +223,37 @@ def quarantine_frame(original: pd.DataFrame, rows: np.ndarray, lines: np.ndarray
     return out.drop(columns="geometry") if "geometry" in out.columns else out
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One table validated, in the parts a batched import (:mod:`geodata.ingest.stream`) adds up
+    batch by batch: warnings stay in their groups so the batches' groups can be joined in file order."""
+
+    source: SourceTable
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame
+    problems: list[Problem]
+    duplicates: int
+    reader_warnings: list[Problem]
+    placement_warnings: list[Problem]
+    point_warnings: list[Problem]
+    swapped_back: list[Problem]
+    #: Located rows judged by no country, place or given area: from 20 on (``MIN_POINTS_FOR_BOX``) their
+    #: verdict depends on the box of all such rows in the file.
+    undecided: int = 0
+
+    def result(self) -> ImportResult:
+        """The :class:`ImportResult` of this table alone."""
+        warnings = self.reader_warnings + self.placement_warnings + self.point_warnings + self.swapped_back
+        source = self.source
+        report = ImportReport(
+            file=source.file, format=source.format, table=source.schema.name, encoding=source.encoding,
+            rows_in=len(source.frame), imported=len(self.valid), quarantined=len(self.quarantine),
+            duplicates=self.duplicates, problems=tuple(self.problems), warnings=tuple(warnings),
+            hashtag_rows=sum(1 for w in warnings if w.reason == HASHTAG_ROW),
+        )
+        return ImportResult(frame=self.valid, quarantine=self.quarantine, report=report, tables=dict(source.tables))
+
+
 def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: bool = False,
                  gazetteer: Gazetteer | None = None) -> ImportResult:
     """Validate a reader's table and split it into imported, quarantined and duplicate rows.
@@ -233,6 +283,15 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     SchemaError
         a column the table requires is missing (the whole file is refused).
     """
+    return check_source(source, area=area, fix_swapped=fix_swapped, gazetteer=gazetteer).result()
+
+
+def check_source(source: SourceTable, *, area: Area | None = None, fix_swapped: bool = False,
+                 gazetteer: Gazetteer | None = None,
+                 earlier: tuple[np.ndarray, np.ndarray] | None = None) -> Checked:
+    """:func:`import_table` in parts. ``earlier`` (a batch of a longer file) gives, for every row, the
+    line of the first earlier-batch row with the same id (0: none) and whether an earlier-batch row is
+    identical to it: the row is then a repeated id, or a duplicate, exactly as in one table."""
     file, table = source.file, source.schema
     lines = np.asarray(source.lines, dtype=np.int64)
     to_source = dict(source.source_columns)
@@ -247,9 +306,9 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     frame = source.frame
     has_points = "latitude" in frame.columns and "longitude" in frame.columns
     placement_problems: list[Problem] = []
+    placement_warnings: list[Problem] = []
     if has_points:
-        frame, said, placement_problems = place_by_name(source, frame, gazetteer, area, lines)
-        warnings += said
+        frame, placement_warnings, placement_problems = place_by_name(source, frame, gazetteer, area, lines)
 
     # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
     typed, found = schema_module.check_table(frame, table, file)
@@ -258,13 +317,19 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
                         dtype=np.int64)
     keys = typed[table.key] if table.key is not None else None  # stripped, blank = missing
     duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
+    first_line = {key: int(lines[row]) for key, row in first.items()}
+    if earlier is not None and keys is not None and table.key is not None:
+        found, at, duplicate = _earlier_ids(found, at, duplicate, first_line, keys, earlier, file, table.key)
     found = [replace(p, line=int(lines[i]), column=None if p.column is None else to_source.get(p.column, p.column),
-                     reason=(f"duplicate id with different content (first on line {lines[first[p.value]]})"
-                             if p.reason == "duplicate id" and p.value in first else p.reason))
+                     reason=(f"duplicate id with different content (first on line {first_line[p.value]})"
+                             if p.reason == "duplicate id" and p.value in first_line else p.reason))
              for p, i in zip(found, at, strict=True) if not duplicate[i]]
 
     swapped = np.zeros(len(frame), dtype=bool)
     swap_problems: list[Problem] = []
+    point_warnings: list[Problem] = []
+    swapped_back: list[Problem] = []
+    undecided = 0
     if has_points:
         lat, lon = typed["latitude"].to_numpy(dtype="float64"), typed["longitude"].to_numpy(dtype="float64")
         countries = row_countries(frame)
@@ -279,11 +344,14 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
             return f"latitude {lat[i]:g}, longitude {lon[i]:g}" + (f": {found}" if found else "")
 
         said = [Problem(file, int(lines[i]), column, SWAPPED, evidence(int(i))) for i in rows]
-        warnings += [Problem(file, int(lines[i]), column, "point outside the row's country", evidence(int(i)))
-                     for i in np.flatnonzero(checked.outside & ~duplicate)]
+        point_warnings = [Problem(file, int(lines[i]), column, "point outside the row's country", evidence(int(i)))
+                          for i in np.flatnonzero(checked.outside & ~duplicate)]
+        if area is None:
+            located = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+            undecided = int((~checked.decided & located).sum())
         if fix_swapped and len(rows):
             typed = _swap(typed, rows)
-            warnings += [replace(p, reason=f"{SWAPPED}: swapped back") for p in said]
+            swapped_back = [replace(p, reason=f"{SWAPPED}: swapped back") for p in said]
         else:
             swap_problems = said
 
@@ -310,11 +378,7 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
 
         valid = gpd.GeoDataFrame(valid, geometry="geometry", crs=source.frame.crs)
     quarantined_rows = np.flatnonzero(bad)
-    report = ImportReport(
-        file=file, format=source.format, table=table.name, encoding=source.encoding,
-        rows_in=len(frame), imported=len(valid), quarantined=len(quarantined_rows), duplicates=int(duplicate.sum()),
-        problems=tuple(problems), warnings=tuple(warnings),
-        hashtag_rows=sum(1 for w in warnings if w.reason == HASHTAG_ROW),
-    )
-    return ImportResult(frame=valid, quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row),
-                        report=report, tables=dict(source.tables))
+    return Checked(source=source, valid=valid,
+                   quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row), problems=problems,
+                   duplicates=int(duplicate.sum()), reader_warnings=warnings, placement_warnings=placement_warnings,
+                   point_warnings=point_warnings, swapped_back=swapped_back, undecided=undecided)

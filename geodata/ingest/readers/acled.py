@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geodata.ingest.readers.base import (
@@ -67,7 +68,14 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     """
     file = str(path)
     raw, used, lines = read_export(path, encoding, REQUIRED)
-    raw, lines, warnings = drop_hashtag_row(raw, lines, file)
+    return acled_table(raw, lines, file, used)
+
+
+def acled_table(raw: pd.DataFrame, lines: np.ndarray, file: str, used: str, *, first: bool = True) -> SourceTable:
+    """ACLED cells (text, as read) mapped onto canonical incidents: :func:`read_acled` without the
+    reading, so a batched import (:mod:`geodata.ingest.stream`) maps each batch the same way. Only the
+    ``first`` batch may hold the HXL hashtag row and says what the header lacks."""
+    raw, lines, warnings = drop_hashtag_row(raw, lines, file) if first else (raw, lines, [])
     problems: list[Problem] = []
 
     def column(name: str) -> pd.Series:
@@ -88,9 +96,9 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> SourceTable:
     for name in raw.columns:
         if name not in frame.columns and name not in ("event_id_cnty", "time_precision"):
             frame[name] = raw[name]
-        if name not in COLUMNS:
+        if name not in COLUMNS and first:
             warnings.append(Problem(file, 1, name, "column is not part of the ACLED format; kept as is"))
-    if "timestamp" not in raw.columns:
+    if "timestamp" not in raw.columns and first:
         warnings.append(Problem(file, 1, "timestamp", "no timestamp column: a re-import cannot tell edited events"))
     return SourceTable(
         file=file, format="acled", schema=INCIDENTS, frame=frame, original=raw, lines=lines,

@@ -1,0 +1,100 @@
+"""Ids seen in earlier batches of a file, so a batched import finds repeated ids across batches.
+
+A ten-million-row file cannot keep its ids as Python strings (a gigabyte),
+and a sort of all of them per batch would cost more than the batch. Each id
+is hashed to 64 bits on Arrow's buffers (numpy, no Python per row); a bitmap
+of hashes answers "maybe seen" for a whole batch at once, a sorted array per
+earlier batch confirms the hash, and the few rows left are confirmed on the
+file's own lines (:class:`~geodata.ingest.lines.FileLines`), so a collision
+never makes two different ids one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_LENGTH = np.uint64(0xD6E8FEB86659FD93)
+
+
+def _powers(count: int) -> np.ndarray:
+    """``_MULTIPLIER ** k`` for k < count, modulo 2**64 (uint64 wraps)."""
+    out = np.full(max(count, 1), _MULTIPLIER, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
+
+
+def hash_text(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of every string (a polynomial over its bytes, then mixed); callers mask nulls.
+
+    Vectorised over the Arrow buffers: about a tenth of a second for a million ids.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    values = values.cast(pa.large_string())
+    count = len(values)
+    _, offsets_buffer, data_buffer = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset:values.offset + count + 1] \
+        if offsets_buffer is not None else np.zeros(count + 1, dtype=np.int64)
+    lengths = np.diff(offsets)
+    base, end = (int(offsets[0]), int(offsets[-1])) if count else (0, 0)
+    sums = np.zeros(count, dtype=np.uint64)
+    if end > base and data_buffer is not None:
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[base:end].astype(np.uint64)
+        starts = offsets[:-1] - base
+        position = np.arange(end - base) - np.repeat(starts, np.diff(offsets))
+        terms = (data + np.uint64(1)) * _powers(int(position.max()) + 1)[position]
+        sums = np.add.reduceat(terms, np.minimum(starts, len(terms) - 1))
+        sums[lengths == 0] = 0
+    h = sums ^ (lengths.astype(np.uint64) * _LENGTH)
+    h ^= h >> np.uint64(30)
+    h *= _MIX1
+    h ^= h >> np.uint64(27)
+    h *= _MIX2
+    h ^= h >> np.uint64(31)
+    return h
+
+
+class SeenIds:
+    """The ids of the batches added so far: which rows of a new batch repeat one, and on which line
+    the id came first.
+
+    ``confirm(line_a, line_b)`` says whether two file lines hold the same id (the hash only proposes).
+    """
+
+    def __init__(self, expected_rows: int, confirm: Callable[[int, Sequence[int]], list[int]]):
+        bits = int(min(max(expected_rows * 8, 1 << 16), 1 << 28))
+        self._size = 1 << (bits - 1).bit_length()
+        self._bitmap = np.zeros(self._size, dtype=bool)
+        self._batches: list[tuple[np.ndarray, np.ndarray]] = []
+        self._confirm = confirm
+
+    def earlier(self, hashes: np.ndarray, valid: np.ndarray, lines: np.ndarray) -> dict[int, list[int]]:
+        """Row -> the lines of earlier-batch rows with the same id (ascending), for the rows that have any."""
+        maybe = np.flatnonzero(valid & self._bitmap[hashes & np.uint64(self._size - 1)])
+        found: dict[int, list[int]] = {}
+        if not len(maybe):
+            return found
+        for sorted_hashes, sorted_lines in self._batches:
+            left = np.searchsorted(sorted_hashes, hashes[maybe], side="left")
+            right = np.searchsorted(sorted_hashes, hashes[maybe], side="right")
+            for row, a, b in zip(maybe[right > left].tolist(), left[right > left].tolist(),
+                                 right[right > left].tolist(), strict=True):
+                found.setdefault(row, []).extend(sorted_lines[a:b].tolist())
+        out: dict[int, list[int]] = {}
+        for row, candidates in found.items():
+            same = self._confirm(int(lines[row]), sorted(candidates))
+            if same:
+                out[row] = same
+        return out
+
+    def add(self, hashes: np.ndarray, valid: np.ndarray, lines: np.ndarray) -> None:
+        """Remember the ids of a batch (rows with ``valid``, i.e. a non-blank id)."""
+        kept = hashes[valid]
+        order = np.argsort(kept, kind="stable")
+        self._batches.append((kept[order], np.asarray(lines)[valid][order]))
+        self._bitmap[kept & np.uint64(self._size - 1)] = True

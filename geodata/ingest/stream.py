@@ -1,0 +1,315 @@
+"""A big ACLED export imported batch by batch, with the same result as reading it whole.
+
+``pandas.read_csv`` of a ten-million-row export holds 12 GB; the one-table
+import (:func:`~geodata.ingest.readers.read_acled` + :func:`~geodata.ingest.validate.import_table`)
+more. Here pyarrow's streaming CSV reader hands over blocks (every column
+read as text, so a late odd value cannot upset type guessing) in a thread
+of its own, so parsing on one core overlaps validating on the other; each
+batch of :data:`BATCH_ROWS` rows is mapped and validated by the very code
+of the one-table path (:func:`~geodata.ingest.readers.acled.acled_table`,
+:func:`~geodata.ingest.validate.check_source`), its valid rows go to a
+Parquet file (or stay in memory for a caller that wants them), and ids are
+checked across batches (:mod:`geodata.ingest.seen`). Memory is a few
+batches, not the file.
+
+The result is the one-table result exactly: the same kept rows, the same
+quarantine (lines, columns, reasons), warnings and counts. Where the
+batches cannot promise that, the file takes the one-table path (under the
+import limits): it is not UTF-8, pyarrow refuses it (ragged rows, a line
+break inside a quoted cell), its records are not one per line, or 20 or
+more located rows name no country or place the check knows and no area
+was given (their swap verdict needs the box of all such rows).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import queue
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from geodata.geo.coordinates import MIN_POINTS_FOR_BOX, Area
+from geodata.geo.gazetteer import Gazetteer
+from geodata.ingest import limits
+from geodata.ingest.lines import FileLines
+from geodata.ingest.readers.acled import REQUIRED, acled_table, read_acled
+from geodata.ingest.readers.base import HASHTAG_ROW, missing_columns
+from geodata.ingest.readers.encoding import UTF8, UTF8_BOM, check_text, read_bytes
+from geodata.ingest.seen import SeenIds, hash_text
+from geodata.ingest.validate import Checked, ImportReport, ImportResult, check_source, import_table
+from geodata.model.errors import Problem, SchemaError
+from geodata.model.schema import FIRST_DATA_LINE
+
+#: Rows validated at a time: large enough that per-batch costs vanish, small enough to bound memory.
+BATCH_ROWS = 1_000_000
+#: Bytes pyarrow parses per block (its threads parse blocks side by side).
+BLOCK_BYTES = 1 << 24
+#: How the placement summary (:func:`geodata.ingest.locate.place_by_name`) begins; batches' counts add up.
+_PLACED = "rows without coordinates, placed by name:"
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+class _OneTable(Exception):
+    """This file needs the one-table path (see the module docstring)."""
+
+
+def _header(head: bytes, file: str) -> list[str]:
+    """The header's column names as pyarrow reads them; refuse what the one-table path refuses first."""
+    check_text(head, file)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _OneTable
+    try:
+        text = codecs.getincrementaldecoder(UTF8)().decode(head, final=False)
+    except UnicodeDecodeError:
+        raise _OneTable from None
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    names = next(csv.reader([first]), [])
+    if not names or len(set(names)) != len(names) or (b"\n" not in head and b"\r" not in head):
+        raise _OneTable
+    limits.check(file, "the number of columns in the header line", len(names), limits.MAX_COLUMNS, "MAX_COLUMNS")
+    missing = missing_columns(file, [n.strip() for n in names], REQUIRED)
+    if missing:
+        raise SchemaError(missing)
+    return names
+
+
+def _batches(path: Path, names: list[str], rows: int) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last one fewer), parsed ahead in a thread of their own."""
+    options = pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+                                  strings_can_be_null=True, quoted_strings_can_be_null=True)
+    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
+                           parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options)
+    ahead: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        pending: list[pa.RecordBatch] = []
+        count = 0
+        try:
+            for batch in reader:
+                pending.append(batch)
+                count += batch.num_rows
+                while count >= rows:
+                    table = pa.Table.from_batches(pending)
+                    ahead.put(table.slice(0, rows))
+                    rest = table.slice(rows)
+                    pending, count = rest.to_batches(), rest.num_rows
+                    if stop.is_set():
+                        return
+            if count:
+                ahead.put(pa.Table.from_batches(pending))
+            ahead.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which decides
+            ahead.put(exc)
+
+    thread = threading.Thread(target=produce, name="csv-batches", daemon=True)
+    thread.start()
+    try:
+        while (item := ahead.get()) is not None:
+            if isinstance(item, pa.ArrowInvalid):
+                raise _OneTable from None
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                ahead.get(timeout=0.1)
+            except queue.Empty:
+                pass
+
+
+class _Ids:
+    """Cross-batch ids: the ``earlier`` argument of :func:`check_source` for each batch."""
+
+    def __init__(self, lines: FileLines, id_column: int, expected_rows: int):
+        self.lines, self.id_column = lines, id_column
+        self.seen = SeenIds(expected_rows, self._same_id)
+
+    def _cells(self, line: int) -> list[str | None]:
+        try:
+            return self.lines.cells(line)
+        except (UnicodeDecodeError, IndexError, csv.Error):
+            raise _OneTable from None
+
+    def _key(self, cells: list[str | None]) -> str | None:
+        value = cells[self.id_column] if self.id_column < len(cells) else None
+        return value.strip() or None if value is not None else None
+
+    def _same_id(self, line: int, candidates: Sequence[int]) -> list[int]:
+        key = self._key(self._cells(line))
+        return [c for c in candidates if key is not None and self._key(self._cells(c)) == key]
+
+    def earlier(self, keys: pa.ChunkedArray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        valid = np.asarray(keys.is_valid(), dtype=bool)
+        hashes = hash_text(keys)
+        found = self.seen.earlier(hashes, valid, lines)
+        first = np.zeros(len(lines), dtype=np.int64)
+        same = np.zeros(len(lines), dtype=bool)
+        for row, earlier_lines in found.items():
+            first[row] = earlier_lines[0]
+            cells = self._cells(int(lines[row]))
+            same[row] = any(self._cells(line) == cells for line in earlier_lines)
+        self.seen.add(hashes, valid, lines)
+        return first, same
+
+
+def _keys(source_frame: pd.DataFrame) -> pa.ChunkedArray:
+    """The batch's ids stripped, blank ones null (as :func:`~geodata.model.schema.text` makes them)."""
+    import pyarrow.compute as pc
+
+    ids = pa.chunked_array(source_frame["event_id"].array.__arrow_array__())
+    trimmed = pc.utf8_trim_whitespace(ids)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _placed(warnings: list[Problem], file: str) -> list[Problem]:
+    """The batches' placement warnings as one table gives them: one summary (counts added), then the rows."""
+    summaries = [w for w in warnings if w.line is None and w.reason.startswith(_PLACED)]
+    if len(summaries) <= 1:
+        return warnings
+    counts = np.sum([[int(n) for n in re.findall(r"\d+", w.reason)] for w in summaries], axis=0).tolist()
+    numbers = iter(counts)
+    summary = Problem(file, None, None, re.sub(r"\d+", lambda _: str(next(numbers)), summaries[0].reason))
+    return [summary] + [w for w in warnings if w not in summaries]
+
+
+class _Output:
+    """Valid rows: appended to a Parquet file, or kept for the caller."""
+
+    def __init__(self, out: Path | None):
+        self.out = out
+        self.frames: list[pd.DataFrame] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.partial = out.with_name(out.name + ".partial") if out is not None else None
+        self.schema: pa.Schema | None = None
+
+    def add(self, valid: pd.DataFrame) -> None:
+        if self.partial is None:
+            self.frames.append(valid)
+            return
+        table = pa.Table.from_pandas(valid, preserve_index=False)
+        if self.writer is None or self.schema is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.partial, table.schema)
+            self.frames.append(valid.iloc[:0])
+        self.writer.write_table(table.cast(self.schema))
+
+    def finish(self) -> pd.DataFrame:
+        if self.writer is not None and self.out is not None and self.partial is not None:
+            self.writer.close()
+            self.partial.replace(self.out)
+        frames = [f for f in self.frames if len(f)] or self.frames[:1]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.partial is not None:
+            self.partial.unlink(missing_ok=True)
+
+
+def import_acled_stream(path: str | Path, *, batch_rows: int = BATCH_ROWS, area: Area | None = None,
+                        fix_swapped: bool = False, gazetteer: Gazetteer | None = None,
+                        out: str | Path | None = None) -> ImportResult:
+    """``import_table(read_acled(path), ...)`` batch by batch, in memory bounded by a few batches.
+
+    ``out``: write the valid rows to this Parquet file (the result's frame is then empty, with the
+    columns); ``None`` keeps them in the result, as :func:`import_table` does.
+
+    Raises what the one-table path raises: ``UnreadableFileError``, ``SchemaError``, ``LimitError``.
+    """
+    path = Path(path)
+    target = Path(out) if out is not None else None
+    try:
+        return _stream(path, batch_rows, area, fix_swapped, gazetteer, target)
+    except _OneTable:
+        result = import_table(read_acled(path), area=area, fix_swapped=fix_swapped, gazetteer=gazetteer)
+        if target is None:
+            return result
+        output = _Output(target)
+        output.add(result.frame)
+        return ImportResult(frame=output.finish(), quarantine=result.quarantine, report=result.report)
+
+
+def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, gazetteer: Gazetteer | None,
+            out: Path | None) -> ImportResult:
+    file = str(path)
+    head = read_bytes(path, 1 << 16)
+    names = _header(head, file)
+    used = UTF8_BOM if head.startswith(codecs.BOM_UTF8) else UTF8
+    lines = FileLines(path)
+    output = _Output(out)
+    parts: list[_Batch] = []
+    records = 0
+    try:
+        ids = _Ids(lines, [n.strip() for n in names].index("event_id_cnty"),
+                   max(1, path.stat().st_size // max(1, len(head) // max(1, head.count(b"\n")))))
+        for table in _batches(path, names, batch_rows):
+            records += table.num_rows
+            limits.check(file, "the number of lines", records + 1, limits.MAX_ROWS + 1, "MAX_ROWS")
+            limits.check(file, "the number of cells (lines x columns)", (records + 1) * len(names),
+                         limits.MAX_CELLS, "MAX_CELLS")
+            raw = table.rename_columns([n.strip() for n in names]).to_pandas(types_mapper={pa.string(): _TEXT}.get)
+            numbers = np.arange(records - table.num_rows, records, dtype=np.int64) + FIRST_DATA_LINE
+            source = acled_table(raw, numbers, file, used, first=not parts)
+            earlier = ids.earlier(_keys(source.frame), np.asarray(source.lines, dtype=np.int64))
+            checked = check_source(source, area=area, fix_swapped=fix_swapped, gazetteer=gazetteer, earlier=earlier)
+            if area is None and sum(p.checked.undecided for p in parts) + checked.undecided >= MIN_POINTS_FOR_BOX:
+                raise _OneTable
+            output.add(checked.valid)
+            parts.append(_light(checked))
+        if not parts or not lines.one_record_per_line(records):
+            raise _OneTable
+        limits.check(file, "the number of lines", lines.count(), limits.MAX_ROWS + 1, "MAX_ROWS")
+    except BaseException:
+        output.discard()
+        raise
+    finally:
+        lines.close()
+    return _result(parts, output.finish(), file)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What the report needs of a validated batch, without its cells."""
+
+    rows_in: int
+    imported: int
+    checked: Checked
+
+
+def _light(checked: Checked) -> _Batch:
+    return _Batch(len(checked.source.frame), len(checked.valid),
+                  replace(checked, source=replace(checked.source, frame=checked.source.frame.iloc[:0],
+                                                  original=checked.source.original.iloc[:0],
+                                                  lines=np.zeros(0, dtype=np.int64)),
+                          valid=checked.valid.iloc[:0]))
+
+
+def _result(batches: list[_Batch], frame: pd.DataFrame, file: str) -> ImportResult:
+    """The batches' parts joined as one table's report: counts added, problems and warnings in file order."""
+    parts = [b.checked for b in batches]
+    first = parts[0]
+    warnings = (first.reader_warnings + _placed([w for p in parts for w in p.placement_warnings], file)
+                + [w for p in parts for w in p.point_warnings] + [w for p in parts for w in p.swapped_back])
+    quarantine = pd.concat([p.quarantine for p in parts], ignore_index=True) if len(parts) > 1 else first.quarantine
+    source = first.source
+    report = ImportReport(
+        file=file, format=source.format, table=source.schema.name, encoding=source.encoding,
+        rows_in=sum(b.rows_in for b in batches), imported=sum(b.imported for b in batches),
+        quarantined=len(quarantine), duplicates=sum(p.duplicates for p in parts),
+        problems=tuple(p for part in parts for p in part.problems), warnings=tuple(warnings),
+        hashtag_rows=sum(1 for w in warnings if w.reason == HASHTAG_ROW),
+    )
+    return ImportResult(frame=frame, quarantine=quarantine, report=report)
