@@ -38,10 +38,11 @@ import numpy as np
 from geodata.model.filters import FilterState
 from geodata.query.columns import HotColumns, row_mask
 
-#: Bits of the level-0 grid on each axis; the last index marks a row without coordinates.
-BITS = 16
-NO_CELL = (1 << BITS) - 1
-LAST = NO_CELL - 1
+#: Bits of the level-0 grid on each axis (32,768 cells across the extent). Cell indices stay under
+#: 2^15 so :data:`NO_CELL` (a row without coordinates) lies past every level's cells when shifted.
+BITS = 15
+NO_CELL = 0xFFFF
+LAST = (1 << BITS) - 1
 #: Coarsest level: one cell holds the whole grid.
 TOP_LEVEL = BITS
 #: Rows per block, and per super-block (a whole number of blocks).
@@ -368,11 +369,10 @@ class Pyramid:
         """:meth:`sums` from the rows themselves (any filter): the same grid, the same sums."""
         size = window.width * window.height
         qx, qy = self.quantized
-        x = qx[rows]
-        keep = x != NO_CELL  # NO_CELL >> k may be a cell of the level
-        x, y = x >> window.kx, qy[rows] >> window.ky
-        keep &= (x >= window.x0) & (x <= window.x1) & (y >= window.y0) & (y <= window.y1)
-        local = (x[keep].astype(np.int64) - window.x0) * window.height + (y[keep].astype(np.int64) - window.y0)
+        x = (qx[rows] >> window.kx).astype(np.int32) - window.x0  # NO_CELL >> k: past every cell
+        y = (qy[rows] >> window.ky).astype(np.int32) - window.y0
+        keep = (x.view(np.uint32) < window.width) & (y.view(np.uint32) < window.height)  # 0 <= x < width
+        local = x[keep] * np.int32(window.height) + y[keep]
         counts = np.bincount(local, minlength=size)
         weights = counts
         if fatalities:  # a slice's view, or only the kept rows gathered
