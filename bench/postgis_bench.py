@@ -12,8 +12,10 @@ callbacks ask of the database:
 
 * map: more matching incidents than the point budget: grid cells summed (from
   ``incident_cells_month`` and ``incident_cells`` when the state filters only
-  dates and types, else from the rows); within the budget: the points
-  themselves (lon, lat, type, deaths);
+  dates and types; from the ``incident_dim_*`` roll-ups when it adds one actor
+  list, precision or fatality bounds on class edges, see
+  geodata/catalog/postgis/dimensions.py; else from the rows); within the
+  budget: the points themselves (lon, lat, type, deaths);
 * timeline: incidents per day and event type;
 * headline: incidents, reported figures and fatalities.
 
@@ -41,7 +43,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
 from geodata.catalog.parquet import read_dataset  # noqa: E402
 from geodata.catalog.postgis import PostgisCatalog  # noqa: E402
-from geodata.catalog.postgis.partitions import cells_serve, daily_totals, grid_totals  # noqa: E402
+from geodata.catalog.postgis.dimensions import DIM_ROLLUPS, grid, headline, selection, timeline  # noqa: E402
+from geodata.catalog.postgis.partitions import cells_serve  # noqa: E402
 from geodata.catalog.postgis.where import incident_condition  # noqa: E402
 from geodata.query.budget import DEFAULT_POINT_BUDGET  # noqa: E402
 
@@ -68,19 +71,23 @@ def rows_query(cur: psycopg.Cursor, name: str, state: FilterState, select: str, 
     return cur.execute(f"SELECT {select} FROM incidents WHERE {condition} {tail}", params).fetchall()
 
 
+def source(state: FilterState) -> str:
+    """Where the state's answers come from: the date-and-type roll-ups, the dimension roll-ups, or the rows."""
+    if cells_serve(state):
+        return "cells"
+    return "dims" if selection(state) is not None else "rows"
+
+
 def callbacks(cur: psycopg.Cursor, name: str, state: FilterState, budget: int) -> tuple[int, int]:
     """The database work of the map, timeline and headline callbacks for ``state``: (matching, drawn)."""
-    if cells_serve(state):
-        totals = cur.execute(
-            "SELECT coalesce(sum(incidents), 0), coalesce(sum(reported), 0), coalesce(sum(fatalities), 0) "
-            "FROM incident_days WHERE dataset = %s AND event_date BETWEEN %s AND %s"
-            + ("" if state.event_types is None else " AND event_type = ANY(%s)"),
-            [name, state.start, state.end] + ([] if state.event_types is None else [list(state.event_types)]),
-        ).fetchone()
-        matching = int(totals[0]) if totals else 0
-        daily_totals(cur, name, state)
+    totals = headline(cur, name, state)
+    if totals is not None:
+        matching = totals[0]
+        timeline(cur, name, state)
         if matching > budget:
-            return matching, len(grid_totals(cur, name, state, factor=4).incidents)
+            cells = grid(cur, name, state, factor=4)
+            assert cells is not None  # the roll-ups that give the headline give the grid at 1/4 degree
+            return matching, len(cells.incidents)
     else:
         matching, _, _ = rows_query(cur, name, state, "count(*), count(fatalities), coalesce(sum(fatalities), 0)")[0]
         rows_query(cur, name, state, "event_date, event_type, count(*)", "GROUP BY 1, 2")
@@ -98,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--reload", action="store_true", help="save the dataset again even when stored")
     parser.add_argument("--workdir", type=Path, default=CACHE)
-    parser.add_argument("--only", choices=("cells", "rows"), default=None,
-                        help="time only the states the roll-ups answer (cells) or only those read from the rows")
+    parser.add_argument("--only", choices=("cells", "dims", "rows"), default=None,
+                        help="time only the states the date-and-type roll-ups answer (cells), those the actor, "
+                             "precision and fatality roll-ups answer (dims), or those read from the rows")
     args = parser.parse_args(argv)
     print(f"postgis_bench: {' '.join(sys.argv)}; {load_average()}")
     folder = synthetic_folder(args.workdir, args.n)
@@ -112,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             catalog.save(dataset, source=str(folder))
             print(f"saved {len(dataset.incidents):,} incidents into PostGIS (COPY into monthly partitions, "
-                  f"incident_cells rebuilt, ANALYZE) in {time.perf_counter() - start:.0f} s; {load_average()}")
+                  f"incident_cells and the dimension roll-ups rebuilt, ANALYZE) in "
+                  f"{time.perf_counter() - start:.0f} s; {load_average()}")
         else:
             print(f"{name} (version {dataset.version}) is already stored; --reload to time the save")
     store = IncidentStore(dataset)
@@ -124,11 +133,17 @@ def main(argv: list[str] | None = None) -> int:
         parts = conn.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = 'incidents'::regclass").fetchone()
         print(f"incidents table {sizes[0]} in {parts[0]} partitions; incident_cells {sizes[1]} ({sizes[2]:,} cells "
               f"for this dataset)")
+        for table in DIM_ROLLUPS:
+            size, count = conn.execute(
+                sql.SQL("SELECT pg_size_pretty(pg_total_relation_size(%s::regclass)), "
+                        "(SELECT count(*) FROM {} WHERE dataset = %s)").format(sql.Identifier(table)),
+                (table, name)).fetchone() or ("?", 0)
+            print(f"{table} {size} ({count:,} rows for this dataset)")
         print(f"{'filter state':<22}{'matching':>11}{'drawn':>8}{'source':>8} | {'median':>8}{'p95':>9}")
         every: list[float] = []
         with conn.cursor() as cur:
             for label, state in states(store):
-                if args.only is not None and (args.only == "cells") != cells_serve(state):
+                if args.only is not None and args.only != source(state):
                     continue
                 callbacks(cur, name, state, DEFAULT_POINT_BUDGET)  # warm the cache once, as a running server
                 times = []
@@ -137,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                     matching, drawn = callbacks(cur, name, state, DEFAULT_POINT_BUDGET)
                     times.append(time.perf_counter() - start)
                 every += times
-                print(f"{label:<22}{matching:>11,}{drawn:>8,}{'cells' if cells_serve(state) else 'rows':>8} | "
+                print(f"{label:<22}{matching:>11,}{drawn:>8,}{source(state):>8} | "
                       f"{statistics.median(times) * 1e3:>6.0f}ms{p95(times) * 1e3:>7.0f}ms", flush=True)
         print(f"all states: median {statistics.median(every) * 1e3:.0f} ms, p95 {p95(every) * 1e3:.0f} ms "
               f"(target p95 < 150 ms); {load_average()}")

@@ -181,7 +181,9 @@ def dimension_states(store: IncidentStore) -> list[FilterState]:
                     FilterState(first, last, types, fatalities_max=4),
                     FilterState(first, last, types, fatalities_min=10, fatalities_max=19),
                     FilterState(first, last, types, fatalities_min=20),
-                    FilterState(first, last, types, fatalities_min=50, fatalities_max=99)]
+                    FilterState(first, last, types, fatalities_min=50, fatalities_max=99),
+                    FilterState(first, last, types, fatalities_max=9),
+                    FilterState(first, last, types, fatalities_min=20, fatalities_max=9)]
     return out
 
 
