@@ -28,6 +28,7 @@ from geodata.query.budget import (
     GridCells,
     PointSelection,
     Viewport,
+    in_viewport,
     plan_points,
 )
 from geodata.query.columns import HotColumns
@@ -82,8 +83,14 @@ def state_plan(store: IncidentStore, state: FilterState, view: Viewport | None,
             wide = view.widened() if view is not None else None
             bounds = None if wide is None else pyramid.count_bounds(span, (wide.west, wide.south, wide.east,
                                                                            wide.north))
+            empty = np.empty(0, np.float32)
             if wide is None or (bounds is not None and bounds[0] > budget):
-                empty = np.empty(0, np.float32)
+                return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
+            near = pyramid.rows_near(span, (wide.west, wide.south, wide.east, wide.north))
+            if near is not None:  # a small box: its rows from the index, tested as plan_points does
+                visible = np.sort(in_viewport(store.columns, near, wide))
+                if len(visible) <= budget:
+                    return PointSelection(visible, total, clipped_to_view=True)
                 return GridCells(empty, empty, np.empty(0, np.int64), empty, 0.0, total)
     return plan(store.columns, store.positions(state), view, budget)
 

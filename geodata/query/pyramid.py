@@ -52,6 +52,8 @@ SUPER_ROWS = 1 << 20
 MAX_TABLE_CELLS = 1 << 20
 #: Most bytes the cached tables of all levels may hold (least recently used level dropped first).
 TABLE_BYTES = 128 << 20
+#: Level of the row index by cell (256 cells a side), for views too fine for a tabled level.
+INDEX_LEVEL = 7
 #: Rows quantized at a time (bounds the float64 temporaries).
 _CHUNK = 1 << 20
 
@@ -326,8 +328,10 @@ class Pyramid:
         size = window.width * window.height
         if span.hi <= span.lo or self.empty:
             return np.zeros(size, np.int64), np.zeros(size)
-        if not self.tabled(window.kx, window.ky):
-            return self.row_sums(self._span_rows(span, slice(span.lo, span.hi)), window, fatalities)
+        if not self.tabled(window.kx, window.ky):  # a fine level: the rows in (and around) the window
+            near = self.rows_near(span, self.cell_box(window))
+            rows = near if near is not None else self._span_rows(span, slice(span.lo, span.hi))
+            return self.row_sums(rows, window, fatalities)
         blocks, supers = self._tables(window.kx, window.ky)
         whole, edges = self._split(span, len(blocks), len(supers))
         tbits = self._type_bits
@@ -379,6 +383,34 @@ class Pyramid:
             weights = np.bincount(local, weights=self._deaths(rows)[keep] if isinstance(rows, slice)
                                   else self._deaths(rows[keep]), minlength=size)
         return counts.astype(np.int64), weights
+
+    @functools.cached_property
+    def _index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (int32) ordered by their cell at :data:`INDEX_LEVEL` (x-major, ascending within a cell),
+        and where each cell's rows start: the rows near a small box without a scan of every row."""
+        side = self.cells_per_axis(INDEX_LEVEL)
+        qx, qy = self.quantized
+        key = (qx >> INDEX_LEVEL).astype(np.int32) * side + (qy >> INDEX_LEVEL)  # no coordinates: past the end
+        order = np.argsort(key, kind="stable").astype(np.int32)
+        starts = np.searchsorted(key[order], np.arange(side * side + 1, dtype=np.int32))
+        return order, starts
+
+    def rows_near(self, span: Span, bounds: tuple[float, float, float, float]) -> np.ndarray | None:
+        """The rows of ``span`` in the index cells touching ``bounds`` (unordered), or ``None`` when they
+        would be more than half the span's rows (a scan of the span is then as quick)."""
+        west, south, east, north = bounds
+        margin = 1e-4  # degrees: a point on the edge, rounded to float32, is still near
+        window = self._cover((west - margin, south - margin, east + margin, north + margin), INDEX_LEVEL, INDEX_LEVEL)
+        if window is None or self.empty:
+            return np.empty(0, np.int64)
+        order, starts = self._index
+        column = np.arange(window.x0, window.x1 + 1, dtype=np.int64) * self.cells_per_axis(INDEX_LEVEL)
+        first, last = starts[column + window.y0], starts[column + window.y1 + 1]
+        if int((last - first).sum()) > (span.hi - span.lo) // 2 + BLOCK_ROWS:
+            return None
+        rows = order[_ranges(first, last)]
+        rows = rows[(rows >= span.lo) & (rows < span.hi)]
+        return np.asarray(self._span_rows(span, rows.astype(np.int64)))
 
     def count_bounds(self, span: Span, bounds: tuple[float, float, float, float]) -> tuple[int, int] | None:
         """(at least, at most) how many rows of ``span`` lie inside ``bounds`` (inclusive edges), from

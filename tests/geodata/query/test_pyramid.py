@@ -64,7 +64,9 @@ def direct_sums(columns: HotColumns, grid: Pyramid, span: Span, window: Window) 
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_tables_give_the_sums_of_binning_the_rows(small_blocks, seed):
+@pytest.mark.parametrize("tabled", [1 << 20, 1 << 6], ids=["tables", "index of rows near"])
+def test_tables_give_the_sums_of_binning_the_rows(small_blocks, monkeypatch, seed, tabled):
+    monkeypatch.setattr(pyramid, "MAX_TABLE_CELLS", tabled)  # small: fine levels from the rows near the view
     columns = random_columns(30_000 + 17 * seed, seed)
     grid = Pyramid(columns)
     rng = np.random.default_rng(100 + seed)
