@@ -8,7 +8,8 @@ Offline by construction
     the glyphs from disk. Nothing is served and nothing is requested over
     HTTP: no request back to the app (which, under a single-worker server,
     would wait on itself) and no short-lived server to clean up. plotly.js is
-    the ``plotly.min.js`` shipped in the plotly package, MathJax is off, and
+    the ``plotly.min.js`` shipped in the plotly package (the page is
+    :mod:`~dashboard.export.kaleido_page`'s: no fixed wait, a map painted once), MathJax is off, and
     Chromium gets a proxy on a closed local port so any stray http(s) request
     fails at once instead of leaving the machine. :func:`check_offline`
     refuses a figure whose style names any other URL.
@@ -47,19 +48,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import plotly
 import plotly.graph_objects as go
 
 from dashboard.export import warm
+from dashboard.export.kaleido_page import page_generator
 from dashboard.export.outlines import clip_outlines
 from dashboard.export.sizes import MAX_SCALE, OutputSize
 from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, COUNTRY_LABELS_PATH, map_style
-
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 #: Seconds one render may take, browser start included (a slide takes about 5-10 s on 2 cores).
 RENDER_TIMEOUT = 60.0
@@ -194,8 +192,7 @@ async def _render(figure: dict, opts: dict, device_scale: float, chromium: str, 
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    session = kaleido.Kaleido(path=chromium, n=1, timeout=timeout, mathjax=False, plotlyjs=PLOTLY_JS,
-                              proxy_server=BLACKHOLE_PROXY)
+    session = kaleido.Kaleido(path=chromium, n=1, timeout=timeout, **_session_options())
     clean = False
     try:
         await asyncio.wait_for(session.open(), max(deadline - loop.time(), 0.01))
@@ -284,7 +281,7 @@ def _run(coroutine_factory, timeout: float) -> bytes:
 
 
 def _session_options() -> dict[str, Any]:
-    return dict(mathjax=False, plotlyjs=PLOTLY_JS, proxy_server=BLACKHOLE_PROXY)
+    return dict(page_generator=page_generator(), proxy_server=BLACKHOLE_PROXY)
 
 
 def _failure(exc: BaseException, chromium: str, timeout: float) -> ExportError:
