@@ -225,7 +225,9 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
     names = dict(zip(country_outlines()["iso_a2"], country_outlines()["name"], strict=True))
     if countries is not None:
         codes = np.asarray(countries, dtype=object)
-        named = located & np.array([isinstance(c, str) for c in codes], dtype=bool)
+        present = pd.notna(codes)  # a Python test per row only when the codes are not all text
+        named = located & (present if pd.api.types.infer_dtype(codes[present], skipna=False) == "string"
+                           else np.array([isinstance(c, str) for c in codes], dtype=bool))
         decided |= named
         rows = np.flatnonzero(named)
         given = _distinct_countries_at(countries_at, lon[rows], lat[rows])

@@ -32,7 +32,7 @@ def row_countries(frame: pd.DataFrame) -> np.ndarray | None:
         codes, uniques = pd.factorize(text(frame[column].astype("string")), use_na_sentinel=True)
         table = np.array([country_code(v) for v in uniques] + [None], dtype=object)
         found = table[np.where(codes >= 0, codes, len(uniques))]
-        todo = np.array([c is None for c in out], dtype=bool)
+        todo = pd.isna(out)  # None where no column has named a country yet
         out[todo] = found[todo]
     return out
 

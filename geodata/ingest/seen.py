@@ -21,9 +21,13 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _LENGTH = np.uint64(0xD6E8FEB86659FD93)
 
 
-def _powers(count: int) -> np.ndarray:
-    """``_MULTIPLIER ** k`` for k < count, modulo 2**64 (uint64 wraps)."""
-    out = np.full(max(count, 1), _MULTIPLIER, dtype=np.uint64)
+#: The multiplier's inverse modulo 2**64 (it is odd), to move a sum over a string to position 0.
+_INVERSE = np.uint64(pow(int(_MULTIPLIER), -1, 1 << 64))
+
+
+def _powers(base: np.uint64, count: int) -> np.ndarray:
+    """``base ** k`` for k < count, modulo 2**64 (uint64 wraps)."""
+    out = np.full(max(count, 1), base, dtype=np.uint64)
     out[0] = 1
     return np.cumprod(out, dtype=np.uint64)
 
@@ -31,24 +35,28 @@ def _powers(count: int) -> np.ndarray:
 def hash_text(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A 64-bit hash of every string (a polynomial over its bytes, then mixed); callers mask nulls.
 
-    Vectorised over the Arrow buffers: about a tenth of a second for a million ids.
+    Vectorised over the Arrow buffers: every byte is weighted by the power of its place in the
+    batch, each string's sum is then brought back to its own start (times the inverse power), so
+    the hash of a string does not depend on where it lies.
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    values = values.cast(pa.large_string())
     count = len(values)
+    if not count:
+        return np.zeros(0, dtype=np.uint64)
     _, offsets_buffer, data_buffer = values.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset:values.offset + count + 1] \
-        if offsets_buffer is not None else np.zeros(count + 1, dtype=np.int64)
+    width = np.int32 if pa.types.is_string(values.type) else np.int64
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[values.offset:values.offset + count + 1].astype(np.int64)
     lengths = np.diff(offsets)
-    base, end = (int(offsets[0]), int(offsets[-1])) if count else (0, 0)
+    base, end = int(offsets[0]), int(offsets[-1])
     sums = np.zeros(count, dtype=np.uint64)
     if end > base and data_buffer is not None:
-        data = np.frombuffer(data_buffer, dtype=np.uint8)[base:end].astype(np.uint64)
+        terms = np.frombuffer(data_buffer, dtype=np.uint8)[base:end].astype(np.uint64)
+        terms += np.uint64(1)
+        terms *= _powers(_MULTIPLIER, end - base)
         starts = offsets[:-1] - base
-        position = np.arange(end - base) - np.repeat(starts, np.diff(offsets))
-        terms = (data + np.uint64(1)) * _powers(int(position.max()) + 1)[position]
         sums = np.add.reduceat(terms, np.minimum(starts, len(terms) - 1))
+        sums *= _powers(_INVERSE, end - base)[np.minimum(starts, len(terms) - 1)]
         sums[lengths == 0] = 0
     h = sums ^ (lengths.astype(np.uint64) * _LENGTH)
     h ^= h >> np.uint64(30)

@@ -212,9 +212,35 @@ def _range_text(col: Column) -> str:
     return f"must be at most {col.maximum:g}"
 
 
+def _strip_changes(array: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether stripping could change an Arrow text column: a cell is empty, or starts or ends with a
+    byte that is a space, a control character or part of a non-ASCII character (which may be
+    whitespace). Looks at two bytes per cell, so a clean column skips the strip's copy."""
+    for chunk in (array.chunks if isinstance(array, pa.ChunkedArray) else [array]):
+        count = len(chunk)
+        if not count or chunk.null_count == count:
+            continue
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        width = np.int32 if pa.types.is_string(chunk.type) else np.int64
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + count + 1]
+        valid = np.asarray(chunk.is_valid(), dtype=bool)
+        starts, ends = offsets[:-1][valid], offsets[1:][valid]
+        if (ends <= starts).any() or data_buffer is None:
+            return True
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        edges = np.concatenate([data[starts], data[ends - 1]])
+        if ((edges <= 0x20) | (edges >= 0x7F)).any():
+            return True
+    return False
+
+
 def text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, with blank cells missing (vectorised; not copied again when none is blank)."""
-    out = values.astype("string").str.strip()
+    out = values.astype("string")
+    arrow = arrow_text(out)
+    if arrow is not None and not _strip_changes(arrow):
+        return out
+    out = out.str.strip()
     empty = (out == "").fillna(False).to_numpy(dtype=bool)
     return out.mask(empty) if empty.any() else out
 
