@@ -52,8 +52,8 @@ SUPER_ROWS = 1 << 20
 MAX_TABLE_CELLS = 1 << 20
 #: Most bytes the cached tables of all levels may hold (least recently used level dropped first).
 TABLE_BYTES = 128 << 20
-#: Level of the row index by cell (256 cells a side), for views too fine for a tabled level.
-INDEX_LEVEL = 7
+#: Level of the row index by cell (128 cells a side: keys fit uint16), for views too fine for a tabled level.
+INDEX_LEVEL = 8
 #: Rows quantized at a time (bounds the float64 temporaries).
 _CHUNK = 1 << 20
 
@@ -390,9 +390,10 @@ class Pyramid:
         and where each cell's rows start: the rows near a small box without a scan of every row."""
         side = self.cells_per_axis(INDEX_LEVEL)
         qx, qy = self.quantized
-        key = (qx >> INDEX_LEVEL).astype(np.int32) * side + (qy >> INDEX_LEVEL)  # no coordinates: past the end
+        # uint16 keys (no coordinates: past the last cell) sort by radix, in linear time
+        key = ((qx >> INDEX_LEVEL) * np.uint16(side) + (qy >> INDEX_LEVEL)).astype(np.uint16)
         order = np.argsort(key, kind="stable").astype(np.int32)
-        starts = np.searchsorted(key[order], np.arange(side * side + 1, dtype=np.int32))
+        starts = np.searchsorted(key[order], np.arange(side * side + 1, dtype=np.uint16))
         return order, starts
 
     def rows_near(self, span: Span, bounds: tuple[float, float, float, float]) -> np.ndarray | None:
