@@ -32,6 +32,7 @@ from dashboard.export.briefing import build_briefing, clean_title, default_title
 from dashboard.export.links import view_link
 from dashboard.export.naming import MIME_TYPES, export_filename
 from dashboard.export.pack import pack_bytes
+from dashboard.export.pdfdates import stamp_pdf
 from dashboard.export.provenance import Provenance
 from dashboard.export.render import (
     ASSETS,
@@ -196,6 +197,8 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
                              generated_at=generated_at, screen=screen, display=display)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
                             document_title=clean_title(title, default_title(store)))
+    if fmt == "pdf":  # dated by its stamp, not by the moment Chromium printed it
+        content = stamp_pdf(content, generated_at)
     if cache is not None and key is not None:
         cache.set(key, _pack(generated_at, content))
     return Export(filename, MIME_TYPES[fmt], content, generated_at=generated_at)

@@ -30,6 +30,7 @@ from dashboard.export.briefing import (
     clean_title,
     default_title,
 )
+from dashboard.export.pdfdates import stamp_pdf
 from dashboard.export.provenance import area_names, date_range_words, filter_words, link_note, utc_stamp
 from dashboard.export.render import render_figure
 from dashboard.export.service import link_of
@@ -178,12 +179,13 @@ def storyboard_pdf(store: IncidentStore, state: FilterState, view: MapView, pngs
                    layouts: list[dict], states: list[FilterState], *, options: object, title: object,
                    size: OutputSize, app_url: str, generated_at: datetime, queue_timeout: float,
                    display: Mapping | None = None) -> bytes:
-    """The storyboard page rendered as a one-page PDF (its Title the playback's title)."""
+    """The storyboard page rendered as a one-page PDF (its Title the playback's title, its dates the stamp)."""
     step, mode, window = (getattr(options, k) for k in ("step", "mode", "window_days"))
     steps = f"a {step} apart, " + (f"each the {window} days to its date" if mode == "moving"
                                    else f"each from {format_day(state.start)} to its date")
     figure = storyboard_figure(store, state, view, pngs, layouts, states, steps=steps, title=title, size=size,
                                app_url=app_url, generated_at=generated_at, display=display)
-    return render_figure(figure, "pdf", PAGE, document_title=clean_title(title, default_title(store)),
-                         queue_timeout=queue_timeout)
+    content = render_figure(figure, "pdf", PAGE, document_title=clean_title(title, default_title(store)),
+                            queue_timeout=queue_timeout)
+    return stamp_pdf(content, generated_at)  # dated by its stamp: the same playback, the same bytes
 

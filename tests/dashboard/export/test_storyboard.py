@@ -82,3 +82,39 @@ def test_storyboard_is_one_page_with_every_frame_under_its_dates(folder, tmp_pat
     greyish = (np.abs(page - np.array([0xB9, 0xC0, 0xC7])).sum(axis=2) < 30)  # the cells' frames
     rows = np.nonzero(greyish.sum(axis=1) > page.shape[1] * 0.2)[0]
     assert len(rows) >= 6  # three rows of cells, a top and a bottom edge each
+
+
+def test_a_pdf_date_is_rewritten_to_the_stamp_in_place():
+    from datetime import UTC, datetime
+
+    from dashboard.export.pdfdates import stamp_pdf
+
+    info = b"<</Producer (Skia/PDF m156)\n/CreationDate (D:20261207193538+05'30')\n/ModDate (D:20261207193538+05'30')>>"
+    stamped = stamp_pdf(info, datetime(2026, 5, 4, 13, 2, tzinfo=UTC))
+    assert stamped == info.replace(b"D:20261207193538+05'30'", b"D:20260504130200+00'00'")
+    odd = b"/CreationDate (D:20261207193538Z)"  # another length: rewriting it would move the objects after it
+    assert stamp_pdf(odd, datetime(2026, 5, 4, tzinfo=UTC)) == odd
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_storyboard_made_twice_with_one_stamp_is_the_same_file_dated_by_the_stamp(folder, tmp_path, capsys):
+    import hashlib
+    import time
+
+    require(render.find_chromium(), "no Chromium for kaleido (install Debian's chromium)")
+    require(shutil.which("pdfinfo"), "poppler-utils (pdfinfo) not installed")
+    two_weeks = LINK.replace("end=2024-06-12", "end=2024-04-28")
+    digests = []
+    for name in ("first.pdf", "second.pdf"):
+        out = tmp_path / name
+        assert main(["--url", two_weeks, "--dataset", str(folder), "--out", str(out), "--storyboard", "--step",
+                     "week", "--stamp", "2026-05-04T13:02"]) == 0
+        digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
+        time.sleep(1.1)  # Chromium's own clock would now print another second
+    assert "frame 2/2" in capsys.readouterr().err
+    assert digests[0] == digests[1]
+    info = subprocess.run(["pdfinfo", "-isodates", str(tmp_path / "first.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"^CreationDate:\s+2026-05-04T13:02:00(\+00|Z)", info, re.M), info
+    assert re.search(r"^ModDate:\s+2026-05-04T13:02:00(\+00|Z)", info, re.M), info
