@@ -104,6 +104,7 @@ EXPORT_BUSY = "export-busy"
 EXPORT_DOWNLOAD = "export-download"
 # the view's playback as a file (issue 16): format, button, progress (polled), status, download
 EXPORT_PLAYBACK_FORMAT = "export-playback-format"
+EXPORT_PLAYBACK_STEP = "export-playback-step"
 EXPORT_PLAYBACK = "export-playback"
 EXPORT_PLAYBACK_POLL = "export-playback-poll"
 EXPORT_PLAYBACK_PROGRESS = "export-playback-progress"

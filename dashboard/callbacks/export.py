@@ -94,7 +94,8 @@ def register_playback_export(app: Dash, store: IncidentStore) -> None:
     use_own_lane(app.server.extensions, f"..{outputs[0]}...{outputs[1]}..")
     described = (State(ids.FILTER, "data"), State(ids.EXPORT_PLAYBACK_FORMAT, "value"),
                  State(ids.PLAYBACK_STEP, "value"), State(ids.PLAYBACK_MODE, "value"),
-                 State(ids.PLAYBACK_WINDOW, "value"), State(ids.PLAYBACK_SPEED, "value"))
+                 State(ids.PLAYBACK_WINDOW, "value"), State(ids.PLAYBACK_SPEED, "value"),
+                 State(ids.EXPORT_PLAYBACK_STEP, "value"))
 
     @app.callback(
         *outputs, Input(ids.EXPORT_PLAYBACK, "n_clicks"), *described,
@@ -104,11 +105,11 @@ def register_playback_export(app: Dash, store: IncidentStore) -> None:
                  (Output(ids.EXPORT_PLAYBACK_POLL, "disabled"), False, True)],
         prevent_initial_call=True,
     )
-    def _playback(_clicks, filter_data, fmt, step, mode, window, speed, view, relayout, title, display):
+    def _playback(_clicks, filter_data, fmt, step, mode, window, speed, file_step, view, relayout, title, display):
         release_callback_slot()
         return run_playback_export(fmt, filter_data, view, relayout, title, step, mode, window, speed, store,
                                    app_url(app), cache=get_cache(app), queue=export_queue(_config(app).export_queue),
-                                   display=display)
+                                   display=display, file_step=file_step)
 
     # The progress line shows only while the poll runs: a poll answered after the export ended would
     # otherwise leave "Rendering frame 2 of 4…" on screen.
@@ -117,9 +118,10 @@ def register_playback_export(app: Dash, store: IncidentStore) -> None:
 
     @app.callback(Output(ids.EXPORT_PLAYBACK_PROGRESS, "children"), Input(ids.EXPORT_PLAYBACK_POLL, "n_intervals"),
                   Input(ids.EXPORT_PLAYBACK_POLL, "disabled"), *described, prevent_initial_call=True)
-    def _progress(_ticks, stopped, filter_data, fmt, step, mode, window, speed):
+    def _progress(_ticks, stopped, filter_data, fmt, step, mode, window, speed, file_step):
         if stopped:
             return ""
-        return page_playback_progress(store, filter_data, fmt, step, mode, window, speed, get_cache(app))
+        return page_playback_progress(store, filter_data, fmt, step, mode, window, speed, get_cache(app),
+                                      file_step=file_step)
 
 

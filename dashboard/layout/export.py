@@ -15,6 +15,10 @@ from geodata import IncidentStore
 DEFAULT_SIZE = "slide"
 #: The playback files offered (see dashboard.export.animation.PLAYBACK_FORMATS).
 PLAYBACK_FILES = {"gif": "GIF", "mp4": "MP4 video", "storyboard": "Storyboard PDF"}
+#: The file's step: the playback controls' (day or week), or calendar months, which a file of a long
+#: period needs and the screen's playback does not offer (see dashboard.views.export.playback_options).
+PLAYBACK_STEP = "playback"
+EXPORT_STEPS = {PLAYBACK_STEP: "the playback's step", "month": "a month a frame"}
 
 
 def export_panel(store: IncidentStore | None = None) -> html.Section:
@@ -48,10 +52,13 @@ def export_panel(store: IncidentStore | None = None) -> html.Section:
         html.P("The map's camera button (top right of the map) saves the map as a PNG with its title, "
                "dates, scale bar, north arrow and sources.", className="range-label"),
         html.Div(className="export-playback", role="group", **{"aria-label": "Export playback"}, children=[
-            html.Span("Playback of the dates shown, stepped and timed as the playback controls say",
+            html.Span("Playback of the dates shown, timed as the playback controls say, stepped as they say "
+                      "or a month a frame",
                       id=ids.EXPORT_PLAYBACK + "-label", className="range-label"),
             dcc.RadioItems(id=ids.EXPORT_PLAYBACK_FORMAT, value="gif", inline=True, className="radio-inline",
                            options=[{"label": label, "value": key} for key, label in PLAYBACK_FILES.items()]),
+            dcc.RadioItems(id=ids.EXPORT_PLAYBACK_STEP, value=PLAYBACK_STEP, inline=True, className="radio-inline",
+                           options=[{"label": label, "value": key} for key, label in EXPORT_STEPS.items()]),
             html.Button("Export playback", id=ids.EXPORT_PLAYBACK, **button,
                         **{"aria-describedby": ids.EXPORT_PLAYBACK + "-label"}),
             html.Div(id=ids.EXPORT_PLAYBACK_PROGRESS, className="range-label", **{"aria-live": "polite"}),

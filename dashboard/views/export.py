@@ -125,12 +125,14 @@ PAGE_PLAYBACK_TIMEOUT = 100.0
 _progress: dict[str, str] = {}
 
 
-def playback_options(step: Any, mode: Any, window: Any, speed: Any) -> PlaybackOptions:
+def playback_options(step: Any, mode: Any, window: Any, speed: Any, file_step: Any = None) -> PlaybackOptions:
     """The page's playback controls as the file's options (malformed values take the page's defaults):
-    its step and window; its speed (1×, 2×, 4×: one, two, four steps a second) as frames a second."""
+    its step and window; its speed (1×, 2×, 4×: one, two, four steps a second) as frames a second.
+    ``file_step`` "month" (the export panel's choice) steps the file by calendar months instead."""
     playback = Playback.parse(False, step, mode, window)
     fps = float(speed) if speed in (1, 2, 4) and not isinstance(speed, bool) else 1.0
-    return PlaybackOptions(step="week" if playback.step_days == 7 else "day", mode=playback.mode,
+    steps = "month" if file_step == "month" else "week" if playback.step_days == 7 else "day"
+    return PlaybackOptions(step=steps, mode=playback.mode,
                            window_days=playback.window_days, fps=fps)
 
 
@@ -159,26 +161,26 @@ def playback_progress(key: str, cache: ResultCache | None = None) -> str:
 
 
 def page_playback_progress(store: IncidentStore, filter_data: Any, fmt: Any, step: Any, mode: Any, window: Any,
-                           speed: Any, cache: ResultCache | None = None) -> str:
+                           speed: Any, cache: ResultCache | None = None, file_step: Any = None) -> str:
     """The progress line of the playback the page's controls describe (polled while it is made)."""
-    return playback_progress(progress_key(store, filter_data, fmt, playback_options(step, mode, window, speed)),
-                             cache)
+    options = playback_options(step, mode, window, speed, file_step)
+    return playback_progress(progress_key(store, filter_data, fmt, options), cache)
 
 
 def run_playback_export(fmt: Any, filter_data: Any, saved_view: Any, relayout: Any, title: Any, step: Any,
                         mode: Any, window: Any, speed: Any, store: IncidentStore, app_url: str,
                         cache: ResultCache | None = None, queue: ExportQueue | None = None,
-                        display: Any = None) -> tuple[Any, str]:
+                        display: Any = None, file_step: Any = None) -> tuple[Any, str]:
     """(download or ``no_update``, status line) for the 'Export playback' button: the dates on the page
-    played with the page's playback settings, as a GIF, an MP4 or a storyboard PDF."""
+    played with the page's playback settings (or a month a frame), as a GIF, an MP4 or a storyboard PDF."""
     if fmt not in PLAYBACK_FORMATS:
         return no_update, "Choose GIF, MP4 or storyboard."
-    options = playback_options(step, mode, window, speed)
+    options = playback_options(step, mode, window, speed, file_step)
     state = FilterState.from_dict(filter_data, store.date_range())
     frames = len(frame_windows(state.start, state.end, options))
     if frames > PAGE_MAX_FRAMES:
-        return no_update, (f"This playback would have more than {PAGE_MAX_FRAMES} frames; choose the week step or "
-                           f"fewer dates (the command line makes up to {MAX_FRAMES}).")
+        return no_update, (f"This playback would have more than {PAGE_MAX_FRAMES} frames; choose a week or a month "
+                           f"a frame, or fewer dates (the command line makes up to {MAX_FRAMES}).")
     view = view_from_store(saved_view)
     corners = saved_view.get("corners") if view is not None else None
     if view is None:

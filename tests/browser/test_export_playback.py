@@ -105,3 +105,20 @@ def test_storyboard_is_one_page_of_the_four_frames(page):
                           check=True).stdout
     assert "4 frames, a week apart" in text
     assert "1. 15 Apr 2024 – 21 Apr 2024" in text and "4. 29 Apr 2024 – 12 May 2024" in text
+
+
+def test_a_month_a_frame_from_the_export_panel(page):
+    """The screen's playback steps by days or weeks; the file can step by calendar months."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) not installed")
+    page.locator("#export-playback-step").get_by_text("a month a frame", exact=True).click()
+    page.locator("#export-playback-format").get_by_text("Storyboard PDF", exact=True).click()
+    with page.expect_download(timeout=300000) as info:
+        page.click("#export-playback")
+    page.wait_for_function("() => document.getElementById('export-playback-status').textContent.includes('2 frames')",
+                           timeout=30000)
+    text = subprocess.run(["pdftotext", str(info.value.path()), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "2 frames, a month apart" in text
+    # The first frame ends on April's last day, the second on the page's last day (14-day moving window).
+    assert "1. 17 Apr 2024 – 30 Apr 2024" in text and "2. 29 Apr 2024 – 12 May 2024" in text
