@@ -33,7 +33,8 @@ from geodata.query.budget import (
 )
 from geodata.query.columns import HotColumns
 from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
-from geodata.query.pyramid import Span, date_type_span, pyramid_of
+from geodata.query.pyramid import pyramid_of
+from geodata.query.span import Span, date_type_span
 from geodata.query.territory import territory_changes
 
 #: Most territory changes drawn (the latest of the range): each carries its hover text.

@@ -18,7 +18,8 @@ import numpy as np
 
 from geodata.query.budget import DEFAULT_POINT_BUDGET, WORLD_PIXELS_AT_ZOOM_0, Viewport
 from geodata.query.columns import HotColumns
-from geodata.query.pyramid import Span, pyramid_of
+from geodata.query.pyramid import pyramid_of
+from geodata.query.span import Span
 
 #: What a cell sums: the number of incidents, or their reported fatalities (not reported adds 0).
 WEIGHTS = ("incidents", "fatalities")

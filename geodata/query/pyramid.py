@@ -19,9 +19,10 @@ blocks: the same sums as binning the rows at the same grid.
 Memory: the quantized grid is 4 bytes a row (40 MB at 10^7); tables cost 12
 bytes an entry (int32 key and count, float32 sums when fatalities are whole
 numbers) and are capped at :data:`TABLE_BYTES` together (least recently used
-level dropped). At 10^7 synthetic incidents a level costs 13-94 MB (1024 to
-128 cells a side) and takes ~0.6 s to build. Levels finer than
-:data:`MAX_TABLE_CELLS` are never tabled: a view that fine bins its rows.
+level dropped). At 10^7 synthetic incidents a level costs ~90 MB (1,024 cells
+a side) to ~15 MB (128) and 0.45-0.9 s of CPU to build. A view finer than
+:data:`MAX_TABLE_CELLS` bins the rows near it, found by an index of rows by
+coarse cell (4 bytes a row, 0.9 s CPU at 10^7, built on first such view).
 """
 from __future__ import annotations
 
@@ -30,13 +31,12 @@ import math
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 
 import numpy as np
 
-from geodata.model.filters import FilterState
-from geodata.query.columns import HotColumns, row_mask
+from geodata.query.columns import HotColumns
+from geodata.query.span import Span
 
 #: Bits of the level-0 grid on each axis (32,768 cells across the extent). Cell indices stay under
 #: 2^15 so :data:`NO_CELL` (a row without coordinates) lies past every level's cells when shifted.
@@ -56,40 +56,6 @@ TABLE_BYTES = 128 << 20
 INDEX_LEVEL = 8
 #: Rows quantized at a time (bounds the float64 temporaries).
 _CHUNK = 1 << 20
-
-_EPOCH = np.datetime64("1970-01-01", "D")
-
-
-def day_number(value: date) -> int:
-    return int((np.datetime64(value, "D") - _EPOCH).astype(np.int64))
-
-
-@dataclass(frozen=True)
-class Span:
-    """Rows ``[lo, hi)`` (one date range) and the event types kept: ``types`` a lookup table over
-    type codes with one last slot for rows without a type (``None``: every row)."""
-
-    lo: int
-    hi: int
-    types: np.ndarray | None = None
-
-
-def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
-    """The rows of ``state`` as a :class:`Span` when it filters only dates and event types, else ``None``
-    (its other filters need the rows)."""
-    if row_mask(columns, 0, 0, replace(state, event_types=None)) is not None:
-        return None
-    if state.is_empty_range:
-        return Span(0, 0)
-    lo = int(np.searchsorted(columns.days, day_number(state.start), side="left"))
-    hi = int(np.searchsorted(columns.days, day_number(state.end), side="right"))
-    if state.event_types is None:
-        return Span(lo, hi)
-    index = columns.type_index
-    wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # as geodata.query.columns.row_mask
-    wanted[[index[t] for t in state.event_types if t in index]] = True
-    return Span(lo, hi, wanted)
-
 
 @dataclass(frozen=True)
 class Window:

@@ -13,7 +13,8 @@ from geodata.query import pyramid
 from geodata.query.budget import Viewport
 from geodata.query.columns import HotColumns
 from geodata.query.density import density_cells
-from geodata.query.pyramid import LAST, Pyramid, Span, Window, date_type_span
+from geodata.query.pyramid import LAST, Pyramid, Window
+from geodata.query.span import Span, date_type_span
 from tests.sahel_incidents import sahel_store
 
 TYPES = ("Battles", "Explosions/Remote violence", "Protests", "Riots", "Strategic developments")

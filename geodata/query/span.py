@@ -1,0 +1,47 @@
+"""Which rows a filter state of dates and event types selects: a run of date-sorted rows and a type table.
+
+Such a state needs no row mask, so the pyramid (:mod:`geodata.query.pyramid`)
+can answer it from tables; any other filter needs the rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from geodata.model.filters import FilterState
+from geodata.query.columns import HotColumns, row_mask
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def day_number(value: date) -> int:
+    return int((np.datetime64(value, "D") - _EPOCH).astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Span:
+    """Rows ``[lo, hi)`` (one date range) and the event types kept: ``types`` a lookup table over
+    type codes with one last slot for rows without a type (``None``: every row)."""
+
+    lo: int
+    hi: int
+    types: np.ndarray | None = None
+
+
+def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
+    """The rows of ``state`` as a :class:`Span` when it filters only dates and event types, else ``None``
+    (its other filters need the rows)."""
+    if row_mask(columns, 0, 0, replace(state, event_types=None)) is not None:
+        return None
+    if state.is_empty_range:
+        return Span(0, 0)
+    lo = int(np.searchsorted(columns.days, day_number(state.start), side="left"))
+    hi = int(np.searchsorted(columns.days, day_number(state.end), side="right"))
+    if state.event_types is None:
+        return Span(lo, hi)
+    index = columns.type_index
+    wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # as geodata.query.columns.row_mask
+    wanted[[index[t] for t in state.event_types if t in index]] = True
+    return Span(lo, hi, wanted)
