@@ -29,6 +29,7 @@ from geodata.ingest.csvsafe import neutralise_frame
 from geodata.ingest.formats import detect_format, read_source
 from geodata.ingest.locate import file_gazetteer
 from geodata.ingest.pcodes import reassign_pcodes
+from geodata.ingest.stream import country_cells, import_acled_stream, streams
 from geodata.ingest.upsert import Changes, delete, upsert
 from geodata.ingest.validate import ImportResult, import_table
 from geodata.model import schema
@@ -89,9 +90,12 @@ def import_file(path: str | Path, format: str | None = None, *, boundaries: gpd.
     format = format or detect_format(path)
     if format == "hnap" and boundaries is not None:
         options.setdefault("boundaries", boundaries)
-    source = read_source(path, format, **options)
-    result = import_table(source, area=area if area is not None else boundaries, fix_swapped=fix_swapped,
-                          gazetteer=gazetteer)
+    if streams(path, format, **options):  # a big ACLED export: in batches, the same result in bounded memory
+        result = import_acled_stream(path, area=area if area is not None else boundaries, fix_swapped=fix_swapped,
+                                     gazetteer=gazetteer)
+    else:
+        result = import_table(read_source(path, format, **options), area=area if area is not None else boundaries,
+                              fix_swapped=fix_swapped, gazetteer=gazetteer)
     if boundaries is not None and {"latitude", "longitude"} <= set(result.frame.columns) and format != "boundaries":
         result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
     return result
@@ -280,14 +284,22 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
     if given and fmt != "hxl":
         raise GeodataError(f"{', '.join(sorted(given))}: default values are for --format hxl only "
                            "(ACLED and UCDP name their source and country in every row)")
-    source = read_source(path, fmt, mapping=mapping, crs=crs, table=table, **({"defaults": given} if given else {}))
+    countries = country_cells(path) if streams(path, fmt, mapping=mapping, crs=crs, table=table) else None
+    source = None
+    if countries is None:
+        source = read_source(path, fmt, mapping=mapping, crs=crs, table=table,
+                             **({"defaults": given} if given else {}))
     drop = read_deletions(Path(deletions)) if deletions else set()
-    say(f"validating {len(source.frame):,} rows")
+    say(f"validating {len(source.frame):,} rows" if source is not None else "reading and validating in batches")
     boundaries = catalog.boundaries() if fmt != "boundaries" else None
     if gazetteer is None:  # the scenario's places and GeoNames towns of the file's (or boundaries') countries
-        gazetteer = file_gazetteer(source.frame, boundaries, shipped_places())
-    result = import_table(source, fix_swapped=fix_swapped, gazetteer=gazetteer,
-                          area=boundaries if boundaries is not None and len(boundaries) else None)
+        named = source.frame if source is not None else countries
+        gazetteer = file_gazetteer(named if named is not None else pd.DataFrame(), boundaries, shipped_places())
+    area = boundaries if boundaries is not None and len(boundaries) else None
+    if source is None:  # a big ACLED export (its countries read first, for the gazetteer)
+        result = import_acled_stream(path, fix_swapped=fix_swapped, gazetteer=gazetteer, area=area)
+    else:
+        result = import_table(source, fix_swapped=fix_swapped, gazetteer=gazetteer, area=area)
     if boundaries is not None and len(boundaries) and "latitude" in result.frame.columns:
         say("adding admin p-codes from the stored boundaries")
         result = replace(result, frame=assign_admin_codes(result.frame, boundaries))
@@ -306,7 +318,7 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
         return ImportOutcome(result, "boundaries", None, report, reassigned=reassigned)
     existing = catalog.load(name) if name in catalog.names() else None
     merged, changes = merge_into(existing, result, name=name, title=title or name, deletions=drop,
-                                 series=source.series)
+                                 series=source.series if source is not None else None)
     # The report first: a report folder that cannot be written stops the import before the save.
     report = write_report(root, name, result, {"dataset": name, "version": None, "deleted": changes.deleted,
                                                "changes": changes.to_dict()})

@@ -58,6 +58,11 @@ _PLACED = "rows without coordinates, placed by name:"
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
+#: Files from this size (bytes) on are imported in batches by :func:`geodata.ingest.ingest_file` and
+#: :func:`geodata.ingest.import_file`; smaller ones are read whole (same result, less set-up).
+STREAM_BYTES = 64_000_000
+
+
 class _OneTable(Exception):
     """This file needs the one-table path (see the module docstring)."""
 
@@ -219,10 +224,38 @@ class _Output:
             self.partial.unlink(missing_ok=True)
 
 
-def import_acled_stream(path: str | Path, *, batch_rows: int = BATCH_ROWS, area: Area | None = None,
+def streams(path: str | Path, fmt: str, **options: object) -> bool:
+    """Whether an import of ``path`` as ``fmt`` goes through :func:`import_acled_stream`: a big ACLED
+    export with no reader options."""
+    try:
+        return fmt == "acled" and not any(v is not None for v in options.values()) \
+            and Path(path).stat().st_size >= STREAM_BYTES
+    except OSError:
+        return False
+
+
+def country_cells(path: str | Path) -> pd.DataFrame | None:
+    """The distinct (``iso``, ``country``) cells of an ACLED export, read by pyarrow without the other
+    columns: what :func:`geodata.ingest.locate.file_gazetteer` needs of the file before the batches.
+    ``None`` when pyarrow cannot read it (the file will take the one-table path)."""
+    try:
+        names = _header(read_bytes(path, 1 << 16), str(path))
+        wanted = [n for n in names if n.strip() in ("iso", "country")]
+        table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+            include_columns=wanted, column_types={n: pa.string() for n in wanted}, null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (_OneTable, pa.ArrowInvalid):
+        return None
+    table = table.rename_columns([n.strip() for n in wanted])
+    distinct = table.group_by(table.column_names).aggregate([]) if wanted else table
+    return distinct.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+
+
+def import_acled_stream(path: str | Path, *, batch_rows: int | None = None, area: Area | None = None,
                         fix_swapped: bool = False, gazetteer: Gazetteer | None = None,
                         out: str | Path | None = None) -> ImportResult:
-    """``import_table(read_acled(path), ...)`` batch by batch, in memory bounded by a few batches.
+    """``import_table(read_acled(path), ...)`` batch by batch (``batch_rows``, default
+    :data:`BATCH_ROWS`), in memory bounded by a few batches.
 
     ``out``: write the valid rows to this Parquet file (the result's frame is then empty, with the
     columns); ``None`` keeps them in the result, as :func:`import_table` does.
@@ -232,7 +265,7 @@ def import_acled_stream(path: str | Path, *, batch_rows: int = BATCH_ROWS, area:
     path = Path(path)
     target = Path(out) if out is not None else None
     try:
-        return _stream(path, batch_rows, area, fix_swapped, gazetteer, target)
+        return _stream(path, batch_rows or BATCH_ROWS, area, fix_swapped, gazetteer, target)
     except _OneTable:
         result = import_table(read_acled(path), area=area, fix_swapped=fix_swapped, gazetteer=gazetteer)
         if target is None:

@@ -184,3 +184,25 @@ def test_id_hash_tells_ids_apart_and_ignores_where_the_array_starts():
     hashes = hash_text(ids)
     assert hashes[0] == hashes[2] and len(set(hashes[[0, 1, 4, 5, 6, 8]].tolist())) == 6
     assert hash_text(ids.slice(2)).tolist() == hashes[2:].tolist()
+
+
+@pytest.mark.slow
+def test_command_line_and_upload_import_a_big_export_in_batches_with_the_same_dataset(tmp_path, monkeypatch):
+    from geodata.catalog.parquet import DataDirectory
+    from geodata.ingest import ingest_file
+
+    path = bad_export(tmp_path / "mali.csv")
+    whole = ingest_file(path, "acled", DataDirectory(tmp_path / "whole"), dataset="mali", report_root=tmp_path / "a")
+    monkeypatch.setattr("geodata.ingest.stream.STREAM_BYTES", 0)
+    monkeypatch.setattr("geodata.ingest.stream.BATCH_ROWS", 1000)
+    refuse_one_table(monkeypatch)
+    monkeypatch.setattr("geodata.ingest.pipeline.read_source", lambda *a, **k: pytest.fail("read whole"))
+    data = DataDirectory(tmp_path / "batched")
+    batched = ingest_file(path, "acled", data, dataset="mali", report_root=tmp_path / "b")
+    assert batched.result.report == whole.result.report
+    pd.testing.assert_frame_equal(data.load("mali").incidents,
+                                  DataDirectory(tmp_path / "whole").load("mali").incidents)
+    quarantine = [pd.read_csv(o.report_path.with_name(o.report_path.stem + ".quarantine.csv"), dtype=str)
+                  for o in (whole, batched)]
+    pd.testing.assert_frame_equal(*quarantine)
+    assert len(quarantine[0]) == batched.result.quarantined > 0
