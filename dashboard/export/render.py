@@ -21,8 +21,10 @@ One render at a time, on one warm browser
     so two exports can neither mix images (as kaleido's shared sync server
     has done across threads) nor compete for two cores. A playback's frames
     (:func:`render_frames`) render in that browser's tabs in parallel while
-    the next frames are built. The lock is held only while rendering; other
-    Dash callbacks never take it. Waiting for the lock and the render itself
+    the next frames are built; between two batches of frames the lock goes
+    to any export waiting (:mod:`~dashboard.export.renderlock`: first come,
+    first served). The lock is held only while rendering; other Dash
+    callbacks never take it. Waiting for the lock and the render itself
     are both bounded (:data:`QUEUE_TIMEOUT`, :data:`RENDER_TIMEOUT`) and end
     in a :class:`ExportError` whose message the UI shows as is.
 
@@ -56,6 +58,7 @@ import plotly.graph_objects as go
 from dashboard.export import warm
 from dashboard.export.kaleido_page import page_generator
 from dashboard.export.outlines import clip_outlines
+from dashboard.export.renderlock import FairLock
 from dashboard.export.sizes import MAX_SCALE, OutputSize
 from dashboard.figures.basemap import ASSETS, COUNTRIES_PATH, COUNTRY_LABELS_PATH, map_style
 
@@ -70,7 +73,7 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 NO_CHROMIUM = "Server-side export needs Chromium; the camera button in the map still downloads a PNG"
 FORMATS = ("png", "pdf")
 
-_render_lock = threading.Lock()
+_render_lock = FairLock()
 _log = logging.getLogger(__name__)
 
 
@@ -389,7 +392,9 @@ def render_frames(figures: Iterable[go.Figure | dict], size: OutputSize, *, time
     browser's tabs draw the previous ones (:data:`~.warm.TABS` at a time).
     ``timeout`` bounds the whole job; ``on_frame(n)`` is called with the
     number of frames finished so far (from a helper thread). The render lock
-    is held throughout, so frames never mix with another export's. Raises as
+    is held while frames render; between two batches it goes, first come
+    first served, to any export waiting for it (a briefing asked for during
+    a playback renders then, not after the playback). Raises as
     :func:`render_figure`.
     """
     chromium = _chromium()
@@ -408,6 +413,7 @@ def render_frames(figures: Iterable[go.Figure | dict], size: OutputSize, *, time
         if on_frame is not None:
             on_frame(count)
 
+    held = True
     browser = warm.warm_browser(chromium, _session_options())
     try:
         pending: concurrent.futures.Future[list[bytes]] | None = None
@@ -415,16 +421,23 @@ def render_frames(figures: Iterable[go.Figure | dict], size: OutputSize, *, time
             specs = [_prepare(f, copy_dict=False) for f in chunk]  # built while the last chunk renders
             if pending is not None:
                 images += browser.wait(pending, max(deadline - time.monotonic(), 0.01))
-            if time.monotonic() >= deadline:
+                pending = None
+                if _render_lock.waiting:  # another export asked meanwhile: its turn, then ours again
+                    _render_lock.release()
+                    held = False
+                    held = _render_lock.acquire(timeout=max(deadline - time.monotonic(), 0.01))
+            if not held or time.monotonic() >= deadline:
                 raise _Deadline()
             pending = browser.submit(specs, opts, device_scale, "", deadline - time.monotonic(), finished)
         if pending is not None:
             images += browser.wait(pending, max(deadline - time.monotonic(), 0.01))
     except Exception as exc:
-        browser.kill()
+        if held:  # a failure of another export's render between our batches is not ours to clean up
+            browser.kill()
         raise _failure(exc, chromium, timeout) from (None if isinstance(exc, (_Deadline, TimeoutError)) else exc)
     finally:
-        _render_lock.release()
+        if held:
+            _render_lock.release()
     if not all(images):
         raise RenderFailed("Rendering failed: the browser returned no image")
     return images

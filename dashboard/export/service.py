@@ -71,15 +71,21 @@ class ExportQueue:
 
     def __init__(self, max_waiting: int, slots: int = 1, wait: float = QUEUE_TIMEOUT):
         self.max_waiting, self.wait = max_waiting, wait
-        self._slots = threading.BoundedSemaphore(slots)
+        self._lanes = {"export": threading.BoundedSemaphore(slots), "playback": threading.BoundedSemaphore(1)}
         self._lock = threading.Lock()
         self.waiting = 0
         self.refused = 0
 
     @contextmanager
-    def ticket(self) -> Iterator[None]:
-        """Hold an export slot for the ``with`` block; :class:`ExportBusy` if the queue is full or too slow."""
-        if not self._slots.acquire(blocking=False):
+    def ticket(self, lane: str = "export") -> Iterator[None]:
+        """Hold a slot of ``lane`` for the ``with`` block; :class:`ExportBusy` if the queue is full or too slow.
+
+        A playback takes the ``"playback"`` lane (one at a time), not a briefing's slot: it holds the
+        renderer only a pair of frames at a time (:func:`~.render.render_frames`), so a briefing asked for
+        meanwhile renders between two pairs instead of waiting for the whole playback.
+        """
+        slots = self._lanes[lane]
+        if not slots.acquire(blocking=False):
             with self._lock:
                 full = self.waiting >= self.max_waiting
                 self.waiting += not full
@@ -87,7 +93,7 @@ class ExportQueue:
             if full:
                 raise ExportBusy(BUSY_MESSAGE)
             try:
-                got = self._slots.acquire(timeout=self.wait)
+                got = slots.acquire(timeout=self.wait)
             finally:
                 with self._lock:
                     self.waiting -= 1
@@ -96,7 +102,7 @@ class ExportQueue:
         try:
             yield
         finally:
-            self._slots.release()
+            slots.release()
 
 
 BUSY_MESSAGE = "The server is busy with other exports; try again in a minute."

@@ -188,7 +188,7 @@ def run_playback_export(fmt: Any, filter_data: Any, saved_view: Any, relayout: A
     view = view or opening_view(store.dataset.view, store.extent)
     key = progress_key(store, filter_data, fmt, options)
     try:
-        with queue.ticket() if queue is not None else nullcontext():
+        with queue.ticket("playback") if queue is not None else nullcontext():
             result = playback_export(
                 store, state, view, fmt=fmt, options=options, title=title, app_url=app_url,
                 screen=screen_size(view, corners), display=display_from_dict(display),
