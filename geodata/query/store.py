@@ -310,10 +310,16 @@ class IncidentStore:
     def _row_keys(self) -> np.ndarray:
         """:meth:`_type_day_key` of every row (int32; outside the period: a last, dropped bin), on the
         first filtered timeline: a filter's counts are then one gather and one bincount of its rows."""
-        _, length, lo, hi = self._period_rows()
-        keys = np.full(len(self._days), (len(self.columns.type_names) + 1) * length, dtype=np.int64)
-        keys[lo:hi] = self._type_day_key(slice(lo, hi))
-        return keys.astype(np.int32)  # types x days is far below 2**31
+        first, length, lo, hi = self._period_rows()
+        kinds = len(self.columns.type_names) + 1
+        keys = np.full(len(self._days), kinds * length, dtype=np.int32)  # types x days is far below 2**31
+        inside = keys[lo:hi]
+        np.subtract(self._days[lo:hi], first, out=inside, casting="unsafe")  # int32 throughout: no int64 copies
+        codes = self._type_codes[lo:hi].astype(np.int32)
+        codes[codes < 0] = kinds - 1  # no type: its own row, never shown
+        codes *= length
+        inside += codes
+        return keys
 
     def _count_type_days(self, rows: np.ndarray) -> np.ndarray:
         """Incidents per event type code (rows; a last row for no type) and day of the period (columns)
