@@ -25,19 +25,43 @@ _LENGTH = np.uint64(0xD6E8FEB86659FD93)
 _INVERSE = np.uint64(pow(int(_MULTIPLIER), -1, 1 << 64))
 
 
+#: Strings hashed at a time: the byte and power arrays of a window stay in the processor's cache.
+WINDOW = 1 << 15
+_POWERS: dict[int, np.ndarray] = {}
+
+
 def _powers(base: np.uint64, count: int) -> np.ndarray:
-    """``base ** k`` for k < count, modulo 2**64 (uint64 wraps)."""
-    out = np.full(max(count, 1), base, dtype=np.uint64)
-    out[0] = 1
-    return np.cumprod(out, dtype=np.uint64)
+    """``base ** k`` for k < count, modulo 2**64 (uint64 wraps); kept per base, grown when needed."""
+    known = _POWERS.get(int(base))
+    if known is None or len(known) < count:
+        out = np.full(max(count, 1 << 16), base, dtype=np.uint64)
+        out[0] = 1
+        known = _POWERS[int(base)] = np.cumprod(out, dtype=np.uint64)
+    return known[:count]
+
+
+def _window_sums(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Each string's polynomial over its bytes, for strings whose offsets (``len + 1``) index ``data``."""
+    base, end = int(offsets[0]), int(offsets[-1])
+    sums = np.zeros(len(offsets) - 1, dtype=np.uint64)
+    if end == base:
+        return sums
+    terms = data[base:end].astype(np.uint64)
+    terms += np.uint64(1)
+    terms *= _powers(_MULTIPLIER, end - base)
+    starts = np.minimum(offsets[:-1] - base, end - base - 1)
+    sums = np.add.reduceat(terms, starts)
+    sums *= _powers(_INVERSE, end - base)[starts]
+    sums[np.diff(offsets) == 0] = 0
+    return sums
 
 
 def hash_text(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A 64-bit hash of every string (a polynomial over its bytes, then mixed); callers mask nulls.
 
-    Vectorised over the Arrow buffers: every byte is weighted by the power of its place in the
-    batch, each string's sum is then brought back to its own start (times the inverse power), so
-    the hash of a string does not depend on where it lies.
+    Vectorised over the Arrow buffers, :data:`WINDOW` strings at a time: every byte is weighted by
+    the power of its place in the window, each string's sum is then brought back to its own start
+    (times the inverse power), so the hash of a string does not depend on where it lies.
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
@@ -47,18 +71,9 @@ def hash_text(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     _, offsets_buffer, data_buffer = values.buffers()
     width = np.int32 if pa.types.is_string(values.type) else np.int64
     offsets = np.frombuffer(offsets_buffer, dtype=width)[values.offset:values.offset + count + 1].astype(np.int64)
-    lengths = np.diff(offsets)
-    base, end = int(offsets[0]), int(offsets[-1])
-    sums = np.zeros(count, dtype=np.uint64)
-    if end > base and data_buffer is not None:
-        terms = np.frombuffer(data_buffer, dtype=np.uint8)[base:end].astype(np.uint64)
-        terms += np.uint64(1)
-        terms *= _powers(_MULTIPLIER, end - base)
-        starts = offsets[:-1] - base
-        sums = np.add.reduceat(terms, np.minimum(starts, len(terms) - 1))
-        sums *= _powers(_INVERSE, end - base)[np.minimum(starts, len(terms) - 1)]
-        sums[lengths == 0] = 0
-    h = sums ^ (lengths.astype(np.uint64) * _LENGTH)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    sums = np.concatenate([_window_sums(data, offsets[at:at + WINDOW + 1]) for at in range(0, count, WINDOW)])
+    h = sums ^ (np.diff(offsets).astype(np.uint64) * _LENGTH)
     h ^= h >> np.uint64(30)
     h *= _MIX1
     h ^= h >> np.uint64(27)

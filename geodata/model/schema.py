@@ -223,14 +223,16 @@ def _strip_changes(array: pa.Array | pa.ChunkedArray) -> bool:
         _, offsets_buffer, data_buffer = chunk.buffers()
         width = np.int32 if pa.types.is_string(chunk.type) else np.int64
         offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + count + 1]
-        valid = np.asarray(chunk.is_valid(), dtype=bool)
-        starts, ends = offsets[:-1][valid], offsets[1:][valid]
-        if (ends <= starts).any() or data_buffer is None:
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = np.asarray(chunk.is_valid(), dtype=bool)
+            starts, ends = starts[valid], ends[valid]
+        if data_buffer is None or (ends <= starts).any():
             return True
         data = np.frombuffer(data_buffer, dtype=np.uint8)
-        edges = np.concatenate([data[starts], data[ends - 1]])
-        if ((edges <= 0x20) | (edges >= 0x7F)).any():
-            return True
+        for edge in (data[starts], data[ends - 1]):
+            if ((edge <= 0x20) | (edge >= 0x7F)).any():
+                return True
     return False
 
 
