@@ -164,14 +164,22 @@ def square_cells(columns: HotColumns, positions: np.ndarray | None, view: Viewpo
     the data's fixed power-of-two grid (:mod:`geodata.query.pyramid`: fixed
     while panning, at most √2 off ``cell_pixels``); a ``span`` (dates and
     types only, the same rows as ``positions``, which may then be ``None``)
-    sums its pre-aggregated tables instead of the rows. Without a view, the
-    points' extent is taken to fill :data:`ASSUMED_SCREEN_PIXELS`.
+    sums its pre-aggregated tables instead of the rows. Zoomed in past the
+    grid's finest cell (extent / 32,768), and without a view (the points'
+    extent then fills :data:`ASSUMED_SCREEN_PIXELS`), cells are exactly
+    ``cell_pixels``, aligned to the area's south-west corner, from the rows.
     """
     weight = weight if weight in WEIGHTS else "incidents"
     limit = max_cells if max_cells is not None else byte_limit() // BYTES_PER_CELL
-    if view is not None and not pyramid_of(columns).empty:
-        return _pyramid_cells(columns, positions, view, weight=weight, cell_pixels=cell_pixels, limit=limit,
-                              span=span)
+    pyramid = pyramid_of(columns)
+    if view is not None and not pyramid.empty:
+        zoom = min(max(view.zoom, 0.0), 22.0)
+        asked = 360.0 * cell_pixels / (WORLD_PIXELS_AT_ZOOM_0 * 2.0 ** zoom)
+        if math.log2(asked / pyramid.step_x) >= -0.5:  # the grid has a level within √2 of the cell asked for
+            return _pyramid_cells(columns, positions, view, weight=weight, cell_pixels=cell_pixels, limit=limit,
+                                  span=span)
+        if positions is None and span is not None:  # finer than the grid (zoomed far in): the rows near the view
+            positions = np.sort(pyramid.span_rows(span, _area(columns, np.empty(0, np.int64), view)))
     if positions is None:
         raise ValueError("square cells without a view need the positions")
     west, south, east, north = bounds = _area(columns, positions, view)

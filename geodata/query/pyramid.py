@@ -380,6 +380,11 @@ class Pyramid:
         rows = rows[(rows >= span.lo) & (rows < span.hi)]
         return np.asarray(self._span_rows(span, rows.astype(np.int64)))
 
+    def span_rows(self, span: Span, bounds: tuple[float, float, float, float]) -> np.ndarray:
+        """Rows of ``span`` including every one inside ``bounds`` (unordered): those near it, or all."""
+        near = self.rows_near(span, bounds)
+        return near if near is not None else np.asarray(self._span_rows(span, np.arange(span.lo, span.hi)))
+
     def count_bounds(self, span: Span, bounds: tuple[float, float, float, float]) -> tuple[int, int] | None:
         """(at least, at most) how many rows of ``span`` lie inside ``bounds`` (inclusive edges), from
         the cells ~1/48 of its width that lie wholly inside it and those that touch it; ``None`` when

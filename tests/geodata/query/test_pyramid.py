@@ -174,3 +174,22 @@ def test_counts_in_a_box_are_bounded_by_its_inner_and_touching_cells(small_block
         assert bounds[0] <= exact <= bounds[1]
         checked += 1 if bounds[0] > 0 else 0
     assert checked >= 10
+
+
+def test_zoomed_in_past_the_grids_finest_cell_the_cells_are_exactly_as_asked(small_blocks):
+    columns = random_columns(30_000, 17)
+    grid = Pyramid(columns)
+    zoom = math.log2(360 * 6 / (512 * grid.step_x)) + 0.6  # 6 px are 2/3 of the finest cell
+    wanted = np.r_[np.ones(2, bool), np.zeros(len(TYPES) - 1, bool)]
+    span = Span(1_000, 29_000, wanted)
+    rows = 1_000 + np.flatnonzero(wanted[np.where(columns.type_codes[1_000:29_000] < 0, len(TYPES),
+                                                  columns.type_codes[1_000:29_000])])
+    lon, lat = float(np.nanmedian(columns.longitude[rows[:50]])), float(np.nanmedian(columns.latitude[rows[:50]]))
+    half = 5 * 360 * 600 / (512 * 2**zoom)
+    view = Viewport(lon - half, lat - half, lon + half, lat + half, zoom)
+    for weight in ("incidents", "fatalities"):
+        from_span = density_cells(columns, None, view, span=span, weight=weight, budget=10**7)
+        from_rows = density_cells(columns, rows, view, weight=weight, budget=10**7)
+        assert from_span.pixels == 6.0 and from_span.cell_degrees < grid.step_x
+        assert from_span.values.tolist() == from_rows.values.tolist() and from_span.incidents > 0
+        assert from_span.longitude.tolist() == from_rows.longitude.tolist()
