@@ -11,8 +11,10 @@ further each frame; the last frame ends on the link's last day.
 Frames render on the warm browser (:func:`~dashboard.export.render.render_frames`),
 two at a time, while the next ones are built. The work is bounded before
 anything renders (:data:`MAX_FRAMES`). Given the same link, dataset version
-and stamp, the file is the same, byte for byte (no clock in the frames, the
-GIF and storyboard carry no date of their own).
+and stamp, the file is the same, byte for byte, from a cold or a warm
+Chromium: no clock in the frames (a map is painted once, its labels never
+fade: :mod:`~dashboard.export.kaleido_page`), the GIF carries no date, the
+storyboard's PDF dates are the stamp (:mod:`~dashboard.export.pdfdates`).
 """
 from __future__ import annotations
 
