@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.model.filters import FilterState
-from geodata.query.columns import HotColumns, conditions
+from geodata.query.columns import HotColumns, code_dtype, conditions
 
 #: Texts whose matching rows are kept (each at most one int32 per matching row).
 TEXT_CACHE = 16
@@ -166,8 +166,11 @@ class TextIndex:
                     encoded = pc.dictionary_encode(array)
                     chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
                     dictionary = chunks[0].dictionary if chunks else pa.array([], array.type)
-                    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-                                            for c in chunks]).astype(np.int32) if chunks else np.empty(0, np.int32)
+                    dtype = code_dtype(len(dictionary))  # one byte a row for up to 127 distinct notes
+                    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(dtype)
+                                            for c in chunks]) if chunks else np.empty(0, dtype)
+                    del encoded, chunks[:]
+                    pa.default_memory_pool().release_unused()  # the encoding's buffers, not kept
                     if all(c.dictionary.equals(dictionary) for c in chunks):
                         coded = codes, pd.Series(dictionary.to_pandas(types_mapper=lambda _: notes.dtype),
                                                  dtype=notes.dtype)
@@ -254,8 +257,6 @@ class FilterIndexes:
             values = columns.geo_precision
             codes = np.where(values >= 0, values, -1).astype(np.int16)
             return PostingIndex([codes], int(codes.max(initial=0)) + 1, partition=True)
-        if name == "types":
-            return PostingIndex([columns.type_codes], len(columns.type_names), partition=True)
         assert facets is not None
         if name == "sub_types":
             return PostingIndex([facets.sub_type_codes], len(facets.sub_type_names), partition=True)

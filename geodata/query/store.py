@@ -35,7 +35,7 @@ from geodata.query.columns import (
     totals_of,
 )
 from geodata.query.extent import Extent, data_extent, main_countries
-from geodata.query.index import FilterIndexes
+from geodata.query.index import FilterIndexes, PostingIndex
 from geodata.query.totals import day_starts, type_day_sums
 
 _EPOCH = date(1970, 1, 1)
@@ -183,7 +183,7 @@ class IncidentStore:
             rows.flags.writeable = False
         with self._selected_lock:
             self._selected[state] = rows
-            while len(self._selected) > 4:
+            while len(self._selected) > 3:
                 self._selected.popitem(last=False)
         return rows
 
@@ -215,9 +215,9 @@ class IncidentStore:
     @functools.cached_property
     def _type_day_sums(self) -> np.ndarray:
         """:func:`~geodata.query.totals.type_day_sums` over every row, on the first type-filtered headline."""
-        codes = [*range(len(self.columns.type_names)), -1]  # -1 (no type): the table's last row
-        return type_day_sums(self.columns, self._day_sums[0], self.indexes.each("types", codes, 0, len(self._days)),
-                             self._estimates)
+        index = PostingIndex([self._type_codes], len(self.columns.type_names), partition=True)  # not kept
+        each = [index.rows(code, 0, len(self._days)) for code in [*range(len(self.columns.type_names)), -1]]
+        return type_day_sums(self.columns, self._day_sums[0], each, self._estimates)  # -1 (no type): last row
 
     def _whole_days(self, state: FilterState, lo: int, hi: int) -> tuple[int, np.ndarray]:
         """(incidents, the four sums of :func:`fatality_sums`) over rows ``[lo, hi)`` of ``state``'s event
@@ -308,17 +308,18 @@ class IncidentStore:
 
     @functools.cached_property
     def _row_keys(self) -> np.ndarray:
-        """:meth:`_type_day_key` of every row (int32; outside the period: a last, dropped bin), on the
+        """:meth:`_type_day_key` of every row (int16 or int32; outside the period: a last, dropped bin), on the
         first filtered timeline: a filter's counts are then one gather and one bincount of its rows."""
         first, length, lo, hi = self._period_rows()
         kinds = len(self.columns.type_names) + 1
-        keys = np.full(len(self._days), kinds * length, dtype=np.int32)  # types x days is far below 2**31
+        dtype = np.int16 if kinds * length < 2**15 else np.int32  # small ints throughout: no int64 copies
+        keys: np.ndarray = np.full(len(self._days), kinds * length, dtype=dtype)
         inside = keys[lo:hi]
-        np.subtract(self._days[lo:hi], first, out=inside, casting="unsafe")  # int32 throughout: no int64 copies
-        codes = self._type_codes[lo:hi].astype(np.int32)
-        codes[codes < 0] = kinds - 1  # no type: its own row, never shown
-        codes *= length
-        inside += codes
+        np.subtract(self._days[lo:hi], first, out=inside, casting="unsafe")
+        codes: np.ndarray = self._type_codes[lo:hi].astype(dtype)
+        np.putmask(codes, codes < 0, kinds - 1)  # no type: its own row, never shown
+        np.multiply(codes, length, out=codes, casting="unsafe")
+        np.add(inside, codes, out=inside)
         return keys
 
     def _count_type_days(self, rows: np.ndarray) -> np.ndarray:
