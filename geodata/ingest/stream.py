@@ -89,7 +89,7 @@ def _header(head: bytes, file: str) -> list[str]:
 
 def _batches(path: Path, names: list[str], rows: int) -> Iterator[pa.Table]:
     """Tables of exactly ``rows`` rows (the last one fewer), parsed ahead in a thread of their own."""
-    options = pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+    options = pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
     reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
                            parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options)
@@ -175,7 +175,7 @@ def _keys(source_frame: pd.DataFrame) -> pa.ChunkedArray:
 
     ids = pa.chunked_array(source_frame["event_id"].array.__arrow_array__())
     trimmed = pc.utf8_trim_whitespace(ids)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
 
 
 def _placed(warnings: list[Problem], file: str) -> list[Problem]:
@@ -242,13 +242,13 @@ def country_cells(path: str | Path) -> pd.DataFrame | None:
         names = _header(read_bytes(path, 1 << 16), str(path))
         wanted = [n for n in names if n.strip() in ("iso", "country")]
         table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
-            include_columns=wanted, column_types={n: pa.string() for n in wanted}, null_values=[""],
+            include_columns=wanted, column_types={n: pa.large_string() for n in wanted}, null_values=[""],
             strings_can_be_null=True, quoted_strings_can_be_null=True))
     except (_OneTable, pa.ArrowInvalid):
         return None
     table = table.rename_columns([n.strip() for n in wanted])
     distinct = table.group_by(table.column_names).aggregate([]) if wanted else table
-    return distinct.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+    return distinct.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
 
 
 def import_acled_stream(path: str | Path, *, batch_rows: int | None = None, area: Area | None = None,
@@ -293,7 +293,8 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
             limits.check(file, "the number of lines", records + 1, limits.MAX_ROWS + 1, "MAX_ROWS")
             limits.check(file, "the number of cells (lines x columns)", (records + 1) * len(names),
                          limits.MAX_CELLS, "MAX_CELLS")
-            raw = table.rename_columns([n.strip() for n in names]).to_pandas(types_mapper={pa.string(): _TEXT}.get)
+            raw = table.rename_columns([n.strip() for n in names]).to_pandas(
+                types_mapper={pa.large_string(): _TEXT}.get)
             numbers = np.arange(records - table.num_rows, records, dtype=np.int64) + FIRST_DATA_LINE
             source = acled_table(raw, numbers, file, used, first=not parts)
             earlier = ids.earlier(_keys(source.frame), np.asarray(source.lines, dtype=np.int64))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -222,7 +223,7 @@ def _strip_changes(array: pa.Array | pa.ChunkedArray) -> bool:
             continue
         _, offsets_buffer, data_buffer = chunk.buffers()
         width = np.int32 if pa.types.is_string(chunk.type) else np.int64
-        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + count + 1]
+        offsets: Any = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + count + 1]
         starts, ends = offsets[:-1], offsets[1:]
         if chunk.null_count:
             valid = np.asarray(chunk.is_valid(), dtype=bool)
