@@ -143,13 +143,21 @@ class TextIndex:
     def __init__(self, notes: pd.Series):
         self.notes = notes
         self._lock = threading.Lock()
+        self._coding = threading.Lock()  # one encoding at a time (10^7 notes: ~0.5 s and a transient copy)
         self._coded: tuple[np.ndarray, pd.Series] | None | bool = False  # False: not decided yet
         self._found: OrderedDict[str, tuple[int, int, np.ndarray] | np.ndarray] = OrderedDict()
 
     def _codes(self) -> tuple[np.ndarray, pd.Series] | None:
         """(code per row, -1 for missing; distinct values) when the notes repeat, else ``None``."""
-        if self._coded is not False:
-            return self._coded  # type: ignore[return-value]
+        coded = self._coded
+        if coded is False:
+            with self._coding:
+                if self._coded is False:
+                    self._coded = self._encode()
+                coded = self._coded
+        return None if isinstance(coded, bool) else coded
+
+    def _encode(self) -> tuple[np.ndarray, pd.Series] | None:
         notes, coded = self.notes, None
         if isinstance(notes.dtype, pd.CategoricalDtype):
             coded = notes.cat.codes.to_numpy(), pd.Series(notes.cat.categories)
@@ -174,7 +182,6 @@ class TextIndex:
                     if all(c.dictionary.equals(dictionary) for c in chunks):
                         coded = codes, pd.Series(dictionary.to_pandas(types_mapper=lambda _: notes.dtype),
                                                  dtype=notes.dtype)
-        self._coded = coded
         return coded
 
     def _remember(self, text: str, found: tuple[int, int, np.ndarray] | np.ndarray) -> None:
