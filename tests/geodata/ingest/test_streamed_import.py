@@ -206,3 +206,13 @@ def test_command_line_and_upload_import_a_big_export_in_batches_with_the_same_da
                   for o in (whole, batched)]
     pd.testing.assert_frame_equal(*quarantine)
     assert len(quarantine[0]) == batched.result.quarantined > 0
+
+
+def test_excel_export_with_byte_order_mark_and_crlf_lines(tmp_path, monkeypatch):
+    path = bad_export(tmp_path / "excel.csv")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+    assert_same(path, 1000)
+    refuse_one_table(monkeypatch)
+    result = import_acled_stream(path, batch_rows=1000)
+    assert result.report.encoding == "utf-8-sig"
+    assert {p.line: p.reason for p in result.report.problems}[2502].endswith("(first on line 22)")
