@@ -13,6 +13,10 @@ Public names
     (:mod:`geodata.ingest.pipeline`).
 :func:`import_file`, :func:`import_table`, :class:`ImportResult`, :class:`ImportReport`
     The same reading and validation without a store (:mod:`geodata.ingest.validate`).
+:func:`import_acled_stream`
+    A big ACLED export (from :data:`~geodata.ingest.stream.STREAM_BYTES`, which
+    ``ingest_file`` and ``import_file`` send there) read and validated in batches
+    with the one-table result, in memory bounded by a few batches (:mod:`geodata.ingest.stream`).
 
 Guarantee: every source row is imported, quarantined (with line, column and
 reason) or counted as a duplicate, ``rows_in == imported + quarantined +
@@ -21,7 +25,8 @@ duplicates``; a file that cannot be used changes nothing. Readers live in
 """
 from geodata.ingest.formats import FORMATS, detect_format, read_source
 from geodata.ingest.pipeline import ImportOutcome, import_file, ingest_file, reports_root
+from geodata.ingest.stream import import_acled_stream
 from geodata.ingest.validate import ImportReport, ImportResult, import_table
 
-__all__ = ["FORMATS", "ImportOutcome", "ImportReport", "ImportResult", "detect_format", "import_file",
-           "import_table", "ingest_file", "read_source", "reports_root"]
+__all__ = ["FORMATS", "ImportOutcome", "ImportReport", "ImportResult", "detect_format", "import_acled_stream",
+           "import_file", "import_table", "ingest_file", "read_source", "reports_root"]
