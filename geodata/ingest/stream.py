@@ -91,8 +91,11 @@ def _batches(path: Path, names: list[str], rows: int) -> Iterator[pa.Table]:
     """Tables of exactly ``rows`` rows (the last one fewer), parsed ahead in a thread of their own."""
     options = pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
-    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
-                           parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options)
+    try:
+        reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
+                               parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options)
+    except pa.ArrowInvalid:  # the first block already refused (ragged, not UTF-8): the one-table path explains
+        raise _OneTable from None
     ahead: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 

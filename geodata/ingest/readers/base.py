@@ -148,7 +148,8 @@ def map_codes(values: pd.Series, mapping: Mapping[str, str]) -> tuple[pd.Series,
     cells: np.ndarray = table.to_numpy(dtype=object, na_value=pd.NA)  # type: ignore[call-overload]
     translated = pd.array(cells, dtype="string")
     out = pd.Series(translated.take(codes, allow_fill=True), index=values.index)
-    blank = keys.isna().to_numpy()[np.maximum(codes, 0)]
+    # a missing cell looks up the appended entry (an all-missing column has no distinct texts at all)
+    blank = np.append(keys.isna().to_numpy(dtype=bool), True)[np.where(codes >= 0, codes, len(keys))]
     bad = (codes >= 0) & ~blank & out.isna().to_numpy(dtype=bool)
     return out, bad
 

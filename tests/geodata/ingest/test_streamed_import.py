@@ -216,3 +216,15 @@ def test_excel_export_with_byte_order_mark_and_crlf_lines(tmp_path, monkeypatch)
     result = import_acled_stream(path, batch_rows=1000)
     assert result.report.encoding == "utf-8-sig"
     assert {p.line: p.reason for p in result.report.problems}[2502].endswith("(first on line 22)")
+
+
+def test_export_without_optional_columns(tmp_path, monkeypatch):
+    """A trimmed export (no time_precision, no timestamp): read, not a traceback; batches as one table."""
+    columns = tuple(c for c in COLUMNS if c not in ("time_precision", "timestamp", "admin3"))
+    rows = [{k: v for k, v in r.items() if k in columns} for r in mali_rows(1200)]
+    path = write_export(tmp_path / "trimmed.csv", rows, columns)
+    assert_same(path, 500)
+    refuse_one_table(monkeypatch)
+    result = import_acled_stream(path, batch_rows=500)
+    assert result.imported == 1200 and result.frame["date_precision"].isna().all()
+    assert [w.column for w in result.warnings] == ["timestamp"]
