@@ -5,7 +5,9 @@
 Prints the time to first map paint (navigation start to MapLibre's 'idle'
 with the incident layer drawn) and the time from a slider change to the
 updated map (key press on the end handle to 'idle' after the new figure),
-median of several runs, and the same for a small dataset as a reference.
+median of several runs, and the same for a small dataset as a reference;
+then what the server spent on each callback of the first page and of the
+slider changes (the browser waits for the slowest it depends on).
 """
 from __future__ import annotations
 
@@ -52,25 +54,59 @@ def load_average() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} CPUs)"
 
 
+#: (callback outputs, server seconds) of every callback request answered, in the order they finished.
+TIMINGS: list[tuple[str, float]] = []
+
+
+def _time_callbacks(flask_app) -> None:
+    """Record each callback request's server time (from the request's arrival to its answer)."""
+    import flask
+
+    @flask_app.before_request
+    def _start():
+        flask.g.bench_start = time.perf_counter()
+
+    @flask_app.after_request
+    def _stop(response):
+        if flask.request.path.endswith("_dash-update-component") and "bench_start" in flask.g:
+            body = flask.request.get_json(silent=True) or {}
+            TIMINGS.append((str(body.get("output", "?")), time.perf_counter() - flask.g.bench_start))
+        return response
+
+
+def callback_lines(timings: list[tuple[str, float]], what: str) -> list[str]:
+    """The slowest server time of each callback (outputs shortened), slowest first."""
+    slowest: dict[str, float] = {}
+    for output, seconds in timings:
+        name = " ".join(dict.fromkeys(part.rsplit(".", 1)[0] for part in output.strip(".").split("...")))
+        slowest[name] = max(seconds, slowest.get(name, 0.0))
+    return [f"    {what}: {seconds * 1000:8.0f} ms  {name}"
+            for name, seconds in sorted(slowest.items(), key=lambda item: -item[1]) if seconds >= 0.005]
+
+
 def serve(folder: Path):
     app = create_app(dataset=str(folder))
+    _time_callbacks(app.server)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def measure(url: str, runs: int) -> tuple[list[float], list[float]]:
+def measure(url: str, runs: int) -> tuple[list[float], list[float], list[str]]:
     from playwright.sync_api import sync_playwright
 
-    first_paint, slider = [], []
+    first_paint, slider, lines = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for _ in range(runs):
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            TIMINGS.clear()
             start = time.perf_counter()
             page.goto(url)
             status = page.evaluate(MAP_DRAWN, None)
             first_paint.append(time.perf_counter() - start)
+            lines += callback_lines(TIMINGS, f"first page, run {len(first_paint)}")
+            TIMINGS.clear()
             handle = page.locator("#date-range-slider [role=slider]").nth(1)
             for _ in range(3):
                 handle.focus()
@@ -78,9 +114,10 @@ def measure(url: str, runs: int) -> tuple[list[float], list[float]]:
                 handle.press("PageDown")
                 status = page.evaluate(MAP_DRAWN, status)
                 slider.append(time.perf_counter() - start)
+            lines += callback_lines(TIMINGS, f"slider changes, run {len(first_paint)}")
             page.close()
         browser.close()
-    return first_paint, slider
+    return first_paint, slider, lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,13 +138,15 @@ def main(argv: list[str] | None = None) -> int:
             server, url = serve(folder)
             print(f"N = {n:>9,}: app created in {time.perf_counter() - start:.1f} s (in this process)", flush=True)
             try:
-                paint, slider = measure(url, args.runs)
+                paint, slider, lines = measure(url, args.runs)
             finally:
                 server.shutdown()
             print(f"N = {n:>9,}: first map paint median {statistics.median(paint):.2f} s "
                   f"(min {min(paint):.2f}, max {max(paint):.2f}); slider change to updated map median "
                   f"{statistics.median(slider):.2f} s (min {min(slider):.2f}, max {max(slider):.2f}, "
                   f"{len(slider)} changes); {load_average()}")
+            print(f"N = {n:>9,}: server time per callback (the slowest of each; under 5 ms left out):")
+            print("\n".join(lines), flush=True)
     return 0
 
 
