@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geodata.query.columns import HotColumns
-from geodata.query.span import Span
+from geodata.query.span import Span, Window
 
 #: Bits of the level-0 grid on each axis (32,768 cells across the extent). Cell indices stay under
 #: 2^15 so :data:`NO_CELL` (a row without coordinates) lies past every level's cells when shifted.
@@ -56,26 +56,6 @@ TABLE_BYTES = 128 << 20
 INDEX_LEVEL = 8
 #: Rows quantized at a time (bounds the float64 temporaries).
 _CHUNK = 1 << 20
-
-@dataclass(frozen=True)
-class Window:
-    """Cells ``[x0, x1] × [y0, y1]`` of one level (inclusive), ``kx``/``ky`` its levels on each axis."""
-
-    kx: int
-    ky: int
-    x0: int
-    x1: int
-    y0: int
-    y1: int
-
-    @property
-    def width(self) -> int:
-        return self.x1 - self.x0 + 1
-
-    @property
-    def height(self) -> int:
-        return self.y1 - self.y0 + 1
-
 
 @dataclass(frozen=True)
 class _Table:
@@ -340,8 +320,18 @@ class Pyramid:
         """:meth:`sums` from the rows themselves (any filter): the same grid, the same sums."""
         size = window.width * window.height
         qx, qy = self.quantized
-        x = (qx[rows] >> window.kx).astype(np.int32) - window.x0  # NO_CELL >> k: past every cell
-        y = (qy[rows] >> window.ky).astype(np.int32) - window.y0
+        x = qx[rows].astype(np.int32)  # in-place arithmetic below: one new array per axis
+        x >>= window.kx
+        y = qy[rows].astype(np.int32)
+        y >>= window.ky
+        if window.x0 == window.y0 == 0 and size == self.cells_per_axis(window.kx) * self.cells_per_axis(window.ky):
+            x *= window.height  # the whole grid: no mask (NO_CELL >> k lands past ``size``, within 2 ``size``)
+            x += y
+            counts = np.bincount(x, minlength=size)[:size]
+            weights = np.bincount(x, weights=self._deaths(rows), minlength=size)[:size] if fatalities else counts
+            return counts.astype(np.int64), weights
+        x -= window.x0
+        y -= window.y0
         keep = (x.view(np.uint32) < window.width) & (y.view(np.uint32) < window.height)  # 0 <= x < width
         local = x[keep] * np.int32(window.height) + y[keep]
         counts = np.bincount(local, minlength=size)

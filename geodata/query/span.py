@@ -1,7 +1,9 @@
-"""Which rows a filter state of dates and event types selects: a run of date-sorted rows and a type table.
+"""What a pyramid query covers: its rows (a :class:`Span`) and its cells (a :class:`Window`).
 
-Such a state needs no row mask, so the pyramid (:mod:`geodata.query.pyramid`)
-can answer it from tables; any other filter needs the rows.
+A filter state of dates and event types selects a run of date-sorted rows
+and a table of types; it needs no row mask, so the pyramid
+(:mod:`geodata.query.pyramid`) can answer it from tables. Any other filter
+needs the rows.
 """
 from __future__ import annotations
 
@@ -45,3 +47,23 @@ def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
     wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # as geodata.query.columns.row_mask
     wanted[[index[t] for t in state.event_types if t in index]] = True
     return Span(lo, hi, wanted)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Cells ``[x0, x1] × [y0, y1]`` of one level (inclusive), ``kx``/``ky`` its levels on each axis."""
+
+    kx: int
+    ky: int
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0 + 1
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0 + 1

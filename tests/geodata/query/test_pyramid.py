@@ -13,8 +13,8 @@ from geodata.query import pyramid
 from geodata.query.budget import Viewport
 from geodata.query.columns import HotColumns
 from geodata.query.density import density_cells
-from geodata.query.pyramid import LAST, Pyramid, Window
-from geodata.query.span import Span, date_type_span
+from geodata.query.pyramid import LAST, Pyramid
+from geodata.query.span import Span, Window, date_type_span
 from tests.sahel_incidents import sahel_store
 
 TYPES = ("Battles", "Explosions/Remote violence", "Protests", "Riots", "Strategic developments")
@@ -96,6 +96,12 @@ def test_tables_give_the_sums_of_binning_the_rows(small_blocks, monkeypatch, see
         assert grid.count(span) == len(rows)
         assert [a.tolist() for a in grid.row_sums(rows, window, fatalities)] == [counts.tolist(), weights.tolist()]
     assert checked >= 20
+    whole = grid.window((-180.0, -85.0, 180.0, 85.0), grid.step_x * 2**10, grid.middle, 10**6)  # every cell
+    assert whole is not None and whole.width * whole.height == grid.cells_per_axis(whole.kx) ** 2
+    for fatalities in (False, True):
+        expected = direct_sums(columns, grid, Span(0, n), whole)[1 if fatalities else 0]
+        assert grid.row_sums(np.arange(n), whole, fatalities)[1].tolist() == expected.tolist()
+        assert grid.sums(Span(0, n), whole, fatalities)[1].tolist() == expected.tolist()
 
 
 def test_cells_add_up_to_the_filtered_incidents_in_the_area_they_cover(small_blocks):
