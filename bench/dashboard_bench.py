@@ -74,13 +74,14 @@ ANON = "int(open('/proc/self/status').read().split('RssAnon:')[1].split()[0]) / 
 MEMORY = f'{{"rss_mb": {RSS}, "anon_mb": {ANON}}}'
 
 STARTUP = f"""
-import json, sys, time
-t = time.perf_counter()
+import json, os, sys, time
+t, cpu = time.perf_counter(), time.process_time()
 sys.path.insert(0, {str(ROOT)!r})
 from dashboard.app import create_app
-imports = {MEMORY}
+imports = {{**{MEMORY}, "seconds": time.perf_counter() - t}}
 app = create_app(dataset=sys.argv[1])
-print(json.dumps({{"seconds": time.perf_counter() - t, **{MEMORY}, "imports": imports}}))
+print(json.dumps({{"seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - cpu, **{MEMORY},
+                  "imports": imports, "load": os.getloadavg()[0]}}))
 """
 
 NAIVE_MEMORY = f"""
@@ -210,7 +211,9 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
         first = subprocess_json(STARTUP, folder)
         print(f"first start-up, building the incidents sidecar from the Parquet file: {first['seconds']:.2f} s")
     startup = subprocess_json(STARTUP, folder)
-    print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s")
+    print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s (imports "
+          f"{startup['imports']['seconds']:.2f} s; CPU {startup['cpu_seconds']:.2f} s; "
+          f"load average {startup['load']:.1f})")
     sidecar_mb = sidecar_path(folder).stat().st_size / 2**20
     print(f"app process: total RSS {startup['rss_mb']:.0f} MB, private (RssAnon) {startup['anon_mb']:.0f} MB, "
           f"after its imports {startup['imports']['rss_mb']:.0f} MB; the mapped Arrow file is {sidecar_mb:.0f} MB "
