@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import copy
 import itertools
 import json
 import logging
@@ -114,15 +113,17 @@ def find_chromium() -> str | None:
 
 
 @lru_cache(maxsize=4)
-def _asset_text(path: str) -> str:
-    return (ASSETS / path).read_text(encoding="utf-8")
+def _asset_json(path: str) -> dict:
+    """An asset's GeoJSON, parsed once per process and shared by every style (never modified)."""
+    return json.loads((ASSETS / path).read_text(encoding="utf-8"))
 
 
 def offline_map_style(focus: tuple[str, ...] = ()) -> dict:
-    """The dashboard's map style with glyphs as ``file://`` URLs and the outlines and labels inlined."""
+    """The dashboard's map style with glyphs as ``file://`` URLs and the outlines and labels inlined
+    (the outlines' data is shared between styles: read it, never modify it)."""
     style = map_style(ASSETS.as_uri() + "/", focus=focus)
-    style["sources"]["countries"]["data"] = json.loads(_asset_text(COUNTRIES_PATH))
-    style["sources"]["country-labels"]["data"] = json.loads(_asset_text(COUNTRY_LABELS_PATH))
+    style["sources"]["countries"]["data"] = _asset_json(COUNTRIES_PATH)
+    style["sources"]["country-labels"]["data"] = _asset_json(COUNTRY_LABELS_PATH)
     return style
 
 
@@ -320,12 +321,11 @@ def _warm_images(specs: list[dict], opts: dict, device_scale: float, chromium: s
         raise _Deadline() from None
 
 
-def _prepare(figure: go.Figure | dict, *, copy_dict: bool = True) -> dict:
-    """The figure as a plain dict checked offline (a figure's own dict is a copy already)."""
-    if isinstance(figure, go.Figure):
-        spec = figure.to_plotly_json()
-    else:
-        spec = copy.deepcopy(figure) if copy_dict else figure
+def _prepare(figure: go.Figure | dict) -> dict:
+    """The figure as a plain dict checked offline. A dict is read, never modified (nor copied: with the
+    world's outlines inlined a copy took longer than drawing the map); build it with
+    :func:`~dashboard.export.service.briefing_spec` rather than from a figure holding the style."""
+    spec = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     check_offline(spec)
     return clip_outlines(spec)  # the same pixels, a fraction of MapLibre's work
 
@@ -418,7 +418,7 @@ def render_frames(figures: Iterable[go.Figure | dict], size: OutputSize, *, time
     try:
         pending: concurrent.futures.Future[list[bytes]] | None = None
         for chunk in _chunks(iter(figures), warm.TABS):
-            specs = [_prepare(f, copy_dict=False) for f in chunk]  # built while the last chunk renders
+            specs = [_prepare(f) for f in chunk]  # built while the last chunk renders
             if pending is not None:
                 images += browser.wait(pending, max(deadline - time.monotonic(), 0.01))
                 pending = None

@@ -6,6 +6,11 @@
 // the frames nobody sees was most of a briefing's render time. Those frames only clear and paint what the
 // final frame clears and paints again, so skipping them changes no pixel of the image.
 //
+// And: a map trace counts as a WebGL trace to plotly, which then makes its WebGL layers (empty for a map:
+// MapLibre draws on its own canvas) at plotGlPixelRatio, which kaleido sets to twice the scale (a 3840 x
+// 2160 slide for a 1920 x 1080 one), and copies them into the picture as PNGs. A figure no trace of which
+// draws on those layers gets them at ratio 1: the same (empty) layers, a sixteenth of the pixels.
+//
 // And: symbols never fade (fadeDuration 0), so a frame painted after the map went idle is the same
 // picture as the one before, whatever the clock says.
 (function () {
@@ -21,6 +26,16 @@
       queueMicrotask(function () { holdMap(canvas); });
     }
     return context;
+  };
+
+  const GL_LAYER_TRACE = /gl$|^(splom|parcoords|scatter3d|surface|mesh3d|cone|streamtube|volume|isosurface)$/;
+  const toImage = Plotly.toImage;
+  Plotly.toImage = function (figure, options) {
+    const data = figure && Array.isArray(figure.data) ? figure.data : null;
+    if (data && !data.some(function (trace) { return GL_LAYER_TRACE.test((trace && trace.type) || ""); })) {
+      figure = Object.assign({}, figure, {config: Object.assign({}, figure.config, {plotGlPixelRatio: 1})});
+    }
+    return toImage.call(this, figure, options);
   };
 
   function mapOf(canvas) {

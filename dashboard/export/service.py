@@ -56,6 +56,8 @@ TABLE_FORMATS = ("csv", "geojson")
 SIDECAR = "provenance.txt"
 #: Part of every briefing's cache key: bump it when a change of code changes the rendered page.
 BRIEFING_CACHE_FORMAT = "briefing-2"
+#: Stands for the map style while a briefing is built (the real one goes into its dict afterwards).
+STAND_IN_STYLE = {"version": 8, "sources": {}, "layers": []}
 
 
 class ExportQueue:
@@ -151,6 +153,26 @@ def briefing_figure(store: IncidentStore, state: FilterState, view: MapView, *, 
     )
 
 
+def briefing_spec(store: IncidentStore, state: FilterState, view: MapView, *, title: object,
+                  size: OutputSize, app_url: str, generated_at: datetime | None = None,
+                  screen: tuple[float, float] | None = None, display: Mapping | None = None) -> dict:
+    """:func:`briefing_figure` as the plain dict the renderer takes, made without copying the map style.
+
+    Why: the style inlines the world's outlines, and turning a figure holding it into a dict deep-copies
+    them (more CPU than drawing the map). The page is built around a stand-in style and the real one,
+    shared, is put into the finished dict.
+    """
+    figure = build_briefing(
+        store, state, view, title=clean_title(title, default_title(store)), size=size.layout,
+        generated_at=generated_at or datetime.now(UTC), link=link_of(store, state, view, app_url, display),
+        base_url=ASSETS.as_uri() + "/", map_style=dict(STAND_IN_STYLE), screen=screen,
+        display=dict(display) if isinstance(display, Mapping) else None,
+    )
+    spec = figure.to_plotly_json()
+    spec["layout"]["map"]["style"] = offline_map_style(store.countries)
+    return spec
+
+
 def briefing_cache_key(store: IncidentStore, state: FilterState, view: MapView, *, fmt: str, title: object,
                        size: OutputSize, app_url: str, generated_at: datetime | None = None,
                        screen: tuple[float, float] | None = None, display: Mapping | None = None) -> str | None:
@@ -199,8 +221,8 @@ def briefing_export(store: IncidentStore, state: FilterState, view: MapView, *, 
             return Export(filename, MIME_TYPES[fmt], unpacked[1], generated_at=unpacked[0], cached=True)
         log.warning("ignored a malformed cached briefing (%d bytes)", len(hit))
     generated_at = generated_at or datetime.now(UTC)
-    figure = briefing_figure(store, state, view, title=title, size=size, app_url=app_url,
-                             generated_at=generated_at, screen=screen, display=display)
+    figure = briefing_spec(store, state, view, title=title, size=size, app_url=app_url,
+                           generated_at=generated_at, screen=screen, display=display)
     content = render_figure(figure, fmt, size, timeout=timeout, queue_timeout=queue_timeout,
                             document_title=clean_title(title, default_title(store)))
     if fmt == "pdf":  # dated by its stamp, not by the moment Chromium printed it

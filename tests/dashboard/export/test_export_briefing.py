@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
@@ -270,7 +271,7 @@ def test_run_export_uses_the_panned_view(store, monkeypatch):
     seen = {}
 
     def fake_render(figure, fmt, size, **_):
-        seen["figure"], seen["fmt"], seen["size"] = figure, fmt, size
+        seen["figure"], seen["fmt"], seen["size"] = go.Figure(figure), fmt, size  # the renderer gets a dict
         return b"%PDF-1.4 fake"
 
     monkeypatch.setattr("dashboard.export.service.render_figure", fake_render)
@@ -295,3 +296,23 @@ def test_camera_button_file_name(store):
     name = camera_file_name({"start": "2020-02-01", "end": "2020-02-27"}, store)
     assert name == "nw_syria_2020_2020-02-01_2020-02-27_map"
     assert MAP_CONFIG["toImageButtonOptions"] == {"format": "png", "scale": 2} and MAP_CONFIG["displaylogo"] is False
+
+
+def test_the_renderers_dict_is_the_briefing_figure_with_the_same_map_style(sudan):
+    """briefing_spec builds the page around a stand-in style (no copy of the world's outlines): the
+    renderer must still get exactly the briefing's figure."""
+    import json
+
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.export.service import briefing_spec
+
+    state = FilterState.default(sudan.date_range())
+    view = opening_view(sudan.dataset.view, sudan.extent)
+    display = {"colour_by": "event_type"}
+    made = [build(sudan, state, view, title="Darfur", size=PRESETS["slide"], app_url=APP, generated_at=STAMP,
+                  screen=(900.0, 500.0), display=display) for build in (briefing_figure, briefing_spec)]
+    figure, spec = made[0].to_plotly_json(), made[1]
+    assert spec["layout"]["map"]["style"]["sources"]["countries"]["data"]["features"]  # the outlines are there
+    assert json.dumps(spec, cls=PlotlyJSONEncoder, sort_keys=True) == json.dumps(figure, cls=PlotlyJSONEncoder,
+                                                                                 sort_keys=True)
