@@ -210,7 +210,7 @@ class _Output:
         if self.writer is None or self.schema is None:
             self.schema = table.schema
             self.writer = pq.ParquetWriter(self.partial, table.schema)
-            self.frames.append(valid.iloc[:0])
+            self.frames.append(_empty(valid))
         self.writer.write_table(table.cast(self.schema))
 
     def finish(self) -> pd.DataFrame:
@@ -326,12 +326,34 @@ class _Batch:
     checked: Checked
 
 
+def _empty(frame: pd.DataFrame) -> pd.DataFrame:
+    """No rows, the same columns and types, and no reference to the batch's buffers (``iloc[:0]`` of an
+    Arrow column still holds them: ten batches kept so would be the whole file)."""
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in frame.dtypes.items()})
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's text columns copied into buffers of their own (a quarantine of a few rows out of a
+    batch may still point at the whole batch's buffers)."""
+    import pyarrow.compute as pc
+
+    from geodata.model.schema import arrow_text
+
+    out = frame.copy()
+    every = pa.array(np.arange(len(frame)))
+    for name in frame.columns:
+        cells = arrow_text(frame[name])
+        if cells is not None:
+            out[name] = pd.Series(pd.array(pc.take(cells, every), dtype=frame[name].dtype), index=frame.index)
+    return out
+
+
 def _light(checked: Checked) -> _Batch:
+    empty = pd.DataFrame()
     return _Batch(len(checked.source.frame), len(checked.valid),
-                  replace(checked, source=replace(checked.source, frame=checked.source.frame.iloc[:0],
-                                                  original=checked.source.original.iloc[:0],
+                  replace(checked, source=replace(checked.source, frame=empty, original=empty,
                                                   lines=np.zeros(0, dtype=np.int64)),
-                          valid=checked.valid.iloc[:0]))
+                          valid=empty, quarantine=_compact(checked.quarantine)))
 
 
 def _result(batches: list[_Batch], frame: pd.DataFrame, file: str) -> ImportResult:
