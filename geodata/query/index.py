@@ -21,8 +21,8 @@ import pandas as pd
 from geodata.model.filters import FilterState
 from geodata.query.columns import HotColumns, code_dtype, conditions
 
-#: Texts whose matching rows are kept (each at most one int32 per matching row).
-TEXT_CACHE = 16
+#: Texts whose matching rows are kept (each one int32 per matching row, or a flag per distinct note).
+TEXT_CACHE = 8
 #: Notes are searched as distinct values when a sample holds at most this share of distinct values.
 DISTINCT_SHARE = 0.05
 _SAMPLE = 20_000
@@ -207,7 +207,9 @@ class TextIndex:
             kept = found[2]
             a, b = np.searchsorted(kept, [lo, hi])
             return kept[a:b]
-        hits = lo + np.flatnonzero(_contains(self.notes.iloc[lo:hi], text))
+        hits: np.ndarray = np.flatnonzero(_contains(self.notes.iloc[lo:hi], text)).astype(
+            np.int32 if hi < 2**31 else np.int64)
+        hits += lo  # kept as int32: a common word in 10^7 notes is millions of rows
         self._remember(text, (lo, hi, hits))
         return hits
 
