@@ -5,7 +5,10 @@ Modules, one job each:
 * :mod:`.briefing` builds the briefing page as one plotly figure (pure), on :mod:`.page`'s geometry,
   with its map labels chosen by :mod:`.labels` and its legend fitted by :mod:`.legend`;
 * :mod:`.pack` the briefing pack (one zip: PDF, PNG, CSV, GeoJSON, summary, provenance);
-* :mod:`.render` renders a figure with kaleido and Chromium (lock, timeout, errors);
+* :mod:`.render` renders a figure with kaleido and Chromium (lock, timeout, errors) on the warm browser
+  (:mod:`.warm`), in :mod:`.kaleido_page`'s page (no fixed wait, a map painted once), one export at a
+  time first come first served (:mod:`.renderlock`); :mod:`.pdfdates` dates a PDF by its stamp;
+* :mod:`.animation` a playback as GIF, MP4 or :mod:`.storyboard` PDF;
 * :mod:`.tables` writes the filtered incidents as a plain CSV and GeoJSON, and the CSV's provenance sidecar;
 * :mod:`.provenance` says in words what an export contains and where it comes from;
 * :mod:`.links` builds and parses the link of a view; :mod:`.view` the map view and scale;
