@@ -239,8 +239,9 @@ def _filters(store: IncidentStore, sources: MapSources) -> html.Details:
     actors = facets.actors(store.columns, store.incidents)
     subs = facets.sub_event_types(store.incidents)
     areas = facets.admin_areas(store.incidents, sources.boundaries)
-    most = store.incidents["fatalities"].max()
-    most = int(most) if pd.notna(most) else 0
+    deaths = store.columns.fatalities  # float32, NaN = not reported: no pass over the masked column
+    most = float(np.fmax.reduce(deaths)) if len(deaths) else float("nan")
+    most = int(most) if not np.isnan(most) else 0
     return _section("Filters", [
         html.Button("Clear all filters", id=ids.CLEAR_ALL, type="button", className="small-button clear",
                     n_clicks=0, title="Reset every filter and the dates (layers and map stay)"),

@@ -18,7 +18,10 @@ from geodata.model.schema import arrow_text
 
 
 def _float32(values: pd.Series) -> np.ndarray:
-    """float32 with NaN for missing, in one pass (no intermediate nullable Float32 column)."""
+    """float32 with NaN for missing, in one pass (no intermediate nullable Float32 column). A column with
+    no figure at all (ACLED's estimates; stored as text when never filled) is not converted value by value."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) and values.isna().all():
+        return np.full(len(values), np.nan, dtype=np.float32)
     return values.to_numpy(dtype=np.float32, na_value=np.nan)
 
 
