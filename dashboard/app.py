@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 from dash import Dash
@@ -15,8 +16,10 @@ from dashboard.server.cache import install_cache
 from dashboard.server.compression import compress_responses
 from dashboard.server.mapsources import load_map_sources
 from dashboard.server.security import install_security
+from dashboard.views.aggregates import opening_cells
 from geodata import DEFAULT_DATASET, IncidentStore
 from geodata.catalog.parquet import open_dataset
+from geodata.query import warmup
 
 #: Dash's page with a language (screen readers pick their voice by it); otherwise Dash's own.
 INDEX_STRING = """<!DOCTYPE html>
@@ -71,4 +74,20 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     compress_responses(app.server)
     install_security(app, config)
     install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/server/cache.py
+    if config.warm_up:
+        warm_up_after_first_response(app, store)
     return app
+
+
+def warm_up_after_first_response(app: Dash, store: IncidentStore) -> None:
+    """Start the store's background warm-up (:mod:`geodata.query.warmup`) once a first response has been
+    sent, in the process that sent it: never delays the first page, and each gunicorn worker warms its own."""
+
+    def start() -> None:
+        warmup.start_warm_up(store, [("opening view's cells", lambda: opening_cells(store))])
+
+    @app.server.after_request
+    def _warm(response: Any) -> Any:
+        if not warmup.started(store):
+            response.call_on_close(start)
+        return response

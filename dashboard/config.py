@@ -22,6 +22,7 @@ the Dash-free command line ``python -m geodata`` reads on its own):
 | ``CONFLICT_MAP_EXPORT_QUEUE`` | exports waiting for the renderer per process (more: "busy, try again") | 3 |
 | ``CONFLICT_MAP_PRELOAD_DATASETS`` | stored datasets whose apps are built at start (more: built on first visit) | 20 |
 | ``CONFLICT_MAP_VERSION_CHECK_MS`` | how often a version without a file (PostGIS) is re-read | 200 |
+| ``CONFLICT_MAP_WARM_UP`` | ``0``: no background build of filter indexes and map tables after the first page | on |
 | ``CONFLICT_MAP_DEBUG`` | ``1`` for Dash's debug mode (never in production) | off |
 | ``CONFLICT_MAP_BOUNDARIES`` | admin boundaries: a file, a folder of admin 1-3 layers, or paths joined by : | none |
 | ``CONFLICT_MAP_MBTILES`` | an MBTiles file for the "local tiles" basemap | none |
@@ -156,6 +157,7 @@ class Config:
     preload_datasets: int = 20
     version_check_ms: int = 200
     debug: bool = False
+    warm_up: bool = True  # build filter indexes and map tables in the background once the first page is served
     boundaries: str | None = None
     mbtiles: str | None = None
     control_areas: str | None = None
@@ -215,6 +217,7 @@ class Config:
             preload_datasets=_int(env, "CONFLICT_MAP_PRELOAD_DATASETS", 20, 0),
             version_check_ms=_int(env, "CONFLICT_MAP_VERSION_CHECK_MS", 200, 0),
             debug=env.get("CONFLICT_MAP_DEBUG", "") == "1",
+            warm_up=env.get("CONFLICT_MAP_WARM_UP", "1").strip() != "0",
             boundaries=env.get("CONFLICT_MAP_BOUNDARIES") or None,
             mbtiles=env.get("CONFLICT_MAP_MBTILES") or None,
             control_areas=env.get("CONFLICT_MAP_CONTROL_AREAS") or None,

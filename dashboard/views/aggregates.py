@@ -18,7 +18,7 @@ from dashboard.figures.density import aggregate_status, density_layer, hexagon_l
 from dashboard.figures.map import with_uids
 from dashboard.figures.style import format_day
 from dashboard.figures.territory import control_layer, territory_layer
-from dashboard.state.mapview import MapView
+from dashboard.state.mapview import MapView, current_view, opening_view
 from dashboard.state.url import AGGREGATES, WEIGHTS
 from geodata import FilterState, IncidentStore
 from geodata.geo.control import ControlAreas
@@ -56,6 +56,15 @@ def cells_view(viewport: Viewport | None, centre: MapView) -> Viewport:
     half_lat = half_lon * height / width * math.cos(math.radians(min(abs(centre.lat), 85.0)))
     return Viewport(max(centre.lon - half_lon, -180.0), max(centre.lat - half_lat, -85.0),
                     min(centre.lon + half_lon, 180.0), min(centre.lat + half_lat, 85.0), centre.zoom)
+
+
+def opening_cells(store: IncidentStore) -> Cells:
+    """The density cells of the default filter at the opening view: what the warm-up builds so the
+    pyramid level most filter changes draw at is ready (:mod:`geodata.query.warmup`)."""
+    state = FilterState.default(store.date_range())
+    view = cells_view(None, current_view(None, opening_view(store.dataset.view, store.extent)))
+    span = date_type_span(store.columns, state)
+    return density_cells(store.columns, None if span is not None else store.positions(state), view, span=span)
 
 
 def _choice(display: Any, key: str, choices: tuple[str, ...]) -> str:
