@@ -43,6 +43,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
 from geodata import FilterState, IncidentStore  # noqa: E402
 from geodata.catalog.parquet import read_dataset  # noqa: E402
 from geodata.catalog.postgis import PostgisCatalog  # noqa: E402
+from geodata.catalog.postgis.catalog import PLAN_CACHE_MODE  # noqa: E402
 from geodata.catalog.postgis.dimensions import DIM_ROLLUPS, grid, headline, selection, timeline  # noqa: E402
 from geodata.catalog.postgis.partitions import cells_serve  # noqa: E402
 from geodata.catalog.postgis.where import incident_condition  # noqa: E402
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} (version {dataset.version}) is already stored; --reload to time the save")
     store = IncidentStore(dataset)
     with psycopg.connect(args.database, autocommit=True) as conn:
+        conn.execute(f"SET plan_cache_mode TO {PLAN_CACHE_MODE}")  # as the catalog's connections
         sizes = conn.execute("SELECT pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
                              "WHERE inhparent = 'incidents'::regclass)), "
                              "pg_size_pretty(pg_total_relation_size('incident_cells')), "

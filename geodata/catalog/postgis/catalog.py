@@ -57,6 +57,11 @@ from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError, UnreadableFileError
 from geodata.model.filters import FilterState
 
+#: Plan every statement for its own values: after ten runs of one statement (psycopg prepares it at the
+#: fifth) PostgreSQL may switch to a generic plan, and without the notes pattern or the dates a generic
+#: plan scans every partition: a notes search over 10^7 incidents went from 15 ms to 2-3.5 s.
+PLAN_CACHE_MODE = "force_custom_plan"
+
 
 class DatabaseError(GeodataError):
     """The PostGIS database is unavailable or refused an operation; the message says which and why."""
@@ -172,6 +177,7 @@ class PostgisCatalog:
             try:
                 conn.execute("SET datestyle TO 'ISO, YMD'")
                 conn.execute("SET TIME ZONE 'UTC'")
+                conn.execute(f"SET plan_cache_mode TO {PLAN_CACHE_MODE}")
                 apply_migrations(conn)
             except BaseException:
                 conn.close()

@@ -156,6 +156,10 @@ class Selection:
         return ", ".join(f"sum({c}{self.weight})" for c in columns)
 
 
+#: Every incident: each has exactly one location precision (the column is NOT NULL, 1 to 3).
+_EVERY = Selection("dim = 'p' AND actor IS NULL AND value = ANY(%s::bigint[])", [[1, 2, 3]])
+
+
 def _edge(bound: int) -> bool:
     return bound <= 0 or bound in DEATH_EDGES
 
@@ -244,10 +248,12 @@ def timeline(cur: psycopg.Cursor, dataset: str, state: FilterState) -> pd.DataFr
 def grid(cur: psycopg.Cursor, dataset: str, state: FilterState, factor: int = 4) -> CellTotals | None:
     """Incidents per cell of ``factor``/16 degree, as :func:`~geodata.catalog.postgis.partitions.grid_totals`
     gives them, from the roll-ups; None when they cannot say (then the rows must)."""
-    if cells_serve(state):
-        return grid_totals(cur, dataset, state, factor)
-    chosen = selection(state)
     ratio, rest = divmod(factor * DIM_CELLS_PER_DEGREE, CELLS_PER_DEGREE)
+    if cells_serve(state) and (rest or ratio < 1):
+        return grid_totals(cur, dataset, state, factor)
+    # every incident has one precision (1-3), so the precision rows also count every incident, on cells
+    # 16 times larger than incident_cells': 41,000 month rows for 10^7 incidents instead of 144,000
+    chosen = _EVERY if cells_serve(state) else selection(state)
     if chosen is None or rest or ratio < 1:
         return None
     types, type_params = _types(state)
