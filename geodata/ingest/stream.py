@@ -28,6 +28,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -203,9 +204,17 @@ class _Output:
         self.writer: pq.ParquetWriter | None = None
         self.partial = out.with_name(out.name + ".partial") if out is not None else None
         self.schema: pa.Schema | None = None
+        # Parquet encoding runs in C++ without the GIL: one batch is written while the next is validated.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet") if out is not None else None
+        self._writing: Future | None = None
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            self._writing.result()
+            self._writing = None
 
     def add(self, valid: pd.DataFrame) -> None:
-        if self.partial is None:
+        if self.partial is None or self._thread is None:
             self.frames.append(valid)
             return
         table = pa.Table.from_pandas(valid, preserve_index=False)
@@ -213,18 +222,30 @@ class _Output:
             self.schema = table.schema
             self.writer = pq.ParquetWriter(self.partial, table.schema)
             self.frames.append(_empty(valid))
-        self.writer.write_table(table.cast(self.schema))
+        self._wait()
+        self._writing = self._thread.submit(self.writer.write_table, table.cast(self.schema))
+
+    def _close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            if self._thread is not None:
+                self._thread.shutdown()
+            if self.writer is not None:
+                self.writer.close()
 
     def finish(self) -> pd.DataFrame:
+        self._close()
         if self.writer is not None and self.out is not None and self.partial is not None:
-            self.writer.close()
             self.partial.replace(self.out)
         frames = [f for f in self.frames if len(f)] or self.frames[:1]
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
 
     def discard(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        try:
+            self._close()
+        except Exception:  # noqa: BLE001 - the import already failed; the partial file goes anyway
+            pass
         if self.partial is not None:
             self.partial.unlink(missing_ok=True)
 
