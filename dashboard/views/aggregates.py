@@ -34,7 +34,7 @@ from geodata.query.budget import (
 from geodata.query.columns import HotColumns
 from geodata.query.density import Cells, HexCells, coarse_squares, density_cells, hexagon_cells
 from geodata.query.pyramid import pyramid_of
-from geodata.query.span import Span, date_type_span
+from geodata.query.span import Span, complement_span, date_type_span
 from geodata.query.territory import territory_changes
 
 #: Most territory changes drawn (the latest of the range): each carries its hover text.
@@ -139,6 +139,7 @@ def density_overlay(store: IncidentStore, state: FilterState, view: Viewport | N
     weight = _choice(display, "weight", WEIGHTS)
     span = date_type_span(store.columns, state) if view is not None else None
     positions = None if span is not None else store.positions(state)
+    span = span if span is not None or view is None else complement_span(store.columns, store.indexes, state)
     return density_layer(density_cells(store.columns, positions, view, weight=weight, budget=budget, span=span))
 
 
@@ -174,6 +175,8 @@ def with_aggregate(figure: dict, store: IncidentStore, state: FilterState, view:
     span = date_type_span(store.columns, state) if view is not None else None  # dates and types: the pyramid
     positions = None if span is not None and _choice(display, "aggregate", AGGREGATES) != "hexagons" \
         else store.positions(state)
+    if span is None and view is not None:  # one small-code filter: every row's tables less the fewer rows left out
+        span = complement_span(store.columns, store.indexes, state)
     how, cells = aggregate_cells(store, positions, view, display, budget, span)
     traces = with_uids(aggregate_traces(how, cells))
     figure["data"] = data[:at[0]] + traces + [t for i, t in enumerate(data[at[0]:], at[0]) if i not in at]

@@ -31,7 +31,7 @@ import math
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -274,6 +274,12 @@ class Pyramid:
         """(incidents, weights) per cell of ``window`` (column-major, dense) over the rows of ``span``;
         weights are fatalities (not reported: 0) when ``fatalities``, else the incidents again."""
         size = window.width * window.height
+        if span.less:  # every row's sums less the rows left out (of the span's types), binned
+            counts, weights = self.sums(replace(span, less=()), window, fatalities)
+            for left in span.less:
+                out, out_weights = self.row_sums(self._span_rows(span, left), window, fatalities)
+                counts, weights = counts - out, weights - out_weights
+            return counts, weights
         if span.hi <= span.lo or self.empty:
             return np.zeros(size, np.int64), np.zeros(size)
         if not self.tabled(window.kx, window.ky):  # a fine level: the rows in (and around) the window
@@ -402,6 +408,9 @@ class Pyramid:
         """How many rows ``span`` selects (with or without coordinates), from counts per block and type."""
         if span.hi <= span.lo:
             return 0
+        if span.less:
+            left: list[np.ndarray] = [np.asarray(self._span_rows(span, r)) for r in span.less]
+            return self.count(replace(span, less=())) - sum(len(r) for r in left)
         if span.types is None:
             return span.hi - span.lo
         first, last = -(-span.lo // BLOCK_ROWS), span.hi // BLOCK_ROWS

@@ -3,7 +3,10 @@
 A filter state of dates and event types selects a run of date-sorted rows
 and a table of types; it needs no row mask, so the pyramid
 (:mod:`geodata.query.pyramid`) can answer it from tables. Any other filter
-needs the rows.
+needs the rows, unless it is one partition index's codes whose other side is
+smaller (``precision 1`` at 70 % of rows): then the span is the date range
+and types *less* that other side's rows (:func:`complement_span`), so the
+tables sum every row and only the fewer rows left out are binned.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import numpy as np
 
 from geodata.model.filters import FilterState
 from geodata.query.columns import HotColumns, row_mask
+from geodata.query.index import FilterIndexes
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -25,11 +29,13 @@ def day_number(value: date) -> int:
 @dataclass(frozen=True)
 class Span:
     """Rows ``[lo, hi)`` (one date range) and the event types kept: ``types`` a lookup table over
-    type codes with one last slot for rows without a type (``None``: every row)."""
+    type codes with one last slot for rows without a type (``None``: every row); ``less``: rows of
+    ``[lo, hi)`` (of any type; disjoint, each ascending) left out."""
 
     lo: int
     hi: int
     types: np.ndarray | None = None
+    less: tuple[np.ndarray, ...] = ()
 
 
 def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
@@ -47,6 +53,18 @@ def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
     wanted = np.zeros(len(columns.type_names) + 1, dtype=bool)  # as geodata.query.columns.row_mask
     wanted[[index[t] for t in state.event_types if t in index]] = True
     return Span(lo, hi, wanted)
+
+
+def complement_span(columns: HotColumns, indexes: FilterIndexes, state: FilterState) -> Span | None:
+    """The rows of ``state`` as its dates and types less the rows of the other codes, when its one filter
+    but dates and types is a partition index's and the other side is the smaller; else ``None``."""
+    other = indexes.complement(state)
+    if other is None:
+        return None
+    span = date_type_span(columns, FilterState(state.start, state.end, state.event_types))
+    if span is None or span.hi <= span.lo:
+        return span
+    return replace(span, less=tuple(indexes.parts(*other, span.lo, span.hi)))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ date range, types, view and weight; and the map's cells snap to it without movin
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -11,10 +12,11 @@ import pytest
 from geodata import FilterState
 from geodata.query import pyramid
 from geodata.query.budget import Viewport
-from geodata.query.columns import HotColumns
+from geodata.query.columns import HotColumns, row_mask
 from geodata.query.density import density_cells
+from geodata.query.index import FilterIndexes
 from geodata.query.pyramid import LAST, Pyramid
-from geodata.query.span import Span, Window, date_type_span
+from geodata.query.span import Span, Window, complement_span, date_type_span
 from tests.sahel_incidents import sahel_store
 
 TYPES = ("Battles", "Explosions/Remote violence", "Protests", "Riots", "Strategic developments")
@@ -102,6 +104,37 @@ def test_tables_give_the_sums_of_binning_the_rows(small_blocks, monkeypatch, see
         expected = direct_sums(columns, grid, Span(0, n), whole)[1 if fatalities else 0]
         assert grid.row_sums(np.arange(n), whole, fatalities)[1].tolist() == expected.tolist()
         assert grid.sums(Span(0, n), whole, fatalities)[1].tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("tabled", [1 << 20, 1 << 6], ids=["tables", "index of rows near"])
+def test_a_precision_filter_sums_every_rows_tables_less_the_other_precisions_rows(small_blocks, monkeypatch, tabled):
+    monkeypatch.setattr(pyramid, "MAX_TABLE_CELLS", tabled)
+    rng = np.random.default_rng(21)
+    columns = random_columns(40_000, 21)
+    columns = replace(columns, geo_precision=rng.choice([1, 2, 3], len(columns.days), p=[0.7, 0.2, 0.1]).astype(np.int8))
+    grid, indexes = Pyramid(columns), FilterIndexes(columns)
+    first, last = int(columns.days[0]), int(columns.days[-1])
+    checked = 0
+    for _ in range(12):
+        a, b = sorted(rng.integers(first, last + 1, 2).tolist())
+        types = None if rng.random() < 0.4 else tuple(t for t in TYPES if rng.random() < 0.6)
+        state = FilterState(date(1970, 1, 1) + timedelta(days=a), date(1970, 1, 1) + timedelta(days=b), types,
+                            precision=(1,) if rng.random() < 0.7 else (1, 2))
+        span = complement_span(columns, indexes, state)
+        assert span is not None and span.less  # the other side (30 % or 10 % of rows) is smaller
+        lo, hi = span.lo, span.hi
+        rows = lo + np.flatnonzero(row_mask(columns, lo, hi, state))  # the rows themselves: no index, no table
+        assert grid.count(span) == len(rows)
+        west, south = rng.uniform(-12, 0), rng.uniform(10, 15)
+        window = grid.window((west, south, west + 10, south + 7), rng.uniform(0.01, 0.5), 0.97, 20_000)
+        if window is None:
+            continue
+        checked += 1
+        for fatalities in (False, True):
+            assert [v.tolist() for v in grid.sums(span, window, fatalities)] == [
+                v.tolist() for v in grid.row_sums(rows, window, fatalities)]
+    assert checked >= 8
+    assert complement_span(columns, indexes, FilterState(date(2022, 1, 1), date(2023, 1, 1), precision=(3,))) is None
 
 
 def test_cells_add_up_to_the_filtered_incidents_in_the_area_they_cover(small_blocks):
