@@ -42,6 +42,7 @@ from geodata.geo.coordinates import MIN_POINTS_FOR_BOX, Area
 from geodata.geo.gazetteer import Gazetteer
 from geodata.ingest import limits
 from geodata.ingest.lines import FileLines
+from geodata.ingest.locate import COUNTRY_COLUMNS
 from geodata.ingest.readers.acled import REQUIRED, acled_table, read_acled
 from geodata.ingest.readers.base import HASHTAG_ROW, missing_columns
 from geodata.ingest.readers.encoding import UTF8, UTF8_BOM, check_text, read_bytes
@@ -261,12 +262,13 @@ def streams(path: str | Path, fmt: str, **options: object) -> bool:
 
 
 def country_cells(path: str | Path) -> pd.DataFrame | None:
-    """The distinct (``iso``, ``country``) cells of an ACLED export, read by pyarrow without the other
+    """The distinct cells of an ACLED export's country columns (``iso``, ``country``, any other of
+    :data:`~geodata.ingest.locate.COUNTRY_COLUMNS`), read by pyarrow without the other
     columns: what :func:`geodata.ingest.locate.file_gazetteer` needs of the file before the batches.
     ``None`` when pyarrow cannot read it (the file will take the one-table path)."""
     try:
         names = _header(read_bytes(path, 1 << 16), str(path))
-        wanted = [n for n in names if n.strip() in ("iso", "country")]
+        wanted = [n for n in names if n.strip() in COUNTRY_COLUMNS]
         table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
             include_columns=wanted, column_types={n: pa.large_string() for n in wanted}, null_values=[""],
             strings_can_be_null=True, quoted_strings_can_be_null=True))
