@@ -62,6 +62,7 @@ class WarmBrowser:
         self._broken = False
         self._png = False  # the batch running renders PNGs only
         self._uses: dict[int, int] = {}  # PNG renders per tab since its last reload
+        self._scales: dict[int, float] = {}  # device scale set on each tab since its last reload
 
     @property
     def is_open(self) -> bool:
@@ -108,7 +109,7 @@ class WarmBrowser:
         self.session = session  # kept before open() so that a failed start is still killed
         await session.open()
         self.renders, self.opened_at, self._broken = 0, time.monotonic(), False
-        self._uses = {}
+        self._uses, self._scales = {}, {}
         # kaleido reloads a tab after each render before handing the image back; let the image go at
         # once and the reload run meanwhile (the next render waits for a reloaded tab anyway).
         reload_then_return = session._return_kaleido_tab
@@ -120,6 +121,7 @@ class WarmBrowser:
                 await session.tabs_ready.put(tab)
                 return
             self._uses[id(tab)] = 0
+            self._scales.pop(id(tab), None)
             task = asyncio.get_running_loop().create_task(reload_then_return(tab))
             self._returns.add(task)
             task.add_done_callback(lambda done: self._returned(done, session))
@@ -146,11 +148,14 @@ class WarmBrowser:
                     await self._open()
                 self._png = opts.get("format") == "png"
                 for tab in list(self.session.tabs.values()):
-                    await tab.send_command("Emulation.setDeviceMetricsOverride", params={
-                        "width": 0, "height": 0, "deviceScaleFactor": device_scale, "mobile": False})
-                    # Becomes the PDF's Title (set for every batch; a tab is reloaded after each PDF).
-                    await tab.send_command("Runtime.evaluate", params={
-                        "expression": f"document.title = {json.dumps(document_title)}"})
+                    # Sent only when it changes (a round trip per tab and batch was a tenth of a warm PNG).
+                    if self._scales.get(id(tab)) != device_scale:
+                        await tab.send_command("Emulation.setDeviceMetricsOverride", params={
+                            "width": 0, "height": 0, "deviceScaleFactor": device_scale, "mobile": False})
+                        self._scales[id(tab)] = device_scale
+                    if not self._png:  # becomes the PDF's Title (a tab is reloaded after each PDF)
+                        await tab.send_command("Runtime.evaluate", params={
+                            "expression": f"document.title = {json.dumps(document_title)}"})
 
                 async def one(i: int, figure: dict) -> bytes:
                     data = await self.session.calc_fig(figure, opts=opts)
