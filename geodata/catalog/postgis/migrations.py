@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from geodata.catalog.postgis.dimensions import INDEX_SQL as _DIMENSION_INDEXES
 from geodata.catalog.postgis.dimensions import MIGRATION_SQL as _DIMENSIONS
 from geodata.model.errors import GeodataError
 
@@ -297,6 +298,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "grid cell), rolled up from incident_cells on every save", _ROLLUPS),
     Migration(6, "incident_dim_days, incident_dim_cells, incident_dim_cells_month: roll-ups by actor, precision "
                  "and fatality class, filled from the stored rows; pg_trgm index on lower(notes)", _DIMENSIONS),
+    Migration(7, "the dimension roll-ups indexed by actor and other actor, so several actors read only their "
+                 "pairs", _DIMENSION_INDEXES),
 )
 
 #: The schema version this code reads and writes.

@@ -245,8 +245,8 @@ def test_states_the_roll_ups_cannot_answer_exactly_go_to_the_rows():
 
 
 def test_the_dimension_migration_fills_the_roll_ups_of_a_database_saved_before(url):
-    """A database at migration 5 with a stored dataset gains the same roll-ups a save writes, and the notes'
-    trigram index, which the notes search uses."""
+    """A database at migration 5 with a stored dataset gains the same roll-ups a save writes, their indexes,
+    and the notes' trigram index, which the notes search uses."""
     import psycopg
 
     from geodata.catalog.postgis import PostgisCatalog
@@ -259,7 +259,7 @@ def test_the_dimension_migration_fills_the_roll_ups_of_a_database_saved_before(u
         assert all(saved.values())
         conn.execute("DROP TABLE incident_dim_cells, incident_dim_days, incident_dim_cells_month")
         conn.execute("DROP INDEX incidents_notes_trgm")
-        conn.execute("DELETE FROM schema_migrations WHERE version = 6")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 6")
     with PostgisCatalog(url) as catalog:
         assert catalog.names() == ["kenya"]  # upgrades the schema
         store = IncidentStore(catalog.load("kenya"))
@@ -270,6 +270,8 @@ def test_the_dimension_migration_fills_the_roll_ups_of_a_database_saved_before(u
         for table in tables:
             assert sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) == saved[table], table
         conn.execute("SET enable_seqscan = off")
+        indexed = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'incident_dim_days_key'").fetchone()
+        assert indexed is not None and "(dataset, dim, actor, other, value, event_date)" in indexed[0]
         plan = "\n".join(row[0] for row in conn.execute(
             "EXPLAIN SELECT count(*) FROM incidents WHERE lower(notes) LIKE lower('%air strike%')"))
         assert "incidents_notes_trgm" in plan or "lower_idx" in plan, plan
