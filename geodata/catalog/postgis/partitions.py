@@ -6,8 +6,9 @@ timeline of a long range must not aggregate every row on each request:
 ``incident_cells`` holds incidents, reported figures and fatalities per
 dataset, day, event type and grid cell of 1/:data:`CELLS_PER_DEGREE`
 degree, rebuilt by every save in the save's transaction, so it never
-disagrees with the rows. Filters the cells do not carry (actors, admin
-areas, precision, fatality bounds, text) go to the rows themselves.
+disagrees with the rows. Actors, precision and fatality bounds have roll-ups
+of their own (:mod:`geodata.catalog.postgis.dimensions`); the other filters
+(sub-types, admin areas, text) go to the rows themselves.
 """
 from __future__ import annotations
 

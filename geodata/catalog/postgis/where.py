@@ -5,7 +5,9 @@ Each filter becomes one condition with the semantics of
 returns the same rows: the inclusive date range first (served by the index
 on ``(dataset, event_date, ordinal)``), then types, admin p-codes at any
 level, sub-types, actors, geo-precision, fatality bounds and the notes
-text. Values only ever travel as parameters; the SQL text is fixed here.
+text (a ``LIKE`` substring of ``lower(notes)``, which the trigram index of
+migration 6 serves). Values only ever travel as parameters; the SQL text is
+fixed here.
 
 One documented difference: the notes search lower-cases with the
 database's locale, which agrees with Python's for ASCII and for scripts
