@@ -136,7 +136,8 @@ def test_removing_a_dataset_removes_its_cells(url):
         catalog.save(kenya(200))
         catalog.remove("kenya")
     with psycopg.connect(url, autocommit=True) as conn:
-        for table in ("incident_cells", "incident_days", "incident_cells_month"):
+        for table in ("incident_cells", "incident_days", "incident_cells_month", "incident_dim_cells",
+                      "incident_dim_days", "incident_dim_cells_month"):
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
         assert conn.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
 
