@@ -87,10 +87,18 @@ def fatality_sums(columns: HotColumns, positions: np.ndarray, estimates: tuple[b
     sums of two selections can be subtracted exactly. A missing low (high) estimate counts as the figure;
     ``estimates`` False for a column with no estimate at all (ACLED's) skips reading it."""
     rows = _rows(positions)
+    if not isinstance(rows, slice):
+        rows = np.asarray(rows, dtype=np.intp)  # numpy converts other indices per gather: once here
     best = columns.fatalities[rows]
     missing = np.isnan(best)
-    total = float(np.add.reduce(best, where=~missing, dtype=np.float64))
-    sums = [float(len(best) - np.count_nonzero(missing)), total]
+    absent = int(np.count_nonzero(missing))
+    if absent and not isinstance(rows, slice):  # a gathered copy: zero its gaps, then a plain (fast) sum
+        np.putmask(best, missing, np.float32(0))
+        total = float(np.add.reduce(best, dtype=np.float64))
+    else:  # a view of the column (never written), or no gap
+        total = float(np.add.reduce(best, where=~missing, dtype=np.float64)) if absent else float(
+            np.add.reduce(best, dtype=np.float64))
+    sums = [float(len(best) - absent), total]
     for present, column in zip(estimates, (columns.fatalities_low, columns.fatalities_high), strict=True):
         if not present:
             sums.append(total)

@@ -46,6 +46,7 @@ def steps(store: IncidentStore) -> list[tuple[str, Callable[[], object]]]:
         ("type days", lambda: store._type_days),
         ("estimates", lambda: store._estimates),
         ("precision index", lambda: indexes._index("precision")),
+        ("precision day sums", lambda: store.code_day_sums("precision")),
     ]
     if store.columns.facets is not None:
         found += [("actors index", lambda: indexes._index("actors")),

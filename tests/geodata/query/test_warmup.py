@@ -36,6 +36,7 @@ def test_warm_up_builds_each_index_sum_and_grid_it_names():
     assert {"quantized", "_type_blocks"} <= set(vars(pyramid))
     assert {"_day_sums", "_type_day_sums", "_row_keys", "_type_days", "_estimates"} <= set(vars(store))
     assert set(store.indexes._built) == {"precision", "actors", "sub_types"}
+    assert set(store._code_sums) == {"precision"}  # a precision filter's headline: lookups
     assert store.indexes.text()._coded is not False  # the notes' encoding decided (they repeat: encoded)
 
 
