@@ -144,7 +144,7 @@ def frame_figures(store: IncidentStore, states: list[FilterState], view: MapView
     for frame in states:
         figure = build_briefing(store, frame, view, title=name, size=size.layout, generated_at=generated_at,
                                 link=link_of(store, frame, view, app_url, display), base_url=ASSETS.as_uri() + "/",
-                                map_style=dict(PLACEHOLDER_STYLE), screen=screen)
+                                map_style=dict(PLACEHOLDER_STYLE), screen=screen, display=display)
         spec = figure.to_plotly_json()
         spec["layout"]["map"]["style"] = style
         yield spec

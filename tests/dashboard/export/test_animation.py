@@ -113,20 +113,26 @@ def test_cli_refuses_bad_options_in_one_line(folder, tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
-def test_a_frame_is_the_briefing_of_its_window(store):
-    """Each frame's figure is the briefing's (the map style aside, shared by all frames)."""
+@pytest.mark.parametrize("display", [None, {"colour_by": "actor", "size_by": "fixed"}])
+def test_a_frame_is_the_briefing_of_its_window(store, display):
+    """Each frame's figure is the briefing's, with the screen's colour and size settings (the map style
+    aside, shared by all frames)."""
     state = FilterState.from_dict({"start": "2024-04-15", "end": "2024-05-12"}, store.date_range())
     view = opening_view(store.dataset.view, store.extent)
     size = animation.DEFAULT_SIZE
     windows = frame_windows(state.start, state.end, PlaybackOptions())
     states = animation.frame_states(state, windows)
     frames = list(animation.frame_figures(store, states, view, title="Sudan", size=size, app_url="/",
-                                          generated_at=STAMP))
+                                          generated_at=STAMP, display=display))
     assert len(frames) == 4
     assert frames[0]["layout"]["map"]["style"] is frames[3]["layout"]["map"]["style"]
+    if display:  # coloured by actor: the plain event-type briefing would differ
+        plain = briefing_figure(store, states[3], view, title="Sudan", size=size, app_url="/",
+                                generated_at=STAMP).to_plotly_json()
+        assert as_json(frames[3]) != as_json(plain)
     for frame, window in zip(frames, states, strict=True):
         expected = briefing_figure(store, window, view, title="Sudan", size=size, app_url="/",
-                                   generated_at=STAMP).to_plotly_json()
+                                   generated_at=STAMP, display=display).to_plotly_json()
         assert frame["layout"]["map"]["style"] == expected["layout"]["map"]["style"]
         assert as_json(frame) == as_json(expected)
     subtitles = [next(a["text"] for a in f["layout"]["annotations"] if a["name"] == "subtitle") for f in frames]
