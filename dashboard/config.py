@@ -179,12 +179,12 @@ class Config:
 
     @property
     def gunicorn_threads(self) -> int:
-        """Enough threads for the in-flight slots, the bounded queue, the export lane (one rendering, its
-        queue waiting) and two more, so that a surplus request reaches the app at once and gets its quick
-        503 or "busy" (see ``gunicorn.conf.py``)."""
+        """Enough threads for the in-flight slots, the bounded queue, the export lanes (a briefing rendering,
+        its queue waiting, and one playback beside them) and two more, so that a surplus request reaches the
+        app at once and gets its quick 503 or "busy" (see ``gunicorn.conf.py``)."""
         if self.threads:
             return self.threads
-        exports = 1 + self.export_queue  # the export lane's threads (its own bound, not the callback slots)
+        exports = 2 + self.export_queue  # the export lanes' threads (their own bounds, not the callback slots)
         return (self.max_inflight + self.max_queued + 2 + exports) if self.max_inflight else 8 + exports
 
     @classmethod
