@@ -48,7 +48,7 @@ from geodata.catalog.postgis.boundaries import (
     read_boundaries,
     write_boundaries,
 )
-from geodata.catalog.postgis.dimensions import DIM_ROLLUPS, refresh_dimensions
+from geodata.catalog.postgis.dimensions import DIM_ROLLUPS, flush_notes_index, refresh_dimensions
 from geodata.catalog.postgis.migrations import apply_migrations
 from geodata.catalog.postgis.partitions import ROLLUPS, ensure_partitions, refresh_cells
 from geodata.catalog.postgis.where import BBox, incident_condition
@@ -280,6 +280,7 @@ class PostgisCatalog:
                 _copy_in(cur, spec, arrow[spec.name])
             refresh_cells(cur, name)
             refresh_dimensions(cur, name)
+            flush_notes_index(cur)
         with contextlib.suppress(GeodataError):  # fresh statistics help the planner; not worth failing a save
             with self._transaction("analysing tables") as cur:
                 cur.execute("ANALYZE datasets, incidents, displacement, places, highways, flows, incident_cells, "

@@ -153,6 +153,22 @@ def refresh_dimensions(cur: psycopg.Cursor, dataset: str) -> None:
     cur.execute(sql.SQL(fill_sql("dataset = {name}")).format(name=sql.Literal(dataset)))
 
 
+#: The partitions' trigram indexes on the notes (children of the partitioned index of migration 6).
+_NOTES_INDEXES = """SELECT h.inhrelid FROM pg_inherits h
+                    WHERE h.inhparent = to_regclass('incidents_notes_trgm')"""
+
+
+def flush_notes_index(cur: psycopg.Cursor) -> int:
+    """Merge the pending entries of the notes' trigram indexes into their trees; return the pages merged.
+
+    A COPY leaves up to 4 MB of entries per partition in each GIN index's pending list, which every
+    search then reads in full: after saving 10^6 incidents the notes search took 1 s instead of 18 ms.
+    """
+    rows = cur.execute(f"SELECT coalesce(sum(gin_clean_pending_list(inhrelid::regclass)), 0) "
+                       f"FROM ({_NOTES_INDEXES}) AS notes").fetchone()
+    return int(rows[0]) if rows else 0
+
+
 @dataclass(frozen=True)
 class Selection:
     """The rows of the dimension tables that add up to a filter: an SQL condition and its parameters, and
