@@ -16,6 +16,11 @@ built on first use of the level). A range with no filter but dates and types
 sums the tables of its whole blocks and bins only the rows of its two partial
 blocks: the same sums as binning the rows at the same grid.
 
+A state whose one other filter is a partition index's codes, the other side
+smaller (``precision 1``), is every row's sums less the other side's: from
+that side's own tables (built per level on first use, coarse levels only),
+else binned.
+
 Memory: the quantized grid is 4 bytes a row (40 MB at 10^7); tables cost 12
 bytes an entry (int32 key and count, float32 sums when fatalities are whole
 numbers) and are capped at :data:`TABLE_BYTES` together (least recently used
@@ -35,8 +40,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from geodata.query import near
 from geodata.query.columns import HotColumns
-from geodata.query.span import Span, Window
+from geodata.query.span import Span, Window, runs
 
 #: Bits of the level-0 grid on each axis (32,768 cells across the extent). Cell indices stay under
 #: 2^15 so :data:`NO_CELL` (a row without coordinates) lies past every level's cells when shifted.
@@ -52,6 +58,9 @@ SUPER_ROWS = 1 << 20
 MAX_TABLE_CELLS = 1 << 20
 #: Most bytes the cached tables of all levels may hold (least recently used level dropped first).
 TABLE_BYTES = 128 << 20
+#: Most cells (whole grid) a level may have for tables of the rows a partition filter leaves out (they share
+#: :data:`TABLE_BYTES` with the level's own: at 10^7 rows a finer level would evict them in turn).
+SUBSET_TABLE_CELLS = 1 << 16
 #: Level of the row index by cell (128 cells a side: keys fit uint16), for views too fine for a tabled level.
 INDEX_LEVEL = 8
 #: Rows quantized at a time (bounds the float64 temporaries).
@@ -66,23 +75,14 @@ class _Table:
     deaths: np.ndarray
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The positions of every run ``[starts[i], ends[i])`` together, in order."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, np.int64)
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return offsets + np.arange(total)
-
-
 class Pyramid:
     """The quantized grid of one set of hot columns and its tables per level (thread-safe, lazy)."""
 
     def __init__(self, columns: HotColumns):
         self._columns = weakref.ref(columns)  # a strong reference would keep the columns alive
         self._lock = threading.Lock()
-        self._levels: OrderedDict[tuple[int, int], tuple[list[_Table], list[_Table]]] = OrderedDict()
+        self._levels: OrderedDict[tuple, tuple[list[_Table], list[_Table]]] = OrderedDict()
+        self._subsets: dict[tuple, np.ndarray] = {}  # rows of a span's ``less_key``, for its own tables
         lon, lat = columns.longitude, columns.latitude
         known = ~(np.isnan(lon) | np.isnan(lat))
         self.empty = not known.any()
@@ -210,8 +210,9 @@ class Pyramid:
             deaths = deaths.astype(np.float32)
         return _Table(keys.astype(np.int32), counts.astype(np.int32), deaths)
 
-    def _block(self, start: int, kx: int, ky: int) -> _Table:
-        rows = slice(start, start + BLOCK_ROWS)
+    def _block(self, start: int, kx: int, ky: int, subset: np.ndarray | None = None) -> _Table:
+        rows = slice(start, start + BLOCK_ROWS) if subset is None else subset[
+            np.searchsorted(subset, start):np.searchsorted(subset, start + BLOCK_ROWS)]
         keys = self._row_keys(rows, kx, ky)
         located = keys >= 0
         unique, inverse, counts = np.unique(keys[located].astype(np.int32), return_inverse=True,
@@ -231,21 +232,22 @@ class Pyramid:
         cells = self.cells_per_axis(kx) * self.cells_per_axis(ky)
         return cells <= MAX_TABLE_CELLS and (BITS - kx) + (BITS - ky) + self._type_bits <= 31
 
-    def _tables(self, kx: int, ky: int) -> tuple[list[_Table], list[_Table]]:
+    def _tables(self, kx: int, ky: int, subset: np.ndarray | None = None, key: tuple = ()
+                ) -> tuple[list[_Table], list[_Table]]:
         """(blocks, super-blocks) of a level: every whole block's table, built on first use; levels least
         recently used are dropped while the tables pass :data:`TABLE_BYTES`."""
         with self._lock:
-            found = self._levels.get((kx, ky))
+            found = self._levels.get((kx, ky, *key))
             if found is None:
                 n = len(self.columns.days)
-                blocks = [self._block(start, kx, ky) for start in range(0, n - BLOCK_ROWS + 1, BLOCK_ROWS)]
+                blocks = [self._block(start, kx, ky, subset) for start in range(0, n - BLOCK_ROWS + 1, BLOCK_ROWS)]
                 per = SUPER_ROWS // BLOCK_ROWS
                 supers = [self._merge(blocks[i:i + per]) for i in range(0, len(blocks) - per + 1, per)]
-                found = self._levels[(kx, ky)] = (blocks, supers)
+                found = self._levels[(kx, ky, *key)] = (blocks, supers)
                 self._type_blocks  # noqa: B018 -- counts per type with the first tables (one-off, ~0.07 s at 10^7)
                 while len(self._levels) > 1 and self.table_bytes() > TABLE_BYTES:
                     self._levels.popitem(last=False)
-            self._levels.move_to_end((kx, ky))
+            self._levels.move_to_end((kx, ky, *key))
             return found
 
     def table_bytes(self) -> int:
@@ -274,8 +276,12 @@ class Pyramid:
         """(incidents, weights) per cell of ``window`` (column-major, dense) over the rows of ``span``;
         weights are fatalities (not reported: 0) when ``fatalities``, else the incidents again."""
         size = window.width * window.height
-        if span.less:  # every row's sums less the rows left out (of the span's types), binned
-            counts, weights = self.sums(replace(span, less=()), window, fatalities)
+        if span.less:  # every row's sums less the rows left out (of the span's types): their tables, or binned
+            counts, weights = self.sums(replace(span, less=(), less_key=None), window, fatalities)
+            if span.less_key is not None and self.tabled(window.kx, window.ky) and span.hi > span.lo and (
+                    self.cells_per_axis(window.kx) * self.cells_per_axis(window.ky) <= SUBSET_TABLE_CELLS):
+                out, out_weights = self.sums(replace(span, less=()), window, fatalities)  # ``less_key``'s tables
+                return counts - out, weights - out_weights
             for left in span.less:
                 out, out_weights = self.row_sums(self._span_rows(span, left), window, fatalities)
                 counts, weights = counts - out, weights - out_weights
@@ -286,8 +292,11 @@ class Pyramid:
             near = self.rows_near(span, self.cell_box(window))
             rows = near if near is not None else self._span_rows(span, slice(span.lo, span.hi))
             return self.row_sums(rows, window, fatalities)
-        blocks, supers = self._tables(window.kx, window.ky)
+        subset = None if span.less_key is None else self._subset(span)
+        blocks, supers = self._tables(window.kx, window.ky, subset, span.less_key or ())
         whole, edges = self._split(span, len(blocks), len(supers))
+        if subset is not None and len(subset):  # the subset's rows among the edges' (two partial blocks)
+            edges = edges[subset[np.minimum(np.searchsorted(subset, edges), len(subset) - 1)] == edges]
         tbits = self._type_bits
         ybits = BITS - window.ky
         column = np.arange(window.x0, window.x1 + 1, dtype=np.int64) << ybits
@@ -296,7 +305,7 @@ class Pyramid:
         parts = []
         for is_super, i in whole:
             table = supers[i] if is_super else blocks[i]
-            at = _ranges(np.searchsorted(table.keys, starts), np.searchsorted(table.keys, ends))
+            at = runs(np.searchsorted(table.keys, starts), np.searchsorted(table.keys, ends))
             parts.append((table.keys[at], table.counts[at], table.deaths[at]))
         counts, weights = self.row_sums(self._span_rows(span, edges), window, fatalities)
         if not parts:
@@ -313,6 +322,15 @@ class Pyramid:
         else:
             weights = counts
         return counts, weights
+
+    def _subset(self, span: Span) -> np.ndarray:
+        """Every row (ascending) of ``span.less_key``, asked of ``span.less_all`` once and kept."""
+        assert span.less_key is not None and span.less_all is not None
+        with self._lock:
+            found = self._subsets.get(span.less_key)
+            if found is None:
+                found = self._subsets[span.less_key] = np.asarray(span.less_all())
+            return found
 
     def _span_rows(self, span: Span, rows: slice | np.ndarray) -> slice | np.ndarray:
         """``rows`` (of ``span``) of the event types ``span`` keeps."""
@@ -358,48 +376,13 @@ class Pyramid:
         return order, starts
 
     def rows_near(self, span: Span, bounds: tuple[float, float, float, float]) -> np.ndarray | None:
-        """The rows of ``span`` in the index cells touching ``bounds`` (unordered), or ``None`` when they
-        would be more than half the span's rows (a scan of the span is then as quick)."""
-        west, south, east, north = bounds
-        margin = 1e-4  # degrees: a point on the edge, rounded to float32, is still near
-        window = self._cover((west - margin, south - margin, east + margin, north + margin), INDEX_LEVEL, INDEX_LEVEL)
-        if window is None or self.empty:
-            return np.empty(0, np.int64)
-        order, starts = self._index
-        column = np.arange(window.x0, window.x1 + 1, dtype=np.int64) * self.cells_per_axis(INDEX_LEVEL)
-        first, last = starts[column + window.y0], starts[column + window.y1 + 1]
-        if int((last - first).sum()) > (span.hi - span.lo) // 2 + BLOCK_ROWS:
-            return None
-        rows = order[_ranges(first, last)]
-        rows = rows[(rows >= span.lo) & (rows < span.hi)]
-        return np.asarray(self._span_rows(span, rows.astype(np.int64)))
+        return near.rows_near(self, span, bounds)
 
     def span_rows(self, span: Span, bounds: tuple[float, float, float, float]) -> np.ndarray:
-        """Rows of ``span`` including every one inside ``bounds`` (unordered): those near it, or all."""
-        near = self.rows_near(span, bounds)
-        return near if near is not None else np.asarray(self._span_rows(span, np.arange(span.lo, span.hi)))
+        return near.span_rows(self, span, bounds)
 
     def count_bounds(self, span: Span, bounds: tuple[float, float, float, float]) -> tuple[int, int] | None:
-        """(at least, at most) how many rows of ``span`` lie inside ``bounds`` (inclusive edges), from
-        the cells ~1/48 of its width that lie wholly inside it and those that touch it; ``None`` when
-        the box is too small for a tabled level (count the rows)."""
-        west, south, east, north = bounds
-        middle = math.cos(math.radians(min(max((south + north) / 2, -85.0), 85.0)))
-        if self.empty or span.hi <= span.lo or east < west or north < south:
-            return (0, 0)
-        window = self.window(bounds, max(east - west, (north - south) / middle) / 48, middle, 1 << 14)
-        if window is None:
-            return (0, 0)
-        if not self.tabled(window.kx, window.ky):
-            return None
-        counts, _ = self.sums(span, window, False)
-        step_x, step_y = self.steps(window)
-        margin = 1e-4  # degrees: far above float32 rounding, so a point of an inner cell is surely inside
-        xs = self.west + np.arange(window.x0, window.x1 + 2) * step_x
-        ys = self.south + np.arange(window.y0, window.y1 + 2) * step_y
-        inner = np.outer((xs[:-1] >= west + margin) & (xs[1:] <= east - margin),
-                         (ys[:-1] >= south + margin) & (ys[1:] <= north - margin)).ravel()
-        return int(counts[inner].sum()), int(counts.sum())
+        return near.count_bounds(self, span, bounds)
 
     def count(self, span: Span) -> int:
         """How many rows ``span`` selects (with or without coordinates), from counts per block and type."""

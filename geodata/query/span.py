@@ -10,6 +10,7 @@ tables sum every row and only the fewer rows left out are binned.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -30,12 +31,15 @@ def day_number(value: date) -> int:
 class Span:
     """Rows ``[lo, hi)`` (one date range) and the event types kept: ``types`` a lookup table over
     type codes with one last slot for rows without a type (``None``: every row); ``less``: rows of
-    ``[lo, hi)`` (of any type; disjoint, each ascending) left out."""
+    ``[lo, hi)`` (of any type; disjoint, each ascending) left out; ``less_key`` names them across every
+    row (``less_all`` lists those, ascending), so the pyramid keeps their own tables."""
 
     lo: int
     hi: int
     types: np.ndarray | None = None
     less: tuple[np.ndarray, ...] = ()
+    less_key: tuple | None = None
+    less_all: Callable[[], np.ndarray] | None = None
 
 
 def date_type_span(columns: HotColumns, state: FilterState) -> Span | None:
@@ -64,7 +68,19 @@ def complement_span(columns: HotColumns, indexes: FilterIndexes, state: FilterSt
     span = date_type_span(columns, FilterState(state.start, state.end, state.event_types))
     if span is None or span.hi <= span.lo:
         return span
-    return replace(span, less=tuple(indexes.parts(*other, span.lo, span.hi)))
+    name, codes = other
+    return replace(span, less=tuple(indexes.parts(name, codes, span.lo, span.hi)), less_key=(name, *sorted(codes)),
+                   less_all=lambda: indexes._index(name).union(codes, 0, len(columns.days)))
+
+
+def runs(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The positions of every run ``[starts[i], ends[i])`` together, in order."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(total)
 
 
 @dataclass(frozen=True)
