@@ -161,8 +161,23 @@ def read_csv_cells(path: str | Path, *, encoding: str | None = None, header: int
                             header=header)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise UnreadableFileError(file, str(exc).strip().splitlines()[0]) from None
+    if header == 0 and not isinstance(frame.index, pd.RangeIndex):
+        raise UnreadableFileError(file, _ragged_line(data, used))
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, used
+
+
+def _ragged_line(data: bytes, encoding: str) -> str:
+    """Why a file whose first data rows hold more cells than its header is refused, with the line.
+
+    pandas takes such a file's first column for an index and shifts every
+    cell one column left, so rows would be validated (and quarantined) for
+    the wrong reasons; read without a header, its parser names the line."""
+    try:
+        pd.read_csv(io.BytesIO(data), encoding=encoding, dtype=str, header=None, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        return str(exc).strip().splitlines()[0] + " (the header names fewer columns)"
+    return "rows hold more cells than the header names columns"
 
 
 def _lines_in_bytes(path: str | Path) -> int:

@@ -56,6 +56,8 @@ CASES = [
     Case("acled_cp1256.csv", read_acled, counts=(2, 2, 0, 0), warnings=("read as Windows-1256 (Arabic)",)),
     Case("acled_header_only.csv", read_acled, counts=(0, 0, 0, 0)),
     Case("acled_ragged.csv", read_acled, rejected=(UnreadableFileError, "Expected 31 fields in line 3")),
+    # one cell too many on the first data line: pandas would take the ids for an index and shift every cell
+    Case("acled_ragged_first_row.csv", read_acled, rejected=(UnreadableFileError, "Expected 31 fields in line 2")),
     # ACLED: coordinates
     Case("acled_lat_out_of_range.csv", read_acled, counts=(3, 2, 1, 0),
          reasons=((4, "latitude", "must be between -90 and 90"),)),
