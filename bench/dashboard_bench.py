@@ -50,7 +50,7 @@ from dash._utils import to_json  # noqa: E402
 from dashboard.callbacks.map import map_patch  # noqa: E402
 from dashboard.figures import plain  # noqa: E402
 from dashboard.server.cache import MemoryCache  # noqa: E402
-from dashboard.views.aggregates import opening_cells  # noqa: E402
+from dashboard.views.aggregates import warm_up_steps  # noqa: E402
 from dashboard.views.cached import cached_figure  # noqa: E402
 from dashboard.views.headline import update_headline  # noqa: E402
 from dashboard.views.map import (  # noqa: E402
@@ -243,7 +243,7 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
     ours_callback(store, FilterState.default(store.date_range()))  # warm caches and imports once
     if warm:
         t, cpu = time.perf_counter(), time.process_time()
-        built = warm_up(store, [("opening view's cells", lambda: opening_cells(store))])
+        built = warm_up(store, warm_up_steps(store))
         print(f"warm-up ran before the states (as the app runs it after its first page): {len(built)} builds in "
               f"{time.perf_counter() - t:.2f} s ({time.process_time() - cpu:.2f} s CPU)")
     else:

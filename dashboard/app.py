@@ -16,7 +16,7 @@ from dashboard.server.cache import install_cache
 from dashboard.server.compression import compress_responses
 from dashboard.server.mapsources import load_map_sources
 from dashboard.server.security import install_security
-from dashboard.views.aggregates import opening_cells
+from dashboard.views.aggregates import warm_up_steps
 from geodata import DEFAULT_DATASET, IncidentStore
 from geodata.catalog.parquet import open_dataset
 from geodata.query import warmup
@@ -84,7 +84,7 @@ def warm_up_after_first_response(app: Dash, store: IncidentStore) -> None:
     sent, in the process that sent it: never delays the first page, and each gunicorn worker warms its own."""
 
     def start() -> None:
-        warmup.start_warm_up(store, [("opening view's cells", lambda: opening_cells(store))])
+        warmup.start_warm_up(store, warm_up_steps(store))
 
     @app.server.after_request
     def _warm(response: Any) -> Any:

@@ -10,6 +10,8 @@ these into the map it composes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -58,13 +60,28 @@ def cells_view(viewport: Viewport | None, centre: MapView) -> Viewport:
                     min(centre.lon + half_lon, 180.0), min(centre.lat + half_lat, 85.0), centre.zoom)
 
 
-def opening_cells(store: IncidentStore) -> Cells:
-    """The density cells of the default filter at the opening view: what the warm-up builds so the
-    pyramid level most filter changes draw at is ready (:mod:`geodata.query.warmup`)."""
-    state = FilterState.default(store.date_range())
+def opening_cells(store: IncidentStore, precision: tuple[int, ...] | None = None) -> Cells:
+    """The density cells of the default filter (with ``precision``, if given) at the opening view: what the
+    warm-up builds so the pyramid level most filter changes draw at is ready (:mod:`geodata.query.warmup`)."""
+    state = replace(FilterState.default(store.date_range()), precision=precision)
     view = cells_view(None, current_view(None, opening_view(store.dataset.view, store.extent)))
     span = date_type_span(store.columns, state)
-    return density_cells(store.columns, None if span is not None else store.positions(state), view, span=span)
+    positions = None if span is not None else store.positions(state)
+    span = span if span is not None else complement_span(store.columns, store.indexes, state)
+    return density_cells(store.columns, positions, view, span=span)
+
+
+def warm_up_steps(store: IncidentStore) -> list[tuple[str, Callable[[], object]]]:
+    """The map's own warm-up steps: the opening view's cells, then those of its commonest precision alone
+    (the other precisions' tables of that level)."""
+    def commonest() -> Cells | None:
+        index = store.indexes._index("precision")
+        sizes = np.diff(index.offsets)  # rows of codes -1 .. size - 1
+        code = int(np.argmax(sizes)) - 1 if len(sizes) else -1
+        return opening_cells(store, (code,)) if code >= 0 else None
+
+    return [("opening view's cells", lambda: opening_cells(store)),
+            ("opening view's cells, commonest precision", commonest)]
 
 
 def _choice(display: Any, key: str, choices: tuple[str, ...]) -> str:

@@ -25,3 +25,29 @@ def test_the_setting_turns_it_off():
     app = create_app(store, config=Config(warm_up=False))
     app.server.test_client().get("/").close()
     assert not warmup.started(store)
+
+
+def test_the_maps_warm_up_builds_the_opening_level_and_its_commonest_precisions_tables():
+    from dataclasses import replace
+
+    from dashboard.state.mapview import current_view, opening_view
+    from dashboard.views.aggregates import cells_view, opening_cells, warm_up_steps
+    from geodata import FilterState, IncidentStore
+    from geodata.model.dataset import dataset_from_incidents
+    from geodata.query.density import density_cells
+    from geodata.query.pyramid import pyramid_of
+    from tests.sahel_incidents import sahel_incidents
+
+    frame = sahel_incidents(6_000, seed=9)
+    frame.loc[frame.index % 5 == 0, "geo_precision"] = 2  # a fifth placed less precisely
+    store = IncidentStore(dataset_from_incidents(frame, name="sahel", title="Mali (test)"))
+    done = warmup.warm_up(store, warm_up_steps(store))
+    assert done[-2:] == ["opening view's cells", "opening view's cells, commonest precision"]
+    levels = list(pyramid_of(store.columns)._levels)
+    assert any(len(key) == 2 for key in levels)  # the opening view's level
+    assert any(key[2:3] == ("precision",) for key in levels)  # the other precisions' tables of that level
+    warmed = opening_cells(store, (1,))
+    view = cells_view(None, current_view(None, opening_view(store.dataset.view, store.extent)))
+    state = replace(FilterState.default(store.date_range()), precision=(1,))
+    binned = density_cells(store.columns, store.positions(state), view)  # from the rows themselves
+    assert warmed.values.tolist() == binned.values.tolist() and warmed.incidents == binned.incidents
