@@ -59,4 +59,5 @@ if __name__ == "__main__":
         from werkzeug.serving import run_simple
 
         print(f"conflict-map on http://{config.host}:{config.port}/ (import your data at /import/)")
+        site.start_warm_ups()
         run_simple(config.host, config.port, server, threaded=True)

@@ -60,3 +60,4 @@ def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
     site = getattr(sys.modules.get("app"), "site", None)  # the app module gunicorn preloaded (app:server)
     if site is not None:
         site.preload()  # rebuilds any dataset re-imported between the master's start and this fork
+        site.start_warm_ups()  # this worker's own (threads do not survive a fork): the first page's builds first

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from dashboard.app import create_app  # noqa: E402
+from dashboard.app import create_app, start_warm_up  # noqa: E402
 from geodata.catalog.parquet import write_dataset  # noqa: E402
 from geodata.model.dataset import dataset_from_incidents  # noqa: E402
 from geodata.synthetic import synthetic_incidents  # noqa: E402
@@ -88,6 +88,7 @@ def serve(folder: Path):
     app = create_app(dataset=str(folder))
     _time_callbacks(app.server)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    start_warm_up(app)  # as app.py and gunicorn's workers do when they start serving
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 

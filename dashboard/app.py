@@ -75,13 +75,28 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     install_security(app, config)
     install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/server/cache.py
     if config.warm_up:
+        app.server.extensions[WARM_UP_KEY] = lambda: warmup.start_warm_up(store, warm_up_steps(store))
         warm_up_after_first_response(app, store)
     return app
 
 
+#: ``app.server.extensions`` key of the app's warm-up starter (absent when ``Config.warm_up`` is off).
+WARM_UP_KEY = "conflict_map_warm_up"
+
+
+def start_warm_up(app: Dash) -> None:
+    """Start ``app``'s background warm-up (:mod:`geodata.query.warmup`) now, in this process: call it where a
+    process is about to serve (a gunicorn worker after its fork, the server before it listens), so the
+    first page's builds run while the browser loads its scripts. Once per process; off with the setting."""
+    start = app.server.extensions.get(WARM_UP_KEY)
+    if start is not None:
+        start()
+
+
 def warm_up_after_first_response(app: Dash, store: IncidentStore) -> None:
-    """Start the store's background warm-up (:mod:`geodata.query.warmup`) once a first response has been
-    sent, in the process that sent it: never delays the first page, and each gunicorn worker warms its own."""
+    """Start the store's background warm-up once a first response has been sent, in the process that sent
+    it, when nothing started it before (an app built on a first visit, a server that did not call
+    :func:`start_warm_up`); each gunicorn worker warms its own."""
 
     def start() -> None:
         warmup.start_warm_up(store, warm_up_steps(store))

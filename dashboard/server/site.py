@@ -128,6 +128,16 @@ class Site:
                 log.error("dataset %r not served: %s", name, exc)
         return built
 
+    def start_warm_ups(self) -> None:
+        """Start the background warm-up of the default app and of every app built so far, in this process
+        (:func:`dashboard.app.start_warm_up`): a gunicorn worker after its fork, a server before it listens."""
+        from dashboard.app import start_warm_up
+
+        with self._lock:
+            apps = [self.default, *(built.app for built in self._apps.values())]
+        for app in apps:
+            start_warm_up(app)
+
     def _tag(self, name: str) -> object | None:
         """What changes when the dataset is re-imported, read cheaply (a stat), or None if it cannot be."""
         path = getattr(self.catalog, "path", None)

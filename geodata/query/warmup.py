@@ -3,11 +3,16 @@
 Indexes, running sums and pyramid tables are built on first use (start-up
 at 10^7 rows must stay short), so without this the first change of each
 kind of filter pays its build: 0.1-0.9 s of CPU each at 10^7. The app starts
-:func:`start_warm_up` once the first page has been served, in every
-process that serves (a gunicorn worker after its fork, never the master),
-on one daemon thread at a lower CPU priority. Every build takes the lock
-its lazy owner already takes, so a query during the warm-up waits for the
-same build or finds it done: the answers are the same either way.
+:func:`start_warm_up` as soon as a process is ready to serve (a gunicorn
+worker after its fork, never the master; the development server before it
+listens), on one daemon thread. What the first page needs (the headline's
+and timeline's day sums, the map's grid, its opening cells and town labels)
+is built first, at normal priority, while the browser is still loading the
+page's scripts: a first callback waiting for a build must not wait behind a
+niced thread. The builds for filter changes follow at a lower priority.
+Every build takes the lock its lazy owner already takes, so a query during
+the warm-up waits for the same build or finds it done: the answers are the
+same either way.
 """
 from __future__ import annotations
 
@@ -33,18 +38,29 @@ _STARTED: weakref.WeakKeyDictionary[IncidentStore, int] = weakref.WeakKeyDiction
 _STARTED_LOCK = threading.Lock()
 
 
-def steps(store: IncidentStore) -> list[tuple[str, Callable[[], object]]]:
-    """(name, build) of everything the warm-up builds, in order: what most filter changes need first."""
+Steps = list[tuple[str, Callable[[], object]]]
+
+
+def first_page_steps(store: IncidentStore) -> Steps:
+    """(name, build) of what the first page's callbacks need: the headline's and the timeline's day sums,
+    the map's grid and town labels (the map's opening cells are the app's own step, run next)."""
     pyramid = pyramid_of(store.columns)
-    indexes = store.indexes
-    found: list[tuple[str, Callable[[], object]]] = [
-        ("quantized grid", lambda: pyramid.quantized),
-        ("type counts per block", lambda: pyramid._type_blocks),
+    return [
         ("day sums", lambda: store._day_sums),
-        ("type-day sums", lambda: store._type_day_sums),
-        ("type-day keys", lambda: store._row_keys),
         ("type days", lambda: store._type_days),
         ("estimates", lambda: store._estimates),
+        ("quantized grid", lambda: pyramid.quantized),
+        ("type counts per block", lambda: pyramid._type_blocks),
+        ("GeoNames places", lambda: store.geonames),
+    ]
+
+
+def steps(store: IncidentStore) -> Steps:
+    """(name, build) of what filter changes need, in order: the commonest first."""
+    indexes = store.indexes
+    found: Steps = [
+        ("type-day sums", lambda: store._type_day_sums),
+        ("type-day keys", lambda: store._row_keys),
         ("precision index", lambda: indexes._index("precision")),
         ("precision day sums", lambda: store.code_day_sums("precision")),
     ]
@@ -55,13 +71,18 @@ def steps(store: IncidentStore) -> list[tuple[str, Callable[[], object]]]:
     return found
 
 
-def warm_up(store: IncidentStore, extra: Sequence[tuple[str, Callable[[], object]]] = ()) -> list[str]:
-    """Build every step of :func:`steps` and then ``extra`` (the app's own: its default view's cells);
-    returns the names built. A step that fails is logged and skipped: the query builds it on use."""
+def warm_up(store: IncidentStore, extra: Sequence[tuple[str, Callable[[], object]]] = (), *,
+            lower: Callable[[], None] | None = None) -> list[str]:
+    """Build :func:`first_page_steps`, then ``extra`` (the app's own: its opening view's cells), then (after
+    calling ``lower``, the thread's lower priority) :func:`steps`; returns the names built. A step that
+    fails is logged and skipped: the query builds it on use."""
     done: list[str] = []
     if not len(store.columns.days):
         return done
-    for name, build in [*steps(store), *extra]:
+    first = [*first_page_steps(store), *extra]
+    for at, (name, build) in enumerate([*first, *steps(store)]):
+        if at == len(first) and lower is not None:
+            lower()
         t = time.perf_counter()
         try:
             build()
@@ -96,8 +117,7 @@ def start_warm_up(store: IncidentStore, extra: Sequence[tuple[str, Callable[[], 
             return None
 
         def run() -> None:
-            _lower_priority()
-            warm_up(store, extra)
+            warm_up(store, extra, lower=_lower_priority)
 
         _STARTED[store] = os.getpid()
         thread = threading.Thread(target=run, name="conflict-map-warm-up", daemon=True)

@@ -1,8 +1,8 @@
-"""The app starts its store's background warm-up after the first response, not before, and not at all
-when ``CONFLICT_MAP_WARM_UP=0``."""
+"""The app starts its store's background warm-up when its process is about to serve (gunicorn's worker, the
+server before it listens), else after the first response; and not at all when ``CONFLICT_MAP_WARM_UP=0``."""
 from __future__ import annotations
 
-from dashboard.app import create_app
+from dashboard.app import create_app, start_warm_up
 from dashboard.config import Config
 from geodata.query import warmup
 from tests.sahel_incidents import sahel_store
@@ -18,11 +18,19 @@ def test_the_first_response_starts_the_warm_up_once():
     assert warmup.started(store)
 
 
+def test_a_process_about_to_serve_starts_it_before_any_request():
+    store = sahel_store(2_000, seed=4)
+    app = create_app(store)
+    start_warm_up(app)  # what gunicorn's post_fork (Site.start_warm_ups) and app.py do
+    assert warmup.started(store)
+
+
 def test_the_setting_turns_it_off():
     assert Config.from_env({"CONFLICT_MAP_WARM_UP": "0"}).warm_up is False
     assert Config.from_env({}).warm_up is True
     store = sahel_store(2_000, seed=4)
     app = create_app(store, config=Config(warm_up=False))
+    start_warm_up(app)
     app.server.test_client().get("/").close()
     assert not warmup.started(store)
 
@@ -42,7 +50,8 @@ def test_the_maps_warm_up_builds_the_opening_level_and_its_commonest_precisions_
     frame.loc[frame.index % 5 == 0, "geo_precision"] = 2  # a fifth placed less precisely
     store = IncidentStore(dataset_from_incidents(frame, name="sahel", title="Mali (test)"))
     done = warmup.warm_up(store, warm_up_steps(store))
-    assert done[-2:] == ["opening view's cells", "opening view's cells, commonest precision"]
+    first = [name for name, _ in warmup.first_page_steps(store)]
+    assert done[:len(first) + 2] == [*first, "opening view's cells", "opening view's cells, commonest precision"]
     levels = list(pyramid_of(store.columns)._levels)
     assert any(len(key) == 2 for key in levels)  # the opening view's level
     assert any(key[2:3] == ("precision",) for key in levels)  # the other precisions' tables of that level
