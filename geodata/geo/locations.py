@@ -24,6 +24,9 @@ ORIGIN_GEONAMES = "GeoNames"
 PLACE_PRECISION = (1, 2)
 #: A country lends its GeoNames places when it holds at least this share of the points.
 MIN_COUNTRY_SHARE = 0.001
+#: Most points whose countries are looked up: above it, evenly spaced rows (the rows are in date order, so
+#: every period counts); a country's share is then known to a few hundredths of itself at the threshold.
+COUNTRY_SAMPLE = 1_000_000
 COLUMNS = ["place_id", "name", "name_ar", "aliases", "kind", "latitude", "longitude", "origin"]
 
 
@@ -153,13 +156,16 @@ def dataset_countries(incidents: pd.DataFrame, places: pd.DataFrame | None = Non
               if f is not None and not f.empty and {"latitude", "longitude"} <= set(f.columns)]
     if not frames:
         return []
-    lat = np.concatenate([pd.to_numeric(f["latitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-                          for f in frames])
-    lon = np.concatenate([pd.to_numeric(f["longitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-                          for f in frames])
+    step = -(-sum(len(f) for f in frames) // COUNTRY_SAMPLE)  # 10^7 points: 1.3 s -> 0.1 s
+
+    def coordinate(frame: pd.DataFrame, column: str) -> np.ndarray:
+        return pd.to_numeric(frame[column].iloc[::step], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+    lat = np.concatenate([coordinate(f, "latitude") for f in frames])
+    lon = np.concatenate([coordinate(f, "longitude") for f in frames])
     ok = np.isfinite(lat) & np.isfinite(lon)
     # One test per ~10 km spot (a million points are a few thousand spots), weighted by its points.
-    key = (np.round(lon[ok] * 10).astype(np.int64) + 1800) * 4000 + (np.round(lat[ok] * 10).astype(np.int64) + 900)
+    key = (np.rint(lon[ok] * 10).astype(np.int64) + 1800) * 4000 + (np.rint(lat[ok] * 10).astype(np.int64) + 900)
     spots, counts = np.unique(key, return_counts=True)
     where = countries_at((spots // 4000 - 1800) / 10.0, (spots % 4000 - 900) / 10.0)
     found = pd.Series(counts).groupby(pd.Series(where, dtype=object)).sum()
