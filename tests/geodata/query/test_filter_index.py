@@ -18,6 +18,7 @@ from geodata.catalog.parquet import read_dataset, write_dataset
 from geodata.model.dataset import dataset_from_incidents
 from geodata.query import index as index_module
 from geodata.synthetic import synthetic_incidents
+from tests.filter_reference import pandas_mask
 
 ACTORS = ("Military Forces of Colombia (2018-2022)", "ELN: National Liberation Army", "Clan del Golfo",
           "Civilians (Colombia)", "FARC-EP dissidents")
@@ -69,23 +70,7 @@ def stored(request, tmp_path_factory):
 
 def plain(store: IncidentStore, state: FilterState) -> pd.Series:
     """The rows matching ``state``, by pandas on the stored frame, as a boolean Series."""
-    df = store.incidents
-    mask = (df["event_date"] >= pd.Timestamp(state.start)) & (df["event_date"] <= pd.Timestamp(state.end))
-    if state.event_types is not None:
-        mask &= df["event_type"].isin(state.event_types)
-    if state.sub_event_types:
-        mask &= df["sub_event_type"].isin(state.sub_event_types)
-    if state.actors:
-        mask &= df["actor1"].isin(state.actors) | df["actor2"].isin(state.actors)
-    if state.admin_codes:
-        mask &= df["admin1_pcode"].isin(state.admin_codes) | df["admin2_pcode"].isin(state.admin_codes)
-    if state.fatalities_min is not None:
-        mask &= df["fatalities"].fillna(-1) >= state.fatalities_min
-    if state.precision is not None:
-        mask &= df["geo_precision"].isin(state.precision)
-    if state.text:
-        mask &= df["notes"].fillna("").str.lower().str.contains(state.text.lower(), regex=False)
-    return mask.fillna(False).astype(bool)
+    return pandas_mask(store.incidents, state)
 
 
 CASES = [

@@ -10,29 +10,11 @@ import pytest
 from geodata import FilterState
 from geodata.query import facets
 from geodata.query.columns import HotColumns, row_mask
+from tests.filter_reference import pandas_mask
 
 
 def plain(store, state: FilterState) -> list[str]:
-    df = store.incidents
-    mask = (df["event_date"] >= pd.Timestamp(state.start)) & (df["event_date"] <= pd.Timestamp(state.end))
-    if state.event_types is not None:
-        mask &= df["event_type"].isin(state.event_types)
-    if state.sub_event_types:
-        mask &= df["sub_event_type"].isin(state.sub_event_types)
-    if state.actors:
-        mask &= df["actor1"].isin(state.actors) | df["actor2"].isin(state.actors)
-    if state.admin_codes:
-        mask &= (df["admin1_pcode"].isin(state.admin_codes) | df["admin2_pcode"].isin(state.admin_codes)
-                 | df["admin3_pcode"].isin(state.admin_codes))
-    if state.fatalities_min is not None:
-        mask &= df["fatalities"].fillna(-1) >= state.fatalities_min
-    if state.fatalities_max is not None:
-        mask &= df["fatalities"].notna() & (df["fatalities"].fillna(0) <= state.fatalities_max)
-    if state.precision is not None:
-        mask &= df["geo_precision"].isin(state.precision)
-    if state.text:
-        mask &= df["notes"].fillna("").str.lower().str.contains(state.text.lower(), regex=False)
-    return df.loc[mask.fillna(False).astype(bool), "event_id"].tolist()
+    return store.incidents.loc[pandas_mask(store.incidents, state), "event_id"].tolist()
 
 
 CASES = [
