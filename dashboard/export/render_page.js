@@ -23,6 +23,8 @@
   "use strict";
   const getContext = HTMLCanvasElement.prototype.getContext;
   window.conflictMapHeldMaps = 0;
+  // Frames of held maps: painted, loaded but before plotly's traces (not painted), still loading (not painted).
+  window.conflictMapFrames = {painted: 0, beforeTraces: 0, loading: 0};
 
   HTMLCanvasElement.prototype.getContext = function (type, attributes) {
     const context = getContext.call(this, type, attributes);
@@ -80,6 +82,15 @@
     const whenLoaded = function (draw) {
       return function () { return traced && map.loaded() ? draw.apply(this, arguments) : undefined; };
     };
+    if (typeof painter.render === "function") {
+      const render = painter.render;
+      painter.render = function () {
+        const frames = window.conflictMapFrames;
+        const kind = !map.loaded() ? "loading" : traced ? "painted" : "beforeTraces";
+        frames[kind] += 1;
+        return render.apply(this, arguments);
+      };
+    }
     painter.renderLayer = whenLoaded(painter.renderLayer);
     painter.context.clear = whenLoaded(painter.context.clear);
     // Stencil masks and the sky are drawn outside the layers; in a frame nobody sees they cost as much.
