@@ -72,6 +72,54 @@ def _tree_cpu() -> float:
     return total
 
 
+def _browser_cpu() -> dict[str, float]:
+    """CPU seconds so far of the warm Chromium's processes by kind (``--type``), SwiftShader's threads apart.
+
+    Why: the tree's total says how much, not where; the GPU process's unnamed worker threads
+    (``Thread<NN>``) are SwiftShader drawing WebGL, its main thread decodes commands and compiles shaders.
+    """
+    browser = warm.current()
+    if browser is None or not browser.is_open:
+        return {}
+    root, tick = browser.session.subprocess.pid, os.sysconf("SC_CLK_TCK")
+    kinds: dict[str, float] = {}
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(open(f"/proc/{entry.name}/stat").read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    for pid in parents:
+        ancestor = pid
+        while ancestor not in (root, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor != root:
+            continue
+        try:
+            args = open(f"/proc/{pid}/cmdline").read().replace("\0", " ").split()
+            threads = list(os.scandir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+        kind = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), "browser")
+        for thread in threads:
+            try:
+                stat = open(f"/proc/{pid}/task/{thread.name}/stat").read()
+            except OSError:
+                continue
+            name = kind + (" (SwiftShader)" if kind == "gpu-process" and stat.split("(", 1)[1].startswith("Thread<")
+                           else "")
+            fields = stat.rsplit(")", 1)[1].split()
+            kinds[name] = kinds.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return kinds
+
+
+def where(before: dict[str, float], after: dict[str, float], runs: int) -> str:
+    """The browser's CPU a run by kind of process, largest first."""
+    spent = {kind: (after[kind] - before.get(kind, 0.0)) / runs for kind in after}
+    return ", ".join(f"{kind} {cpu:.2f}" for kind, cpu in sorted(spent.items(), key=lambda kv: -kv[1]) if cpu >= 0.01)
+
+
 CPU: list[float] = []
 
 
@@ -117,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold PNG   median {statistics.median(cold):6.2f} s  (each {', '.join(f'{t:.2f}' for t in cold)})"
           f"  CPU not counted (the browser's processes exit unwaited)  {load()}")
     opening = timed(lambda: render.render_figure(figure, "png", size), 1)[0]
+    kinds = _browser_cpu()
     hot = timed(lambda: render.render_figure(figure, "png", size), args.repeat)
+    spent = where(kinds, _browser_cpu(), args.repeat)
     print(f"warm PNG   median {statistics.median(hot):6.2f} s  best {min(hot):.2f} s  "
           f"(each {', '.join(f'{t:.2f}' for t in hot)}; "
           f"the first, opening the browser: {opening:.2f} s)  {cpu_note()}  {load()}")
+    print(f"warm PNG   Chromium CPU a run by process: {spent}")
     print(f"ratio cold / warm: {statistics.median(cold) / statistics.median(hot):.1f}x")
     whole = timed(lambda: briefing_export(store, state, view, fmt="png", title="", size=size, app_url="/",
                                           generated_at=STAMP), args.repeat)
