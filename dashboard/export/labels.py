@@ -43,6 +43,8 @@ PAD_PX = 2.0
 MAX_MARKS = 5_000
 #: An incident this close to a labelled place counts for it.
 NEAR_KM = 5.0
+#: Most incidents counted near the labels (evenly spaced above it, counts scaled): a ranking needs no more.
+NEARBY_SAMPLE = 200_000
 #: Where a label may go around its point, tried in this order after the trace's own position.
 POSITIONS = ("top right", "top left", "bottom right", "bottom left", "middle right", "middle left",
              "top center", "bottom center")
@@ -104,8 +106,13 @@ def _population(row: Any) -> float:
 
 
 def _nearby(lat: np.ndarray, lon: np.ndarray, incidents: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """How many of the ``incidents`` (latitudes, longitudes) lie within :data:`NEAR_KM` of each point."""
-    ilat, ilon = (np.asarray(a, dtype="float64") for a in incidents)
+    """How many of the ``incidents`` (latitudes, longitudes) lie within :data:`NEAR_KM` of each point.
+
+    A ranking, never shown: above :data:`NEARBY_SAMPLE` incidents it counts evenly spaced ones (date
+    order, so every period counts) and scales up, so a briefing of 10^7 incidents ranks its labels in
+    milliseconds instead of comparing every label with every incident (1.5 s)."""
+    step = max(-(-len(incidents[0]) // NEARBY_SAMPLE), 1)
+    ilat, ilon = (np.asarray(np.asarray(a)[::step], dtype="float64") for a in incidents)
     counts = np.zeros(len(lat), dtype=np.int64)
     if not len(ilat) or not len(lat):
         return counts
@@ -119,7 +126,7 @@ def _nearby(lat: np.ndarray, lon: np.ndarray, incidents: tuple[np.ndarray, np.nd
         near = (np.abs(ilat - la) <= degrees) & (np.abs(ilon - lo) <= degrees / max(math.cos(math.radians(la)), 0.1))
         if near.any():
             km = np.hypot((ilat[near] - la) * 111.2, (ilon[near] - lo) * 111.2 * math.cos(math.radians(la)))
-            counts[i] = int((km <= NEAR_KM).sum())
+            counts[i] = int((km <= NEAR_KM).sum()) * step
     return counts
 
 

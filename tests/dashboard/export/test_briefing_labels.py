@@ -49,6 +49,22 @@ def test_a_town_with_incidents_wins_over_a_bigger_town_without():
         ["Large", "Small"]
 
 
+def test_many_incidents_rank_the_labels_as_counting_every_one_would(monkeypatch):
+    # Kenya: 300,000 incidents around Mandera, fewer near El Wak, none near Takaba; ranked from a sample.
+    from dashboard.export import labels
+
+    rng = np.random.default_rng(5)
+    mandera = (rng.normal(3.93, 0.02, 240_000), rng.normal(41.86, 0.02, 240_000))
+    el_wak = (rng.normal(2.80, 0.02, 60_000), rng.normal(40.93, 0.02, 60_000))
+    incidents = (np.concatenate([mandera[0], el_wak[0]]), np.concatenate([mandera[1], el_wak[1]]))
+    towns = text_trace("town-labels", ["Takaba", "El Wak", "Mandera"], [3.40, 2.80, 3.93], [40.23, 40.93, 41.86],
+                       population=[90_000, 50_000, 20_000])
+    sampled = [label.text for label in candidates([towns], (3.4, 41.0), 7.0, incidents)]
+    monkeypatch.setattr(labels, "NEARBY_SAMPLE", 10**9)  # every incident counted
+    assert sampled == [label.text for label in candidates([towns], (3.4, 41.0), 7.0, incidents)]
+    assert sampled == ["Mandera", "El Wak", "Takaba"]
+
+
 def test_labels_never_overlap_leave_the_map_or_cover_its_furniture():
     rng = np.random.default_rng(7)
     lats, lons = 2.0 + rng.random(200) * 0.5, 45.0 + rng.random(200) * 0.5  # Somalia, a crowded box
