@@ -1,11 +1,11 @@
 """Is this point where the dataset is? Detecting latitude/longitude given the wrong way round.
 
-A Syrian point written as (lon, lat) still has both values in range, so the
+A point written as (lon, lat) often still has both values in range, so the
 schema cannot see it. The test here: the point as given lies outside the
 expected area, and the swapped point lies inside it. The expected area is,
 in order of preference, the polygons the caller gives (a country or admin
 boundaries: the only way to catch swaps where latitude and longitude are
-close, as in Idlib, 35.9 N 36.6 E), a bounding box the caller gives, or the
+close, as at Gaziantep, 37.1 N 37.4 E), a bounding box the caller gives, or the
 box where the dataset's own points lie (1st to 99th percentile; needs 20
 points). With fewer points and no area nothing is flagged: a latitude of
 95 is then reported as out of range, not guessed to be a longitude.
