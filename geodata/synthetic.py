@@ -4,43 +4,34 @@ A deliberate public helper, kept in the library so that ``bench/`` and the
 tests can make a million canonical incidents without test code: nothing in
 the dashboard or the import pipeline uses it.
 
-Incidents cluster in space around real north-west Syrian towns and in time
-in offensives, with the scenario's event types, ACLED-style actors and a
-zero-heavy fatality distribution, so filters and aggregation behave as on
-real data. Same ``seed`` and ``n``, same rows.
+Incidents cluster in space around the real towns of a region file
+(:data:`REGION_FILE`, beside the shipped scenario it imitates) and in time
+in offensives, with its event types, ACLED-style actors and a zero-heavy
+fatality distribution, so filters and aggregation behave as on real data.
+Same ``seed`` and ``n``, same rows.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geodata.model.schema import INCIDENTS
 
-#: (name, latitude, longitude, weight): centres of clusters (GeoNames / OCHA coordinates).
-TOWNS = (
-    ("Idlib", 35.929, 36.635, 5), ("Saraqib", 35.861, 36.806, 4), ("Ma'arrat al-Nu'man", 35.648, 36.677, 4),
-    ("Ariha", 35.814, 36.610, 3), ("Jisr al-Shughur", 35.812, 36.318, 2), ("Khan Shaykhun", 35.442, 36.651, 3),
-    ("Kafr Nabl", 35.615, 36.560, 2), ("Aleppo", 36.201, 37.161, 4), ("Atarib", 36.137, 36.830, 2),
-    ("Afrin", 36.512, 36.869, 2), ("Azaz", 36.586, 37.048, 2), ("Al-Bab", 36.371, 37.518, 2),
-    ("Hama", 35.131, 36.757, 2), ("Latakia", 35.520, 35.792, 1), ("Balyun", 35.700, 36.500, 1),
-)
-EVENT_TYPES = (("Battles", 0.38), ("Explosions/Remote violence", 0.42), ("Violence against civilians", 0.08),
-               ("Strategic developments", 0.08), ("Protests", 0.03), ("Riots", 0.01))
-SUB_TYPES = {
-    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
-    "Explosions/Remote violence": ("Air/drone strike", "Shelling/artillery/missile attack",
-                                   "Remote explosive/landmine/IED"),
-    "Violence against civilians": ("Attack", "Abduction/forced disappearance"),
-    "Strategic developments": ("Agreement", "Looting/property destruction", "Other"),
-    "Protests": ("Peaceful protest",), "Riots": ("Violent demonstration",),
-}
-ACTORS = ("Military Forces of Syria (2000-)", "Military Forces of Russia (2000-)", "Military Forces of Turkey (2016-)",
-          "Hayat Tahrir al-Sham", "National Liberation Front", "Syrian National Army", "Civilians (Syria)",
-          "Unidentified Armed Group (Syria)")
-START = date(2017, 1, 1)
-END = date(2021, 12, 31)
+#: The region the incidents are drawn in: data beside the scenario it imitates, not names in code.
+REGION_FILE = Path(__file__).resolve().parent / "scenarios" / "nw_syria_2020" / "synthetic_region.json"
+_REGION = json.loads(REGION_FILE.read_text(encoding="utf-8"))
+#: (name, latitude, longitude, weight): centres of clusters.
+TOWNS = tuple((t["name"], t["latitude"], t["longitude"], t["weight"]) for t in _REGION["towns"])
+EVENT_TYPES = tuple((t["name"], t["share"]) for t in _REGION["event_types"])
+SUB_TYPES = {name: tuple(subs) for name, subs in _REGION["sub_event_types"].items()}
+ACTORS = tuple(_REGION["actors"])
+START = date.fromisoformat(_REGION["start"])
+END = date.fromisoformat(_REGION["end"])
+_ADMIN1 = _REGION["admin1"]
 
 
 def synthetic_incidents(n: int, seed: int = 20200227) -> pd.DataFrame:
@@ -79,7 +70,7 @@ def synthetic_incidents(n: int, seed: int = 20200227) -> pd.DataFrame:
         "actor1": actors[actor1[order]],
         "actor2": actors[actor2[order]],
         "location": names[town],
-        "admin1": np.where(lat > 36.05, "Aleppo", "Idleb"),
+        "admin1": np.where(lat > _ADMIN1["split_latitude"], _ADMIN1["north"], _ADMIN1["south"]),
         "admin2": pd.NA, "admin3": pd.NA,
         "latitude": lat.round(4),
         "longitude": lon.round(4),
