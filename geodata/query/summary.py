@@ -24,8 +24,9 @@ from geodata.model.filters import FilterState
 from geodata.query.columns import facet_key, row_mask
 from geodata.query.displacement import _in_range
 from geodata.query.store import IncidentStore
-from geodata.query.summary_days import DaySums
+from geodata.query.summary_days import DaySums, SignedSums
 from geodata.query.summary_days import build as build_day_sums
+from geodata.query.summary_facets import facet_sums
 
 #: What a summary can group by, in the order the control offers them.
 BY = ("admin1", "admin2", "admin3", "actor", "event_type")
@@ -326,13 +327,14 @@ def _from_rows(store: IncidentStore, by: str, state: FilterState, period: tuple[
     return incidents, fatalities, previous_incidents, previous_fatalities, shown, series
 
 
-def _from_days(sums: DaySums, store: IncidentStore, state: FilterState, period: tuple[date, date] | None,
+def _from_days(sums: DaySums | SignedSums, store: IncidentStore, state: FilterState, period: tuple[date, date] | None,
                step: int, bins: int) -> _Counted:
-    """The same as :func:`_from_rows` from running sums per day (dates and event types only)."""
+    """The same as :func:`_from_rows` from running sums per day (dates and event types, and at most one
+    filter whose rows have sums of their own: :mod:`geodata.query.summary_facets`)."""
     index = store.columns.type_index
     types = None if state.event_types is None else np.asarray(
         [index[t] for t in state.event_types if t in index], dtype=np.intp)
-    empty = np.zeros(sums.counts.shape[-1], dtype=np.int64)
+    empty = np.zeros(sums.groups, dtype=np.int64)
     start, end = (state.start - _EPOCH).days, (state.end - _EPOCH).days
     incidents, fatalities = (empty, empty) if state.is_empty_range else sums.totals(start, end, types)
     previous_incidents, previous_fatalities = (empty, empty) if period is None else sums.totals(
@@ -379,7 +381,11 @@ def summary(store: IncidentStore, state: FilterState, by: str = "admin1",
     period = comparison_period(state, bounds, baseline)
     step = bin_days(state.start, state.end) if not state.is_empty_range else 1
     bins = max(1, math.ceil(((state.end - state.start).days + 1) / step)) if not state.is_empty_range else 1
-    sums = _day_sums(store, by) if row_mask(store.columns, 0, 0, replace(state, event_types=None)) is None else None
+    sums: DaySums | SignedSums | None
+    if row_mask(store.columns, 0, 0, replace(state, event_types=None)) is None:
+        sums = _day_sums(store, by)
+    else:  # one filter more (an actor, a precision, ...): its rows' own sums, when kept
+        sums = facet_sums(store, state, by, size, lambda rows: _coded(store, by, rows), lambda: _day_sums(store, by))
     if sums is not None and (state.event_types is None or sums.by_type):
         counted = _from_days(sums, store, state, period, step, bins)
     else:

@@ -43,6 +43,15 @@ class DaySums:
     def days(self) -> int:
         return self.counts.shape[0] - 1
 
+    @property
+    def groups(self) -> int:
+        """Group slots (the last: rows without a group)."""
+        return int(self.counts.shape[-1])
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.counts.nbytes + self.deaths.nbytes)
+
     def _index(self, day: int) -> int:
         return min(max(day - self.first_day, 0), self.days)
 
@@ -50,14 +59,18 @@ class DaySums:
         """Sums over the type slots wanted (every slot with ``types`` ``None``): axis -2 removed."""
         return sums.sum(axis=-2) if types is None else sums[..., types, :].sum(axis=-2)
 
-    def totals(self, first: int, last: int, types: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Incidents and fatalities (whole numbers) per group slot on days ``first..last`` (day numbers,
+    def raw(self, first: int, last: int, types: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Incidents and fatalities (not rounded) per group slot on days ``first..last`` (day numbers,
         inclusive) of the type slots ``types`` (``None``: all)."""
         lo, hi = self._index(first), self._index(last + 1)
         hi = max(hi, lo)
         counts = self._pick(self.counts[hi] - self.counts[lo], types)
-        deaths = self._pick(self.deaths[hi] - self.deaths[lo], types)
-        return counts.astype(np.int64), np.rint(deaths).astype(np.int64)
+        return counts.astype(np.int64), self._pick(self.deaths[hi] - self.deaths[lo], types)
+
+    def totals(self, first: int, last: int, types: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`raw` with the fatalities rounded to whole numbers (as the rows' sums are)."""
+        counts, deaths = self.raw(first, last, types)
+        return counts, np.rint(deaths).astype(np.int64)
 
     def bins(self, first: int, last: int, step: int, bins: int, types: np.ndarray | None) -> np.ndarray:
         """Incidents per group slot (rows) and bin of ``step`` days from day ``first`` (columns), the last
@@ -68,13 +81,39 @@ class DaySums:
         return np.diff(running, axis=0).T.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class SignedSums:
+    """Running sums added and taken away (``parts``: (+1 or -1, sums) of the same shape): the rows of a
+    filter's codes together, or every row less the other codes' rows. Fatalities are rounded once, after
+    the parts are summed (as the rows' sum is)."""
+
+    parts: tuple[tuple[int, DaySums], ...]
+    groups: int
+    by_type: bool
+
+    def totals(self, first: int, last: int, types: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        counts, deaths = np.zeros(self.groups, np.int64), np.zeros(self.groups)
+        for sign, sums in self.parts:
+            more, more_deaths = sums.raw(first, last, types)
+            counts, deaths = counts + sign * more, deaths + sign * more_deaths
+        return counts, np.rint(deaths).astype(np.int64)
+
+    def bins(self, first: int, last: int, step: int, bins: int, types: np.ndarray | None) -> np.ndarray:
+        out = np.zeros((self.groups, bins), np.int64)
+        for sign, sums in self.parts:
+            out += sign * sums.bins(first, last, step, bins, types)
+        return out
+
+
 def build(days: np.ndarray, type_codes: np.ndarray, n_types: int, groups: int, fatalities: np.ndarray,
-          pairs: Callable[[int, int], tuple[np.ndarray, np.ndarray | slice]]) -> DaySums | None:
+          pairs: Callable[[int, int], tuple[np.ndarray, np.ndarray | slice]], count: int | None = None
+          ) -> DaySums | None:
     """The running sums over every row, ``None`` when even without types they would pass :data:`MAX_CELLS`.
 
     ``days`` are the rows' sorted day numbers; ``pairs(start, stop)`` gives the (group code, row) pairs
     of rows ``start..stop - 1`` (-1: no group; an incident may count for several groups, as for
-    actors); ``fatalities`` is float32 with NaN for "not reported".
+    actors); ``fatalities`` is float32 with NaN for "not reported". With ``count``, ``pairs`` numbers
+    ``count`` rows of its own (a filter's rows) instead: the table's days and shape stay every row's.
     """
     n = len(days)
     if not n:
@@ -91,8 +130,9 @@ def build(days: np.ndarray, type_codes: np.ndarray, n_types: int, groups: int, f
     size = length * kinds * slots
     counts = np.zeros(size, dtype=np.int64)
     deaths = np.zeros(size, dtype=np.float64)
-    for start in range(0, n, CHUNK):
-        codes, rows = pairs(start, min(start + CHUNK, n))
+    total = n if count is None else count
+    for start in range(0, total, CHUNK):
+        codes, rows = pairs(start, min(start + CHUNK, total))
         index = (days[rows] - first) * (kinds * slots) + np.where(codes < 0, groups, codes)
         if by_type:
             kind = type_codes[rows].astype(np.int64)
