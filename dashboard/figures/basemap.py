@@ -50,6 +50,9 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 GLYPHS_PATH = "glyphs/{fontstack}/{range}.pbf"
 COUNTRIES_PATH = "basemap/countries.geojson"
 COUNTRY_LABELS_PATH = "basemap/country-labels.geojson"
+#: Paint changes (a new colour scale, opacity) apply at once: a 300 ms transition is a run of
+#: full-canvas frames, each ~0.1-0.25 s on a machine without a GPU.
+NO_TRANSITION = {"duration": 0, "delay": 0}
 
 # Quiet palette: light neutrals so that coloured incident markers stand out.
 SEA = "#dde5ea"
@@ -108,6 +111,7 @@ def _raster_style(base_url: str, name: str, tiles: list[str], attribution: str, 
         "version": 8,
         "name": f"conflict-map {name}",
         "glyphs": base + GLYPHS_PATH,
+        "transition": NO_TRANSITION,
         "sources": {"raster-tiles": source},
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": SEA}},
@@ -143,6 +147,7 @@ def plain_style(base_url: str, focus: tuple[str, ...] = ()) -> dict:
         "version": 8,
         "name": "conflict-map offline",
         "glyphs": base + GLYPHS_PATH,
+        "transition": NO_TRANSITION,
         "sources": {
             "countries": {"type": "geojson", "data": base + COUNTRIES_PATH},
             "country-labels": {"type": "geojson", "data": base + COUNTRY_LABELS_PATH},

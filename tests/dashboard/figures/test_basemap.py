@@ -56,6 +56,13 @@ def test_style_is_a_maplibre_v8_style(style):
     assert _text_fonts(style) <= set(FONTSTACKS)
 
 
+@pytest.mark.parametrize("basemap", ["plain", "osm", "local"])
+def test_paint_changes_apply_at_once(basemap):
+    # Each frame of a 300 ms transition repaints the whole canvas: ~0.1-0.25 s a frame without a GPU.
+    style = map_style(BASE, basemap=basemap, tiles_url="/tiles/{z}/{x}/{y}.png")
+    assert style["transition"] == {"duration": 0, "delay": 0}
+
+
 def test_style_is_fresh_and_slash_tolerant():
     a, b = map_style(BASE), map_style(BASE.rstrip("/"))
     assert a == b
