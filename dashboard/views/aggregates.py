@@ -125,13 +125,12 @@ def state_plan(store: IncidentStore, state: FilterState, view: Viewport | None,
 def aggregate_cells(store: IncidentStore, positions: np.ndarray | None, view: Viewport | None, display: Any,
                     budget: int = DEFAULT_POINT_BUDGET, span: Span | None = None) -> tuple[str, Cells | HexCells]:
     """(how, cells): the display's aggregate of ``positions`` for ``view``, weighted as it says; with a
-    ``span`` (the same rows, a state of dates and types) squares come from the pyramid's tables."""
+    ``span`` (the same rows, a state of dates and types) squares come from the pyramid's tables and
+    hexagons from theirs per block of rows."""
     how, weight = _choice(display, "aggregate", AGGREGATES), _choice(display, "weight", WEIGHTS)
     columns = store.columns
     if how == "hexagons":
-        if positions is None:
-            raise ValueError("hexagons are summed from the rows: give their positions")
-        return how, hexagon_cells(columns, positions, view, weight=weight, budget=budget)
+        return how, hexagon_cells(columns, positions, view, weight=weight, budget=budget, span=span)
     if how == "squares":
         return how, coarse_squares(columns, positions, view, weight=weight, budget=budget, span=span)
     return how, density_cells(columns, positions, view, weight=weight, budget=budget, span=span)
@@ -190,8 +189,7 @@ def with_aggregate(figure: dict, store: IncidentStore, state: FilterState, view:
     if not at:
         return figure
     span = date_type_span(store.columns, state) if view is not None else None  # dates and types: the pyramid
-    positions = None if span is not None and _choice(display, "aggregate", AGGREGATES) != "hexagons" \
-        else store.positions(state)
+    positions = None if span is not None else store.positions(state)
     if span is None and view is not None:  # one small-code filter: every row's tables less the fewer rows left out
         span = complement_span(store.columns, store.indexes, state)
     how, cells = aggregate_cells(store, positions, view, display, budget, span)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geodata.query import hexblocks
 from geodata.query.budget import DEFAULT_POINT_BUDGET, WORLD_PIXELS_AT_ZOOM_0, Viewport
 from geodata.query.columns import HotColumns
 from geodata.query.pyramid import pyramid_of
@@ -41,7 +42,8 @@ BYTES_PER_POLYGON = 250
 
 #: Screen width assumed when no viewport is known yet (the first answer): the data's extent fills it.
 ASSUMED_SCREEN_PIXELS = 1024.0
-#: Above this many incidents, hexagon ids come from a per-resolution index of every row, built once.
+#: Above this many incidents, hexagon ids come from a per-resolution index of every row, built once (and a
+#: state of dates and types sums that index's tables per block of rows).
 HEX_DIRECT_LIMIT = 150_000
 
 _KM_PER_DEGREE = 111.32
@@ -256,14 +258,25 @@ def _cell_ids(latitude: np.ndarray, longitude: np.ndarray, resolution: int) -> n
 
 @dataclass(frozen=True)
 class _HexIndex:
-    """Every row's H3 cell at one resolution: ``codes`` (int32, -1 = no coordinates) into ``cells``."""
+    """Every row's H3 cell at one resolution: ``codes`` (int32, -1 = no coordinates) into ``cells``, and
+    each cell's centre."""
 
     codes: np.ndarray
     cells: np.ndarray
+    latitude: np.ndarray
+    longitude: np.ndarray
 
 
 _INDEX: dict[tuple[int, int], _HexIndex] = {}
 _INDEX_LOCK = threading.Lock()
+
+
+def _centres(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude of each H3 cell's centre."""
+    from h3.api import basic_int
+
+    centres = np.array([basic_int.cell_to_latlng(c) for c in cells.tolist()], dtype=np.float64).reshape(-1, 2)
+    return centres[:, 0], centres[:, 1]
 
 
 def _hex_index(columns: HotColumns, resolution: int) -> _HexIndex:
@@ -277,52 +290,73 @@ def _hex_index(columns: HotColumns, resolution: int) -> _HexIndex:
             codes = codes.astype(np.int32)
             if len(cells) and cells[0] == 0:  # rows without coordinates
                 cells, codes = cells[1:], codes - 1
-            found = _INDEX[key] = _HexIndex(codes, cells)
+            found = _INDEX[key] = _HexIndex(codes, cells, *_centres(cells))
             weakref.finalize(columns.latitude, _INDEX.pop, key, None)
         return found
 
 
-def _hex_sums(columns: HotColumns, chosen: np.ndarray, resolution: int,
-              weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(cell ids, sums) of the non-empty cells over row positions ``chosen``."""
-    if len(chosen) <= HEX_DIRECT_LIMIT:
-        ids = _cell_ids(columns.latitude[chosen], columns.longitude[chosen], resolution)
+def _hex_sums(columns: HotColumns, positions: np.ndarray | None, span: Span | None, resolution: int,
+              fatalities: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(cell ids, incidents, weights, centre latitudes, centre longitudes) of the cells holding any of the
+    rows: ``positions``, or those of ``span`` (dates and types) from the tables per block of rows."""
+    if span is None and positions is not None and len(positions) <= HEX_DIRECT_LIMIT:
+        ids = _cell_ids(columns.latitude[positions], columns.longitude[positions], resolution)
         cells, codes = np.unique(ids, return_inverse=True)
+        located = codes >= 0 if len(cells) == 0 or cells[0] != 0 else codes > 0  # id 0: no coordinates
+        counts = np.bincount(codes[located].ravel(), minlength=len(cells))
+        weights = np.bincount(codes[located].ravel(), weights=_weights(columns, positions, "fatalities", located),
+                              minlength=len(cells)) if fatalities else counts.astype(np.float64)
+        kept = np.flatnonzero(counts)
+        return (cells[kept], counts[kept], weights[kept], *_centres(cells[kept]))
+    index = _hex_index(columns, resolution)
+    if span is not None:
+        counts, weights = hexblocks.span_sums(columns, index.codes, len(index.cells), resolution, span, fatalities)
     else:
-        index = _hex_index(columns, resolution)
-        cells, codes = index.cells, index.codes[chosen]
-    located = codes >= 0 if len(cells) == 0 or cells[0] != 0 else codes > 0  # id 0: no coordinates
-    sums = np.bincount(codes[located].ravel(), weights=None if weights is None else weights[located],
-                       minlength=len(cells))
-    kept = np.flatnonzero(sums)
-    return cells[kept], sums[kept]
+        assert positions is not None
+        counts, weights = hexblocks.row_sums(columns, index.codes, len(index.cells), _rows(positions), fatalities)
+    kept = np.flatnonzero(counts)
+    return index.cells[kept], counts[kept], weights[kept], index.latitude[kept], index.longitude[kept]
 
 
-def hexagon_cells(columns: HotColumns, positions: np.ndarray, view: Viewport | None, *,
-                  weight: str = "incidents", budget: int = DEFAULT_POINT_BUDGET) -> HexCells:
-    """Sum incidents (or fatalities) per H3 hexagon in the view, at the resolution the zoom calls for,
-    coarser while the outlines would pass the budget's byte limit."""
+def hexagon_cells(columns: HotColumns, positions: np.ndarray | None, view: Viewport | None, *,
+                  weight: str = "incidents", budget: int = DEFAULT_POINT_BUDGET, span: Span | None = None) -> HexCells:
+    """Sum incidents (or fatalities) per H3 hexagon, at the resolution the zoom calls for, coarser while the
+    outlines would pass the budget's byte limit.
+
+    Each hexagon counts every selected incident in it (the rows' own H3 cells); with a view, the hexagons
+    drawn are those whose centre lies in the view widened a quarter (``incidents``: the incidents in them).
+    A ``span`` (dates and types only, the same rows as ``positions``, which may then be ``None``; a view
+    needed) sums tables per block of rows (:mod:`geodata.query.hexblocks`) instead of the rows.
+    """
     import h3
     from h3.api import basic_int
 
     weight = weight if weight in WEIGHTS else "incidents"
-    west, south, east, north = bounds = _area(columns, positions, view)
-    rows = _rows(positions)
-    lon, lat = columns.longitude[rows], columns.latitude[rows]
-    inside = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    chosen = np.asarray(positions)[inside]
-    weights = _weights(columns, chosen, weight)
+    if span is not None and view is None:
+        raise ValueError("hexagons of a span need a view")
+    if positions is None and span is None:
+        raise ValueError("hexagons need the positions or a span")
+    west, south, east, north = bounds = _area(columns, positions if positions is not None else
+                                              np.empty(0, np.int64), view)
     if view is not None:
         resolution = hex_resolution(view.zoom, (south + north) / 2)
     else:
         zoom = math.log2(ASSUMED_SCREEN_PIXELS * 360.0 / WORLD_PIXELS_AT_ZOOM_0 / max(east - west, 1e-4))
         resolution = hex_resolution(zoom, (south + north) / 2)
     limit = byte_limit(budget) // BYTES_PER_POLYGON
-    cells, sums = _hex_sums(columns, chosen, resolution, weights)
-    while len(cells) > limit and resolution > 0:
+    fatalities = weight == "fatalities"
+    while True:
+        cells, counts, sums, lat, lon = _hex_sums(columns, positions, span, resolution, fatalities)
+        if view is not None:  # the hexagons centred in the area (no view: every one)
+            inside = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+            cells, counts, sums = cells[inside], counts[inside], sums[inside]
+        shown = np.flatnonzero(sums)
+        if len(shown) <= limit or resolution == 0:
+            break
         resolution -= 1
-        cells, sums = _hex_sums(columns, chosen, resolution, weights)
+    incidents = int(counts.sum())
+    cells, sums = cells[shown], sums[shown]
     rings = [[(lng, la) for la, lng in basic_int.cell_to_boundary(int(c))] for c in cells]
     return HexCells(cells=cells, values=sums.astype(np.float32), rings=rings, weight=weight, resolution=resolution,
                     area_km2=float(h3.average_hexagon_area(resolution, "km^2")), bounds=bounds,
-                    incidents=len(chosen), total=float(sums.sum()))
+                    incidents=incidents, total=float(sums.sum()))

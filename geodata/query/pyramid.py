@@ -256,21 +256,7 @@ class Pyramid:
                    for blocks, supers in self._levels.values() for t in blocks + supers)
 
     def _split(self, span: Span, blocks: int, supers: int) -> tuple[list[tuple[bool, int]], np.ndarray]:
-        """The whole (super-)blocks of ``span`` as (super?, index), and the rows of its partial blocks."""
-        lo, hi = span.lo, span.hi
-        whole: list[tuple[bool, int]] = []
-        head = min(-(-lo // BLOCK_ROWS) * BLOCK_ROWS, hi)
-        at = head
-        while at < hi:
-            if at % SUPER_ROWS == 0 and at + SUPER_ROWS <= hi and at // SUPER_ROWS < supers:
-                whole.append((True, at // SUPER_ROWS))
-                at += SUPER_ROWS
-            elif at + BLOCK_ROWS <= hi and at // BLOCK_ROWS < blocks:
-                whole.append((False, at // BLOCK_ROWS))
-                at += BLOCK_ROWS
-            else:
-                break
-        return whole, np.r_[np.arange(lo, head), np.arange(at, hi)].astype(np.int64)
+        return split_blocks(span, blocks, supers)
 
     def sums(self, span: Span, window: Window, fatalities: bool) -> tuple[np.ndarray, np.ndarray]:
         """(incidents, weights) per cell of ``window`` (column-major, dense) over the rows of ``span``;
@@ -411,6 +397,25 @@ class Pyramid:
             table[:, code] = np.count_nonzero(codes == code, axis=1)
         table[:, -1] = BLOCK_ROWS - table[:, :-1].sum(axis=1)  # rows without a type
         return np.vstack([np.zeros((1, self._types), np.int64), np.cumsum(table, axis=0)])
+
+
+def split_blocks(span: Span, blocks: int, supers: int) -> tuple[list[tuple[bool, int]], np.ndarray]:
+    """The whole (super-)blocks of ``span`` as (super?, index), and the rows of its partial blocks (any
+    tables per :data:`BLOCK_ROWS` and :data:`SUPER_ROWS` rows: the pyramid's, the hexagons')."""
+    lo, hi = span.lo, span.hi
+    whole: list[tuple[bool, int]] = []
+    head = min(-(-lo // BLOCK_ROWS) * BLOCK_ROWS, hi)
+    at = head
+    while at < hi:
+        if at % SUPER_ROWS == 0 and at + SUPER_ROWS <= hi and at // SUPER_ROWS < supers:
+            whole.append((True, at // SUPER_ROWS))
+            at += SUPER_ROWS
+        elif at + BLOCK_ROWS <= hi and at // BLOCK_ROWS < blocks:
+            whole.append((False, at // BLOCK_ROWS))
+            at += BLOCK_ROWS
+        else:
+            break
+    return whole, np.r_[np.arange(lo, head), np.arange(at, hi)].astype(np.int64)
 
 
 _PYRAMIDS: dict[int, Pyramid] = {}
