@@ -94,7 +94,7 @@ class PostingIndex:
         """Positions (ascending, a read-only view) of ``code``'s rows in ``[lo, hi)``."""
         first, last = self._bounds(code)
         rows = self.order[first:last]
-        a, b = np.searchsorted(rows, [lo, hi])
+        a, b = np.searchsorted(rows, np.asarray([lo, hi], dtype=rows.dtype))  # a list of ints would copy rows to int64
         return rows[a:b]
 
     def count(self, codes: Sequence[int], lo: int, hi: int) -> int:
@@ -205,7 +205,7 @@ class TextIndex:
                 self._found.move_to_end(text)
         if isinstance(found, tuple) and found[0] <= lo and hi <= found[1]:
             kept = found[2]
-            a, b = np.searchsorted(kept, [lo, hi])
+            a, b = np.searchsorted(kept, np.asarray([lo, hi], dtype=kept.dtype))  # no int64 copy of ``kept``
             return kept[a:b]
         hits: np.ndarray = np.flatnonzero(_contains(self.notes.iloc[lo:hi], text)).astype(
             np.int32 if hi < 2**31 else np.int64)

@@ -282,7 +282,8 @@ class Pyramid:
         blocks, supers = self._tables(window.kx, window.ky, subset, span.less_key or ())
         whole, edges = self._split(span, len(blocks), len(supers))
         if subset is not None and len(subset):  # the subset's rows among the edges' (two partial blocks)
-            edges = edges[subset[np.minimum(np.searchsorted(subset, edges), len(subset) - 1)] == edges]
+            at = np.searchsorted(subset, edges.astype(subset.dtype))  # the subset's type: no int64 copy of it
+            edges = edges[subset[np.minimum(at, len(subset) - 1)] == edges]
         tbits = self._type_bits
         ybits = BITS - window.ky
         column = np.arange(window.x0, window.x1 + 1, dtype=np.int64) << ybits
