@@ -50,22 +50,28 @@ def _deaths(columns: HotColumns, rows: slice | np.ndarray) -> np.ndarray:
     return np.nan_to_num(columns.fatalities[rows], nan=0.0).astype(np.float64)
 
 
+def _table(keys: np.ndarray, counts: np.ndarray, deaths: np.ndarray) -> _Table:
+    """A table in its smallest exact types: int32 keys and counts, float32 sums when that changes none."""
+    small = deaths.astype(np.float32)
+    return _Table(keys.astype(np.int32) if not len(keys) or keys[-1] < 2**31 else keys, counts.astype(np.int32),
+                  small if np.array_equal(small, deaths) else deaths)
+
+
 def _block(columns: HotColumns, codes: np.ndarray, rows: slice) -> _Table:
     slots = len(columns.type_names) + 1
     cell = codes[rows]
     located = cell >= 0
     keys = cell[located].astype(np.int64) * slots + _type_slots(columns, rows)[located]
     unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    deaths = np.bincount(inverse, weights=_deaths(columns, rows)[located], minlength=len(unique))
-    return _Table(unique, counts.astype(np.int32), deaths)
+    return _table(unique, counts, np.bincount(inverse, weights=_deaths(columns, rows)[located], minlength=len(unique)))
 
 
 def _merge(tables: list[_Table]) -> _Table:
     keys = np.concatenate([t.keys for t in tables])
     unique, inverse = np.unique(keys, return_inverse=True)
     counts = np.bincount(inverse, weights=np.concatenate([t.counts for t in tables]), minlength=len(unique))
-    deaths = np.bincount(inverse, weights=np.concatenate([t.deaths for t in tables]), minlength=len(unique))
-    return _Table(unique, counts.astype(np.int32), deaths)
+    return _table(unique, counts, np.bincount(inverse, weights=np.concatenate([t.deaths for t in tables]),
+                                              minlength=len(unique)))
 
 
 _TABLES: OrderedDict[tuple[int, int], tuple[list[_Table], list[_Table]]] = OrderedDict()
@@ -124,7 +130,7 @@ def span_sums(columns: HotColumns, codes: np.ndarray, cells: int, resolution: in
     if not whole:
         return counts, weights
     parts = [supers[i] if is_super else blocks[i] for is_super, i in whole]
-    keys = np.concatenate([t.keys for t in parts])
+    keys = np.concatenate([t.keys for t in parts]).astype(np.int64, copy=False)
     slots = len(columns.type_names) + 1
     cell, kind = np.divmod(keys, slots)
     keep = slice(None) if span.types is None else span.types[kind]
