@@ -228,6 +228,15 @@ class TextIndex:
             return (at < len(kept)) & (kept[np.minimum(at, len(kept) - 1)] == positions)
         return _contains(self.notes.iloc[positions], text)
 
+    def known(self, text: str, lo: int, hi: int) -> bool:
+        """Whether the rows of ``text`` in ``[lo, hi)`` come without searching notes: the notes repeat (one
+        pass over their codes) or those rows were found before."""
+        if self._codes() is not None:
+            return True
+        with self._lock:
+            found = self._found.get(text)
+        return isinstance(found, tuple) and found[0] <= lo and hi <= found[1]
+
     def rows_table(self, text: str) -> np.ndarray:
         """Per distinct value (and a last, False entry for missing): does it hold ``text``?"""
         coded = self._codes()

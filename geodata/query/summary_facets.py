@@ -1,19 +1,22 @@
 """Running sums per day of the rows of one filter value: a summary filtered by an actor, a precision, a
-sub-type, an area or a fatality range without a pass over its rows.
+sub-type, an area, a fatality range or a notes text without a pass over its rows.
 
 The summary of a state that filters only dates and event types is read from
 running sums per day (:mod:`geodata.query.summary_days`). A state with one
 more filter selects a fixed set of rows whatever its dates: one code of a
 posting index (an actor, an area), several codes of a partition index (its
-codes never share a row: their sums add up), or a fatality range. Those rows'
-own running sums are built on that value's first use (one pass over its rows,
-which the rows path reads on every call: an actor over ten years of 10^7
-incidents holds millions) and kept, least recently used dropped past
-:data:`FACET_BYTES`. When a partition filter keeps most rows (``precision 1``
-at 70 %), the sums are every row's less the other codes' (fewer rows to build).
+codes never share a row: their sums add up), a fatality range, or a notes
+text whose rows over every day come without a search (the notes repeat, or
+the text was searched over every day before). Those rows' own running sums
+are built on that value's first use (one pass over its rows, which the rows
+path reads on every call: an actor over ten years of 10^7 incidents holds
+millions) and kept, least recently used dropped past :data:`FACET_BYTES`.
+When a partition filter keeps most rows (``precision 1`` at 70 %), the sums
+are every row's less the other codes' (fewer rows to build).
 
-Anything else (two such filters, several actors or areas, a notes search)
-is answered from the rows by :mod:`geodata.query.summary`, exactly as before.
+Anything else (two such filters, several actors or areas, a text not yet
+searched over every day) is answered from the rows by
+:mod:`geodata.query.summary`, exactly as before.
 """
 from __future__ import annotations
 
@@ -51,9 +54,13 @@ _LOCK = threading.Lock()
 def _value(store: IncidentStore, state: FilterState) -> tuple[str, list[tuple]] | None:
     """(index name or ``"fatalities"``, one key per part) of the state's one filter besides dates and
     types, when its rows are fixed sets the sums can be kept for; else ``None``."""
-    if state.text:
-        return None
     postings = store.indexes.postings(state)
+    if state.text:
+        if postings or state.has_fatality_bounds or store.columns.facets is None or row_mask(
+                store.columns, 0, 0, replace(state, event_types=None, text="")) is not None:
+            return None
+        known = store.indexes.text().known(state.text, 0, len(store.columns.days))
+        return ("text", [("text", state.text)]) if known else None
     if state.has_fatality_bounds:
         if postings or row_mask(store.columns, 0, 0, replace(
                 state, event_types=None, fatalities_min=None, fatalities_max=None)) is not None:
@@ -74,6 +81,8 @@ def _rows(store: IncidentStore, key: tuple) -> np.ndarray:
     """Every row (ascending) of a key of :func:`_value`."""
     columns = store.columns
     n = len(columns.days)
+    if key[0] == "text":
+        return np.asarray(store.indexes.text().rows(key[1], 0, n))
     if key[0] == "fatalities":
         state = FilterState(store.date_range()[0], store.date_range()[1], fatalities_min=key[1],
                             fatalities_max=key[2])
@@ -114,7 +123,7 @@ def facet_sums(store: IncidentStore, state: FilterState, by: str, groups: int, p
         return None
     name, keys = found
     signs = [1] * len(keys)
-    other = store.indexes.complement(state) if name != "fatalities" else None
+    other = store.indexes.complement(state) if name not in ("fatalities", "text") else None
     whole = every() if other is not None else None
     if other is not None and whole is not None:  # every row less the other codes' (fewer) rows
         keys = [(name, code) for code in other[1] if len(_rows(store, (name, code)))]  # codes with rows

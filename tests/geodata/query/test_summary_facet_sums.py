@@ -1,10 +1,11 @@
 """The Summary of a state with one filter besides dates and types (an actor, precisions, sub-types, an area, a
-fatality range) read from that filter's own running sums per day: every figure equal to the pandas oracle
+fatality range, a notes text found without a search) read from that filter's own running sums per day: every figure equal to the pandas oracle
 (tests/filter_reference.py) on randomised states, groupings and comparison periods, on Malian incidents;
 states the sums cannot answer still counted from the rows, equally right."""
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -115,7 +116,7 @@ def one_filter_states(rng: np.random.Generator, start: date, end: date, count: i
         last = min(first + timedelta(days=int(rng.choice([6, 40, 120, 400]))), end)
         types = None if rng.random() < 0.5 else tuple(rng.choice(TYPES, size=int(rng.integers(1, 3)), replace=False))
         base = FilterState(first, last, event_types=types)
-        kind = i % 6
+        kind = i % 7
         if kind == 0:
             states.append(replace(base, actors=(str(rng.choice(SECOND)),)))
         elif kind == 1:
@@ -127,8 +128,10 @@ def one_filter_states(rng: np.random.Generator, start: date, end: date, count: i
             states.append(replace(base, admin_codes=(str(rng.choice([r[1] for r in REGIONS])),)))
         elif kind == 4:
             states.append(replace(base, fatalities_min=int(rng.integers(0, 4))))
-        else:
+        elif kind == 5:
             states.append(replace(base, fatalities_min=int(rng.integers(0, 2)), fatalities_max=int(rng.integers(2, 6))))
+        else:  # the fixture's notes repeat: every row's matches are one pass over their codes
+            states.append(replace(base, text=str(rng.choice(["MALI", "not a real", "absent text"]))))
     return states
 
 
@@ -136,7 +139,7 @@ def one_filter_states(rng: np.random.Generator, start: date, end: date, count: i
 def test_one_filter_states_from_kept_sums_equal_pandas(mali, by, monkeypatch):
     store, frame = mali
     start, end = store.date_range()
-    states = one_filter_states(np.random.default_rng(17 + BY.index(by)), start, end, 24)
+    states = one_filter_states(np.random.default_rng(17 + BY.index(by)), start, end, 28)
     states.append(FilterState(start, end, precision=(1,)))  # the whole range: every row less precisions 2-3
 
     def no_rows(*args, **kwargs):
@@ -163,7 +166,7 @@ def test_states_the_sums_cannot_answer_are_counted_from_the_rows_equally(mali, b
     month = FilterState(end - timedelta(days=29), end)
     states = [replace(month, actors=ACTORS[:2]),  # two actors may share a row
               replace(month, actors=ACTORS[:1], precision=(1,)),  # two filters
-              replace(month, text="mali"), replace(month, admin_codes=("ML05", "ML07")),
+              replace(month, text="mali", precision=(2,)), replace(month, admin_codes=("ML05", "ML07")),
               replace(month, actors=("Nobody at all",))]
     for state in states:
         assert facet_sums(store, state, by, 8, lambda r: (np.zeros(len(r), np.int32), r), lambda: None) is None
@@ -171,10 +174,28 @@ def test_states_the_sums_cannot_answer_are_counted_from_the_rows_equally(mali, b
             assert got(store, state, by) == expected(frame, store, state, by), state
 
 
+def test_a_text_is_read_from_kept_sums_only_once_its_rows_over_every_day_are_known():
+    frame = mali_incidents(3_000, seed=9)
+    frame["notes"] = [f"Patrol {i} near Gao" if i % 3 else f"Ambush {i} near Menaka" for i in range(len(frame))]
+    store = IncidentStore(dataset_from_incidents(frame, name="mali-notes", title="Mali (test)"))
+    oracle_frame = store.incidents.astype({c: object for c in ("event_type", "actor1", "actor2", "admin1",
+                                                               "admin1_pcode")})
+    start, end = store.date_range()
+    month = FilterState(end - timedelta(days=29), end, text="ambush")
+    pairs = lambda rows: (store.columns.type_codes[rows].astype(np.int32), rows)  # noqa: E731
+    assert facet_sums(store, month, "probe", len(TYPES), pairs, lambda: None) is None  # distinct notes: not searched
+    assert got(store, month, "event_type") == expected(oracle_frame, store, month, "event_type")  # from the rows
+    whole = FilterState(start, end, text="ambush")
+    assert got(store, whole, "event_type") == expected(oracle_frame, store, whole, "event_type")  # searched every day
+    assert facet_sums(store, month, "probe", len(TYPES), pairs, lambda: None) is not None
+    assert got(store, month, "event_type") == expected(oracle_frame, store, month, "event_type")
+
+
 def test_kept_sums_stay_under_their_memory_cap_and_stay_right(mali, monkeypatch):
     store, frame = mali
     start, end = store.date_range()
     monkeypatch.setattr(summary_facets, "FACET_BYTES", 1)  # room for one table at a time
+    monkeypatch.setattr(summary_facets, "_KEPT", weakref.WeakKeyDictionary())  # none kept by the tests before
     for actor in SECOND:
         state = FilterState(start + timedelta(days=100), end, actors=(actor,))
         assert got(store, state, "actor") == expected(frame, store, state, "actor")
