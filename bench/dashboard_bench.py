@@ -217,8 +217,8 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
     naive = n <= naive_max
     print(f"\n=== N = {n:,} incidents (point budget {DEFAULT_POINT_BUDGET:,}); {load_average()} ===")
     if not sidecar_path(folder).exists():  # a folder written before the sidecar: the first start builds it
-        first = subprocess_json(STARTUP, folder)
-        print(f"first start-up, building the incidents sidecar from the Parquet file: {first['seconds']:.2f} s")
+        initial = subprocess_json(STARTUP, folder)
+        print(f"first start-up, building the incidents sidecar from the Parquet file: {initial['seconds']:.2f} s")
     startup = subprocess_json(STARTUP, folder)
     print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s (imports "
           f"{startup['imports']['seconds']:.2f} s; CPU {startup['cpu_seconds']:.2f} s; "
@@ -283,14 +283,14 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
         ms = {name: statistics.median(times) * 1e3 for name, times in
               (("patch", ours_times), ("full", full_times), ("cached", cached_times), ("zstd", packed_times),
                ("naive", naive_times))}
-        naive = (f"{ms['naive']:>7.0f}ms{len(naive_body):>12,}{len(naive_body) / max(naive_rows, 1):>6.1f}"
+        baseline = (f"{ms['naive']:>7.0f}ms{len(naive_body):>12,}{len(naive_body) / max(naive_rows, 1):>6.1f}"
                  f" | {ms['naive'] / ms['patch']:>13.0f}x{ms['naive'] / ms['full']:>5.0f}x"
                  f"{len(naive_body) / wire:>6.0f}x"
                  if gdf is not None else f"{'skipped':>9}{'':>18} | {'-':>14}")
         print(f"{label:<22}{matching:>10,} | {first[0] * 1e3:>5.0f}ms{ms['patch']:>8.1f}ms"
               f"{p95(ours_times) * 1e3:>5.1f}ms{ms['full']:>7.1f}ms"
               f"{ms['cached']:>5.1f}ms{len(ours_body):>9,}{wire:>8,}{wire / max(drawn, 1):>6.1f}{ms['zstd']:>6.1f}"
-              f"{drawn:>7,} | {naive}")
+              f"{drawn:>7,} | {baseline}")
     print(f"ours, all states: patch median {statistics.median(all_ours) * 1e3:.1f} ms, "
           f"p95 {p95(all_ours) * 1e3:.1f} ms;"
           f" full figure median {statistics.median(all_full) * 1e3:.1f} ms, p95 {p95(all_full) * 1e3:.1f} ms")
@@ -392,7 +392,7 @@ def aggregate_lines(store: IncidentStore, repeats: int) -> None:
     month = FilterState(end - timedelta(days=29), end).to_dict()
     for layers in (["incidents", "density"], ["incidents", "territory"]):
         state = {**month, "layers": layers}
-        times, body, _ = timed(lambda s=state: (to_json(plain.encoded(map_figure(  # type: ignore[misc]
+        times, body, _ = timed(lambda s=state: (to_json(plain.encoded(map_figure(
             s, store, "/assets/", assets=ASSETS, layers=LAYERS[id(store)]))), 0), repeats)
         print(f"30 days, layers {'+'.join(layers):<20}: median {statistics.median(times) * 1e3:6.1f} ms, "
               f"p95 {p95(times) * 1e3:6.1f} ms, {len(body):>9,} bytes")
