@@ -5,7 +5,9 @@ concentrates (77 cells for a year of 10^6 incidents). Here the cells are a
 few pixels wide, cover the viewport (widened a quarter for panning room) and
 are capped so the answer stays under the point budget's byte limit; they are
 sums, so they add up to the filtered incidents (or fatalities) in the area
-they cover. Hexagons are H3 cells at the resolution closest to the zoom.
+they cover. Hexagons are H3 cells at the resolution closest to the zoom, each counting
+every incident in it; a state of dates and types sums them from tables per block of rows
+(:mod:`geodata.query.hexblocks`), as squares come from the pyramid's.
 """
 from __future__ import annotations
 

@@ -34,8 +34,9 @@ from geodata.query.store import IncidentStore
 from geodata.query.summary_days import DaySums, SignedSums, build
 
 #: Most bytes the kept sums of one store's filter values may hold (a table is at most
-#: :data:`geodata.query.summary_days.MAX_CELLS` cells of 16 bytes: 32 MB).
-FACET_BYTES = 256 << 20
+#: :data:`geodata.query.summary_days.MAX_CELLS` cells of 16 bytes: 32 MB; at 10^7 synthetic incidents
+#: over five years, 0.2-2 MB a grouping).
+FACET_BYTES = 128 << 20
 
 #: The state without the filter an index answers (nor its event types).
 _CLEARED: dict[str, Callable[[FilterState], FilterState]] = {
