@@ -57,6 +57,7 @@
     map._fadeDuration = 0;
     var lastPainted = performance.now();
     var painting = true;
+    var repaint = null;
     // plotly adds its traces once the style has loaded, then waits for a loaded frame (resolveOnRender).
     var traced = typeof subplot.resolveOnRender !== "function";
     if (!traced) {
@@ -72,6 +73,10 @@
       painting = (traced && map.loaded()) || map.isMoving() || now - lastPainted > HOLD_MS;
       if (painting) lastPainted = now;
       window.conflictMapFrames[painting ? "painted" : "held"] += 1;
+      // A held frame may be the last one asked for (a source that never finishes): paint when the hold ends.
+      if (!painting && !repaint) {
+        repaint = setTimeout(function () { repaint = null; map.triggerRepaint(); }, HOLD_MS - (now - lastPainted) + 10);
+      }
       return render.apply(this, arguments);
     };
     var whenPainting = function (draw) {

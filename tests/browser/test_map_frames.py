@@ -82,3 +82,16 @@ def test_a_date_change_paints_the_new_map_in_a_few_frames(map_page):
     after = page.evaluate(FRAMES)
     assert after["painted"] - before["painted"] <= 4, (before, after)
     assert log.errors == [], log.errors
+
+
+def test_a_source_that_never_finishes_still_shows_what_has_arrived(browser, live_server):
+    # The glyphs never arrive: the map never counts as loaded; after the hold, it paints what it has.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.route("**/assets/glyphs/**", lambda route: None)  # never answered
+    page.goto(live_server + "/?start=2020-02-01&end=2020-02-29")
+    page.wait_for_selector("#incident-map .js-plotly-plot")
+    page.wait_for_function(f"() => {{ try {{ return !!{MAP}; }} catch (e) {{ return false; }} }}", timeout=30000)
+    page.wait_for_function("() => window.conflictMapFrames.painted >= 1", timeout=10000)
+    assert page.evaluate(f"() => {MAP}.loaded()") is False
+    context.close()
