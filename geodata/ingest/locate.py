@@ -28,12 +28,16 @@ def row_countries(frame: pd.DataFrame) -> np.ndarray | None:
     if not present:
         return None
     out = np.full(len(frame), None, dtype=object)
+    named = np.zeros(len(frame), dtype=bool)
     for column in present:
-        codes, uniques = pd.factorize(text(frame[column].astype("string")), use_na_sentinel=True)
-        table = np.array([country_code(v) for v in uniques] + [None], dtype=object)
-        found = table[np.where(codes >= 0, codes, len(uniques))]
-        todo = pd.isna(out)  # None where no column has named a country yet
-        out[todo] = found[todo]
+        # the distinct cells stripped (the same as stripping every cell, a million times fewer strips)
+        codes, uniques = pd.factorize(frame[column].astype("string"), use_na_sentinel=True)
+        cells = text(pd.Series(uniques, dtype="string"))
+        table = np.array([None if pd.isna(v) else country_code(v) for v in cells] + [None], dtype=object)
+        at = np.where(codes >= 0, codes, len(uniques))
+        todo = ~named  # where no column has named a country yet
+        out[todo] = table[at[todo]]
+        named |= np.array([c is not None for c in table], dtype=bool)[at]
     return out
 
 

@@ -118,6 +118,6 @@ class SeenIds:
     def add(self, hashes: np.ndarray, valid: np.ndarray, lines: np.ndarray) -> None:
         """Remember the ids of a batch (rows with ``valid``, i.e. a non-blank id)."""
         kept = hashes[valid]
-        order = np.argsort(kept, kind="stable")
+        order = np.argsort(kept)  # lines of equal hashes are sorted by the caller: no stable sort needed
         self._batches.append((kept[order], np.asarray(lines)[valid][order]))
         self._bitmap[kept & np.uint64(self._size - 1)] = True

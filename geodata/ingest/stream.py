@@ -47,7 +47,7 @@ from geodata.ingest.readers.acled import REQUIRED, acled_table, read_acled
 from geodata.ingest.readers.base import HASHTAG_ROW, missing_columns
 from geodata.ingest.readers.encoding import UTF8, UTF8_BOM, check_text, read_bytes
 from geodata.ingest.seen import SeenIds, hash_text
-from geodata.ingest.validate import Checked, ImportReport, ImportResult, check_source, import_table
+from geodata.ingest.validate import Checked, ImportReport, ImportResult, check_source
 from geodata.model.errors import Problem, SchemaError
 from geodata.model.schema import FIRST_DATA_LINE
 
@@ -214,15 +214,19 @@ class _Output:
             self._writing.result()
             self._writing = None
 
-    def add(self, valid: pd.DataFrame) -> None:
+    def add(self, checked: Checked) -> None:
+        """The batch's kept rows: selected on the Arrow columns for Parquet (no pandas copy), else as a frame."""
         if self.partial is None or self._thread is None:
-            self.frames.append(valid)
+            self.frames.append(checked.valid)
             return
-        table = pa.Table.from_pandas(valid, preserve_index=False)
+        table = _kept(pa.Table.from_pandas(checked.typed, preserve_index=False), checked.kept)
         if self.writer is None or self.schema is None:
             self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.partial, table.schema)
-            self.frames.append(_empty(valid))
+            # statistics of the numbers and dates only: min/max of every text column cost a third of the write
+            numbers = [f.name for f in table.schema if not pa.types.is_large_string(f.type)
+                       and not pa.types.is_string(f.type)]
+            self.writer = pq.ParquetWriter(self.partial, table.schema, write_statistics=numbers)
+            self.frames.append(_empty(checked.typed))
         self._wait()
         self._writing = self._thread.submit(self.writer.write_table, table.cast(self.schema))
 
@@ -295,11 +299,12 @@ def import_acled_stream(path: str | Path, *, batch_rows: int | None = None, area
     try:
         return _stream(path, batch_rows or BATCH_ROWS, area, fix_swapped, gazetteer, target)
     except _OneTable:
-        result = import_table(read_acled(path), area=area, fix_swapped=fix_swapped, gazetteer=gazetteer)
+        checked = check_source(read_acled(path), area=area, fix_swapped=fix_swapped, gazetteer=gazetteer)
+        result = checked.result()
         if target is None:
             return result
         output = _Output(target)
-        output.add(result.frame)
+        output.add(checked)
         return ImportResult(frame=output.finish(), quarantine=result.quarantine, report=result.report)
 
 
@@ -329,7 +334,7 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
             checked = check_source(source, area=area, fix_swapped=fix_swapped, gazetteer=gazetteer, earlier=earlier)
             if area is None and sum(p.checked.undecided for p in parts) + checked.undecided >= MIN_POINTS_FOR_BOX:
                 raise _OneTable
-            output.add(checked.valid)
+            output.add(checked)
             parts.append(_light(checked))
         if not parts or not lines.one_record_per_line(records):
             raise _OneTable
@@ -349,6 +354,18 @@ class _Batch:
     rows_in: int
     imported: int
     checked: Checked
+
+
+def _kept(table: pa.Table, keep: np.ndarray) -> pa.Table:
+    """The rows of ``table`` where ``keep``: zero-copy slices of its buffers, one per run of kept rows
+    (a batch keeps all but a few rows), or one filter when the runs are many."""
+    if keep.all():
+        return table
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
+    starts, stops = edges[::2].tolist(), edges[1::2].tolist()
+    if not starts or len(starts) > max(4096, len(keep) // 100):
+        return table.filter(pa.array(keep))
+    return pa.concat_tables([table.slice(a, b - a) for a, b in zip(starts, stops, strict=True)])
 
 
 def _empty(frame: pd.DataFrame) -> pd.DataFrame:
@@ -375,10 +392,10 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _light(checked: Checked) -> _Batch:
     empty = pd.DataFrame()
-    return _Batch(len(checked.source.frame), len(checked.valid),
+    return _Batch(len(checked.source.frame), int(checked.kept.sum()),
                   replace(checked, source=replace(checked.source, frame=empty, original=empty,
                                                   lines=np.zeros(0, dtype=np.int64)),
-                          valid=empty, quarantine=_compact(checked.quarantine)))
+                          typed=empty, kept=np.zeros(0, dtype=bool), quarantine=_compact(checked.quarantine)))
 
 
 def _result(batches: list[_Batch], frame: pd.DataFrame, file: str) -> ImportResult:

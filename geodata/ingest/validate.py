@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -229,7 +230,10 @@ class Checked:
     batch by batch: warnings stay in their groups so the batches' groups can be joined in file order."""
 
     source: SourceTable
-    valid: pd.DataFrame
+    #: Every row typed by the schema, and which of them are kept: :attr:`valid` selects them only when
+    #: asked (a batched import writing Parquet selects them on the Arrow columns instead).
+    typed: pd.DataFrame
+    kept: np.ndarray
     quarantine: pd.DataFrame
     problems: list[Problem]
     duplicates: int
@@ -240,6 +244,16 @@ class Checked:
     #: Located rows judged by no country, place or given area: from 20 on (``MIN_POINTS_FOR_BOX``) their
     #: verdict depends on the box of all such rows in the file.
     undecided: int = 0
+
+    @cached_property
+    def valid(self) -> pd.DataFrame:
+        """The kept rows (a GeoDataFrame when the source was one)."""
+        valid = keep_rows(self.typed, self.kept)
+        if hasattr(self.source.frame, "crs") and "geometry" in valid.columns:
+            import geopandas as gpd
+
+            valid = gpd.GeoDataFrame(valid, geometry="geometry", crs=self.source.frame.crs)
+        return valid
 
     def result(self) -> ImportResult:
         """The :class:`ImportResult` of this table alone."""
@@ -372,13 +386,8 @@ def check_source(source: SourceTable, *, area: Area | None = None, fix_swapped: 
         by_row.setdefault(position, []).append(problem)
     bad = np.zeros(len(frame), dtype=bool)
     bad[list(by_row)] = True
-    valid = keep_rows(typed, ~bad & ~duplicate)
-    if hasattr(source.frame, "crs") and "geometry" in valid.columns:
-        import geopandas as gpd
-
-        valid = gpd.GeoDataFrame(valid, geometry="geometry", crs=source.frame.crs)
     quarantined_rows = np.flatnonzero(bad)
-    return Checked(source=source, valid=valid,
+    return Checked(source=source, typed=typed, kept=~bad & ~duplicate,
                    quarantine=quarantine_frame(source.original, quarantined_rows, lines, by_row), problems=problems,
                    duplicates=int(duplicate.sum()), reader_warnings=warnings, placement_warnings=placement_warnings,
                    point_warnings=point_warnings, swapped_back=swapped_back, undecided=undecided)

@@ -290,8 +290,10 @@ def _already_typed(values: pd.Series, kind: str) -> bool:
 
 
 def _whole_numbers(numbers: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    fractional = (numbers.notna() & (numbers.fillna(0) % 1 != 0)).to_numpy(dtype=bool)
-    return numbers.mask(fractional).astype("Int64"), fractional
+    values = numbers.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):  # an infinity is not whole (as ``inf % 1`` is NaN)
+        fractional = ~np.isnan(values) & (np.isinf(values) | (values != np.trunc(values)))
+    return (numbers.mask(fractional) if fractional.any() else numbers).astype("Int64"), fractional
 
 
 def _convert_typed(values: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
@@ -306,7 +308,9 @@ def _convert_typed(values: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]
 
 def _empty(kind: str, index: pd.Index) -> pd.Series:
     """An all-missing column of the right type, for an optional column the file does not have."""
-    dtype = {"str": "string", "date": "datetime64[s]", "int": "Int64", "float": "float64"}[kind]
+    if kind == "str":  # nulls on Arrow buffers: a Series of None in a text dtype converts every cell
+        return pd.Series(pd.array(pa.nulls(len(index), pa.large_string()), dtype="string"), index=index)
+    dtype = {"date": "datetime64[s]", "int": "Int64", "float": "float64"}[kind]
     return pd.Series(pd.NaT if kind == "date" else None, index=index, dtype=dtype)
 
 
