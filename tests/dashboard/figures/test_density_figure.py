@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dashboard.figures.density import (
+    _closed_rings,
     aggregate_status,
     cell_size_words,
     density_layer,
@@ -163,3 +164,17 @@ def test_control_areas_are_valid_fills_one_per_holder_in_the_legend():
     assert [(t["name"], len(t["locations"])) for t in traces] == [("Army", 2), ("&lt;b&gt;JNIM&lt;/b&gt;", 1), ("CSP", 0)]
     assert len({t["colorscale"][0][1] for t in traces}) == 3
     assert all(t["legendgrouptitle"]["text"] == "Areas of control as of 1 Jun 2023 (control.geojson)" for t in traces)
+
+
+def test_rings_are_closed_and_rounded_whatever_their_length():
+    import h3
+
+    # A pentagon among hexagons (H3 has twelve pentagons at every resolution).
+    cells = [h3.latlng_to_cell(12.65, -8.0, 5), h3.get_pentagons(5)[0], h3.latlng_to_cell(-1.29, 36.82, 5)]
+    rings = [[(lng, lat) for lat, lng in h3.cell_to_boundary(cell)] for cell in cells]
+    closed = _closed_rings(rings)
+    assert [len(ring) for ring in closed] == [len(corners) + 1 for corners in rings] != [7, 7, 7]
+    for ring, corners in zip(closed, rings, strict=True):
+        assert ring[0] == ring[-1]
+        assert ring[:-1] == [[round(x, 4), round(y, 4)] for x, y in corners]
+    assert _closed_rings([]) == []
