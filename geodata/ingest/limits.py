@@ -28,6 +28,16 @@ MAX_CELLS = 100_000_000
 #: Bytes of a CSV file's header line (column names).
 MAX_HEADER_BYTES = 1_000_000
 
+#: Lines of a file imported in batches (:mod:`geodata.ingest.stream`: ACLED exports from 64 MB), in
+#: place of :data:`MAX_ROWS`, which bounds a table read whole. A batched import holds a few batches
+#: plus about 24 bytes per row (the id hashes with their lines, the line index): 1.2 GB at this limit.
+#: Checked on the number of lines estimated from the file's size before parsing, then on the lines read.
+MAX_STREAMED_ROWS = 50_000_000
+#: Bytes of a file imported in batches whose valid rows the caller keeps in memory (the command line and
+#: the upload page merge and save them as one dataset): those rows hold about the file's bytes of text,
+#: and the merge, sort and save about as much again. A batched import writing Parquet has no such limit.
+MAX_KEPT_BYTES = 8_000_000_000
+
 #: Bytes of all a workbook's members once uncompressed.
 MAX_XLSX_UNCOMPRESSED_BYTES = 200_000_000
 #: Bytes of one member of a workbook (a sheet's XML, the shared strings) once uncompressed.

@@ -55,6 +55,8 @@ from geodata.model.schema import FIRST_DATA_LINE
 #: batches of 250,000 as in one), small enough to bound memory (peak RSS at 10^7 rows was 4.8 GB with
 #: batches of a million: two queued, one parsed ahead, one validated).
 BATCH_ROWS = 250_000
+#: Cells (rows x columns) of one batch at most: an export with many extra columns gets shorter batches.
+BATCH_CELLS = BATCH_ROWS * 32
 #: Bytes pyarrow parses per block (its threads parse blocks side by side).
 BLOCK_BYTES = 1 << 24
 #: How the placement summary (:func:`geodata.ingest.locate.place_by_name`) begins; batches' counts add up.
@@ -89,6 +91,11 @@ def _header(head: bytes, file: str) -> list[str]:
     if missing:
         raise SchemaError(missing)
     return names
+
+
+def _expected_lines(head: bytes, size: int) -> int:
+    """The file's lines estimated from its size and the length of the lines in its first bytes."""
+    return max(1, size // max(1, len(head) // max(1, head.count(b"\n"))))
 
 
 def _batches(path: Path, names: list[str], rows: int) -> Iterator[pa.Table]:
@@ -293,6 +300,10 @@ def import_acled_stream(path: str | Path, *, batch_rows: int | None = None, area
     columns); ``None`` keeps them in the result, as :func:`import_table` does.
 
     Raises what the one-table path raises: ``UnreadableFileError``, ``SchemaError``, ``LimitError``.
+    The batches' own limits are checked before parsing: the lines estimated from the file's size
+    against :data:`~geodata.ingest.limits.MAX_STREAMED_ROWS` (the one-table ``MAX_ROWS`` does not
+    apply; the lines read are checked again), and with ``out`` ``None`` the file's size against
+    :data:`~geodata.ingest.limits.MAX_KEPT_BYTES`.
     """
     path = Path(path)
     target = Path(out) if out is not None else None
@@ -314,18 +325,23 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
     head = read_bytes(path, 1 << 16)
     names = _header(head, file)
     used = UTF8_BOM if head.startswith(codecs.BOM_UTF8) else UTF8
+    size = path.stat().st_size
+    expected = _expected_lines(head, size)
+    limits.check(file, f"the number of lines (estimated from its {size:,} bytes)", expected,
+                 limits.MAX_STREAMED_ROWS + 1, "MAX_STREAMED_ROWS")
+    if out is None:
+        limits.check(file, "the size of a file whose valid rows are kept in memory (bytes)", size,
+                     limits.MAX_KEPT_BYTES, "MAX_KEPT_BYTES")
     lines = FileLines(path)
     output = _Output(out)
     parts: list[_Batch] = []
     records = 0
     try:
-        ids = _Ids(lines, [n.strip() for n in names].index("event_id_cnty"),
-                   max(1, path.stat().st_size // max(1, len(head) // max(1, head.count(b"\n")))))
-        for table in _batches(path, names, batch_rows):
+        ids = _Ids(lines, [n.strip() for n in names].index("event_id_cnty"), expected)
+        # a wide file (extra columns) gets shorter batches: a batch holds at most BATCH_CELLS cells
+        for table in _batches(path, names, max(1, min(batch_rows, BATCH_CELLS // len(names)))):
             records += table.num_rows
-            limits.check(file, "the number of lines", records + 1, limits.MAX_ROWS + 1, "MAX_ROWS")
-            limits.check(file, "the number of cells (lines x columns)", (records + 1) * len(names),
-                         limits.MAX_CELLS, "MAX_CELLS")
+            limits.check(file, "the number of lines", records + 1, limits.MAX_STREAMED_ROWS + 1, "MAX_STREAMED_ROWS")
             raw = table.rename_columns([n.strip() for n in names]).to_pandas(
                 types_mapper={pa.large_string(): _TEXT}.get)
             numbers = np.arange(records - table.num_rows, records, dtype=np.int64) + FIRST_DATA_LINE
@@ -338,7 +354,7 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
             parts.append(_light(checked))
         if not parts or not lines.one_record_per_line(records):
             raise _OneTable
-        limits.check(file, "the number of lines", lines.count(), limits.MAX_ROWS + 1, "MAX_ROWS")
+        limits.check(file, "the number of lines", lines.count(), limits.MAX_STREAMED_ROWS + 1, "MAX_STREAMED_ROWS")
     except BaseException:
         output.discard()
         raise
