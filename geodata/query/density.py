@@ -17,6 +17,7 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from geodata.query import hexblocks
 from geodata.query.budget import DEFAULT_POINT_BUDGET, WORLD_PIXELS_AT_ZOOM_0, Viewport
@@ -270,6 +271,7 @@ class _HexIndex:
 
 
 _INDEX: dict[tuple[int, int], _HexIndex] = {}
+_POINTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray] | None] = {}
 _INDEX_LOCK = threading.Lock()
 
 
@@ -281,15 +283,42 @@ def _centres(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centres[:, 0], centres[:, 1]
 
 
+def _distinct_points(columns: HotColumns) -> tuple[np.ndarray, np.ndarray] | None:
+    """(each row's point, each point's first row): the same places repeat in real data, and a row index
+    then costs one H3 call per place, not per row. (Not cells of a finer resolution's parents: H3 is not
+    exactly nested, a point near an edge is in another parent.) Kept with the columns; caller locks."""
+    key = (id(columns.latitude), -1)
+    if key in _POINTS:
+        return _POINTS[key]
+    latitude, longitude = columns.latitude.astype(np.float32), columns.longitude.astype(np.float32)
+    point = (latitude.view(np.uint32).astype(np.uint64) << np.uint64(32)) | longitude.view(np.uint32)
+    rows, points = pd.factorize(point)
+    found = None  # mostly distinct points: per row, nothing kept
+    if len(points) <= len(rows) // 2:
+        first = np.empty(len(points), dtype=np.int64)
+        first[rows[::-1]] = np.arange(len(rows) - 1, -1, -1)
+        found = (rows.astype(np.int32), first)
+    _POINTS[key] = found
+    weakref.finalize(columns.latitude, _POINTS.pop, key, None)
+    return found
+
+
 def _hex_index(columns: HotColumns, resolution: int) -> _HexIndex:
     """The row index for ``columns`` at ``resolution``, built on first use and dropped with the columns."""
     key = (id(columns.latitude), resolution)
     with _INDEX_LOCK:
         found = _INDEX.get(key)
         if found is None:
-            ids = _cell_ids(columns.latitude, columns.longitude, resolution)
-            cells, codes = np.unique(ids, return_inverse=True)
-            codes = codes.astype(np.int32)
+            points = _distinct_points(columns)
+            if points is None:
+                cells, codes = np.unique(_cell_ids(columns.latitude, columns.longitude, resolution),
+                                         return_inverse=True)
+                codes = codes.ravel().astype(np.int32)
+            else:
+                rows, first = points
+                cells, of_point = np.unique(_cell_ids(columns.latitude[first], columns.longitude[first], resolution),
+                                            return_inverse=True)
+                codes = of_point.ravel().astype(np.int32)[rows]
             if len(cells) and cells[0] == 0:  # rows without coordinates
                 cells, codes = cells[1:], codes - 1
             found = _INDEX[key] = _HexIndex(codes, cells, *_centres(cells))

@@ -183,3 +183,34 @@ def test_a_long_thin_view_still_keeps_under_the_cap(mali):
         rows = np.ceil((north - south) / cells.cell_degrees_lat - 1e-6)
         assert columns * rows <= max_cells and len(cells.values) <= max_cells
         assert cells.values.sum() == cells.incidents
+
+
+def test_repeated_places_are_looked_up_once_with_the_same_hexagons(monkeypatch):
+    # Real exports repeat their places (a town's centroid, an admin area's): the row index calls H3 once
+    # a place. Mali again, every incident snapped to one of 300 places, a few without coordinates.
+    frame = sahel_incidents(6_000, seed=11)
+    places = frame[["latitude", "longitude"]].drop_duplicates().head(300).to_numpy()
+    pick = np.random.default_rng(3).integers(0, len(places), len(frame))
+    frame["latitude"], frame["longitude"] = places[pick, 0], places[pick, 1]
+    frame.loc[frame.index[::500], ["latitude", "longitude"]] = np.nan
+    from geodata.model.dataset import dataset_from_incidents
+    from geodata.query.store import IncidentStore
+
+    store = IncidentStore(dataset_from_incidents(frame, name="places", title="Mali places (test)"))
+    positions = whole(store)
+    monkeypatch.setattr(density, "HEX_DIRECT_LIMIT", 0)  # the row index, not the direct path
+    calls = []
+    cell_ids = density._cell_ids
+    monkeypatch.setattr(density, "_cell_ids", lambda lat, lon, res: calls.append(len(lat)) or cell_ids(lat, lon, res))
+    for zoom in (6.0, 8.0):
+        view = Viewport(-6.0, 12.0, -1.0, 17.0, zoom)
+        hexes = hexagon_cells(store.columns, positions, view)
+        located = positions[~np.isnan(store.columns.latitude[positions])]
+        chosen = inside(store, located, hexes.bounds)
+        expected: dict[int, int] = {}
+        for lat, lon in zip(store.columns.latitude[chosen].tolist(), store.columns.longitude[chosen].tolist(),
+                            strict=True):
+            cell = h3.str_to_int(h3.latlng_to_cell(lat, lon, hexes.resolution))
+            expected[cell] = expected.get(cell, 0) + 1
+        assert dict(zip(hexes.cells.tolist(), hexes.values.astype(int).tolist(), strict=True)) == expected
+    assert calls and max(calls) <= 301  # places (and the one missing point), not 6,000 rows
