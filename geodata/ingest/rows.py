@@ -19,6 +19,17 @@ def _runs(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[::2], edges[1::2]
 
 
+def _take(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)`` chunk by chunk (a take over a chunked column first joins all its chunks)."""
+    columns = []
+    for column in table.columns:
+        bounds = np.cumsum([0] + [len(chunk) for chunk in column.chunks])
+        which = np.searchsorted(bounds, rows, side="right") - 1
+        columns.append(pa.chunked_array([column.chunk(k).take(pa.array(rows[which == k] - bounds[k]))
+                                         for k in np.unique(which).tolist()], type=column.type))
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
 def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``frame[keep]`` with a fresh index, without copying Arrow text when it can be avoided.
 
@@ -41,12 +52,14 @@ def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
         table = pa.Table.from_arrays([frame.iloc[:, i].array.__arrow_array__() for i in text],
                                      names=[str(i) for i in text])
         starts, stops = _runs(keep)
-        if len(starts) <= max(4096, len(keep) // 100):
+        if int(keep.sum()) * 100 <= len(keep):
+            kept = _take(table, np.flatnonzero(keep))  # a few rows: one small copy, no slices
+        elif len(starts) <= max(4096, len(keep) // 100):
             kept = pa.concat_tables([table.slice(start, stop - start)
                                      for start, stop in zip(starts.tolist(), stops.tolist(), strict=True)])
         else:
             kept = table.filter(pa.array(keep))
-        if kept.num_rows <= len(keep) // 100:
+        if kept.num_rows <= len(keep) // 100 and kept.column(0).num_chunks > 1:
             kept = kept.combine_chunks()  # a few rows in thousands of one-row slices: one small copy
         for position, i in enumerate(text):
             columns[i] = pd.array(kept.column(position), dtype=frame.iloc[:, i].dtype)

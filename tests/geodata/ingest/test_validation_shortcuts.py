@@ -85,3 +85,19 @@ def _parquet_of(frame: pd.DataFrame, folder) -> str:
     path = folder / "whole.parquet"
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
     return str(path)
+
+
+def test_a_few_rows_of_a_chunked_text_table_are_taken_chunk_by_chunk():
+    import pyarrow as pa
+
+    from geodata.ingest.rows import keep_rows
+
+    chunks = [pa.array([f"t{i}" if i % 7 else None for i in range(start, start + 300)], pa.large_string())
+              for start in range(0, 1500, 300)]
+    frame = pd.DataFrame({"text": pd.array(pa.chunked_array(chunks), dtype="string"),
+                          "number": np.arange(1500, dtype="float64")})
+    keep = np.zeros(1500, dtype=bool)
+    keep[[0, 7, 299, 300, 1234, 1499]] = True
+    kept = keep_rows(frame, keep)
+    pd.testing.assert_frame_equal(kept, frame[keep].reset_index(drop=True))
+    assert [v if isinstance(v, str) else None for v in kept["text"]] == [None, None, "t299", "t300", "t1234", "t1499"]
