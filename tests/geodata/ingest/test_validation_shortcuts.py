@@ -101,3 +101,16 @@ def test_a_few_rows_of_a_chunked_text_table_are_taken_chunk_by_chunk():
     kept = keep_rows(frame, keep)
     pd.testing.assert_frame_equal(kept, frame[keep].reset_index(drop=True))
     assert [v if isinstance(v, str) else None for v in kept["text"]] == [None, None, "t299", "t300", "t1234", "t1499"]
+
+
+def test_parsed_batches_live_in_the_batch_pool(tmp_path):
+    from geodata.ingest.stream import _batches, _pool
+    from tests.geodata.ingest.test_streamed_import import COLUMNS, mali_rows, write_export
+
+    path = write_export(tmp_path / "mali.csv", mali_rows(2000))
+    pool = _pool()
+    before = pool.bytes_allocated()
+    batches = _batches(path, list(COLUMNS), 1000)
+    first = next(batches)
+    assert first.num_rows == 1000 and pool.bytes_allocated() - before >= first.column("notes").nbytes
+    batches.close()
