@@ -25,17 +25,21 @@ def line_starts(path: str | Path) -> tuple[np.ndarray, bool]:
     """Byte offset of every line's start, and whether a carriage return ends a line on its own."""
     parts = [np.zeros(1, dtype=np.int64)]
     offset, lone_cr, pending_cr = 0, False, False
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            data = np.frombuffer(chunk, dtype=np.uint8)
-            parts.append(np.flatnonzero(data == 10).astype(np.int64) + (offset + 1))
+    # one buffer and one mask used again and again: a fresh 16 MB array per chunk is fresh memory, which
+    # the kernel zeroes first (a fifth of the import's CPU went to zeroing pages)
+    buffer = bytearray(CHUNK_BYTES)
+    mask = np.empty(CHUNK_BYTES, dtype=bool)
+    with Path(path).open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            data = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            parts.append(np.flatnonzero(np.equal(data, 10, out=mask[:size])) + (offset + 1))
             if pending_cr and data[0] != 10:
                 lone_cr = True
-            if not lone_cr and b"\r" in chunk:
+            if not lone_cr and buffer.find(b"\r", 0, size) >= 0:
                 after = np.flatnonzero(data == 13) + 1
                 lone_cr = bool((data[after[after < len(data)]] != 10).any())
-            pending_cr = chunk.endswith(b"\r")
-            offset += len(chunk)
+            pending_cr = buffer[size - 1] == 13
+            offset += size
     starts = np.concatenate(parts)
     if starts[-1] == offset:  # the file ends with a line break: no line starts after it
         starts = starts[:-1]

@@ -113,7 +113,9 @@ def _batches(path: Path, names: list[str], rows: int) -> Iterator[pa.Table]:
     options = pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
     try:
-        reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
+        # the file read through the same pool: the default one would zero fresh pages for every block read
+        reader = pcsv.open_csv(pa.OSFile(str(path), memory_pool=_pool()),
+                               read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
                                parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options,
                                memory_pool=_pool())
     except pa.ArrowInvalid:  # the first block already refused (ragged, not UTF-8): the one-table path explains

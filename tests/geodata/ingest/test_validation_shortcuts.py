@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from geodata.geo.coordinates import _distinct_countries_at
 from geodata.geo.countries import countries_at, country_code
@@ -114,3 +115,17 @@ def test_parsed_batches_live_in_the_batch_pool(tmp_path):
     first = next(batches)
     assert first.num_rows == 1000 and pool.bytes_allocated() - before >= first.column("notes").nbytes
     batches.close()
+
+
+@pytest.mark.parametrize("text", [b"a,b\r\n1,2\r\n", b"a,b\r1,2\n", b"a,b\n1,2\r", b"a,b\n1,2", b"", b"\n\n\r\n",
+                                  b"id,x\nK1,\xc3\xa9\nK2,2\n"])
+def test_line_starts_read_into_one_buffer_in_small_chunks(tmp_path, monkeypatch, text):
+    from geodata.ingest import lines
+
+    path = tmp_path / "lines.csv"
+    path.write_bytes(text)
+    monkeypatch.setattr(lines, "CHUNK_BYTES", 3)  # line breaks and CR LF pairs astride chunk edges
+    starts, lone_cr = lines.line_starts(path)
+    expected = [0] + [i + 1 for i, byte in enumerate(text) if byte == 10 and i + 1 < len(text)] if text else []
+    assert starts.tolist() == expected
+    assert lone_cr == any(byte == 13 and text[i + 1:i + 2] != b"\n" for i, byte in enumerate(text))
