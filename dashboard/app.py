@@ -15,8 +15,8 @@ from dashboard.layout import build_layout
 from dashboard.server.cache import install_cache
 from dashboard.server.compression import compress_responses
 from dashboard.server.mapsources import load_map_sources
-from dashboard.server.plotlyjs import serve_plotly_bundle
 from dashboard.server.security import install_security
+from dashboard.server.vendored import serve_vendored_scripts
 from dashboard.views.aggregates import warm_up_steps
 from geodata import DEFAULT_DATASET, IncidentStore
 from geodata.catalog.parquet import open_dataset
@@ -74,7 +74,7 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     register_callbacks(app, store, sources, config.point_budget)
     compress_responses(app.server)
     install_security(app, config)
-    serve_plotly_bundle(app)
+    serve_vendored_scripts(app)
     install_cache(app, config)  # app.server.extensions["conflict_map_cache"], see dashboard/server/cache.py
     if config.warm_up:
         app.server.extensions[WARM_UP_KEY] = lambda: warmup.start_warm_up(store, warm_up_steps(store))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.server.plotlyjs import bundle_manifest
+from dashboard.server.vendored import bundle_manifest
 
 pytestmark = pytest.mark.browser
 

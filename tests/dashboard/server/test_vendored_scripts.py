@@ -1,13 +1,15 @@
-"""The partial plotly.js bundle: current, complete for the figures the dashboard makes, served in Dash's place."""
+"""The vendored scripts: the partial plotly.js current and complete for the figures the dashboard makes,
+regenerator-runtime for babel's polyfill, both served at Dash's addresses."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 from dashboard.app import create_app
-from dashboard.server import plotlyjs
+from dashboard.server import vendored
 from tests.support import REPO
 
 PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
@@ -31,17 +33,17 @@ def _trace_types_in_code() -> set[str]:
 
 
 def test_bundle_is_the_version_plotly_draws_with():
-    manifest = plotlyjs.bundle_manifest()
-    assert manifest["plotly.js"] == plotlyjs.plotly_js_version(), "rebuild: tools/plotly_bundle/build.js"
-    head = (plotlyjs.BUNDLE / "plotly.min.js").read_text()[:200]
+    manifest = vendored.bundle_manifest()
+    assert manifest["plotly.js"] == vendored.plotly_js_version(), "rebuild: tools/page_scripts/build.js"
+    head = (vendored.VENDOR / "plotly.min.js").read_text()[:200]
     assert f"plotly.js v{manifest['plotly.js']}" in head
 
 
 def test_bundle_has_every_trace_type_the_dashboard_draws():
     kinds = _trace_types_in_code()
     assert {"scattermap", "densitymap", "choroplethmap", "bar", "scatter"} <= kinds  # the scan found them
-    missing = kinds - set(plotlyjs.bundle_manifest()["traces"])
-    assert not missing, f"add {sorted(missing)} to tools/plotly_bundle/entry.js and rebuild"
+    missing = kinds - set(vendored.bundle_manifest()["traces"])
+    assert not missing, f"add {sorted(missing)} to tools/page_scripts/entry.js and rebuild"
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def client(store):
 
 
 def test_app_serves_the_partial_bundle_where_dash_serves_plotly(client):
-    bundle = (plotlyjs.BUNDLE / "plotly.min.js").read_bytes()
+    bundle = (vendored.VENDOR / "plotly.min.js").read_bytes()
     plain = client.get(PATH)
     assert plain.status_code == 200 and plain.data == bundle
     assert plain.mimetype == "application/javascript"
@@ -65,9 +67,23 @@ def test_app_serves_the_partial_bundle_where_dash_serves_plotly(client):
 
 
 def test_a_bundle_of_another_version_is_not_served(store, monkeypatch, caplog):
-    monkeypatch.setattr(plotlyjs, "bundle_manifest", lambda: {"plotly.js": "0.0.1", "traces": []})
+    monkeypatch.setattr(vendored, "bundle_manifest", lambda: {"plotly.js": "0.0.1", "traces": []})
     client = create_app(store).server.test_client()
     served = client.get(PATH)
     full = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
     assert served.status_code == 200 and served.data == full.read_bytes()
     assert "serving the full plotly.js" in caplog.text
+
+
+def test_babel_polyfill_is_replaced_by_the_generator_runtime_alone(client):
+    page = client.get("/").data.decode()
+    polyfill = next(src for src in re.findall(r'src="([^"]+)"', page) if "polyfill@7" in src)  # Dash's tag
+    served = client.get(polyfill)
+    assert served.status_code == 200 and served.mimetype == "application/javascript"
+    assert served.data == (vendored.VENDOR / "regenerator-runtime.js").read_bytes()
+    assert b"regeneratorRuntime" in served.data and b"core-js" not in served.data
+    manifest = vendored.bundle_manifest()
+    assert f"regenerator-runtime v{manifest['regenerator-runtime']}".encode() in served.data[:200]
+    # Dash's own scripts ask for the global it defines.
+    renderer = next(src for src in re.findall(r'src="([^"]+)"', page) if "dash_renderer" in src)
+    assert b"regeneratorRuntime" in client.get(renderer).data
