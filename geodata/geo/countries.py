@@ -15,6 +15,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.geojson"
@@ -57,7 +58,7 @@ def _settled_cells(lon: np.ndarray, lat: np.ndarray, size: float) -> np.ndarray:
     """
     cx = np.floor(lon / size).astype(np.int64)
     cy = np.floor(lat / size).astype(np.int64)
-    cells, inverse = np.unique((cx + 2**15) * 2**16 + (cy + 2**15), return_inverse=True)
+    inverse, cells = pd.factorize((cx + 2**15) * 2**16 + (cy + 2**15))  # hashed: np.unique sorts, 4x slower
     if len(cells) > len(lon) // 16:  # points spread thin (a world-wide file): testing cells would cost more
         return np.full(len(lon), -2, dtype=np.int64)
     x0, y0 = (cells // 2**16 - 2**15) * size, (cells % 2**16 - 2**15) * size
