@@ -90,15 +90,33 @@ class SeenIds:
     """
 
     def __init__(self, expected_rows: int, confirm: Callable[[int, Sequence[int]], list[int]]):
-        bits = int(min(max(expected_rows * 8, 1 << 16), 1 << 28))
+        # 64 bits per expected id, packed 8 to a byte (128 MB at 10^7 ids): at most one row in 64 of the last
+        # batch passes the bitmap without having been seen and is looked up in the earlier batches for nothing
+        bits = int(min(max(expected_rows * 64, 1 << 16), 1 << 30))
         self._size = 1 << (bits - 1).bit_length()
-        self._bitmap = np.zeros(self._size, dtype=bool)
+        self._shift = np.uint64(64 - (self._size.bit_length() - 1))
+        self._bitmap = np.zeros(self._size // 8, dtype=np.uint8)
         self._batches: list[tuple[np.ndarray, np.ndarray]] = []
         self._confirm = confirm
+        self._order: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _ascending(self, hashes: np.ndarray) -> np.ndarray:
+        """The order that sorts a batch's hashes, found once for :meth:`earlier` and :meth:`add`."""
+        if self._order is None or self._order[0] is not hashes:
+            self._order = (hashes, np.argsort(hashes))  # equal hashes: their lines are sorted by the caller
+        return self._order[1]
+
+    def _slots(self, ascending_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Byte and bit of each hash in the bitmap, from its top bits: ascending hashes read the bitmap
+        front to back instead of jumping about it."""
+        slots = (ascending_hashes >> self._shift).astype(np.intp)
+        return slots >> 3, (np.uint8(1) << (slots & 7).astype(np.uint8))
 
     def earlier(self, hashes: np.ndarray, valid: np.ndarray, lines: np.ndarray) -> dict[int, list[int]]:
         """Row -> the lines of earlier-batch rows with the same id (ascending), for the rows that have any."""
-        maybe = np.flatnonzero(valid & self._bitmap[hashes & np.uint64(self._size - 1)])
+        order = self._ascending(hashes)
+        byte, bit = self._slots(hashes[order])
+        maybe = order[valid[order] & (self._bitmap[byte] & bit != 0)]  # in hash order: searched front to back
         found: dict[int, list[int]] = {}
         if not len(maybe):
             return found
@@ -117,7 +135,12 @@ class SeenIds:
 
     def add(self, hashes: np.ndarray, valid: np.ndarray, lines: np.ndarray) -> None:
         """Remember the ids of a batch (rows with ``valid``, i.e. a non-blank id)."""
-        kept = hashes[valid]
-        order = np.argsort(kept)  # lines of equal hashes are sorted by the caller: no stable sort needed
-        self._batches.append((kept[order], np.asarray(lines)[valid][order]))
-        self._bitmap[kept & np.uint64(self._size - 1)] = True
+        order = self._ascending(hashes)
+        order = order[valid[order]]
+        kept = hashes[order]
+        self._batches.append((kept, np.asarray(lines)[order]))
+        byte, bit = self._slots(kept)
+        if len(byte):  # bits of one byte or-ed together first (ascending hashes: a byte's bits lie side by side)
+            starts = np.flatnonzero(np.concatenate(([True], byte[1:] != byte[:-1])))
+            self._bitmap[byte[starts]] |= np.bitwise_or.reduceat(bit, starts)
+        self._order = None

@@ -129,3 +129,35 @@ def test_line_starts_read_into_one_buffer_in_small_chunks(tmp_path, monkeypatch,
     expected = [0] + [i + 1 for i, byte in enumerate(text) if byte == 10 and i + 1 < len(text)] if text else []
     assert starts.tolist() == expected
     assert lone_cr == any(byte == 13 and text[i + 1:i + 2] != b"\n" for i, byte in enumerate(text))
+
+
+def test_seen_ids_find_exactly_the_earlier_rows_with_the_same_hash():
+    from geodata.ingest.seen import SeenIds
+
+    rng = np.random.default_rng(9)
+    asked: list[tuple[int, list[int]]] = []
+
+    def confirm(line: int, candidates):
+        asked.append((line, list(candidates)))
+        return [c for c in candidates if c % 5 != 0]  # the file says some hash matches are other ids
+
+    seen = SeenIds(100, confirm)  # a small bitmap: many rows pass it without having been seen
+    pool = rng.integers(0, 2**64 - 1, 3000, dtype=np.uint64, endpoint=True)
+    history: dict[int, list[int]] = {}
+    line = 2
+    for _ in range(6):
+        hashes = pool[rng.integers(0, len(pool), 1000)]
+        valid = rng.random(1000) > 0.1
+        lines = np.arange(line, line + 1000)
+        expected = {}
+        for row in np.flatnonzero(valid).tolist():
+            earlier = sorted(history.get(int(hashes[row]), []))
+            same = [c for c in earlier if c % 5 != 0]
+            if same:
+                expected[row] = same
+        assert seen.earlier(hashes, valid, lines) == expected
+        seen.add(hashes, valid, lines)
+        for row in np.flatnonzero(valid).tolist():
+            history.setdefault(int(hashes[row]), []).append(int(lines[row]))
+        line += 1000
+    assert asked and all(candidates == sorted(candidates) for _, candidates in asked)
