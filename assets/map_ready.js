@@ -6,8 +6,34 @@
 // map would go on showing the previous data. Plotly.react, relayout, restyle, update and
 // Plots.resize (dcc.Graph calls it when the page reflows) are wrapped so that a call on a map whose
 // style is still loading waits for it, then runs; every other call runs at once, unchanged.
+//
+// And: tile URLs in a map style become absolute. The app gives them root-relative (behind any proxy or path
+// prefix the browser resolves them against the page); MapLibre fetches vector tiles from a worker whose
+// address is a blob:, against which "/assets/..." means nothing.
 (function () {
   "use strict";
+
+  function absoluteTiles(layout) {
+    var sources = layout && layout.map && layout.map.style && layout.map.style.sources;
+    if (!sources || typeof sources !== "object") {
+      return;
+    }
+    Object.keys(sources).forEach(function (id) {
+      var tiles = sources[id] && sources[id].tiles;
+      if (Array.isArray(tiles)) {
+        sources[id].tiles = tiles.map(function (url) {
+          return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/"
+            ? window.location.origin + url : url;
+        });
+      }
+    });
+  }
+
+  // react(gd, data, layout, config) or react(gd, {data, layout, config}); newPlot alike.
+  function layoutOf(args) {
+    var second = args[1];
+    return second && !Array.isArray(second) && typeof second === "object" ? second.layout : args[2];
+  }
 
   function loadingMap(gd) {
     var layout = gd && gd._fullLayout;
@@ -35,6 +61,9 @@
     }
     var waiting = owner[name] = function (gd) {
       var self = this, args = arguments, map = loadingMap(gd);
+      if (name === "react" || name === "newPlot") {
+        absoluteTiles(layoutOf(args));
+      }
       if (!map) {
         return original.apply(self, args);
       }
@@ -48,7 +77,7 @@
     if (!Plotly || !Plotly.react || !Plotly.Plots) {
       return false;
     }
-    ["react", "relayout", "restyle", "update"].forEach(function (name) { waitFor(Plotly, name); });
+    ["react", "newPlot", "relayout", "restyle", "update"].forEach(function (name) { waitFor(Plotly, name); });
     waitFor(Plotly.Plots, "resize");
     return true;
   }

@@ -10,12 +10,13 @@ from dash import Dash
 
 from dashboard.callbacks import register_callbacks
 from dashboard.config import Config
-from dashboard.figures.basemap import ASSETS
+from dashboard.figures.basemap import ASSETS, COUNTRY_TILES_FILE
 from dashboard.layout import build_layout
 from dashboard.server.cache import install_cache
 from dashboard.server.compression import compress_responses
 from dashboard.server.mapsources import load_map_sources
 from dashboard.server.security import install_security
+from dashboard.server.tiles import register_outline_tiles
 from dashboard.server.vendored import serve_vendored_scripts
 from dashboard.views.aggregates import warm_up_steps
 from geodata import DEFAULT_DATASET, IncidentStore
@@ -70,6 +71,8 @@ def create_app(store: IncidentStore | None = None, *, dataset: str | Path | None
     sources = load_map_sources(boundaries if boundaries is not None else config.boundaries,
                                mbtiles or config.mbtiles, config.control_areas)
     sources.register(app)
+    register_outline_tiles(app.server, (app.config.routes_pathname_prefix or "/")
+                           + app.config.assets_url_path.strip("/") + "/", COUNTRY_TILES_FILE)
     app.layout = build_layout(store, sources)
     register_callbacks(app, store, sources, config.point_budget)
     compress_responses(app.server)

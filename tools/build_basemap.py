@@ -27,6 +27,12 @@ and ``iso_n3``.  The 1:50m scale keeps the whole world under 2 MB (about
 names first.
 
 GDAL's TopoJSON driver decodes the file (through geopandas and pyogrio).
+
+The dashboard draws the outlines from vector tiles of the same file,
+``assets/basemap/countries.mbtiles`` (zoom 0-6, layer ``countries``, the same
+properties; GDAL's MBTiles driver): a browser then reads the few tiles in view
+instead of parsing the whole world before the first map. ``--tiles-only``
+rebuilds them from the committed GeoJSON.
 """
 from __future__ import annotations
 
@@ -44,6 +50,8 @@ from shapely.geometry.base import BaseGeometry
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "geodata" / "geo" / "data" / "countries.geojson"
 LABELS_OUT = REPO / "assets" / "basemap" / "country-labels.geojson"
+TILES_OUT = REPO / "assets" / "basemap" / "countries.mbtiles"
+TILES_MAX_ZOOM = 6  # 1:50m outlines hold no more detail; MapLibre draws deeper zooms from these tiles
 DEFAULT_TOPOJSON = Path("/tmp/basemapbuild/node_modules/world-atlas/countries-50m.json")
 PRECISION = 1e-3  # degrees
 
@@ -123,18 +131,35 @@ def _write(collection: dict, out: Path) -> int:
     return len(text.encode())
 
 
+def write_tiles(outlines: Path, out: Path) -> int:
+    """Vector tiles (MBTiles, zoom 0-:data:`TILES_MAX_ZOOM`, layer ``countries``) of the outlines; bytes."""
+    import pyogrio
+
+    out.unlink(missing_ok=True)
+    pyogrio.write_dataframe(gpd.read_file(outlines, engine="pyogrio"), out, driver="MBTiles", layer="countries",
+                            dataset_options={"MINZOOM": "0", "MAXZOOM": str(TILES_MAX_ZOOM), "NAME": "countries",
+                                             "DESCRIPTION": "Natural Earth 1:50m admin-0 via world-atlas"})
+    return out.stat().st_size
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topojson", type=Path, default=DEFAULT_TOPOJSON,
                         help="world-atlas countries-50m.json")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--labels-out", type=Path, default=LABELS_OUT)
+    parser.add_argument("--tiles-out", type=Path, default=TILES_OUT)
+    parser.add_argument("--tiles-only", action="store_true", help="only the tiles, from the written outlines")
     args = parser.parse_args(argv)
+    if args.tiles_only:
+        print(f"{args.tiles_out}: {write_tiles(args.out, args.tiles_out)} bytes")
+        return 0
     if not args.topojson.exists():
         parser.error(f"{args.topojson} missing; see the usage in this script's docstring")
     outlines, labels = build(args.topojson)
     print(f"{args.out}: {_write(outlines, args.out)} bytes, {len(outlines['features'])} countries")
     print(f"{args.labels_out}: {_write(labels, args.labels_out)} bytes")
+    print(f"{args.tiles_out}: {write_tiles(args.out, args.tiles_out)} bytes")
     return 0
 
 

@@ -121,7 +121,7 @@ def _asset_json(path: str) -> dict:
 def offline_map_style(focus: tuple[str, ...] = ()) -> dict:
     """The dashboard's map style with glyphs as ``file://`` URLs and the outlines and labels inlined
     (the outlines' data is shared between styles: read it, never modify it)."""
-    style = map_style(ASSETS.as_uri() + "/", focus=focus)
+    style = map_style(ASSETS.as_uri() + "/", focus=focus, outlines="geojson")
     style["sources"]["countries"]["data"] = _asset_json(COUNTRIES_PATH)
     style["sources"]["country-labels"]["data"] = _asset_json(COUNTRY_LABELS_PATH)
     return style

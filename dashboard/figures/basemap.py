@@ -50,6 +50,11 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 GLYPHS_PATH = "glyphs/{fontstack}/{range}.pbf"
 COUNTRIES_PATH = "basemap/countries.geojson"
 COUNTRY_LABELS_PATH = "basemap/country-labels.geojson"
+#: The outlines as vector tiles (built by tools/build_basemap.py), served by the app below its assets URL
+#: (dashboard.server.tiles): the browser reads the tiles in view, not the whole world, before the first map.
+COUNTRY_TILES_PATH = "basemap/countries/{z}/{x}/{y}.pbf"
+COUNTRY_TILES_FILE = ASSETS / "basemap" / "countries.mbtiles"
+COUNTRY_TILES_MAX_ZOOM = 6
 #: Paint changes (a new colour scale, opacity) apply at once: a 300 ms transition is a run of
 #: full-canvas frames, each ~0.1-0.25 s on a machine without a GPU.
 NO_TRANSITION = {"duration": 0, "delay": 0}
@@ -85,7 +90,7 @@ ATTRIBUTIONS = {
 
 
 def map_style(base_url: str, basemap: str = "plain", tiles_url: str | None = None,
-              tiles_attribution: str = "", *, focus: tuple[str, ...] = ()) -> dict:
+              tiles_attribution: str = "", *, focus: tuple[str, ...] = (), outlines: str = "tiles") -> dict:
     """MapLibre style for ``basemap``: ``"plain"`` (default), ``"osm"`` or ``"local"``.
 
     ``"plain"`` is :func:`plain_style` unchanged. ``"osm"`` draws the
@@ -99,7 +104,7 @@ def map_style(base_url: str, basemap: str = "plain", tiles_url: str | None = Non
         return _raster_style(base_url, "OpenStreetMap", [OSM_TILES], OSM_ATTRIBUTION, maxzoom=19)
     if basemap == "local" and tiles_url:
         return _raster_style(base_url, "local tiles", [tiles_url], tiles_attribution, maxzoom=22)
-    return plain_style(base_url, focus)
+    return plain_style(base_url, focus, outlines=outlines)
 
 
 def _raster_style(base_url: str, name: str, tiles: list[str], attribution: str, maxzoom: int) -> dict:
@@ -120,7 +125,7 @@ def _raster_style(base_url: str, name: str, tiles: list[str], attribution: str, 
     }
 
 
-def plain_style(base_url: str, focus: tuple[str, ...] = ()) -> dict:
+def plain_style(base_url: str, focus: tuple[str, ...] = (), *, outlines: str = "tiles") -> dict:
     """MapLibre style (spec version 8) over the app's own assets.
 
     ``base_url`` is the URL of the Dash assets folder as the browser sees it:
@@ -132,6 +137,9 @@ def plain_style(base_url: str, focus: tuple[str, ...] = ()) -> dict:
     the main thread before its worker fetches it, and loads glyphs on the
     main thread.  Do not use a bare relative ``"assets/"`` (it would resolve
     against the page path).  The result is a fresh dict on each call.
+
+    ``outlines``: ``"tiles"`` (the app's vector tiles, layer ``countries``) or ``"geojson"`` (the whole file:
+    for a page that has no app behind it, such as the export's, which puts the data inline).
     """
     base = base_url if base_url.endswith("/") else base_url + "/"
     text_size = ["interpolate", ["linear"], ["zoom"], 2, 10, 8, 13, 11, 15]
@@ -143,13 +151,18 @@ def plain_style(base_url: str, focus: tuple[str, ...] = ()) -> dict:
          "paint": {"text-color": LABEL, "text-halo-color": HALO, "text-halo-width": 1.2}}
         for rank, zoom in LABEL_MIN_ZOOM.items()
     ]
-    return {
+    if outlines == "tiles":
+        countries = {"type": "vector", "tiles": [base + COUNTRY_TILES_PATH], "minzoom": 0,
+                     "maxzoom": COUNTRY_TILES_MAX_ZOOM}
+    else:
+        countries = {"type": "geojson", "data": base + COUNTRIES_PATH}
+    style = {
         "version": 8,
         "name": "conflict-map offline",
         "glyphs": base + GLYPHS_PATH,
         "transition": NO_TRANSITION,
         "sources": {
-            "countries": {"type": "geojson", "data": base + COUNTRIES_PATH},
+            "countries": countries,
             "country-labels": {"type": "geojson", "data": base + COUNTRY_LABELS_PATH},
         },
         "layers": [
@@ -167,3 +180,8 @@ def plain_style(base_url: str, focus: tuple[str, ...] = ()) -> dict:
             *labels,
         ],
     }
+    if outlines == "tiles":
+        for layer in style["layers"]:
+            if layer.get("source") == "countries":
+                layer["source-layer"] = "countries"
+    return style

@@ -1,4 +1,6 @@
-"""Raster tiles from a local MBTiles file, served by the app at ``/tiles/<z>/<x>/<y>.png``.
+"""Tiles from local MBTiles files: an analyst's raster basemap at ``/tiles/<z>/<x>/<y>.png``, and the world
+outlines' vector tiles under the assets (``basemap/countries/<z>/<x>/<y>.pbf``, see
+:data:`dashboard.figures.basemap.COUNTRY_TILES_PATH`).
 
 An MBTiles file is an SQLite database with a ``tiles`` table
 (``zoom_level``, ``tile_column``, ``tile_row``, ``tile_data``) whose rows
@@ -16,7 +18,8 @@ from flask import Flask, Response, abort
 
 TILE_ROUTE = "tiles/<int:z>/<int:x>/<int:y>.png"
 TILE_TEMPLATE = "tiles/{z}/{x}/{y}.png"
-MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
+MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
+               "pbf": "application/x-protobuf"}
 MAX_ZOOM = 24
 
 
@@ -71,3 +74,24 @@ def register_tile_route(server: Flask, tiles: MBTiles, prefix: str = "/") -> Non
         return Response(data, mimetype=tiles.media_type, headers={"Cache-Control": "public, max-age=86400"})
 
     server.add_url_rule(prefix + TILE_ROUTE, endpoint="conflict_map_tiles", view_func=serve)
+
+
+def register_outline_tiles(server: Flask, assets_prefix: str, tiles_file: Path) -> None:
+    """Serve the outlines' vector tiles at ``<assets_prefix>basemap/countries/<z>/<x>/<y>.pbf``.
+
+    A tile the file lacks (open sea) is an empty tile (204), which MapLibre draws as nothing; GDAL stores
+    vector tiles gzipped, so they travel as they are, with ``Content-Encoding: gzip``.
+    """
+    tiles = MBTiles(tiles_file)
+
+    def serve(z: int, x: int, y: int) -> Response:
+        headers = {"Cache-Control": "public, max-age=86400"}
+        data = tiles.tile(z, x, y)
+        if data is None:
+            return Response(status=204, headers=headers)
+        if data[:2] == b"\x1f\x8b":
+            headers["Content-Encoding"] = "gzip"
+        return Response(data, mimetype=tiles.media_type, headers=headers)
+
+    server.add_url_rule(assets_prefix + "basemap/countries/<int:z>/<int:x>/<int:y>.pbf",
+                        endpoint="conflict_map_outline_tiles", view_func=serve)

@@ -62,7 +62,12 @@ def test_page_loads_offline_with_both_layers(app_page, store):
     assert {"incidents", "displacement", "context"} <= set(layers)
     # The glyphs and outlines came from the app itself.
     assert any("/assets/glyphs/" in url for url in log.requests)
-    assert any("/assets/basemap/countries.geojson" in url for url in log.requests)
+    outline_tiles = [url for url in log.requests if "/assets/basemap/countries/" in url and url.endswith(".pbf")]
+    assert 1 <= len(outline_tiles) <= 16  # the tiles in view, not the world's outlines
+    assert not any("countries.geojson" in url for url in log.requests)
+    # ... and the land is drawn from them (MapLibre fetches vector tiles from a worker: absolute URLs).
+    assert page.evaluate("""() => document.querySelector('#incident-map .js-plotly-plot')._fullLayout.map._subplot
+                                  .map.queryRenderedFeatures({layers: ['land']}).length""") > 0
     assert log.outside_hosts() == set(), log.requests
     assert log.errors == []
 

@@ -8,7 +8,15 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from dashboard.figures.basemap import GLYPH_FONT, GLYPH_FONT_BOLD, map_style
+from dashboard.figures.basemap import (
+    COUNTRIES_PATH,
+    COUNTRY_TILES_FILE,
+    COUNTRY_TILES_MAX_ZOOM,
+    COUNTRY_TILES_PATH,
+    GLYPH_FONT,
+    GLYPH_FONT_BOLD,
+    map_style,
+)
 from tests.dashboard.support import assert_offline
 from tests.support import REPO
 
@@ -83,8 +91,22 @@ def test_every_url_is_under_the_app_origin(style):
     assert_offline(style, BASE)
     text = json.dumps(style)
     assert text.count("://") == 3  # glyphs, outlines and country labels, nothing else
-    for url in (style["glyphs"], style["sources"]["countries"]["data"], style["sources"]["country-labels"]["data"]):
+    for url in (style["glyphs"], *style["sources"]["countries"]["tiles"], style["sources"]["country-labels"]["data"]):
         assert url.startswith(BASE)
+
+
+def test_outlines_are_vector_tiles_of_the_app_or_the_whole_file():
+    # The app's page reads the outline tiles in view; a page without the app (the export's) the whole file.
+    tiled = map_style(BASE)
+    assert tiled["sources"]["countries"] == {"type": "vector", "tiles": [BASE + COUNTRY_TILES_PATH],
+                                             "minzoom": 0, "maxzoom": COUNTRY_TILES_MAX_ZOOM}
+    drawn = [layer for layer in tiled["layers"] if layer.get("source") == "countries"]
+    assert [layer["id"] for layer in drawn] == ["land", "borders", "border-focus"]
+    assert all(layer["source-layer"] == "countries" for layer in drawn)
+    whole = map_style(BASE, outlines="geojson")
+    assert whole["sources"]["countries"] == {"type": "geojson", "data": BASE + COUNTRIES_PATH}
+    assert not any("source-layer" in layer for layer in whole["layers"])
+    assert (REPO / "assets" / COUNTRIES_PATH).exists() and COUNTRY_TILES_FILE.exists()
 
 
 @pytest.mark.parametrize("mutate", [
@@ -93,8 +115,9 @@ def test_every_url_is_under_the_app_origin(style):
     lambda s: s.update(sprite=[{"id": "x", "url": "//cdn.example.org/sprite"}]),
     lambda s: s["sources"].update(t={"type": "raster", "tiles": ["https://tile.example.org/{z}/{x}/{y}.png"]}),
     lambda s: s["sources"].update(v={"type": "vector", "url": "https://example.org/tiles.json"}),
-    lambda s: s["sources"]["countries"].update(data="http://127.0.0.1:9999/assets/x.geojson"),
-    lambda s: s["sources"]["countries"].update(data="/assets/x.geojson"),  # relative: not provable
+    lambda s: s["sources"]["countries"].update(tiles=["http://127.0.0.1:9999/assets/{z}/{x}/{y}.pbf"]),
+    lambda s: s["sources"]["countries"].update(tiles=["/assets/{z}/{x}/{y}.pbf"]),  # relative: not provable
+    lambda s: s["sources"]["country-labels"].update(data="/assets/x.geojson"),
     lambda s: s["layers"].append({"id": "img", "type": "raster",
                                   "paint": {"raster-opacity": 1}, "source": "https://evil.example"}),
 ])
@@ -238,13 +261,24 @@ def labels() -> dict:
     return json.loads((ASSETS / "basemap" / "country-labels.geojson").read_text(encoding="utf-8"))
 
 
-def test_the_outlines_cover_the_world_with_iso_codes(style, countries):
-    assert _asset_path(style["sources"]["countries"]["data"]) == ASSETS / "basemap" / "countries.geojson"
+def test_the_outlines_cover_the_world_with_iso_codes(countries):
+    whole = map_style(BASE, outlines="geojson")
+    assert _asset_path(whole["sources"]["countries"]["data"]) == ASSETS / "basemap" / "countries.geojson"
     assert countries["type"] == "FeatureCollection" and len(countries["features"]) > 200
     codes = {f["properties"]["iso_a2"] for f in countries["features"]}
     assert {"SY", "MM", "CO", "SD", "UA", "CD", "AF", "BR", "AU"} <= codes
     for feature in countries["features"]:
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon"), feature["properties"]["name"]
+
+
+def test_the_outline_tiles_hold_every_country_of_the_file_with_its_codes(countries):
+    pyogrio = pytest.importorskip("pyogrio")
+    assert pyogrio.list_layers(COUNTRY_TILES_FILE).tolist() == [["countries", "MultiPolygon"]]
+    tiles = pyogrio.read_dataframe(COUNTRY_TILES_FILE, layer="countries", ZOOM_LEVEL=str(COUNTRY_TILES_MAX_ZOOM))
+    def codes(rows):
+        return {(row["name"], row["iso_a2"] or None, row["iso_a3"] or None) for row in rows}
+    assert codes(tiles[["name", "iso_a2", "iso_a3"]].replace({float("nan"): None}).to_dict("records")) == codes(
+        feature["properties"] for feature in countries["features"])
 
 
 def test_every_country_label_sits_inside_its_country(countries, labels):

@@ -65,3 +65,36 @@ def test_the_app_serves_local_tiles_under_its_prefix(store, mbtiles):
     assert client.get("/tiles/1/0/1.png").data == png((0, 0, 255))
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "Local tiles (MBTiles" in layout
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    import math
+    n = 2 ** z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/datasets/mali/"])
+def test_the_app_serves_the_outline_tiles_below_its_assets(store, tmp_path, prefix):
+    import gzip
+
+    import pyogrio
+
+    from dashboard.app import create_app
+
+    client = create_app(store, url_base_pathname=prefix).server.test_client()
+    x, y = _tile_of(-4.0, 14.5, 6)  # Mopti, Mali
+    land = client.get(f"{prefix}assets/basemap/countries/6/{x}/{y}.pbf")
+    assert land.status_code == 200 and land.mimetype == "application/x-protobuf"
+    assert land.headers["Content-Encoding"] == "gzip"
+    tile = tmp_path / "6" / str(x) / f"{y}.pbf"  # GDAL places a lone tile by its z/x/y path
+    tile.parent.mkdir(parents=True)
+    tile.write_bytes(gzip.decompress(land.data))
+    names = set(pyogrio.read_dataframe(tile, layer="countries")["name"])
+    assert "Mali" in names and "Brazil" not in names
+    sea = client.get(f"{prefix}assets/basemap/countries/6/%d/%d.pbf" % _tile_of(-30.0, 0.0, 6))  # mid-Atlantic
+    assert sea.status_code == 204 and sea.data == b""
+    assert client.get(f"{prefix}assets/basemap/countries/7/0/0.pbf").status_code == 204  # deeper: MapLibre's own
+    assert client.get(f"{prefix}assets/basemap/countries/6/99/0.pbf").status_code == 204
+    # Everything else under the assets is still Dash's.
+    assert client.get(f"{prefix}assets/basemap/country-labels.geojson").status_code == 200
