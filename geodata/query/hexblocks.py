@@ -14,29 +14,17 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import numpy as np
 
 from geodata.query.columns import HotColumns
-from geodata.query.pyramid import BLOCK_ROWS, SUPER_ROWS, split_blocks
+from geodata.query.pyramid import BLOCK_ROWS, SUPER_ROWS, CellTable, split_blocks
 from geodata.query.span import Span
 
 #: Most bytes the hexagon tables of one set of columns may hold together.
 TABLE_BYTES = 128 << 20
 
 
-@dataclass(frozen=True)
-class _Table:
-    """Occupied keys (cell code × type slots + type slot), sorted, with row counts and fatality sums."""
-
-    keys: np.ndarray
-    counts: np.ndarray
-    deaths: np.ndarray
-
-    @property
-    def nbytes(self) -> int:
-        return self.keys.nbytes + self.counts.nbytes + self.deaths.nbytes
 
 
 def _type_slots(columns: HotColumns, rows: slice | np.ndarray) -> np.ndarray:
@@ -50,14 +38,14 @@ def _deaths(columns: HotColumns, rows: slice | np.ndarray) -> np.ndarray:
     return np.nan_to_num(columns.fatalities[rows], nan=0.0).astype(np.float64)
 
 
-def _table(keys: np.ndarray, counts: np.ndarray, deaths: np.ndarray) -> _Table:
+def _table(keys: np.ndarray, counts: np.ndarray, deaths: np.ndarray) -> CellTable:
     """A table in its smallest exact types: int32 keys and counts, float32 sums when that changes none."""
     small = deaths.astype(np.float32)
-    return _Table(keys.astype(np.int32) if not len(keys) or keys[-1] < 2**31 else keys, counts.astype(np.int32),
+    return CellTable(keys.astype(np.int32) if not len(keys) or keys[-1] < 2**31 else keys, counts.astype(np.int32),
                   small if np.array_equal(small, deaths) else deaths)
 
 
-def _block(columns: HotColumns, codes: np.ndarray, rows: slice) -> _Table:
+def _block(columns: HotColumns, codes: np.ndarray, rows: slice) -> CellTable:
     slots = len(columns.type_names) + 1
     cell = codes[rows]
     located = cell >= 0
@@ -66,7 +54,7 @@ def _block(columns: HotColumns, codes: np.ndarray, rows: slice) -> _Table:
     return _table(unique, counts, np.bincount(inverse, weights=_deaths(columns, rows)[located], minlength=len(unique)))
 
 
-def _merge(tables: list[_Table]) -> _Table:
+def _merge(tables: list[CellTable]) -> CellTable:
     keys = np.concatenate([t.keys for t in tables])
     unique, inverse = np.unique(keys, return_inverse=True)
     counts = np.bincount(inverse, weights=np.concatenate([t.counts for t in tables]), minlength=len(unique))
@@ -74,11 +62,11 @@ def _merge(tables: list[_Table]) -> _Table:
                                               minlength=len(unique)))
 
 
-_TABLES: OrderedDict[tuple[int, int], tuple[list[_Table], list[_Table]]] = OrderedDict()
+_TABLES: OrderedDict[tuple[int, int], tuple[list[CellTable], list[CellTable]]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def _tables(columns: HotColumns, codes: np.ndarray, resolution: int) -> tuple[list[_Table], list[_Table]]:
+def _tables(columns: HotColumns, codes: np.ndarray, resolution: int) -> tuple[list[CellTable], list[CellTable]]:
     """(blocks, super-blocks) of a resolution's row index ``codes``, built on first use, dropped with the
     columns or when the tables of every resolution pass :data:`TABLE_BYTES`."""
     key = (id(columns.latitude), resolution)

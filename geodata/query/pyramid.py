@@ -67,12 +67,17 @@ INDEX_LEVEL = 8
 _CHUNK = 1 << 20
 
 @dataclass(frozen=True)
-class _Table:
-    """Occupied (cell, type) keys of some rows, sorted, with their row counts and fatality sums."""
+class CellTable:
+    """Occupied (cell, type) keys of some rows, sorted, with their row counts and fatality sums (the
+    pyramid's per block of rows; :mod:`geodata.query.hexblocks` keeps H3 cells in the same shape)."""
 
     keys: np.ndarray
     counts: np.ndarray
     deaths: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.counts.nbytes + self.deaths.nbytes
 
 
 class Pyramid:
@@ -81,7 +86,7 @@ class Pyramid:
     def __init__(self, columns: HotColumns):
         self._columns = weakref.ref(columns)  # a strong reference would keep the columns alive
         self._lock = threading.Lock()
-        self._levels: OrderedDict[tuple, tuple[list[_Table], list[_Table]]] = OrderedDict()
+        self._levels: OrderedDict[tuple, tuple[list[CellTable], list[CellTable]]] = OrderedDict()
         self._subsets: dict[tuple, np.ndarray] = {}  # rows of a span's ``less_key``, for its own tables
         lon, lat = columns.longitude, columns.latitude
         known = ~(np.isnan(lon) | np.isnan(lat))
@@ -203,14 +208,14 @@ class Pyramid:
         deaths = self.columns.fatalities
         return bool(np.all(np.isnan(deaths) | (deaths == np.floor(deaths))))
 
-    def _table(self, keys: np.ndarray, counts: np.ndarray, deaths: np.ndarray) -> _Table:
+    def _table(self, keys: np.ndarray, counts: np.ndarray, deaths: np.ndarray) -> CellTable:
         """A table in its smallest exact types: int32 keys (the grids tabled allow them), float32 sums
         when they are whole numbers under 2^24."""
         if self._whole_deaths and (not len(deaths) or deaths.max() < 2**24):
             deaths = deaths.astype(np.float32)
-        return _Table(keys.astype(np.int32), counts.astype(np.int32), deaths)
+        return CellTable(keys.astype(np.int32), counts.astype(np.int32), deaths)
 
-    def _block(self, start: int, kx: int, ky: int, subset: np.ndarray | None = None) -> _Table:
+    def _block(self, start: int, kx: int, ky: int, subset: np.ndarray | None = None) -> CellTable:
         rows = slice(start, start + BLOCK_ROWS) if subset is None else subset[
             np.searchsorted(subset, start):np.searchsorted(subset, start + BLOCK_ROWS)]
         keys = self._row_keys(rows, kx, ky)
@@ -220,7 +225,7 @@ class Pyramid:
         return self._table(unique, counts, np.bincount(inverse, weights=self._deaths(rows)[located],
                                                        minlength=len(unique)))
 
-    def _merge(self, tables: list[_Table]) -> _Table:
+    def _merge(self, tables: list[CellTable]) -> CellTable:
         keys = np.concatenate([t.keys for t in tables])
         unique, inverse = np.unique(keys, return_inverse=True)
         return self._table(
@@ -233,7 +238,7 @@ class Pyramid:
         return cells <= MAX_TABLE_CELLS and (BITS - kx) + (BITS - ky) + self._type_bits <= 31
 
     def _tables(self, kx: int, ky: int, subset: np.ndarray | None = None, key: tuple = ()
-                ) -> tuple[list[_Table], list[_Table]]:
+                ) -> tuple[list[CellTable], list[CellTable]]:
         """(blocks, super-blocks) of a level: every whole block's table, built on first use; levels least
         recently used are dropped while the tables pass :data:`TABLE_BYTES`."""
         with self._lock:
@@ -252,7 +257,7 @@ class Pyramid:
 
     def table_bytes(self) -> int:
         """Bytes the cached tables hold."""
-        return sum(t.keys.nbytes + t.counts.nbytes + t.deaths.nbytes
+        return sum(t.nbytes
                    for blocks, supers in self._levels.values() for t in blocks + supers)
 
     def _split(self, span: Span, blocks: int, supers: int) -> tuple[list[tuple[bool, int]], np.ndarray]:
