@@ -1,23 +1,29 @@
 // The map paints a frame only when it has something finished to show.
 //
-// Why: in a browser without a GPU (Chromium's software WebGL, as on a locked-down analyst laptop or a
-// virtual desktop) every painted frame costs the whole canvas, ~100-250 ms. While a figure loads (the
-// style, then each trace's GeoJSON, then the glyphs its labels need) MapLibre paints a frame at every
-// step, each a half-drawn picture that the next one paints over, and the finished picture waits behind
-// them: most of the first map's time and of a date change's. Held frames draw nothing (the canvas keeps
-// the last picture), so they cost almost nothing and the finished frame comes sooner.
+// Why: in a browser without a GPU (Chromium's software WebGL, as on a locked-down analyst laptop, a
+// virtual desktop, or the export's headless Chromium) every painted frame costs the whole canvas,
+// ~100-250 ms. While a figure loads (the style alone first, then plotly's traces, their GeoJSON, the
+// glyphs their labels need) MapLibre paints a frame at every step, each a half-drawn picture that the
+// next one paints over, and the finished picture waits behind them: most of the first map's time and of a
+// date change's. A held frame draws nothing at all (no layer, clear, stencil mask or sky), so it costs
+// almost nothing, the canvas keeps the last picture, and the finished frame comes sooner.
 //
-// A frame is painted when the map has loaded with plotly's traces in (not the style alone, which loads
-// first), or while it moves (dragging, zooming: never held), or when
-// nothing was painted for HOLD_MS (a slow source still shows what has arrived). Symbols appear without
-// fading (fadeDuration 0): a fade is a run of full-canvas frames. Another plotly or MapLibre without the
-// painter's hooks used here paints every frame, as without this file.
+// A frame is painted when the map has loaded with plotly's traces in (resolveOnRender: plotly's own
+// "drawn" moment, after the style-only load), or while it moves (dragging, zooming: never held), or when
+// nothing was painted for holdMs (a slow source still shows what has arrived; a timer paints then if no
+// frame comes). Symbols appear without fading (fadeDuration 0): a fade is a run of full-canvas frames.
+//
+// The page can change the policy: window.conflictMapFramePolicy = {holdMs, whileMoving} (the export's
+// page, dashboard/export/render_page.js, holds until loaded however long: it is never looked at before).
+// Another plotly or MapLibre without the painter's hooks used here paints every frame, as without this.
 (function () {
   "use strict";
-  var HOLD_MS = 1500;
+  window.conflictMapFramePolicy = window.conflictMapFramePolicy || {holdMs: 1500, whileMoving: true};
+  // What the maps' frames did, for anyone checking (the browser tests do): painted, and held while
+  // loading or loaded before plotly's traces were in.
+  window.conflictMapFrames = {painted: 0, loading: 0, beforeTraces: 0};
+  window.conflictMapHeldMaps = 0;
   var getContext = HTMLCanvasElement.prototype.getContext;
-  // What the maps' frames did, for anyone checking (the browser tests do).
-  window.conflictMapFrames = {painted: 0, held: 0};
 
   HTMLCanvasElement.prototype.getContext = function (type, attributes) {
     var context = getContext.call(this, type, attributes);
@@ -58,7 +64,6 @@
     var lastPainted = performance.now();
     var painting = true;
     var repaint = null;
-    // plotly adds its traces once the style has loaded, then waits for a loaded frame (resolveOnRender).
     var traced = typeof subplot.resolveOnRender !== "function";
     if (!traced) {
       var resolveOnRender = subplot.resolveOnRender;
@@ -69,13 +74,15 @@
     }
     var render = painter.render;
     painter.render = function () {
-      var now = performance.now();
-      painting = (traced && map.loaded()) || map.isMoving() || now - lastPainted > HOLD_MS;
+      var policy = window.conflictMapFramePolicy, now = performance.now(), loaded = map.loaded();
+      var held = now - lastPainted;
+      painting = (traced && loaded) || (policy.whileMoving && map.isMoving())
+        || (policy.holdMs != null && held > policy.holdMs);
       if (painting) lastPainted = now;
-      window.conflictMapFrames[painting ? "painted" : "held"] += 1;
+      window.conflictMapFrames[painting ? "painted" : loaded ? "beforeTraces" : "loading"] += 1;
       // A held frame may be the last one asked for (a source that never finishes): paint when the hold ends.
-      if (!painting && !repaint) {
-        repaint = setTimeout(function () { repaint = null; map.triggerRepaint(); }, HOLD_MS - (now - lastPainted) + 10);
+      if (!painting && policy.holdMs != null && !repaint) {
+        repaint = setTimeout(function () { repaint = null; map.triggerRepaint(); }, policy.holdMs - held + 10);
       }
       return render.apply(this, arguments);
     };
@@ -94,5 +101,6 @@
       drawFunctions.sky = whenPainting(painter.drawFunctions.sky);
       painter.drawFunctions = drawFunctions;
     }
+    window.conflictMapHeldMaps += 1;
   }
 })();

@@ -1,4 +1,5 @@
-"""The page kaleido renders in: plotly.js without its fixed wait for maps, and :file:`render_page.js`.
+"""The page kaleido renders in: plotly.js without its fixed wait for maps, the app's ``map_frames.js`` and
+:file:`render_page.js`.
 
 Why: most of a briefing's render time was spent waiting and painting what
 nobody sees. plotly's ``toImage`` sleeps 500 ms before taking the picture of
@@ -6,8 +7,8 @@ any figure with a map (a wait from before a map's plot promise resolved on
 its rendered frame; today it resolves after the frame is drawn), and MapLibre
 paints every frame while it loads, each costing the whole canvas on
 Chromium's software WebGL. The page gets a copy of the installed plotly.js
-without that sleep, and ``render_page.js`` paints a map only once it has
-everything (the same pixels; see the script).
+without that sleep, and ``map_frames.js`` with ``render_page.js``'s policy
+paints a map only once it has everything (the same pixels; see the scripts).
 
 The copy is written once per process into a private temporary folder (never
 a shared path another user could have written first) and removed at exit.
@@ -27,10 +28,14 @@ from typing import Any
 
 import plotly
 
+from dashboard.figures.basemap import ASSETS
+
 log = logging.getLogger(__name__)
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 RENDER_PAGE_JS = Path(__file__).resolve().parent / "render_page.js"
+#: The app's frame holding (assets/), which render_page.js sets a stricter policy for.
+MAP_FRAMES_JS = ASSETS / "map_frames.js"
 #: plotly.js's ``getDelay``: 500 ms before a figure with a 3D scene or a map is drawn to an image.
 DELAY_FOR_MAPS = 'e._has&&(e._has("gl3d")||e._has("map"))?500:0'
 #: The same for 3D scenes only (their 500 ms is left alone).
@@ -66,10 +71,10 @@ def _remove(folder: Path, owner: int) -> None:
 
 @lru_cache(maxsize=1)
 def page_generator() -> Any:
-    """kaleido's page: plotly.js (patched), no MathJax, then :file:`render_page.js`.
+    """kaleido's page: plotly.js (patched), no MathJax, then ``map_frames.js`` and :file:`render_page.js`.
 
     One object per process, so that the warm browser's options compare equal from one render to the next.
     """
     from kaleido import PageGenerator  # imported here: the dashboard runs without kaleido
 
-    return PageGenerator(plotly=str(plotly_js()), mathjax=False, others=[str(RENDER_PAGE_JS)])
+    return PageGenerator(plotly=str(plotly_js()), mathjax=False, others=[str(MAP_FRAMES_JS), str(RENDER_PAGE_JS)])

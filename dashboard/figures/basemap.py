@@ -39,6 +39,7 @@ This module is pure: no I/O, no Dash imports.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 #: Fontstack names, for ``textfont.family`` of Scattermap traces.
 GLYPH_FONT = "DejaVu Sans Regular"
@@ -156,7 +157,7 @@ def plain_style(base_url: str, focus: tuple[str, ...] = (), *, outlines: str = "
                      "maxzoom": COUNTRY_TILES_MAX_ZOOM}
     else:
         countries = {"type": "geojson", "data": base + COUNTRIES_PATH}
-    style = {
+    style: dict[str, Any] = {
         "version": 8,
         "name": "conflict-map offline",
         "glyphs": base + GLYPHS_PATH,
@@ -181,7 +182,8 @@ def plain_style(base_url: str, focus: tuple[str, ...] = (), *, outlines: str = "
         ],
     }
     if outlines == "tiles":
-        for layer in style["layers"]:
+        layers: list[dict] = style["layers"]
+        for layer in layers:
             if layer.get("source") == "countries":
                 layer["source-layer"] = "countries"
     return style

@@ -11,7 +11,8 @@ from tests.browser.support import WAIT_MAP_IDLE, PageLog
 
 pytestmark = pytest.mark.browser
 
-FRAMES = "() => Object.assign({}, window.conflictMapFrames)"
+FRAMES = """() => { const f = window.conflictMapFrames;
+    return {painted: f.painted, held: f.loading + f.beforeTraces}; }"""
 MAP = "document.querySelector('#incident-map .js-plotly-plot')._fullLayout.map._subplot.map"
 STATUS = """() => {
     const gd = document.querySelector('#incident-map .js-plotly-plot');
