@@ -43,7 +43,9 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -66,6 +68,40 @@ def _valid_area(geom: BaseGeometry | None) -> BaseGeometry | None:
     if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         return None
     return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def _unwrapped(coords) -> np.ndarray:
+    """A ring's (lon, lat) with each step's longitude moved by whole turns to the nearer side (a ring that
+    crosses the antimeridian runs on past 180 instead of jumping back to -180)."""
+    xy = np.array(coords, dtype=float)
+    steps = np.diff(xy[:, 0])
+    xy[1:, 0] += np.cumsum(-360.0 * np.round(steps / 360.0))
+    return xy
+
+
+def _cut_at_antimeridian(geom: BaseGeometry) -> BaseGeometry:
+    """Polygons whose rings jump between -180 and 180 (world-atlas's quantized arcs put some points of
+    180 at -180: Fiji, Russia's Chukotka, Antarctica) drawn as the land they are: unwrapped, then cut at the
+    antimeridian into parts inside [-180, 180]. Without this a sliver of Fiji crossed the whole world and a
+    band of 'Russia' covered the Arctic from Alaska to Scandinavia, on the map and in the country checks."""
+    parts = []
+    for part in getattr(geom, "geoms", [geom]):
+        rings = [part.exterior, *part.interiors]
+        if not any((np.abs(np.diff(np.asarray(ring.coords)[:, 0])) > 180).any() for ring in rings):
+            parts.append(part)
+            continue
+        shell = _unwrapped(part.exterior.coords)
+        holes = []
+        for ring in part.interiors:
+            hole = _unwrapped(ring.coords)
+            hole[:, 0] += 360.0 * np.round((shell[:, 0].mean() - hole[:, 0].mean()) / 360.0)
+            holes.append(hole)
+        whole = shapely.make_valid(shapely.Polygon(shell, holes))
+        for turn in (-1, 0, 1):
+            piece = whole.intersection(shapely.box(-180 + 360 * turn, -90, 180 + 360 * turn, 90))
+            if not piece.is_empty:
+                parts.append(shapely.affinity.translate(piece, xoff=-360 * turn))
+    return _polygonal(shapely.union_all(parts)) if len(parts) > 1 else parts[0]
 
 
 def _text(value: Any) -> str | None:
@@ -93,7 +129,7 @@ def build(topojson: Path) -> tuple[dict, dict]:
     codes = _iso_codes()
     features, labels = [], []
     for country in read_countries(topojson).itertuples():
-        shape = _valid_area(country.geometry)
+        shape = _valid_area(_cut_at_antimeridian(country.geometry) if country.geometry is not None else None)
         shape = _polygonal(shapely.set_precision(shape, PRECISION)) if shape is not None else None
         if shape is None or shape.is_empty:
             continue

@@ -36,3 +36,16 @@ def test_distance_outside_a_border():
     outside = distance_to_country_km(36.6, 36.9, "SY")  # in Turkey, north of Idlib
     assert outside is not None and 5 < outside < 40
     assert distance_to_country_km(0.0, 0.0, "ZZ") is None
+
+
+def test_the_antimeridian_splits_countries_instead_of_wrapping_them_round_the_world():
+    # world-atlas's arcs put some points of 180° at -180°: a sliver of Fiji crossed the globe at 16.5° S and
+    # a band of "Russia" covered 65-69° N from Alaska to Scandinavia, in the country checks and on the map.
+    lon = np.array([15.0, -55.0, -100.0, -45.0, 20.0, 178.0, 172.0, -175.0])
+    lat = np.array([-16.5, -16.52, 66.5, 67.0, 67.5, -17.8, 67.0, 67.0])
+    assert countries_at(lon, lat).tolist() == ["AO", "BR", "CA", "GL", "SE", "FJ", "RU", "RU"]
+    for part in country_outlines().geometry.explode(index_parts=False):
+        ring = np.asarray(part.exterior.coords)
+        across = np.flatnonzero(np.abs(np.diff(ring[:, 0])) > 180)
+        # No ring jumps across the world, but round the South Pole (Antarctica's cap, below 60° S).
+        assert (ring[across, 1] < -60).all(), part.bounds
