@@ -12,7 +12,7 @@ import tempfile
 import pytest
 
 from dashboard.app import create_app
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, WAIT_MAP_IDLE, PageLog
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, open_map_page
 from tests.support import require
 
 
@@ -41,11 +41,6 @@ def browser():
 @pytest.fixture
 def app_page(browser, live_server):
     """A fresh page on the app, loaded, with the map drawn; yields (page, log)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    log = PageLog(page)
-    page.goto(live_server, wait_until="networkidle")
-    page.wait_for_selector("#incident-map .js-plotly-plot")
-    assert page.evaluate(WAIT_MAP_IDLE, "incident-map"), "the map never became idle"
+    context, page, log = open_map_page(browser, live_server)
     yield page, log
     context.close()

@@ -43,3 +43,14 @@ class PageLog:
     def outside_hosts(self) -> set[str]:
         hosts = {urlsplit(url).hostname for url in self.requests if not url.startswith(("data:", "blob:"))}
         return hosts - {"127.0.0.1"}
+
+
+def open_map_page(browser, url: str, width: int = 1280, height: int = 800):
+    """A new context and page at ``url`` with its log, once the map is drawn and idle: (context, page, log)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log = PageLog(page)
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_selector("#incident-map .js-plotly-plot")
+    assert page.evaluate(WAIT_MAP_IDLE, "incident-map"), "the map never became idle"
+    return context, page, log

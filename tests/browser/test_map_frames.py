@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.support import WAIT_MAP_IDLE, PageLog
+from tests.browser.support import WAIT_MAP_IDLE, open_map_page
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +23,7 @@ STATUS = """() => {
 
 @pytest.fixture
 def map_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    log = PageLog(page)
-    page.goto(live_server + "/?start=2020-02-01&end=2020-02-29", wait_until="networkidle")
-    page.wait_for_selector("#incident-map .js-plotly-plot")
-    assert page.evaluate(WAIT_MAP_IDLE, "incident-map"), "the map never became idle"
+    context, page, log = open_map_page(browser, live_server + "/?start=2020-02-01&end=2020-02-29")
     yield page, log
     context.close()
 
