@@ -45,10 +45,13 @@ class PageLog:
         return hosts - {"127.0.0.1"}
 
 
-def open_map_page(browser, url: str, width: int = 1280, height: int = 800):
-    """A new context and page at ``url`` with its log, once the map is drawn and idle: (context, page, log)."""
+def open_map_page(browser, url: str, width: int = 1280, height: int = 800, init_script: str | None = None):
+    """A new context and page at ``url`` with its log, once the map is drawn and idle: (context, page, log).
+    ``init_script`` runs in the page before its own scripts."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
+    if init_script:
+        page.add_init_script(init_script)
     log = PageLog(page)
     page.goto(url, wait_until="networkidle")
     page.wait_for_selector("#incident-map .js-plotly-plot")
