@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from geodata.catalog.protocol import Catalog, check_name, name_from_text
@@ -45,7 +46,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """An import's result, the dataset name and version it produced, and where its report lies."""
+    """An import's result, the dataset name and version it produced, and where its report lies.
+
+    A big export read in batches hands its rows to the saved dataset: its ``result.frame`` is empty."""
 
     result: ImportResult
     dataset: str
@@ -145,21 +148,53 @@ def merge_flows(stored: Dataset, result: ImportResult, described: Mapping[str, S
     return replace(stored, flows=new.reset_index(drop=True), map_series=records, version="")
 
 
+def sorted_incidents(frame: pd.DataFrame, *, release: tuple[pd.DataFrame, ...] | None = None) -> pd.DataFrame:
+    """``frame`` in the stored order: by date, then id, stable (as ``sort_values`` with NaT and missing
+    ids last, whose order this is: Arrow compares text by UTF-8 bytes, which is code-point order).
+
+    The order comes from Arrow's sort of the two keys; the columns are then taken one at a time.
+    With ``release`` (every other frame holding the same rows: nobody needs them unsorted), each
+    column is dropped from ``frame`` and those frames once taken, so the sort holds the rows once
+    plus a column instead of twice (``sort_values``).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.table({"date": pa.array(frame["event_date"], from_pandas=True),
+                     "id": pa.array(frame["event_id"], from_pandas=True)})
+    order = pc.sort_indices(keys, sort_keys=[("date", "ascending"), ("id", "ascending")]).to_numpy()  # nulls last
+    del keys
+    if (order == np.arange(len(order))).all():
+        return frame.reset_index(drop=True)
+    columns = {}
+    for name in list(frame.columns):
+        column = frame[name]
+        columns[name] = pd.Series(column.array.take(order), dtype=column.dtype, copy=False)
+        del column
+        for holder in (frame, *release) if release is not None else ():
+            if name in holder.columns:
+                del holder[name]
+    return pd.DataFrame(columns, copy=False)
+
+
 def merge_into(existing: Dataset | None, result: ImportResult, *, name: str, title: str,
                deletions: frozenset[str] | set[str] = frozenset(),
-               series: Mapping[str, SeriesInfo] | None = None) -> tuple[Dataset, Changes]:
+               series: Mapping[str, SeriesInfo] | None = None, consume: bool = False) -> tuple[Dataset, Changes]:
     """The dataset after this import: upserted by id (a newer ``timestamp`` wins), minus the deletion
     list; and what changed (:class:`~geodata.ingest.upsert.Changes`).
 
     ``series`` describes the imported displacement series (the reader's
-    :attr:`~geodata.ingest.readers.base.SourceTable.series`)."""
+    :attr:`~geodata.ingest.readers.base.SourceTable.series`). ``consume``: the import's incidents
+    are the caller's no longer (a big export's, 10^7 rows): each column leaves ``result.frame``
+    once in the merged table, so the rows are held once, not twice."""
     table = result.report.table
     new = result.frame.drop(columns="geometry", errors="ignore")
     if table == "incidents":
         old = existing.incidents if existing is not None else empty_table(schema.INCIDENTS)
         merged, changes = upsert(pd.DataFrame(old).drop(columns="geometry", errors="ignore"), new, "event_id")
         merged, changes = delete(merged, "event_id", deletions, changes)
-        merged = merged.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+        merged = sorted_incidents(merged, release=(new, result.frame) if consume else None)
+        del new
         base = existing or dataset_from_incidents(merged, name=name, title=title)
         period = (merged["event_date"].min().date(), merged["event_date"].max().date()) if len(merged) else base.period
         if existing is not None:
@@ -317,8 +352,11 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
         _complete_report(report, {"reassigned": {"datasets": reassigned[0], "rows": reassigned[1]}})
         return ImportOutcome(result, "boundaries", None, report, reassigned=reassigned)
     existing = catalog.load(name) if name in catalog.names() else None
+    # a big export's rows (read in batches) move into the merged dataset: the outcome keeps no copy
     merged, changes = merge_into(existing, result, name=name, title=title or name, deletions=drop,
-                                 series=source.series if source is not None else None)
+                                 series=source.series if source is not None else None, consume=source is None)
+    if source is None:
+        result = replace(result, frame=result.frame.iloc[:0])
     # The report first: a report folder that cannot be written stops the import before the save.
     report = write_report(root, name, result, {"dataset": name, "version": None, "deleted": changes.deleted,
                                                "changes": changes.to_dict()})
