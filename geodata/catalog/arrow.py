@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -43,29 +44,46 @@ def sidecar_tag(folder: Path, version: str) -> str:
 def arrow_table(frame: pd.DataFrame, tag: str, *, consume: bool = False):
     """``frame`` as one record batch: pandas dtypes kept in the schema, dictionaries with the smallest codes.
 
-    Converted one column at a time; ``consume`` drops each column from ``frame`` (the caller's only
-    copy) once converted, so the conversion holds the frame plus one column: converting it whole, then
-    joining each column's chunks (one per Parquet row group) held the frame and the table together,
-    3-4 GB more at 10^7 rows.
+    Converted one column at a time (:func:`arrow_columns`); ``consume`` drops each column from
+    ``frame`` (the caller's only copy) once converted, so the conversion holds the frame plus one
+    column: converting it whole, then joining each column's chunks (one per Parquet row group) held
+    the frame and the table together, 3-4 GB more at 10^7 rows.
     """
+    def one_by_one() -> Iterator[pd.DataFrame]:
+        for name in list(frame.columns):
+            column = frame[[name]]
+            if consume:
+                del frame[name]
+            yield column
+
+    return arrow_columns(one_by_one(), tag)
+
+
+def arrow_columns(columns: Iterable[pd.DataFrame], tag: str):
+    """One-column frames, in order, as one record batch: the table :func:`arrow_table` makes of the
+    frame they form (the same types, the same pandas metadata, byte for byte), holding one of them at a time."""
     import pyarrow as pa
 
-    whole = pa.Schema.from_pandas(frame, preserve_index=False)  # the schema and pandas metadata of the frame
-    columns = []
-    for field in whole:
-        column = pa.Table.from_pandas(frame[[field.name]], schema=pa.schema([field]), preserve_index=False).column(0)
-        if consume:
-            del frame[field.name]
+    fields, arrays, described = [], [], []
+    pandas: dict = {}
+    for one in columns:
+        schema = pa.Schema.from_pandas(one, preserve_index=False)
+        column = pa.Table.from_pandas(one, schema=schema, preserve_index=False).column(0)
+        del one
+        pandas = schema.pandas_metadata or {}
+        described.extend(pandas.get("columns", []))
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-        if pa.types.is_dictionary(field.type):
+        if pa.types.is_dictionary(column.type):
             size = len(column.dictionary)
             index = pa.int8() if size < 2**7 else pa.int16() if size < 2**15 else pa.int32()
             if column.indices.type != index:
                 column = pa.DictionaryArray.from_arrays(column.indices.cast(index), column.dictionary)
-        columns.append(column)
-    schema = pa.schema([pa.field(f.name, c.type, f.nullable) for f, c in zip(whole, columns, strict=True)],
-                       metadata={**(whole.metadata or {}), TAG_KEY: tag.encode()})
-    return pa.Table.from_arrays(columns, schema=schema)
+        fields.append(pa.field(schema[0].name, column.type, schema[0].nullable))
+        arrays.append(column)
+    # the frame's pandas metadata: each column's entry, in order, in the frame-wide record
+    metadata = {b"pandas": json.dumps({**pandas, "columns": described}).encode(), TAG_KEY: tag.encode()} \
+        if pandas else {TAG_KEY: tag.encode()}
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=metadata))
 
 
 def sidecar_file(folder: Path | str, version: str) -> Path:
@@ -75,10 +93,10 @@ def sidecar_file(folder: Path | str, version: str) -> Path:
     return folder / f"incidents.{digest}.arrow"
 
 
-def write_sidecar_file(folder: Path | str, version: str, incidents: pd.DataFrame) -> Path:
-    """Write ``incidents`` (date-sorted, as read from ``incidents.parquet``) as the sidecar of
-    ``folder``, atomically, read-only; then remove older sidecars (a process still mapping one
-    keeps reading it: unlinking is safe).
+def write_sidecar_file(folder: Path | str, version: str, incidents: pd.DataFrame | Iterable[pd.DataFrame]) -> Path:
+    """Write ``incidents`` (date-sorted, as read from ``incidents.parquet``: a frame, or its columns as
+    one-column frames in order) as the sidecar of ``folder``, atomically, read-only; then remove older
+    sidecars (a process still mapping one keeps reading it: unlinking is safe).
 
     Raises ``OSError`` when the folder cannot be written.
     """
@@ -86,7 +104,9 @@ def write_sidecar_file(folder: Path | str, version: str, incidents: pd.DataFrame
     import pyarrow.ipc as ipc
 
     folder = Path(folder)
-    table = arrow_table(incidents, sidecar_tag(folder, version), consume=True)  # the caller's only reference
+    tag = sidecar_tag(folder, version)
+    table = arrow_table(incidents, tag, consume=True) if isinstance(incidents, pd.DataFrame) \
+        else arrow_columns(incidents, tag)  # a frame: the caller's only reference
     del incidents
     path = sidecar_file(folder, version)
     fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)

@@ -171,12 +171,13 @@ def read_meta(folder: Path | str) -> dict:
     return meta
 
 
-def _read_table(path: Path, name: str) -> pd.DataFrame:
+def _read_table(path: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     names = pq.read_schema(path).names
-    dictionary = [c for c in DICTIONARY_COLUMNS if c in names] if name == "incidents" else None
-    frame = pq.read_table(path, read_dictionary=dictionary).to_pandas()
+    dictionary = [c for c in DICTIONARY_COLUMNS if c in names and (columns is None or c in columns)] \
+        if name == "incidents" else None
+    frame = pq.read_table(path, columns=columns, read_dictionary=dictionary).to_pandas()
     for column in frame.columns[frame.dtypes.eq(object)]:
         if frame[column].isna().all():  # an all-empty text column: no need for a Python object per row
             frame[column] = frame[column].astype("string")
@@ -205,13 +206,30 @@ def sidecar_path(folder: Path | str, version: str | None = None) -> Path:
     return sidecar_file(folder, version)
 
 
+def _parquet_columns(path: Path) -> Iterator[pd.DataFrame]:
+    """The incidents of ``path`` one column at a time, each as :func:`_read_table` reads it with the others."""
+    import pyarrow.parquet as pq
+
+    for name in pq.read_schema(path).names:
+        yield _read_table(path, "incidents", [name])
+
+
 def write_sidecar(folder: Path | str, version: str) -> Path:
     """(Re)build the sidecar of ``folder`` from its ``incidents.parquet`` (see :mod:`geodata.catalog.arrow`).
 
+    Date-sorted rows (as every save writes them) are read a column at a time: the sidecar is built
+    without the whole table in pandas beside it (0.6 GB at 10^6 rows, beside the saved dataset).
+
     Raises ``OSError`` when the folder cannot be written.
     """
+    import pyarrow.parquet as pq
+
     folder = Path(folder)
-    return write_sidecar_file(folder, version, _parquet_incidents(folder))
+    path = folder / "incidents.parquet"
+    if "event_date" not in pq.read_schema(path).names or \
+            _read_table(path, "incidents", ["event_date"])["event_date"].is_monotonic_increasing:
+        return write_sidecar_file(folder, version, _parquet_columns(path))
+    return write_sidecar_file(folder, version, _parquet_incidents(folder))  # not in date order: sorted whole
 
 
 def _read_incidents(folder: Path, version: str) -> pd.DataFrame:

@@ -1,12 +1,15 @@
-"""The save's memory: the version hashed a slice of rows at a time and the sidecar converted a column at a
-time give what hashing and converting the whole table gave (stored versions and cached results stay valid)."""
+"""The save's memory: the version hashed a slice of rows at a time, the sidecar converted and read from the
+Parquet file a column at a time give what hashing, converting and reading the whole table gave (stored
+versions, sidecars and cached results stay valid)."""
 from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 from geodata.catalog import parquet
-from geodata.catalog.arrow import arrow_table
+from geodata.catalog.arrow import arrow_table, write_sidecar_file
 from geodata.model.dataset import dataset_from_incidents
 from geodata.synthetic import synthetic_incidents
 
@@ -45,3 +48,18 @@ def test_the_sidecar_table_by_columns_is_the_whole_conversion():
         if pa.types.is_dictionary(want.type):
             got, want = got.cast(want.type.value_type), want.cast(want.type.value_type)
         assert got.equals(want), name
+
+
+@pytest.mark.parametrize("in_date_order", [True, False])
+def test_the_sidecar_read_by_columns_is_the_file_read_whole(tmp_path, in_date_order):
+    data = parquet.DataDirectory(tmp_path)
+    version = data.save(kenyan_dataset(4000))
+    folder = data.path("kenya")
+    table = pq.read_table(folder / "incidents.parquet")
+    if not in_date_order:  # as an older version may have stored it: read whole and sorted
+        table = table.take(pa.array(range(len(table) - 1, -1, -1)))
+    pq.write_table(table, folder / "incidents.parquet", row_group_size=700)  # several row groups, as at 10^7
+    whole = write_sidecar_file(folder, version, parquet._parquet_incidents(folder)).read_bytes()
+    assert parquet.write_sidecar(folder, version).read_bytes() == whole
+    back = parquet.read_dataset(folder).incidents
+    assert back["event_date"].is_monotonic_increasing and len(back) == 4000
