@@ -55,12 +55,40 @@ def test_a_streamed_import_saves_what_a_sorted_copy_saves(tmp_path, monkeypatch)
     refuse_one_table(monkeypatch)
     new = ingest_file(path, "acled", DataDirectory(tmp_path / "new"), dataset="mali", report_root=tmp_path / "a")
     assert new.result.frame.empty and new.result.imported > 4000  # handed over to the save, not kept
-    with monkeypatch.context() as before:  # the sort as it was: pandas, on a copy
-        before.setattr("geodata.ingest.pipeline.sorted_incidents", lambda frame, release=None:
-                       frame.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True))
+    with monkeypatch.context() as before:
+        before.setattr("geodata.ingest.pipeline.sorted_incidents", pandas_sort)
         old = ingest_file(path, "acled", DataDirectory(tmp_path / "old"), dataset="mali", report_root=tmp_path / "b")
     assert new.version == old.version and new.result.report == old.result.report
     for pattern in ("incidents.parquet", "incidents.*.arrow"):
         files = [sorted((tmp_path / folder / "mali").glob(pattern)) for folder in ("new", "old")]
         assert len(files[0]) == len(files[1]) == 1
+        assert files[0][0].name == files[1][0].name and files[0][0].read_bytes() == files[1][0].read_bytes()
+
+
+def pandas_sort(frame, release=None):
+    """The sort as it was: pandas, on a copy."""
+    return frame.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def test_a_streamed_reimport_merges_with_the_stored_rows_as_before(tmp_path, monkeypatch):
+    path = bad_export(tmp_path / "mali.csv")
+    monkeypatch.setattr("geodata.ingest.stream.STREAM_BYTES", 0)
+    monkeypatch.setattr("geodata.ingest.stream.BATCH_ROWS", 1000)
+    rows = bad_export(tmp_path / "later.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    later = tmp_path / "later.csv"  # a later export: a third of the rows edited (newer timestamp), in another order
+    edited = [line.replace("; report", "; revised report").replace(",16800", ",17800") if i % 3 == 0 else line
+              for i, line in enumerate(rows[1:])]
+    later.write_text(rows[0] + "".join(reversed(edited)), encoding="utf-8")
+    outcomes = {}
+    for folder in ("new", "old"):
+        with monkeypatch.context() as before:
+            if folder == "old":
+                before.setattr("geodata.ingest.pipeline.sorted_incidents", pandas_sort)
+            data = DataDirectory(tmp_path / folder)
+            ingest_file(path, "acled", data, dataset="mali", report_root=tmp_path / "r")
+            outcomes[folder] = ingest_file(later, "acled", data, dataset="mali", report_root=tmp_path / "r")
+    new, old = outcomes["new"], outcomes["old"]
+    assert new.changes == old.changes and new.changes.updated > 1000 and new.version == old.version
+    for pattern in ("incidents.parquet", "incidents.*.arrow"):
+        files = [sorted((tmp_path / folder / "mali").glob(pattern)) for folder in ("new", "old")]
         assert files[0][0].name == files[1][0].name and files[0][0].read_bytes() == files[1][0].read_bytes()
