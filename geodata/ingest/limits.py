@@ -17,7 +17,26 @@ place (README "Limits") and tests can lower them.
 """
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+
 from geodata.model.errors import UnreadableFileError
+
+
+@lru_cache(maxsize=1)
+def machine_memory_bytes() -> int | None:
+    """Memory this process may use: its cgroup's limit (containers) or the machine's, None if unknown."""
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as limit:
+            text = limit.read().strip()
+        if text.isdigit():
+            return int(text)
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 #: Rows of one table (CSV records or sheet rows): two million incidents is a large country's decade.
 MAX_ROWS = 5_000_000
@@ -38,9 +57,10 @@ MAX_STREAMED_ROWS = 50_000_000
 #: geodata import`` of the 4.16 GB synthetic ACLED export of 10^7 rows into an empty Parquet catalog: peak
 #: RSS 12.05 GB (load 4-5), 2.9 times the file, about 1.2 kB a kept row (the valid rows as Arrow-backed
 #: pandas columns, then the sidecar beside the sorted dataset); 20.5 GB, five times the file, before the
-#: save held them once. At this limit that is about 20 GB of a 24 GB machine. A batched import writing
+#: save held them once. So a file may be at most 1/3.4 of the machine's memory (the process's cgroup limit
+#: where there is one; 24 GB if unknown), and 7 GB: about 20 GB of peak on a 24 GB machine. A batched import writing
 #: Parquet has no such limit.
-MAX_KEPT_BYTES = 7_000_000_000
+MAX_KEPT_BYTES = min(7_000_000_000, int((machine_memory_bytes() or 24_000_000_000) / 3.4))
 
 #: Bytes of all a workbook's members once uncompressed.
 MAX_XLSX_UNCOMPRESSED_BYTES = 200_000_000

@@ -58,3 +58,13 @@ def test_a_file_longer_than_its_first_lines_promise_is_refused_on_the_lines_read
                                          r"\(MAX_STREAMED_ROWS\)"):
         import_acled_stream(path, batch_rows=700, out=tmp_path / "valid.parquet")
     assert not (tmp_path / "valid.parquet").exists() and not (tmp_path / "valid.parquet.partial").exists()
+
+
+def test_the_kept_rows_limit_fits_the_machine():
+    # The save peaks near three times the file: a file over a third of the memory would not fit.
+    from geodata.ingest import limits
+
+    memory = limits.machine_memory_bytes()
+    assert memory is None or memory > 0
+    assert 0 < limits.MAX_KEPT_BYTES <= 7_000_000_000
+    assert limits.MAX_KEPT_BYTES * 3.4 <= (memory or 24_000_000_000) + 1
