@@ -39,6 +39,8 @@ from dashboard.views.datasets import DATASETS_KEY
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
 from geodata.catalog.protocol import NAME_PATTERN, is_valid_name
+from geodata.catalog.snapshot import load_through_snapshot
+from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError, UnreadableFileError
 
 #: A dataset's URL: its name by the one naming rule (``geodata.catalog.protocol.check_name``; reserved names 404).
@@ -180,7 +182,7 @@ class Site:
         if built is not None and built.version == version and not self._damaged(name):
             built.tag, built.checked = tag, time.monotonic()
             return built.app
-        store = IncidentStore(self.catalog.load(name))
+        store = IncidentStore(self._load(name))
         stored = self.catalog.boundaries()  # imported with `geodata import --format boundaries`
         app = create_app(store, config=self.config, url_base_pathname=f"/datasets/{name}/",
                          boundaries=stored if len(stored) else None)
@@ -190,6 +192,13 @@ class Site:
         if built is not None:
             log.info("dataset %r: version %s replaces %s in process %d", name, version, built.version, os.getpid())
         return app
+
+    def _load(self, name: str) -> Dataset:
+        """A stored dataset; a database catalog's through a local snapshot per version (mapped, shared by
+        the workers: :mod:`geodata.catalog.snapshot`), a Parquet catalog's as it is (it is one already)."""
+        if getattr(self.catalog, "path", None) is not None:
+            return self.catalog.load(name)
+        return load_through_snapshot(self.catalog, name, self.config.catalog.data_dir / "snapshots")
 
     def __call__(self, environ, start_response):
         refused = refusal(environ, self.config)

@@ -122,14 +122,16 @@ def describe(dataset: Dataset, version: str, source: str | None) -> dict:
     }
 
 
-def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = None) -> str:
+def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = None,
+                  version: str | None = None) -> str:
     """Write ``dataset`` to ``folder`` atomically and return its version.
 
     The old content of ``folder``, if any, stays in place until the new one
-    is complete; then the two are swapped.
+    is complete; then the two are swapped. ``version``: the version to record when the caller holds the
+    dataset's own (a snapshot of a database's dataset keeps the database's); by default its content's.
     """
     folder = Path(folder)
-    version = content_version(dataset)
+    version = version or content_version(dataset)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
