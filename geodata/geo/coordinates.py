@@ -145,21 +145,43 @@ def km_between(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.nd
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _distinct_countries_at(countries_at, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``countries_at`` over the distinct points only (sources repeat the same coordinates many times)."""
-    if not len(x):
-        return np.full(0, None, dtype=object)
-    # one hash pass over a 64-bit key of each point's bits (np.unique on rows sorts them: ten times slower;
-    # complex numbers hash at half the speed); every point is then checked to be its key's first point,
-    # so two points sharing a key are never taken for one
+def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each point's number among the distinct points, each distinct point's first position), for work done
+    once a place (sources repeat the same coordinates many times).
+
+    One hash pass over a 64-bit key of each point's bits (np.unique on rows sorts them: ten times slower;
+    complex numbers hash at half the speed). Two float32 coordinates make the key exactly; float64 ones are
+    mixed into it, and every point is then checked to be its key's first point, so two points sharing a key
+    are never taken for one (if any did, the complex numbers decide).
+    """
+    if x.dtype == np.float32 and y.dtype == np.float32:
+        key = (np.ascontiguousarray(x).view(np.uint32).astype(np.uint64) << np.uint64(32)) \
+            | np.ascontiguousarray(y).view(np.uint32)
+        inverse, _ = pd.factorize(key)
+        return inverse, _first_of(inverse)
     x_bits = np.ascontiguousarray(x, dtype="float64").view(np.uint64)
     y_bits = np.ascontiguousarray(y, dtype="float64").view(np.uint64)
     inverse, _ = pd.factorize(x_bits * _POINT_KEY ^ y_bits)
-    first = np.empty(inverse.max() + 1, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
+    first = _first_of(inverse)
     if not ((x_bits[first][inverse] == x_bits).all() and (y_bits[first][inverse] == y_bits).all()):
-        inverse, pairs = pd.factorize(x + 1j * y, use_na_sentinel=False)
-        return np.asarray(countries_at(pairs.real, pairs.imag), dtype=object)[inverse]
+        inverse, _ = pd.factorize(np.asarray(x, dtype="float64") + 1j * np.asarray(y, dtype="float64"),
+                                  use_na_sentinel=False)
+        first = _first_of(inverse)
+    return inverse, first
+
+
+def _first_of(inverse: np.ndarray) -> np.ndarray:
+    """The first position of each number in ``inverse`` (numbers 0..n-1, as pandas.factorize gives them)."""
+    first = np.empty(inverse.max() + 1 if len(inverse) else 0, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
+    return first
+
+
+def _distinct_countries_at(countries_at, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``countries_at`` over the distinct points only (:func:`distinct_points`)."""
+    if not len(x):
+        return np.full(0, None, dtype=object)
+    inverse, first = distinct_points(x, y)
     return np.asarray(countries_at(x[first], y[first]), dtype=object)[inverse]
 
 

@@ -17,8 +17,8 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from geodata.geo.coordinates import distinct_points
 from geodata.query import hexblocks
 from geodata.query.budget import DEFAULT_POINT_BUDGET, WORLD_PIXELS_AT_ZOOM_0, Viewport
 from geodata.query.columns import HotColumns
@@ -290,13 +290,9 @@ def _distinct_points(columns: HotColumns) -> tuple[np.ndarray, np.ndarray] | Non
     key = (id(columns.latitude), -1)
     if key in _POINTS:
         return _POINTS[key]
-    latitude, longitude = columns.latitude.astype(np.float32), columns.longitude.astype(np.float32)
-    point = (latitude.view(np.uint32).astype(np.uint64) << np.uint64(32)) | longitude.view(np.uint32)
-    rows, points = pd.factorize(point)
+    rows, first = distinct_points(columns.latitude, columns.longitude)
     found = None  # mostly distinct points: per row, nothing kept
-    if len(points) <= len(rows) // 2:
-        first = np.empty(len(points), dtype=np.int64)
-        first[rows[::-1]] = np.arange(len(rows) - 1, -1, -1)
+    if len(first) <= len(rows) // 2:
         found = (rows.astype(np.int32), first)
     _POINTS[key] = found
     weakref.finalize(columns.latitude, _POINTS.pop, key, None)
