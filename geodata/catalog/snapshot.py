@@ -5,11 +5,19 @@ every process that serves it (each gunicorn worker, each restart). Written once 
 Parquet store writes (Parquet and the mapped Arrow sidecar), the same dataset opens in ~3.5 s with its
 text in the mapped file, whose pages the workers share. The database stays the record: a new version
 means a new snapshot, and the dataset's older snapshots are removed.
+
+One writer: after a re-import every worker finds the new version at once. Each reading the database and
+writing its own copy would cost each ~6.8 GB at 10^7 (four workers: more than the machine); so the first
+takes a lock on the dataset's snapshot folder, the others wait for it and map what it wrote.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from geodata.catalog.parquet import read_dataset, write_dataset
@@ -26,20 +34,44 @@ def load_through_snapshot(catalog: Catalog, name: str, folder: Path) -> Dataset:
     from the catalog, written there (atomically: a half-written snapshot is never read) and opened. The
     snapshot keeps the catalog's version (the database's column types hash differently)."""
     version = str(catalog.meta(name).get("version", ""))
-    if _VERSION.fullmatch(version):
-        try:
-            return read_dataset(folder / name / version)
-        except (OSError, GeodataError):
-            pass  # not written yet (or damaged: written again below)
-    dataset = catalog.load(name)
-    if not _VERSION.fullmatch(dataset.version):
-        return dataset
+    if not _VERSION.fullmatch(version):
+        return catalog.load(name)
     home = folder / name
-    target = home / dataset.version
+    written = _mapped(home / version)
+    if written is not None:
+        return written
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_dataset(dataset, target, version=dataset.version)  # atomic: staged beside it, then swapped in
-    del dataset
-    for older in home.iterdir():
-        if older.name != target.name and not older.name.startswith("."):
-            shutil.rmtree(older, ignore_errors=True)
+    with _writer(home):
+        written = _mapped(home / version)  # another process may have written it while this one waited
+        if written is not None:
+            return written
+        dataset = catalog.load(name)
+        if not _VERSION.fullmatch(dataset.version):
+            return dataset
+        target = home / dataset.version
+        write_dataset(dataset, target, version=dataset.version)  # atomic: staged beside it, then swapped in
+        del dataset
+        for older in home.iterdir():
+            if older.name != target.name and not older.name.startswith("."):
+                shutil.rmtree(older, ignore_errors=True)
     return read_dataset(target)
+
+
+def _mapped(snapshot: Path) -> Dataset | None:
+    """The snapshot, mapped; None when it is not written yet (or damaged: then it is written again)."""
+    try:
+        return read_dataset(snapshot)
+    except (OSError, GeodataError):
+        return None
+
+
+@contextlib.contextmanager
+def _writer(home: Path) -> Iterator[None]:
+    """Held while one process writes a snapshot of the dataset whose folder is ``home``; the others wait.
+    The lock is the kernel's (``flock``): a process that dies while writing releases it."""
+    fd = os.open(home / ".writing", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
