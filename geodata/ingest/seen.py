@@ -133,6 +133,19 @@ class SeenIds:
                 out[row] = same
         return out
 
+    def within(self, hashes: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Positions (ascending) of the batch's valid rows whose hash another valid row of the batch shares:
+        every row whose id repeats one of the batch, and each such id's first row (a collision adds rows,
+        never loses one). The batch's sort, found once for :meth:`earlier` and :meth:`add`, serves."""
+        order = self._ascending(hashes)
+        order = order[valid[order]]
+        ascending = hashes[order]
+        shared = np.zeros(len(order), dtype=bool)
+        equal = ascending[1:] == ascending[:-1]
+        shared[1:] |= equal
+        shared[:-1] |= equal
+        return np.sort(order[shared])
+
     def add(self, hashes: np.ndarray, valid: np.ndarray, lines: np.ndarray) -> None:
         """Remember the ids of a batch (rows with ``valid``, i.e. a non-blank id)."""
         order = self._ascending(hashes)

@@ -183,9 +183,11 @@ class _Ids:
         key = self._key(self._cells(line))
         return [c for c in candidates if key is not None and self._key(self._cells(c)) == key]
 
-    def earlier(self, keys: pa.ChunkedArray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def earlier(self, keys: pa.ChunkedArray, lines: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+        """The ``earlier`` and ``shared`` arguments of :func:`check_source` for a batch's ids."""
         valid = np.asarray(keys.is_valid(), dtype=bool)
         hashes = hash_text(keys)
+        shared = self.seen.within(hashes, valid)
         found = self.seen.earlier(hashes, valid, lines)
         first = np.zeros(len(lines), dtype=np.int64)
         same = np.zeros(len(lines), dtype=bool)
@@ -194,7 +196,7 @@ class _Ids:
             cells = self._cells(int(lines[row]))
             same[row] = any(self._cells(line) == cells for line in earlier_lines)
         self.seen.add(hashes, valid, lines)
-        return first, same
+        return (first, same), shared
 
 
 def _keys(source_frame: pd.DataFrame) -> pa.ChunkedArray:
@@ -360,8 +362,9 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
                 types_mapper={pa.large_string(): _TEXT}.get)
             numbers = np.arange(records - table.num_rows, records, dtype=np.int64) + FIRST_DATA_LINE
             source = acled_table(raw, numbers, file, used, first=not parts)
-            earlier = ids.earlier(_keys(source.frame), np.asarray(source.lines, dtype=np.int64))
-            checked = check_source(source, area=area, fix_swapped=fix_swapped, gazetteer=gazetteer, earlier=earlier)
+            earlier, shared = ids.earlier(_keys(source.frame), np.asarray(source.lines, dtype=np.int64))
+            checked = check_source(source, area=area, fix_swapped=fix_swapped, gazetteer=gazetteer, earlier=earlier,
+                                   shared=shared)
             if area is None and sum(p.checked.undecided for p in parts) + checked.undecided >= MIN_POINTS_FOR_BOX:
                 raise _OneTable
             output.add(checked)

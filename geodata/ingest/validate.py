@@ -128,8 +128,8 @@ class ImportResult:
         return self.report.warnings
 
 
-def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, dict[str, int]]:
+def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: np.ndarray | None = None,
+                     candidates: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, int]]:
     """Rows identical in every source cell to an earlier row with the same id.
 
     Parameters
@@ -141,6 +141,9 @@ def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: n
     repeated
         Positions of the rows whose id was seen before (from the schema's
         "duplicate id" findings); ``None`` to find them here.
+    candidates
+        Every row whose id is one of the repeated ones (a mask, as :func:`repeated_keys` gives it);
+        ``None`` to find them here.
 
     Returns
     -------
@@ -155,14 +158,39 @@ def exact_duplicates(original: pd.DataFrame, keys: pd.Series | None, repeated: n
         repeated = np.flatnonzero((keys.duplicated(keep="first") & keys.notna()).to_numpy(dtype=bool))
     if len(repeated) == 0:
         return out, {}
-    values = set(keys.iloc[repeated].tolist())
-    candidates = keys.isin(values).to_numpy(dtype=bool)
+    if candidates is None:
+        candidates = keys.isin(set(keys.iloc[repeated].tolist())).to_numpy(dtype=bool)
     rows = np.flatnonzero(candidates)
     first: dict[str, int] = {}
     for key, row in zip(keys.iloc[rows].tolist(), rows.tolist(), strict=True):
         first.setdefault(key, row)
     out[rows] = keep_rows(original, candidates).duplicated(keep="first").to_numpy(dtype=bool)
     return out, first
+
+
+def repeated_keys(keys: pd.Series, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What ``keys.duplicated(keep="first") & keys.notna()`` marks, as ascending positions, and a mask of
+    every row whose key is one of those repeated (the ``candidates`` of :func:`exact_duplicates`).
+
+    ``shared``: ascending positions of every row whose key's hash another row's shares
+    (:meth:`~geodata.ingest.seen.SeenIds.within`), a superset of both; only those keys are compared, in
+    Python (a repeat is a few rows of a batch; pandas' ``duplicated`` hashes every key again)."""
+    seen: set[object] = set()
+    again: set[object] = set()
+    repeated: list[int] = []
+    rows = shared.tolist()
+    values = keys.iloc[shared].tolist()
+    for row, value in zip(rows, values, strict=True):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            continue
+        if value in seen:
+            repeated.append(row)
+            again.add(value)
+        else:
+            seen.add(value)
+    candidates = np.zeros(len(keys), dtype=bool)
+    candidates[[row for row, value in zip(rows, values, strict=True) if value in again]] = True
+    return np.array(repeated, dtype=np.int64), candidates
 
 
 def _earlier_ids(found: list[Problem], at: list[int], duplicate: np.ndarray, first_line: dict[str, int],
@@ -302,10 +330,12 @@ def import_table(source: SourceTable, *, area: Area | None = None, fix_swapped: 
 
 def check_source(source: SourceTable, *, area: Area | None = None, fix_swapped: bool = False,
                  gazetteer: Gazetteer | None = None,
-                 earlier: tuple[np.ndarray, np.ndarray] | None = None) -> Checked:
+                 earlier: tuple[np.ndarray, np.ndarray] | None = None, shared: np.ndarray | None = None) -> Checked:
     """:func:`import_table` in parts. ``earlier`` (a batch of a longer file) gives, for every row, the
     line of the first earlier-batch row with the same id (0: none) and whether an earlier-batch row is
-    identical to it: the row is then a repeated id, or a duplicate, exactly as in one table."""
+    identical to it: the row is then a repeated id, or a duplicate, exactly as in one table. ``shared``
+    (a caller that hashed the ids already): the rows whose id's hash another row of the table shares,
+    among which :func:`repeated_keys` finds the repeated ids instead of the schema's pass over every id."""
     file, table = source.file, source.schema
     lines = np.asarray(source.lines, dtype=np.int64)
     to_source = dict(source.source_columns)
@@ -325,12 +355,20 @@ def check_source(source: SourceTable, *, area: Area | None = None, fix_swapped: 
         frame, placement_warnings, placement_problems = place_by_name(source, frame, gazetteer, area, lines)
 
     # One pass of the schema over every row (no copy of the table); duplicates are sorted out after.
-    typed, found = schema_module.check_table(frame, table, file)
+    candidates = None
+    if shared is not None and table.key is not None:
+        typed, found = schema_module.check_table(frame, replace(table, key=None), file)
+        repeats, candidates = repeated_keys(typed[table.key], shared)
+        found += [Problem(file, schema_module.FIRST_DATA_LINE + i, table.key, "duplicate id", str(value))
+                  for i, value in zip(repeats.tolist(), typed[table.key].iloc[repeats].tolist(), strict=True)]
+        found.sort(key=lambda p: (p.line or 0, p.column or ""))  # as check_table orders its problems
+    else:
+        typed, found = schema_module.check_table(frame, table, file)
     at = [_frame_row(p) for p in found]
     repeated = np.array(sorted({i for p, i in zip(found, at, strict=True) if p.reason == "duplicate id"}),
                         dtype=np.int64)
     keys = typed[table.key] if table.key is not None else None  # stripped, blank = missing
-    duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None)
+    duplicate, first = exact_duplicates(source.original, keys, repeated if keys is not None else None, candidates)
     first_line = {key: int(lines[row]) for key, row in first.items()}
     if earlier is not None and keys is not None and table.key is not None:
         found, at, duplicate = _earlier_ids(found, at, duplicate, first_line, keys, earlier, file, table.key)
