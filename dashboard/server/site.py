@@ -140,6 +140,15 @@ class Site:
         for app in apps:
             start_warm_up(app)
 
+    def warm_up_now(self) -> int:
+        """Build the warm-up tables of the default app and of every app built so far, in this thread
+        (:func:`dashboard.app.warm_up_now`: gunicorn's master, before it forks); the number of tables."""
+        from dashboard.app import warm_up_now
+
+        with self._lock:
+            apps = [self.default, *(built.app for built in self._apps.values())]
+        return sum(len(warm_up_now(app)) for app in apps)
+
     def _tag(self, name: str) -> object | None:
         """What changes when the dataset is re-imported, read cheaply (a stat), or None if it cannot be."""
         path = getattr(self.catalog, "path", None)

@@ -66,3 +66,19 @@ def test_workers_agree_right_after_a_reimport(tmp_path):
     finally:
         stop(process)
     assert after == ["21"] * PARALLEL, f"{after.count('19')} of {PARALLEL} answers came from the old version"
+
+
+def test_the_master_builds_the_warm_up_tables_before_it_forks_the_workers(tmp_path):
+    catalog = import_colombia(tmp_path / "data", 25)
+    body = json.dumps(callback_body(Site(catalog=catalog, preload=False).dataset_app("antioquia").callback_map,
+                                    HEADLINE)).encode()
+    process, url = start_gunicorn(tmp_path / "data", tmp_path / "gunicorn.log", workers=2)
+    try:
+        status, _, data = http(url + "/datasets/antioquia/_dash-update-component", body, timeout=60)
+    finally:
+        stop(process)
+    assert status == 200 and headline_count(json.loads(data)) == "25"
+    log = (tmp_path / "gunicorn.log").read_text()
+    warmed = re.search(r"warm-up: (\d+) tables built in the master", log)
+    assert warmed and int(warmed.group(1)) >= 20, log  # the default dataset's and the stored one's
+    assert log.index(warmed.group(0)) < log.index("Booting worker"), "a worker was forked before the warm-up"

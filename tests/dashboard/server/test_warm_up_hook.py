@@ -60,3 +60,36 @@ def test_the_maps_warm_up_builds_the_opening_level_and_its_commonest_precisions_
     state = replace(FilterState.default(store.date_range()), precision=(1,))
     binned = density_cells(store.columns, store.positions(state), view)  # from the rows themselves
     assert warmed.values.tolist() == binned.values.tolist() and warmed.incidents == binned.incidents
+
+
+def test_warm_up_now_builds_the_tables_in_this_thread_and_a_forked_worker_inherits_them():
+    import multiprocessing
+
+    from dashboard.app import warm_up_now
+
+    store = sahel_store(3_000, seed=6)
+    app = create_app(store)
+    assert "_day_sums" not in store.__dict__  # built on first use, or by the warm-up
+    built = warm_up_now(app)  # what gunicorn's master does before it forks (Site.warm_up_now)
+    assert "day sums" in built and "opening view's cells" in built
+    assert {"_day_sums", "_type_days", "_type_day_sums"} <= set(store.__dict__)
+
+    # A worker forked after it finds every table there, before it does anything.
+    _FORKED["store"] = store  # inherited by the fork, as gunicorn's workers inherit the master's site
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        found = pool.apply(_tables_a_forked_worker_finds)
+    assert found == (WARMED, True)
+    assert warm_up_now(create_app(sahel_store(500, seed=1), config=Config(warm_up=False))) == []
+
+
+_FORKED: dict = {}
+#: Tables of the store the warm-up builds (lazy attributes, absent until built).
+WARMED = ["_day_sums", "_estimates", "_row_keys", "_type_day_sums", "_type_days", "geonames"]
+
+
+def _tables_a_forked_worker_finds() -> tuple[list[str], bool]:
+    from geodata.query.pyramid import pyramid_of
+
+    store = _FORKED["store"]
+    present = sorted(set(WARMED) & set(store.__dict__))
+    return present, bool(pyramid_of(store.columns)._levels)
