@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from geodata.catalog.parquet import read_dataset, write_dataset
@@ -37,12 +38,12 @@ def load_through_snapshot(catalog: Catalog, name: str, folder: Path) -> Dataset:
     if not _VERSION.fullmatch(version):
         return catalog.load(name)
     home = folder / name
-    written = _mapped(home / version)
+    written = _mapped(home / version, name)
     if written is not None:
         return written
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     with _writer(home):
-        written = _mapped(home / version)  # another process may have written it while this one waited
+        written = _mapped(home / version, name)  # another process may have written it while this one waited
         if written is not None:
             return written
         dataset = catalog.load(name)
@@ -54,13 +55,14 @@ def load_through_snapshot(catalog: Catalog, name: str, folder: Path) -> Dataset:
         for older in home.iterdir():
             if older.name != target.name and not older.name.startswith("."):
                 shutil.rmtree(older, ignore_errors=True)
-    return read_dataset(target)
+    return replace(read_dataset(target), name=name)
 
 
-def _mapped(snapshot: Path) -> Dataset | None:
-    """The snapshot, mapped; None when it is not written yet (or damaged: then it is written again)."""
+def _mapped(snapshot: Path, name: str) -> Dataset | None:
+    """The snapshot, mapped, under the dataset's name (its folder is named by the version); None when it
+    is not written yet (or damaged: then it is written again)."""
     try:
-        return read_dataset(snapshot)
+        return replace(read_dataset(snapshot), name=name)
     except (OSError, GeodataError):
         return None
 

@@ -19,7 +19,7 @@ def test_a_database_dataset_is_read_once_per_version_then_mapped(postgis_url, tm
     with PostgisCatalog(postgis_url) as catalog:
         version = catalog.save(mali)
         first = load_through_snapshot(catalog, "mali", tmp_path)
-        assert first.version == version
+        assert first.version == version and first.name == "mali"  # not its folder's name (the version)
         assert (tmp_path / "mali" / version / "incidents.parquet").exists()
         assert cells(first.incidents) == cells(catalog.load("mali").incidents)
 
@@ -27,7 +27,7 @@ def test_a_database_dataset_is_read_once_per_version_then_mapped(postgis_url, tm
         with monkeypatch.context() as patched:
             patched.setattr(catalog, "load", lambda name: pytest.fail("read from the database again"))
             again = load_through_snapshot(catalog, "mali", tmp_path)
-        assert again.version == version and cells(again.incidents) == cells(first.incidents)
+        assert again.version == version and again.name == "mali" and cells(again.incidents) == cells(first.incidents)
 
         # A new version: read once more, a new snapshot, the old one gone.
         newer = dataset_from_incidents(sahel_incidents(2_000, seed=5), name="mali", title="Mali (test)")
