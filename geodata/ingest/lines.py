@@ -1,4 +1,5 @@
-"""Where every line of a big CSV file starts, found once on its bytes while the parser reads it.
+"""Where every line of a big CSV file starts, found once on the bytes the parser reads (the streamed
+import's reader feeds the index block by block) or by a scan of its own.
 
 A batched import numbers rows by record (header = line 1); that is the
 line an analyst sees only when the file holds one record per line, which
@@ -21,56 +22,119 @@ import numpy as np
 CHUNK_BYTES = 1 << 24
 
 
+class LineScan:
+    """Line starts found chunk by chunk on a file's bytes, as they are read (by :func:`line_starts`, or by
+    the streamed import's reader, which parses the same bytes: the file is read once)."""
+
+    def __init__(self) -> None:
+        self.offset = 0
+        self.lone_cr = False
+        self._pending_cr = False
+        self._mask = np.empty(0, dtype=bool)
+
+    def chunk(self, buffer: bytearray, start: int, size: int) -> np.ndarray:
+        """The offsets (in the file) of the lines starting after a line break of ``buffer[start:start + size]``,
+        the file's next bytes."""
+        if not size:
+            return np.zeros(0, dtype=np.int64)
+        data = np.frombuffer(buffer, dtype=np.uint8, count=size, offset=start)
+        if len(self._mask) < size:  # one mask used again and again: fresh memory is zeroed by the kernel first
+            self._mask = np.empty(max(size, CHUNK_BYTES), dtype=bool)
+        starts = np.flatnonzero(np.equal(data, 10, out=self._mask[:size])) + (self.offset + 1)
+        if self._pending_cr and data[0] != 10:
+            self.lone_cr = True
+        if not self.lone_cr and buffer.find(b"\r", start, start + size) >= 0:
+            after = np.flatnonzero(data == 13) + 1
+            self.lone_cr = bool((data[after[after < size]] != 10).any())
+        self._pending_cr = bool(data[size - 1] == 13)
+        self.offset += size
+        return starts
+
+    def lone_carriage_return(self) -> bool:
+        """Whether a carriage return ended a line on its own in the bytes so far (the last one included)."""
+        return self.lone_cr or self._pending_cr
+
+
 def line_starts(path: str | Path) -> tuple[np.ndarray, bool]:
     """Byte offset of every line's start, and whether a carriage return ends a line on its own."""
     parts = [np.zeros(1, dtype=np.int64)]
-    offset, lone_cr, pending_cr = 0, False, False
-    # one buffer and one mask used again and again: a fresh 16 MB array per chunk is fresh memory, which
-    # the kernel zeroes first (a fifth of the import's CPU went to zeroing pages)
+    scan = LineScan()
+    # one buffer used again and again: a fresh 16 MB array per chunk is fresh memory, which the kernel
+    # zeroes first (a fifth of the import's CPU went to zeroing pages)
     buffer = bytearray(CHUNK_BYTES)
-    mask = np.empty(CHUNK_BYTES, dtype=bool)
     with Path(path).open("rb", buffering=0) as handle:
         while size := handle.readinto(buffer):
-            data = np.frombuffer(buffer, dtype=np.uint8, count=size)
-            parts.append(np.flatnonzero(np.equal(data, 10, out=mask[:size])) + (offset + 1))
-            if pending_cr and data[0] != 10:
-                lone_cr = True
-            if not lone_cr and buffer.find(b"\r", 0, size) >= 0:
-                after = np.flatnonzero(data == 13) + 1
-                lone_cr = bool((data[after[after < len(data)]] != 10).any())
-            pending_cr = buffer[size - 1] == 13
-            offset += size
+            parts.append(scan.chunk(buffer, 0, size))
     starts = np.concatenate(parts)
-    if starts[-1] == offset:  # the file ends with a line break: no line starts after it
+    if starts[-1] == scan.offset:  # the file ends with a line break: no line starts after it
         starts = starts[:-1]
-    return starts, lone_cr or pending_cr
+    return starts, scan.lone_carriage_return()
 
 
 class FileLines:
-    """The line index of one file, built in a background thread (numpy releases the GIL while it scans)."""
+    """The line index of one file: built in a background thread (numpy releases the GIL while it scans),
+    or, with ``scan=False``, fed by whoever reads the file (:meth:`add`, then :meth:`finish`)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, scan: bool = True):
         self.path = Path(path)
         self._starts: np.ndarray | None = None
         self._lone_cr = False
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._scan, name="line-index", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._parts: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+        self._known = self._parts[0]
+        self._done = threading.Event()
         self._map: mmap.mmap | None = None
+        self._thread: threading.Thread | None = None
+        if scan:
+            self._thread = threading.Thread(target=self._scan, name="line-index", daemon=True)
+            self._thread.start()
 
     def _scan(self) -> None:
         try:
             self._starts, self._lone_cr = line_starts(self.path)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by ready()
             self._error = exc
+        self._done.set()
+
+    def add(self, starts: np.ndarray) -> None:
+        """The next lines' starts (offsets in the file, ascending), as the reader finds them."""
+        with self._lock:
+            self._parts.append(starts)
+
+    def finish(self, size: int, lone_cr: bool) -> None:
+        """The file was read to its end (``size`` bytes)."""
+        with self._lock:
+            starts = np.concatenate(self._parts)
+            self._parts = [starts]
+        self._starts = starts[:-1] if starts[-1] == size else starts  # a final line break starts no line
+        self._lone_cr = lone_cr
+        self._done.set()
+
+    def fail(self, error: BaseException) -> None:
+        """The reader could not read the file: :meth:`ready` raises ``error``."""
+        self._error = error
+        self._done.set()
 
     def ready(self) -> np.ndarray:
-        """The line starts (waits for the scan)."""
-        self._thread.join()
+        """The line starts (waits for the whole file)."""
+        self._done.wait()
         if self._error is not None:
             raise self._error
         assert self._starts is not None
         return self._starts
+
+    def _upto(self, line: int) -> np.ndarray:
+        """Line starts, at least up to the start of the line after ``line`` when the file has one (waits
+        only for lines not yet read: a fed index serves the batches already parsed while the reader reads
+        on)."""
+        if not self._done.is_set():
+            with self._lock:
+                if sum(len(p) for p in self._parts) > line:
+                    if len(self._parts) > 1:
+                        self._parts = [np.concatenate(self._parts)]
+                    return self._parts[0]
+        return self.ready()
 
     def count(self) -> int:
         """Lines in the file, as a text editor numbers them."""
@@ -82,7 +146,7 @@ class FileLines:
 
     def cells(self, line: int, encoding: str = "utf-8") -> list[str | None]:
         """The cells of one line (1-based) as the CSV reader splits them; blank cells ``None``."""
-        starts = self.ready()
+        starts = self._upto(line)
         if self._map is None:
             with self.path.open("rb") as handle:
                 self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -94,8 +158,9 @@ class FileLines:
         return [cell if cell != "" else None for cell in row]
 
     def close(self) -> None:
-        """Let go of the file (waits for the scan)."""
-        self._thread.join()
+        """Let go of the file (waits for a scan of its own)."""
+        if self._thread is not None:
+            self._thread.join()
         if self._map is not None:
             self._map.close()
             self._map = None

@@ -2,10 +2,11 @@
 
 ``pandas.read_csv`` of a ten-million-row export holds 12 GB; the one-table
 import (:func:`~geodata.ingest.readers.read_acled` + :func:`~geodata.ingest.validate.import_table`)
-more. Here pyarrow's streaming CSV reader hands over blocks (every column
-read as text, so a late odd value cannot upset type guessing) in a thread
-of its own, so parsing on one core overlaps validating on the other; each
-batch of :data:`BATCH_ROWS` rows is mapped and validated by the very code
+more. Here a thread of its own reads the file once, a block at a time,
+indexes its lines and parses each block's complete lines with pyarrow
+(every column read as text, so a late odd value cannot upset type
+guessing), so reading and parsing on one core overlap validating on the
+other; each batch of :data:`BATCH_ROWS` rows is mapped and validated by the very code
 of the one-table path (:func:`~geodata.ingest.readers.acled.acled_table`,
 :func:`~geodata.ingest.validate.check_source`), its valid rows go to a
 Parquet file (or stay in memory for a caller that wants them), and ids are
@@ -41,7 +42,7 @@ import pyarrow.parquet as pq
 from geodata.geo.coordinates import MIN_POINTS_FOR_BOX, Area
 from geodata.geo.gazetteer import Gazetteer
 from geodata.ingest import limits
-from geodata.ingest.lines import FileLines
+from geodata.ingest.lines import FileLines, LineScan
 from geodata.ingest.locate import COUNTRY_COLUMNS
 from geodata.ingest.readers.acled import REQUIRED, acled_table, read_acled
 from geodata.ingest.readers.base import HASHTAG_ROW, missing_columns
@@ -57,8 +58,8 @@ from geodata.model.schema import FIRST_DATA_LINE
 BATCH_ROWS = 250_000
 #: Cells (rows x columns) of one batch at most: an export with many extra columns gets shorter batches.
 BATCH_CELLS = BATCH_ROWS * 32
-#: Bytes pyarrow parses per block (its threads parse blocks side by side): 4 MB blocks stay in the
-#: processor's cache, 10-15 % less parsing CPU than 16 MB ones.
+#: Bytes read and parsed per block: 4 MB blocks stay in the processor's cache from the read to the parse,
+#: 10-15 % less parsing CPU than 16 MB ones.
 BLOCK_BYTES = 1 << 22
 #: How the placement summary (:func:`geodata.ingest.locate.place_by_name`) begins; batches' counts add up.
 _PLACED = "rows without coordinates, placed by name:"
@@ -109,46 +110,110 @@ def _pool() -> pa.MemoryPool:
         return pa.default_memory_pool()
 
 
-def _batches(path: Path, names: list[str], rows: int) -> Iterator[pa.Table]:
-    """Tables of exactly ``rows`` rows (the last one fewer), parsed ahead in a thread of their own."""
+def _parse(data: memoryview, names: list[str], ascii_only: bool) -> pa.Table:
+    """Complete lines of the file (no header) as a table of text columns. A batch of ASCII bytes only is
+    valid UTF-8 as it is: pyarrow's own check of every cell (a tenth of the parse) is then skipped."""
     options = pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
-                                  strings_can_be_null=True, quoted_strings_can_be_null=True)
-    try:
-        # the file read through the same pool: the default one would zero fresh pages for every block read
-        reader = pcsv.open_csv(pa.OSFile(str(path), memory_pool=_pool()),
-                               read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
-                               parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options,
-                               memory_pool=_pool())
-    except pa.ArrowInvalid:  # the first block already refused (ragged, not UTF-8): the one-table path explains
-        raise _OneTable from None
+                                  strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                  check_utf8=not ascii_only)
+    return pcsv.read_csv(pa.BufferReader(pa.py_buffer(data)),
+                         read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
+                         parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=options,
+                         memory_pool=_pool())
+
+
+#: Bytes read, scanned for line breaks and parsed at a time: a block that stays in the processor's cache
+#: from the read to the parse.
+READ_BYTES = BLOCK_BYTES
+
+
+def _to_front(buffer: bytearray, start: int, end: int) -> None:
+    """``buffer[start:end]`` moved to the buffer's start (numpy copies overlapping ranges correctly)."""
+    if start:
+        data = np.frombuffer(buffer, dtype=np.uint8)
+        data[:end - start] = data[start:end]
+
+
+def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = None) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last one fewer), read and parsed ahead in a thread of their own.
+
+    The file is read once, a block at a time: its line starts go to ``lines`` (the import's line index, fed
+    as the file is read), and its complete lines are parsed from the same bytes (pyarrow's parser releases
+    the GIL; a block of ASCII bytes skips its UTF-8 check). Lines that do not each give one record (a blank
+    line, a line break inside a quoted cell), a ragged row or bytes that are not UTF-8: the one-table path."""
+    index = lines if lines is not None else FileLines(path, scan=False)
     ahead: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
     def produce() -> None:
-        pending: list[pa.RecordBatch] = []
+        scan = LineScan()
+        buffer = bytearray(2 * READ_BYTES)  # used again for every block: pyarrow copies the cells it parses
+        carry = 0      # bytes at the buffer's start: the line the previous block ended in the middle of
+        base = 0       # the file offset of the buffer's first byte
+        header = True  # the header line not yet passed
+        pending: list[pa.Table] = []
         count = 0
+
+        def parse(start: int, stop_at: int, records: int) -> None:
+            nonlocal pending, count
+            with memoryview(buffer) as whole, whole[start:stop_at] as view:
+                ascii_only = int(np.frombuffer(view, dtype=np.uint8).max()) < 0x80
+                table = _parse(view, names, ascii_only)
+            if table.num_rows != records:  # a blank line is no record: lines and records would differ
+                raise _OneTable
+            pending.append(table)
+            count += records
+            while count >= rows:
+                joined = pa.concat_tables(pending)
+                ahead.put(joined.slice(0, rows))
+                rest = joined.slice(rows)
+                pending, count = [rest], rest.num_rows
+
         try:
-            for batch in reader:
-                pending.append(batch)
-                count += batch.num_rows
-                while count >= rows:
-                    table = pa.Table.from_batches(pending)
-                    ahead.put(table.slice(0, rows))
-                    rest = table.slice(rows)
-                    pending, count = rest.to_batches(), rest.num_rows
-                    if stop.is_set():
-                        return
+            with path.open("rb", buffering=0) as handle:
+                while not stop.is_set():
+                    if len(buffer) - carry < READ_BYTES:  # a line longer than a block: a larger buffer
+                        grown = bytearray(2 * len(buffer))
+                        grown[:carry] = buffer[:carry]
+                        buffer = grown
+                    with memoryview(buffer) as view:
+                        size = handle.readinto(view[carry:carry + READ_BYTES])
+                    if not size:
+                        break
+                    starts = scan.chunk(buffer, carry, size)
+                    index.add(starts)
+                    end = carry + size
+                    if header and len(starts):  # the header's bytes dropped: its names are known
+                        header, first, starts = False, int(starts[0]), starts[1:]
+                        _to_front(buffer, first - base, end)
+                        end, base = end - (first - base), first
+                    if header or not len(starts):
+                        carry = end
+                        continue
+                    last = int(starts[-1]) - base
+                    parse(0, last, len(starts))
+                    _to_front(buffer, last, end)  # the unfinished line
+                    carry, base = end - last, int(starts[-1])
+            if stop.is_set():  # the import stopped first: nobody waits for the index or the batches
+                index.fail(RuntimeError("the file was not read to its end"))
+                return
+            index.finish(scan.offset, scan.lone_carriage_return())
+            if header:  # no line break at all: the one-table path says what the file is
+                raise _OneTable
+            if carry:  # the last line, without a line break
+                parse(0, carry, 1)
             if count:
-                ahead.put(pa.Table.from_batches(pending))
+                ahead.put(pa.concat_tables(pending))
             ahead.put(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which decides
+            index.fail(exc if not isinstance(exc, pa.ArrowInvalid) else _OneTable())
             ahead.put(exc)
 
     thread = threading.Thread(target=produce, name="csv-batches", daemon=True)
     thread.start()
     try:
         while (item := ahead.get()) is not None:
-            if isinstance(item, pa.ArrowInvalid):
+            if isinstance(item, (pa.ArrowInvalid, _OneTable)):
                 raise _OneTable from None
             if isinstance(item, BaseException):
                 raise item
@@ -348,14 +413,14 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
     if out is None:
         limits.check(file, "the size of a file whose valid rows are kept in memory (bytes)", size,
                      limits.MAX_KEPT_BYTES, "MAX_KEPT_BYTES")
-    lines = FileLines(path)
+    lines = FileLines(path, scan=False)  # fed by the batches' reader
     output = _Output(out)
     parts: list[_Batch] = []
     records = 0
     try:
         ids = _Ids(lines, [n.strip() for n in names].index("event_id_cnty"), expected)
         # a wide file (extra columns) gets shorter batches: a batch holds at most BATCH_CELLS cells
-        for table in _batches(path, names, max(1, min(batch_rows, BATCH_CELLS // len(names)))):
+        for table in _batches(path, names, max(1, min(batch_rows, BATCH_CELLS // len(names))), lines):
             records += table.num_rows
             limits.check(file, "the number of lines", records + 1, limits.MAX_STREAMED_ROWS + 1, "MAX_STREAMED_ROWS")
             raw = table.rename_columns([n.strip() for n in names]).to_pandas(

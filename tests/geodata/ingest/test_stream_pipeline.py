@@ -1,11 +1,13 @@
 """The streamed import's shortcuts give what the plain work gives: repeated ids found among the rows whose
 id hashes alike (colliding hashes included) are pandas' ``duplicated``; a take of a few rows over many
-chunks is Arrow's take."""
+chunks is Arrow's take; the file read once, a block at a time, gives pyarrow's rows of the whole file and
+the line index of a scan of its own, and sends what it cannot promise to the one-table path."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from geodata.ingest.rows import _take
 from geodata.ingest.seen import SeenIds, hash_text
@@ -49,3 +51,72 @@ def test_take_by_record_batches_is_arrows_take():
     rows = np.sort(rng.choice(1000, 60, replace=False))
     assert _take(table, rows).equals(table.take(pa.array(rows)))
     assert _take(table, rows[:0]).num_rows == 0
+
+
+def _file(tmp_path, text: bytes):
+    path = tmp_path / "export.csv"
+    path.write_bytes(text)
+    return path
+
+
+def _read_by_blocks(path, names, rows, monkeypatch, block):
+    from geodata.ingest import stream
+    from geodata.ingest.lines import FileLines
+
+    monkeypatch.setattr(stream, "READ_BYTES", block)
+    lines = FileLines(path, scan=False)
+    tables = list(stream._batches(path, names, rows, lines))
+    return tables, lines
+
+
+@pytest.mark.parametrize("block", [3, 7, 64, 1 << 16])
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("last_break", [True, False])
+def test_blocks_of_any_size_give_pyarrows_rows_and_the_line_index(tmp_path, monkeypatch, block, ending, last_break):
+    """Lines astride blocks, lines longer than a block, the header ending anywhere, CR LF, no final line
+    break, non-ASCII cells: the batches hold pyarrow's rows of the whole file, the index its line starts."""
+    import pyarrow.csv as pcsv
+
+    from geodata.ingest.lines import line_starts
+
+    rows = [f"K{i},{'é' if i % 5 == 0 else 'x' * (i % 90)},\"q,{i}\"" for i in range(57)]
+    text = ending.join([b"id,text,quoted"] + [r.encode() for r in rows]) + (ending if last_break else b"")
+    path = _file(tmp_path, text)
+    tables, lines = _read_by_blocks(path, ["id", "text", "quoted"], 10, monkeypatch, block)
+    assert [t.num_rows for t in tables] == [10] * 5 + [7]
+    whole = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+        column_types={n: pa.large_string() for n in ("id", "text", "quoted")}))
+    assert pa.concat_tables(tables).to_pylist() == whole.to_pylist()
+    starts, lone_cr = line_starts(path)
+    assert lines.ready().tolist() == starts.tolist() and lines.count() == 58 and not lone_cr
+    assert lines.one_record_per_line(57)
+    assert lines.cells(7) == rows[5].replace('"', "").split(",", 2)[:2] + [f"q,{5}"]
+
+
+@pytest.mark.parametrize("text", [b"id,text\nK1,a\n\nK2,b\n", b"id,text\nK1,a\nK2\n", b"id,text\nK1,\xe9\nK2,b\n",
+                                  b"id,text\nK1,\"two\nlines\"\nK2,b\n", b"id,text"])
+def test_what_the_blocks_cannot_promise_goes_to_the_one_table_path(tmp_path, monkeypatch, text):
+    from geodata.ingest import stream
+
+    path = _file(tmp_path, text)
+    with pytest.raises(stream._OneTable):
+        _read_by_blocks(path, ["id", "text"], 10, monkeypatch, 5)
+
+
+def test_an_unreadable_file_fails_the_index_as_well(tmp_path, monkeypatch):
+    """An error in the reading thread reaches the import's thread as itself, and whoever waits for the
+    line index gets it too instead of waiting for ever."""
+    from geodata.ingest import stream
+    from geodata.ingest.lines import FileLines
+
+    path = _file(tmp_path, b"id,text\nK1,a\nK2,b\n")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(stream, "_parse", broken)
+    lines = FileLines(path, scan=False)
+    with pytest.raises(OSError, match="disk gone"):
+        list(stream._batches(path, ["id", "text"], 10, lines))
+    with pytest.raises(OSError, match="disk gone"):
+        lines.count()
