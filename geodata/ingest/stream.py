@@ -28,7 +28,7 @@ import csv
 import queue
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -134,8 +134,10 @@ def _to_front(buffer: bytearray, start: int, end: int) -> None:
         data[:end - start] = data[start:end]
 
 
-def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = None) -> Iterator[pa.Table]:
-    """Tables of exactly ``rows`` rows (the last one fewer), read and parsed ahead in a thread of their own.
+def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = None, *, first: int | None = None,
+             meanwhile: Callable[[], object] | None = None) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the first one ``first`` rows, the last one fewer), read and parsed
+    ahead in a thread of their own; ``meanwhile`` is called once the thread has started.
 
     The file is read once, a block at a time: its line starts go to ``lines`` (the import's line index, fed
     as the file is read), and its complete lines are parsed from the same bytes (pyarrow's parser releases
@@ -145,7 +147,7 @@ def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = 
     ahead: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
-    def produce() -> None:
+    def read() -> None:
         scan = LineScan()
         buffer = bytearray(2 * READ_BYTES)  # used again for every block: pyarrow copies the cells it parses
         carry = 0      # bytes at the buffer's start: the line the previous block ended in the middle of
@@ -153,9 +155,10 @@ def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = 
         header = True  # the header line not yet passed
         pending: list[pa.Table] = []
         count = 0
+        target = first or rows
 
         def parse(start: int, stop_at: int, records: int) -> None:
-            nonlocal pending, count
+            nonlocal pending, count, target
             with memoryview(buffer) as whole, whole[start:stop_at] as view:
                 ascii_only = int(np.frombuffer(view, dtype=np.uint8).max()) < 0x80
                 table = _parse(view, names, ascii_only)
@@ -163,48 +166,51 @@ def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = 
                 raise _OneTable
             pending.append(table)
             count += records
-            while count >= rows:
+            while count >= target:
                 joined = pa.concat_tables(pending)
-                ahead.put(joined.slice(0, rows))
-                rest = joined.slice(rows)
-                pending, count = [rest], rest.num_rows
+                ahead.put(joined.slice(0, target))
+                rest = joined.slice(target)
+                pending, count, target = [rest], rest.num_rows, rows
 
+        with path.open("rb", buffering=0) as handle:
+            while not stop.is_set():
+                if len(buffer) - carry < READ_BYTES:  # a line longer than a block: a larger buffer
+                    grown = bytearray(2 * len(buffer))
+                    grown[:carry] = buffer[:carry]
+                    buffer = grown
+                with memoryview(buffer) as view:
+                    size = handle.readinto(view[carry:carry + READ_BYTES])
+                if not size:
+                    break
+                starts = scan.chunk(buffer, carry, size)
+                index.add(starts)
+                end = carry + size
+                if header and len(starts):  # the header's bytes dropped: its names are known
+                    header, second, starts = False, int(starts[0]), starts[1:]
+                    _to_front(buffer, second - base, end)
+                    end, base = end - (second - base), second
+                if header or not len(starts):
+                    carry = end
+                    continue
+                last = int(starts[-1]) - base
+                parse(0, last, len(starts))
+                _to_front(buffer, last, end)  # the unfinished line
+                carry, base = end - last, int(starts[-1])
+        if stop.is_set():  # the import stopped first: nobody waits for the index or the batches
+            index.fail(RuntimeError("the file was not read to its end"))
+            return
+        index.finish(scan.offset, scan.lone_carriage_return())
+        if header:  # no line break at all: the one-table path says what the file is
+            raise _OneTable
+        if carry:  # the last line, without a line break
+            parse(0, carry, 1)
+        if count:
+            ahead.put(pa.concat_tables(pending))
+        ahead.put(None)
+
+    def produce() -> None:
         try:
-            with path.open("rb", buffering=0) as handle:
-                while not stop.is_set():
-                    if len(buffer) - carry < READ_BYTES:  # a line longer than a block: a larger buffer
-                        grown = bytearray(2 * len(buffer))
-                        grown[:carry] = buffer[:carry]
-                        buffer = grown
-                    with memoryview(buffer) as view:
-                        size = handle.readinto(view[carry:carry + READ_BYTES])
-                    if not size:
-                        break
-                    starts = scan.chunk(buffer, carry, size)
-                    index.add(starts)
-                    end = carry + size
-                    if header and len(starts):  # the header's bytes dropped: its names are known
-                        header, first, starts = False, int(starts[0]), starts[1:]
-                        _to_front(buffer, first - base, end)
-                        end, base = end - (first - base), first
-                    if header or not len(starts):
-                        carry = end
-                        continue
-                    last = int(starts[-1]) - base
-                    parse(0, last, len(starts))
-                    _to_front(buffer, last, end)  # the unfinished line
-                    carry, base = end - last, int(starts[-1])
-            if stop.is_set():  # the import stopped first: nobody waits for the index or the batches
-                index.fail(RuntimeError("the file was not read to its end"))
-                return
-            index.finish(scan.offset, scan.lone_carriage_return())
-            if header:  # no line break at all: the one-table path says what the file is
-                raise _OneTable
-            if carry:  # the last line, without a line break
-                parse(0, carry, 1)
-            if count:
-                ahead.put(pa.concat_tables(pending))
-            ahead.put(None)
+            read()
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which decides
             index.fail(exc if not isinstance(exc, pa.ArrowInvalid) else _OneTable())
             ahead.put(exc)
@@ -212,6 +218,8 @@ def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = 
     thread = threading.Thread(target=produce, name="csv-batches", daemon=True)
     thread.start()
     try:
+        if meanwhile is not None:
+            meanwhile()
         while (item := ahead.get()) is not None:
             if isinstance(item, (pa.ArrowInvalid, _OneTable)):
                 raise _OneTable from None
@@ -225,6 +233,15 @@ def _batches(path: Path, names: list[str], rows: int, lines: FileLines | None = 
                 ahead.get(timeout=0.1)
             except queue.Empty:
                 pass
+
+
+def _load_countries() -> None:
+    """What the first batch's checks read once per process (the country names and outlines, their tree:
+    0.2 s), read while the reading thread parses that batch."""
+    from geodata.geo.countries import countries_at, country_code
+
+    country_code("")
+    countries_at(np.zeros(1), np.zeros(1))
 
 
 class _Ids:
@@ -420,7 +437,9 @@ def _stream(path: Path, batch_rows: int, area: Area | None, fix_swapped: bool, g
     try:
         ids = _Ids(lines, [n.strip() for n in names].index("event_id_cnty"), expected)
         # a wide file (extra columns) gets shorter batches: a batch holds at most BATCH_CELLS cells
-        for table in _batches(path, names, max(1, min(batch_rows, BATCH_CELLS // len(names))), lines):
+        rows = max(1, min(batch_rows, BATCH_CELLS // len(names)))
+        # a short first batch and the country data loaded meanwhile: validating starts sooner
+        for table in _batches(path, names, rows, lines, first=max(1, rows // 4), meanwhile=_load_countries):
             records += table.num_rows
             limits.check(file, "the number of lines", records + 1, limits.MAX_STREAMED_ROWS + 1, "MAX_STREAMED_ROWS")
             raw = table.rename_columns([n.strip() for n in names]).to_pandas(

@@ -120,3 +120,39 @@ def test_an_unreadable_file_fails_the_index_as_well(tmp_path, monkeypatch):
         list(stream._batches(path, ["id", "text"], 10, lines))
     with pytest.raises(OSError, match="disk gone"):
         lines.count()
+
+
+def test_an_error_before_the_first_block_surfaces_instead_of_a_wait(tmp_path, monkeypatch):
+    import threading
+
+    from geodata.ingest import stream
+
+    path = _file(tmp_path, b"id,text\nK1,a\n")
+
+    def broken(*args, **kwargs):
+        raise MemoryError("no buffer")
+
+    monkeypatch.setattr(stream, "LineScan", broken)
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            list(stream._batches(path, ["id", "text"], 10))
+        except BaseException as exc:  # noqa: BLE001 - looked at below
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "the import waited for a reading thread that had died"
+    assert len(raised) == 1 and isinstance(raised[0], MemoryError)
+
+
+def test_a_short_first_batch_then_full_ones(tmp_path, monkeypatch):
+    from geodata.ingest import stream
+
+    path = _file(tmp_path, b"id,text\n" + b"".join(b"K%d,t\n" % i for i in range(23)))
+    loaded: list[bool] = []
+    tables = list(stream._batches(path, ["id", "text"], 10, first=2, meanwhile=lambda: loaded.append(True)))
+    assert [t.num_rows for t in tables] == [2, 10, 10, 1] and loaded == [True]
+    assert pa.concat_tables(tables).column("id").to_pylist() == [f"K{i}" for i in range(23)]
