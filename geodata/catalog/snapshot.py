@@ -4,7 +4,9 @@ Why: reading a PostGIS catalog's dataset into memory takes ~53 s and 6.8 GB at 1
 every process that serves it (each gunicorn worker, each restart). Written once per version the way the
 Parquet store writes (Parquet and the mapped Arrow sidecar), the same dataset opens in ~3.5 s with its
 text in the mapped file, whose pages the workers share. The database stays the record: a new version
-means a new snapshot, and the dataset's older snapshots are removed.
+means a new snapshot, and the dataset's older snapshots are removed. A catalog that reads in parts
+(PostGIS: :meth:`~geodata.catalog.postgis.PostgisCatalog.load_in_parts`) is copied a million incidents at a
+time, so the first open of a version holds one part in memory, not the dataset.
 
 One writer: after a re-import every worker finds the new version at once. Each reading the database and
 writing its own copy would cost each ~6.8 GB at 10^7 (four workers: more than the machine); so the first
@@ -21,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from geodata.catalog.parquet import read_dataset, write_dataset
+from geodata.catalog.parquet import read_dataset, write_dataset, write_in_parts
 from geodata.catalog.protocol import Catalog
 from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError
@@ -46,12 +48,21 @@ def load_through_snapshot(catalog: Catalog, name: str, folder: Path) -> Dataset:
         written = _mapped(home / version, name)  # another process may have written it while this one waited
         if written is not None:
             return written
-        dataset = catalog.load(name)
-        if not _VERSION.fullmatch(dataset.version):
-            return dataset
-        target = home / dataset.version
-        write_dataset(dataset, target, version=dataset.version)  # atomic: staged beside it, then swapped in
-        del dataset
+        in_parts = getattr(catalog, "load_in_parts", None)
+        if in_parts is not None:  # a part of the incidents at a time: bounded memory
+            with in_parts(name) as stored:
+                version = str(stored.meta.get("version", ""))  # re-imported since? the version read here
+                if not _VERSION.fullmatch(version):
+                    return catalog.load(name)
+                target = home / version
+                write_in_parts(target, stored.meta, stored.tables, stored.incidents)
+        else:
+            dataset = catalog.load(name)
+            if not _VERSION.fullmatch(dataset.version):
+                return dataset
+            target = home / dataset.version
+            write_dataset(dataset, target, version=dataset.version)  # atomic: staged beside it, then swapped in
+            del dataset
         for older in home.iterdir():
             if older.name != target.name and not older.name.startswith("."):
                 shutil.rmtree(older, ignore_errors=True)

@@ -30,6 +30,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -61,6 +62,20 @@ from geodata.model.filters import FilterState
 #: fifth) PostgreSQL may switch to a generic plan, and without the notes pattern or the dates a generic
 #: plan scans every partition: a notes search over 10^7 incidents went from 15 ms to 2-3.5 s.
 PLAN_CACHE_MODE = "force_custom_plan"
+
+
+#: Incidents per part when a dataset is read in parts (:meth:`PostgisCatalog.load_in_parts`): ~0.7 GB in pandas.
+PART_ROWS = 1_000_000
+
+
+@dataclass
+class StoredParts:
+    """A stored dataset in parts: its description, its other tables, and its incidents as date-ordered parts
+    (read from the database as they are iterated)."""
+
+    meta: dict
+    tables: dict[str, pd.DataFrame]
+    incidents: Iterator[pd.DataFrame]
 
 
 class DatabaseError(GeodataError):
@@ -314,6 +329,54 @@ class PostgisCatalog:
             map_series=dict(meta.get("map_series") or {}), attribution=str(meta.get("attribution", "")),
             short_title=str(meta.get("short_title", "")), version=str(meta.get("version", "")),
         )
+
+    @contextlib.contextmanager
+    def load_in_parts(self, name: str, rows: int = PART_ROWS) -> Iterator[StoredParts]:
+        """The stored dataset read in one snapshot as :meth:`load` reads it, its incidents in date-ordered
+        parts of about ``rows`` (cut between days, from the day roll-up; a day is never split), so that a
+        copy can be written in bounded memory (:func:`geodata.catalog.parquet.write_in_parts`). The parts
+        are read while the block iterates them; the connection is held until it ends.
+
+        Raises
+        ------
+        UnreadableFileError
+            no dataset of that name.
+        DatabaseError
+            the database is unavailable.
+        """
+        check_name(name)
+        with self._transaction(f"loading dataset {name!r}", snapshot=True) as cur:
+            meta, extra = self._described(cur, name)
+            tables = {key: _in_order(tb.read_csv(
+                _copy_out(cur, _select(spec, "dataset = %s", extra=bool(extra.get(key))), (name,)), spec,
+                leading=("ordinal",), extra=extra.get(key))).reset_index(drop=True)
+                for key, spec in tb.TABLES.items() if key != "incidents"}
+            yield StoredParts(meta, tables, self._incident_parts(cur, name, extra.get("incidents"), rows))
+
+    def _incident_parts(self, cur: psycopg.Cursor, name: str, extra: list[list[str]] | None,
+                        rows: int) -> Iterator[pd.DataFrame]:
+        spec = tb.TABLES["incidents"]
+        days = cur.execute("SELECT event_date, sum(incidents) FROM incident_days WHERE dataset = %s "
+                           "GROUP BY event_date ORDER BY event_date", (name,)).fetchall()
+        cuts, held = [], 0
+        for day, count in days:  # a part ends before the day that would take it past ``rows``
+            if held and held + int(count) > rows:
+                cuts.append(day)
+                held = 0
+            held += int(count)
+        bounds = list(zip([None, *cuts], [*cuts, None], strict=True))
+        following = 0
+        for start, end in bounds:
+            condition = "dataset = %s" + (" AND event_date >= %s" if start else "") + \
+                (" AND event_date < %s" if end else "")
+            params = [name, *(d for d in (start, end) if d is not None)]
+            part = _in_order(tb.read_csv(_copy_out(cur, _select(spec, condition, extra=bool(extra)), params), spec,
+                                         leading=("ordinal",), extra=extra))
+            if len(part) and (part.index[0] != following or part.index[-1] != following + len(part) - 1):
+                raise DatabaseError(f"dataset {name!r}: its incidents' positions are not in date order "
+                                    "(saved by another program?)")
+            following += len(part)
+            yield part.reset_index(drop=True)
 
     def meta(self, name: str) -> dict:
         """The dataset's description: the same keys as the Parquet store's ``dataset.json``."""

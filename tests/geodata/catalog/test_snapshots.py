@@ -4,8 +4,10 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from geodata.catalog.parquet import read_dataset, write_dataset
 from geodata.catalog.snapshot import load_through_snapshot
 from geodata.model.dataset import dataset_from_incidents
 from tests.geodata.catalog.test_catalogs import cells, pg, postgis_url  # noqa: F401 (fixtures)
@@ -26,6 +28,7 @@ def test_a_database_dataset_is_read_once_per_version_then_mapped(postgis_url, tm
         # Every later open (a restart, another worker) maps the snapshot: no rows read from the database.
         with monkeypatch.context() as patched:
             patched.setattr(catalog, "load", lambda name: pytest.fail("read from the database again"))
+            patched.setattr(catalog, "load_in_parts", lambda name: pytest.fail("read from the database again"))
             again = load_through_snapshot(catalog, "mali", tmp_path)
         assert again.version == version and again.name == "mali" and cells(again.incidents) == cells(first.incidents)
 
@@ -50,15 +53,15 @@ def _open_in_another_process(url: str, folder: str, log: str) -> tuple[str, int]
     from geodata.catalog.postgis import PostgisCatalog
 
     with PostgisCatalog(url) as catalog:
-        read = catalog.load
+        read = catalog.load_in_parts
 
-        def load(name):
+        def load_in_parts(name):
             with open(log, "a") as f:
                 f.write("read\n")
             time.sleep(0.5)  # a slow read, so the other processes arrive while it is written
             return read(name)
 
-        catalog.load = load  # type: ignore[method-assign]
+        catalog.load_in_parts = load_in_parts  # type: ignore[method-assign]
         dataset = load_through_snapshot(catalog, "niger", Path(folder))
         return dataset.version, len(dataset.incidents)
 
@@ -75,3 +78,35 @@ def test_workers_opening_a_new_version_at_once_read_the_database_once(postgis_ur
     assert opened == [(version, 1_500)] * 3
     assert log.read_text().splitlines() == ["read"], "each worker read the database and wrote its own snapshot"
     assert sorted(p.name for p in (tmp_path / "snap" / "niger").iterdir()) == [".writing", version]
+
+
+def test_the_snapshot_is_copied_in_parts_and_reads_back_as_the_database_dataset(postgis_url, tmp_path):  # noqa: F811
+    """Bounded memory: the incidents come a few days at a time (here ~400 rows a part), and the copy is the
+    database's dataset cell for cell and dtype for dtype, with a source's own columns, text that is empty
+    in the first parts, and several incidents a day."""
+    from geodata.catalog.postgis import PostgisCatalog
+
+    frame = sahel_incidents(2_500, seed=12)
+    frame["notes"] = frame["notes"].astype("string")
+    frame.loc[frame.index < 1_200, "notes"] = None  # only nulls in the first parts
+    frame["source_scale"] = pd.Series(["National", "Local"] * 1_250, dtype="string")  # a source's own column
+    frame["interaction"] = pd.Series(range(2_500), dtype="Int64") % 7
+    burkina = dataset_from_incidents(frame, name="burkina", title="Burkina Faso (test)")
+    with PostgisCatalog(postgis_url) as catalog:
+        version = catalog.save(burkina)
+        whole = catalog.load("burkina")
+        with catalog.load_in_parts("burkina", rows=400) as stored:
+            sizes = [len(part) for part in stored.incidents]
+        assert sum(sizes) == 2_500 and len(sizes) >= 5 and max(sizes) < 400 + 100, sizes  # a day is not split
+        parts = catalog.load_in_parts
+        catalog.load_in_parts = lambda name: parts(name, rows=400)  # type: ignore[method-assign]
+        copy = load_through_snapshot(catalog, "burkina", tmp_path / "parts")
+    whole_copy = read_dataset(tmp_path / "whole") if write_dataset(whole, tmp_path / "whole") else None
+    assert copy.version == version and copy.name == "burkina" and copy.title == "Burkina Faso (test)"
+    assert list(copy.incidents.columns) == list(whole.incidents.columns)
+    assert copy.incidents.dtypes.to_dict() == whole_copy.incidents.dtypes.to_dict()  # as a whole copy reads
+    assert cells(copy.incidents) == cells(whole.incidents)
+    assert copy.incidents["event_date"].is_monotonic_increasing
+    assert copy.incidents["interaction"].tolist() == whole.incidents["interaction"].tolist()
+    for table in ("displacement", "places", "highways", "flows"):
+        assert cells(getattr(copy, table)) == cells(getattr(whole, table)), table
