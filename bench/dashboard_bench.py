@@ -89,6 +89,24 @@ print(json.dumps({{"seconds": time.perf_counter() - t, "cpu_seconds": time.proce
                   "imports": imports, "load": os.getloadavg()[0]}}))
 """
 
+#: The start-up of an app whose catalog is PostGIS: the version asked of the database, the snapshot mapped.
+STARTUP_DATABASE = f"""
+import json, os, sys, time
+from pathlib import Path
+t, cpu = time.perf_counter(), time.process_time()
+sys.path.insert(0, {str(ROOT)!r})
+from dashboard.app import create_app
+from geodata import IncidentStore
+from geodata.catalog.postgis import PostgisCatalog
+from geodata.catalog.snapshot import load_through_snapshot
+imports = {{**{MEMORY}, "seconds": time.perf_counter() - t}}
+url, name, snapshots = sys.argv[1].split("|")
+with PostgisCatalog(url) as catalog:
+    app = create_app(IncidentStore(load_through_snapshot(catalog, name, Path(snapshots))))
+print(json.dumps({{"seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - cpu, **{MEMORY},
+                  "imports": imports, "load": os.getloadavg()[0]}}))
+"""
+
 NAIVE_MEMORY = f"""
 import json, sys
 import dash, plotly.express, geopandas as gpd, pandas as pd
@@ -186,7 +204,7 @@ def p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
 
-def subprocess_json(code: str, folder: Path) -> dict:
+def subprocess_json(code: str, folder: Path | str) -> dict:
     out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -208,19 +226,34 @@ def synthetic_folder(workdir: Path, n: int) -> Path:
     return folder
 
 
+def database_folder(url: str, workdir: Path, n: int) -> Path:
+    """The local snapshot of the database's ``syn<n>`` (bench/postgis_bench.py loads it), written on its first
+    open as the app's site writes it."""
+    from geodata.catalog.postgis import PostgisCatalog
+    from geodata.catalog.snapshot import load_through_snapshot
+
+    with PostgisCatalog(url) as catalog:
+        t = time.perf_counter()
+        version = load_through_snapshot(catalog, f"syn{n}", workdir / "snapshots").version
+        print(f"dataset syn{n} of {catalog.display}: its snapshot opened in {time.perf_counter() - t:.1f} s")
+    return workdir / "snapshots" / f"syn{n}" / version
+
+
 def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_max: int, warm: bool = False,
-               only: tuple[str, ...] = ()) -> None:
-    folder = synthetic_folder(workdir, n)
+               only: tuple[str, ...] = (), database: str | None = None) -> None:
+    folder = database_folder(database, workdir, n) if database else synthetic_folder(workdir, n)
     if only:
         bench_parts(n, folder, repeats, warm, only)
         return
-    naive = n <= naive_max
+    naive = n <= naive_max and not database
     print(f"\n=== N = {n:,} incidents (point budget {DEFAULT_POINT_BUDGET:,}); {load_average()} ===")
     if not sidecar_path(folder).exists():  # a folder written before the sidecar: the first start builds it
         initial = subprocess_json(STARTUP, folder)
         print(f"first start-up, building the incidents sidecar from the Parquet file: {initial['seconds']:.2f} s")
-    startup = subprocess_json(STARTUP, folder)
-    print(f"start-up (fresh process, imports + data + layout): {startup['seconds']:.2f} s (imports "
+    startup = subprocess_json(STARTUP_DATABASE, f"{database}|syn{n}|{workdir / 'snapshots'}") if database \
+        else subprocess_json(STARTUP, folder)
+    where = ", the catalog PostGIS" if database else ""
+    print(f"start-up (fresh process, imports + data + layout{where}): {startup['seconds']:.2f} s (imports "
           f"{startup['imports']['seconds']:.2f} s; CPU {startup['cpu_seconds']:.2f} s; "
           f"load average {startup['load']:.1f})")
     sidecar_mb = sidecar_path(folder).stat().st_size / 2**20
@@ -408,13 +441,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", action="store_true",
                         help="run the store's warm-up before the states, as the app does after its first page")
     parser.add_argument("--workdir", type=Path, default=CACHE, help="keep generated datasets here")
+    parser.add_argument("--database", help="the datasets syn<N> of this PostGIS database (bench/postgis_bench.py "
+                        "loads them), served as the app serves a PostGIS catalog's: through the local snapshot")
     parser.add_argument("--only", nargs="+", choices=("summary", "aggregates"), default=(),
                         help="only these parts, on a store read in this process (no start-up, map or naive runs)")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"dashboard_bench: {' '.join(sys.argv)}; {load_average()}")
     for n in args.sizes:
-        bench_size(n, args.workdir, args.repeats, args.naive_repeats, args.naive_max, args.warm, tuple(args.only))
+        bench_size(n, args.workdir, args.repeats, args.naive_repeats, args.naive_max, args.warm, tuple(args.only),
+                   args.database)
     return 0
 
 
