@@ -39,7 +39,7 @@ from dashboard.views.datasets import DATASETS_KEY
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
 from geodata.catalog.protocol import NAME_PATTERN, is_valid_name
-from geodata.catalog.snapshot import load_through_snapshot
+from geodata.catalog.snapshot import open_stored
 from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError, UnreadableFileError
 
@@ -205,9 +205,7 @@ class Site:
     def _load(self, name: str) -> Dataset:
         """A stored dataset; a database catalog's through a local snapshot per version (mapped, shared by
         the workers: :mod:`geodata.catalog.snapshot`), a Parquet catalog's as it is (it is one already)."""
-        if getattr(self.catalog, "path", None) is not None:
-            return self.catalog.load(name)
-        return load_through_snapshot(self.catalog, name, self.config.catalog.data_dir / "snapshots")
+        return open_stored(self.catalog, name, self.config.catalog.data_dir)
 
     def __call__(self, environ, start_response):
         refused = refusal(environ, self.config)

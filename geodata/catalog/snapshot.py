@@ -28,8 +28,18 @@ from geodata.catalog.protocol import Catalog
 from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError
 
+#: The snapshots' folder, under the data folder (``CONFLICT_MAP_DATA``).
+SNAPSHOTS = "snapshots"
 #: What a version must look like to name a folder (content hashes do); anything else is read directly.
 _VERSION = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+def open_stored(catalog: Catalog, name: str, data_dir: Path) -> Dataset:
+    """A stored dataset as the app serves it: a Parquet catalog's as it is (its incidents mapped already), a
+    database catalog's through its local snapshot under ``data_dir`` (written first if need be)."""
+    if getattr(catalog, "path", None) is not None:
+        return catalog.load(name)
+    return load_through_snapshot(catalog, name, Path(data_dir) / SNAPSHOTS)
 
 
 def load_through_snapshot(catalog: Catalog, name: str, folder: Path) -> Dataset:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.catalog.protocol import Catalog, check_name, name_from_text
+from geodata.catalog.snapshot import open_stored
 from geodata.geo.coordinates import Area
 from geodata.geo.gazetteer import Gazetteer
 from geodata.geo.spatial import assign_admin_codes
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from geodata.catalog.settings import CatalogSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -351,7 +355,8 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
         reassigned = reassign_pcodes(catalog, catalog.boundaries(), say)
         _complete_report(report, {"reassigned": {"datasets": reassigned[0], "rows": reassigned[1]}})
         return ImportOutcome(result, "boundaries", None, report, reassigned=reassigned)
-    existing = catalog.load(name) if name in catalog.names() else None
+    # a database's dataset through the app's local snapshot (mapped), not read whole (6.8 GB at 10^7)
+    existing = open_stored(catalog, name, root) if name in catalog.names() else None
     # a big export's rows (read in batches) move into the merged dataset: the outcome keeps no copy
     merged, changes = merge_into(existing, result, name=name, title=title or name, deletions=drop,
                                  series=source.series if source is not None else None, consume=source is None)
@@ -367,4 +372,20 @@ def ingest_file(path: str | Path, fmt: str, catalog: Catalog, *, dataset: str | 
         _withdraw_report(report)
         raise
     _complete_report(report, {"version": version})
+    _prepare_snapshot(catalog, name, root, say)
     return ImportOutcome(result, name, version, report, changes.deleted, changes)
+
+
+def _prepare_snapshot(catalog: Catalog, name: str, data_dir: Path, say: Callable[[str], None]) -> None:
+    """A database's new version copied to the app's local snapshot now (:mod:`geodata.catalog.snapshot`), so
+    the app maps it on its next request (0.2 s at 10^7 incidents) instead of copying it then (65 s, every
+    request of the worker waiting). The import has succeeded whatever happens here: the app copies it if
+    this could not."""
+    if getattr(catalog, "path", None) is not None:
+        return  # a Parquet folder is served as it is
+    say(f"copying dataset {name!r} to the app's local snapshot")
+    try:
+        open_stored(catalog, name, data_dir)
+    except (GeodataError, OSError) as exc:
+        log.warning("dataset %r: the local snapshot was not written (%s); the app writes it on first open", name,
+                    exc)

@@ -1,6 +1,7 @@
 """A PostGIS dataset is served from a local snapshot written once per version (mapped after)."""
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from geodata.catalog.parquet import read_dataset, write_dataset
 from geodata.catalog.snapshot import load_through_snapshot
 from geodata.model.dataset import dataset_from_incidents
+from geodata.model.errors import GeodataError
 from tests.geodata.catalog.test_catalogs import cells, pg, postgis_url  # noqa: F401 (fixtures)
 from tests.sahel_incidents import sahel_incidents
 
@@ -110,3 +112,37 @@ def test_the_snapshot_is_copied_in_parts_and_reads_back_as_the_database_dataset(
     assert copy.incidents["interaction"].tolist() == whole.incidents["interaction"].tolist()
     for table in ("displacement", "places", "highways", "flows"):
         assert cells(getattr(copy, table)) == cells(getattr(whole, table)), table
+
+
+def test_an_import_into_the_database_prepares_the_apps_snapshot_and_a_reimport_reads_it(postgis_url, tmp_path,  # noqa: F811
+                                                                                        monkeypatch):
+    """The app's first request after an import maps the new version (no copy from the database then), and a
+    re-import merges with the mapped snapshot instead of reading the stored dataset whole."""
+    from geodata.catalog.postgis import PostgisCatalog
+    from geodata.catalog.snapshot import SNAPSHOTS, open_stored
+    from geodata.ingest.pipeline import ingest_file
+    from tests.dashboard.server.hostile_support import colombia_acled
+
+    first, second = tmp_path / "antioquia.csv", tmp_path / "antioquia-more.csv"
+    rows = colombia_acled(60, seed=3)
+    rows.iloc[:40].to_csv(first, index=False)
+    rows.iloc[40:].to_csv(second, index=False)
+    with PostgisCatalog(postgis_url) as catalog:
+        with contextlib.suppress(GeodataError):
+            catalog.remove("antioquia")
+        outcome = ingest_file(first, "acled", catalog, dataset="antioquia", report_root=tmp_path)
+        assert (tmp_path / SNAPSHOTS / "antioquia" / outcome.version / "incidents.parquet").exists()
+        with monkeypatch.context() as patched:
+            for method in ("load", "load_in_parts"):
+                patched.setattr(catalog, method, lambda *a, **k: pytest.fail("copied from the database on open"))
+            served = open_stored(catalog, "antioquia", tmp_path)  # what the app's site does
+        assert served.version == outcome.version and len(served.incidents) == 40
+
+        with monkeypatch.context() as patched:  # the merge reads the snapshot; only the new version is copied
+            patched.setattr(catalog, "load", lambda *a, **k: pytest.fail("the stored dataset read whole"))
+            again = ingest_file(second, "acled", catalog, dataset="antioquia", report_root=tmp_path)
+        assert again.version != outcome.version
+        assert sorted(p.name for p in (tmp_path / SNAPSHOTS / "antioquia").iterdir()) == [".writing", again.version]
+        assert len(catalog.load("antioquia").incidents) == 60
+        assert len(open_stored(catalog, "antioquia", tmp_path).incidents) == 60
+        catalog.remove("antioquia")
