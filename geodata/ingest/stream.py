@@ -330,7 +330,8 @@ class _Output:
             # statistics of the numbers and dates only: min/max of every text column cost a third of the write
             numbers = [f.name for f in table.schema if not pa.types.is_large_string(f.type)
                        and not pa.types.is_string(f.type)]
-            self.writer = pq.ParquetWriter(self.partial, table.schema, write_statistics=numbers)
+            # pages built in the batches' pool: the default one zeroes fresh pages for every row group
+            self.writer = pq.ParquetWriter(self.partial, table.schema, write_statistics=numbers, memory_pool=_pool())
             self.frames.append(_empty(checked.typed))
         self._wait()
         self._writing = self._thread.submit(self.writer.write_table, table.cast(self.schema))
