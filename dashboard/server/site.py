@@ -14,7 +14,8 @@ request to a dataset checks its version first: a ``stat`` of the stored
 folder's description (cheap enough for every request), or for a catalog
 without files (PostGIS) its version at most every
 ``CONFLICT_MAP_VERSION_CHECK_MS``. A stale app is rebuilt before it answers,
-so after a re-import every worker answers from the new version.
+so after a re-import every worker answers from the new version; one dataset's rebuild keeps only that
+dataset's requests waiting.
 
 Authentication runs first, on every path, before any dataset is looked up
 or loaded: a stranger gets the same 401 for a real and a made-up name.
@@ -95,7 +96,8 @@ class Site:
 
         self.importer = create_import_app(self.catalog, self.config)
         self._apps: dict[str, _Built] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _apps and _building
+        self._building: dict[str, threading.Lock] = {}  # one per dataset: its check and rebuild
         warm(self.default)
         warm(self.importer)
         if preload:
@@ -179,13 +181,16 @@ class Site:
                     and time.monotonic() - built.checked < interval:
                 return built.app
         with self._lock:
+            building = self._building.setdefault(name, threading.Lock())
+        with building:  # one dataset's rebuild (a snapshot copied, a store built) keeps only its own visitors waiting
             return self._current(name, self._tag(name))
 
     def _current(self, name: str, tag: object | None) -> Dash | None:
-        # Under the lock: a full check against the catalog, and a rebuild if the version moved.
+        # Under the dataset's lock: a full check against the catalog, and a rebuild if the version moved.
         built = self._apps.get(name)
         if name not in self.catalog.names():
-            self._apps.pop(name, None)
+            with self._lock:
+                self._apps.pop(name, None)
             return None
         version = str(self.catalog.meta(name).get("version", ""))
         if built is not None and built.version == version and not self._damaged(name):
@@ -197,7 +202,8 @@ class Site:
                          boundaries=stored if len(stored) else None)
         app.server.config[DATASETS_KEY] = self.dataset_titles
         warm(app)
-        self._apps[name] = _Built(version, tag, app, time.monotonic())
+        with self._lock:
+            self._apps[name] = _Built(version, tag, app, time.monotonic())
         if built is not None:
             log.info("dataset %r: version %s replaces %s in process %d", name, version, built.version, os.getpid())
         return app

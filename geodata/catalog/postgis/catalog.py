@@ -185,20 +185,24 @@ class PostgisCatalog:
             self._conn = None  # inherited through fork: the parent's socket is not ours to use or close
         if self._conn is None or self._conn.closed or self._conn.broken:
             self._discard()
-            settings: dict[str, Any] = {"autocommit": True, "connect_timeout": self.connect_timeout}
-            if "application_name" not in psycopg.conninfo.conninfo_to_dict(self.url):
-                settings["application_name"] = "conflict-map"
-            conn = psycopg.connect(self.url, **settings)
-            try:
-                conn.execute("SET datestyle TO 'ISO, YMD'")
-                conn.execute("SET TIME ZONE 'UTC'")
-                conn.execute(f"SET plan_cache_mode TO {PLAN_CACHE_MODE}")
-                apply_migrations(conn)
-            except BaseException:
-                conn.close()
-                raise
-            self._conn, self._pid = conn, os.getpid()
+            self._conn, self._pid = self._connect(), os.getpid()
         return self._conn
+
+    def _connect(self) -> psycopg.Connection:
+        """A new connection, set up as every one of this catalog's (ISO dates, UTC, custom plans, the schema)."""
+        settings: dict[str, Any] = {"autocommit": True, "connect_timeout": self.connect_timeout}
+        if "application_name" not in psycopg.conninfo.conninfo_to_dict(self.url):
+            settings["application_name"] = "conflict-map"
+        conn = psycopg.connect(self.url, **settings)
+        try:
+            conn.execute("SET datestyle TO 'ISO, YMD'")
+            conn.execute("SET TIME ZONE 'UTC'")
+            conn.execute(f"SET plan_cache_mode TO {PLAN_CACHE_MODE}")
+            apply_migrations(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _discard(self) -> None:
         if self._conn is not None:
@@ -222,6 +226,20 @@ class PostgisCatalog:
                     raise DatabaseError(f"{action}: the PostGIS database {self.display} is unavailable: "
                                         f"{_reason(exc)} (the next call reconnects)") from exc
                 raise DatabaseError(f"{action} in the PostGIS database {self.display}: {_reason(exc)}") from exc
+
+    @contextlib.contextmanager
+    def _long_read(self, action: str) -> Iterator[psycopg.Cursor]:
+        """A cursor in one read-only snapshot on a connection of its own, closed after: a read of minutes (a
+        dataset copied in parts) leaves the shared connection to the quick calls (names, versions) meanwhile."""
+        try:
+            with contextlib.closing(self._connect()) as conn, conn.transaction(), conn.cursor() as cur:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield cur
+        except psycopg.OperationalError as exc:
+            raise DatabaseError(f"{action}: the PostGIS database {self.display} is unavailable: "
+                                f"{_reason(exc)}") from exc
+        except psycopg.Error as exc:
+            raise DatabaseError(f"{action} in the PostGIS database {self.display}: {_reason(exc)}") from exc
 
     def close(self) -> None:
         """Close the connection (a later call opens a new one)."""
@@ -335,7 +353,7 @@ class PostgisCatalog:
         """The stored dataset read in one snapshot as :meth:`load` reads it, its incidents in date-ordered
         parts of about ``rows`` (cut between days, from the day roll-up; a day is never split), so that a
         copy can be written in bounded memory (:func:`geodata.catalog.parquet.write_in_parts`). The parts
-        are read while the block iterates them; the connection is held until it ends.
+        are read while the block iterates them, on a connection of their own (the catalog's other calls go on).
 
         Raises
         ------
@@ -345,7 +363,7 @@ class PostgisCatalog:
             the database is unavailable.
         """
         check_name(name)
-        with self._transaction(f"loading dataset {name!r}", snapshot=True) as cur:
+        with self._long_read(f"loading dataset {name!r}") as cur:
             meta, extra = self._described(cur, name)
             tables = {key: _in_order(tb.read_csv(
                 _copy_out(cur, _select(spec, "dataset = %s", extra=bool(extra.get(key))), (name,)), spec,

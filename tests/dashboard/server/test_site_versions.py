@@ -66,3 +66,40 @@ def test_preloading_is_bounded_and_says_what_it_skipped(tmp_path, caplog):
     assert sorted(site._apps) == ["bogota", "cali"]
     assert "4 stored datasets" in caplog.text and "the other 2 are built on first visit" in caplog.text
     assert Client(site).get("/datasets/pasto/").status_code == 200
+
+
+def test_one_datasets_rebuild_keeps_only_its_own_visitors_waiting(tmp_path):
+    """A re-imported dataset is rebuilt before it answers (a big one: seconds); meanwhile another dataset's
+    callbacks are answered at once."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    catalog = import_colombia(tmp_path / "data", 19)
+    import_colombia(tmp_path / "data", 12, name="choco", seed=3)
+    site = Site(Config(version_check_ms=0), catalog=WithoutFiles(catalog))  # every request checks the version
+    bodies = {name: json.dumps(callback_body(site._apps[name].app.callback_map, HEADLINE))
+              for name in ("antioquia", "choco")}
+    load, started = site._load, threading.Event()
+
+    def slow_load(name):
+        if name == "antioquia":
+            started.set()
+            time.sleep(2.0)  # a big dataset's snapshot and store
+        return load(name)
+
+    site._load = slow_load
+    import_colombia(tmp_path / "data", 21)
+
+    def ask(name):
+        begun = time.perf_counter()
+        answer = Client(site).post(f"/datasets/{name}/_dash-update-component", data=bodies[name],
+                                   content_type="application/json")
+        return headline_count(answer.get_json()), time.perf_counter() - begun
+
+    with ThreadPoolExecutor(2) as pool:
+        rebuilt = pool.submit(ask, "antioquia")
+        assert started.wait(10)
+        other, waited = pool.submit(ask, "choco").result(timeout=10)
+        assert rebuilt.running(), "the rebuild was over before the other dataset was asked"
+        assert (rebuilt.result(timeout=30)[0], other) == ("21", "12")
+    assert waited < 1.0, f"the other dataset waited {waited:.1f} s behind the rebuild"

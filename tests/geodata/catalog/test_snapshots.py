@@ -146,3 +146,21 @@ def test_an_import_into_the_database_prepares_the_apps_snapshot_and_a_reimport_r
         assert len(catalog.load("antioquia").incidents) == 60
         assert len(open_stored(catalog, "antioquia", tmp_path).incidents) == 60
         catalog.remove("antioquia")
+
+
+def test_a_dataset_copied_in_parts_leaves_the_catalog_answering_other_calls(postgis_url):  # noqa: F811
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geodata.catalog.postgis import PostgisCatalog
+
+    chad = dataset_from_incidents(sahel_incidents(1_200, seed=13), name="chad", title="Chad (test)")
+    with PostgisCatalog(postgis_url) as catalog, ThreadPoolExecutor(1) as other:
+        catalog.save(chad)
+        with catalog.load_in_parts("chad", rows=300) as stored:
+            parts = iter(stored.incidents)
+            first = next(parts)
+            # mid-copy, a worker's other requests still check names and versions
+            assert "chad" in other.submit(catalog.names).result(timeout=10)
+            assert other.submit(catalog.meta, "chad").result(timeout=10)["version"] == stored.meta["version"]
+            assert len(first) + sum(len(p) for p in parts) == 1_200
+        catalog.remove("chad")
