@@ -11,6 +11,7 @@ same id cell by cell without keeping any batch in memory.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import mmap
 import threading
@@ -82,7 +83,7 @@ class FileLines:
         self._error: BaseException | None = None
         self._lock = threading.Lock()
         self._parts: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
-        self._known = self._parts[0]
+        self._ends = [1]  # the number of starts in the parts up to each one
         self._done = threading.Event()
         self._map: mmap.mmap | None = None
         self._thread: threading.Thread | None = None
@@ -99,14 +100,16 @@ class FileLines:
 
     def add(self, starts: np.ndarray) -> None:
         """The next lines' starts (offsets in the file, ascending), as the reader finds them."""
-        with self._lock:
-            self._parts.append(starts)
+        if len(starts):
+            with self._lock:
+                self._parts.append(starts)
+                self._ends.append(self._ends[-1] + len(starts))
 
     def finish(self, size: int, lone_cr: bool) -> None:
         """The file was read to its end (``size`` bytes)."""
         with self._lock:
             starts = np.concatenate(self._parts)
-            self._parts = [starts]
+            self._parts, self._ends = [starts], [len(starts)]
         self._starts = starts[:-1] if starts[-1] == size else starts  # a final line break starts no line
         self._lone_cr = lone_cr
         self._done.set()
@@ -124,17 +127,20 @@ class FileLines:
         assert self._starts is not None
         return self._starts
 
-    def _upto(self, line: int) -> np.ndarray:
-        """Line starts, at least up to the start of the line after ``line`` when the file has one (waits
-        only for lines not yet read: a fed index serves the batches already parsed while the reader reads
-        on)."""
+    def _span(self, line: int) -> tuple[int, int | None]:
+        """Where ``line`` starts and where the next line starts (``None``: at the file's end). Waits only for
+        lines not yet read: a fed index serves the batches already parsed while the reader reads on."""
         if not self._done.is_set():
             with self._lock:
-                if sum(len(p) for p in self._parts) > line:
-                    if len(self._parts) > 1:
-                        self._parts = [np.concatenate(self._parts)]
-                    return self._parts[0]
-        return self.ready()
+                if self._ends[-1] > line:
+                    return self._start(line - 1), self._start(line)
+        starts = self.ready()
+        return int(starts[line - 1]), (int(starts[line]) if line < len(starts) else None)
+
+    def _start(self, k: int) -> int:
+        """The ``k``-th line start found so far (under the lock): looked up in its part, not joined."""
+        part = bisect.bisect_right(self._ends, k)
+        return int(self._parts[part][k - (self._ends[part - 1] if part else 0)])
 
     def count(self) -> int:
         """Lines in the file, as a text editor numbers them."""
@@ -146,12 +152,11 @@ class FileLines:
 
     def cells(self, line: int, encoding: str = "utf-8") -> list[str | None]:
         """The cells of one line (1-based) as the CSV reader splits them; blank cells ``None``."""
-        starts = self._upto(line)
+        start, end = self._span(line)
         if self._map is None:
             with self.path.open("rb") as handle:
                 self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        end = int(starts[line]) if line < len(starts) else len(self._map)
-        text = self._map[int(starts[line - 1]):end].decode(encoding).rstrip("\r\n")
+        text = self._map[start:end if end is not None else len(self._map)].decode(encoding).rstrip("\r\n")
         if line == 1:
             text = text.lstrip("\ufeff")
         row = next(csv.reader([text]), [])

@@ -156,3 +156,18 @@ def test_a_short_first_batch_then_full_ones(tmp_path, monkeypatch):
     tables = list(stream._batches(path, ["id", "text"], 10, first=2, meanwhile=lambda: loaded.append(True)))
     assert [t.num_rows for t in tables] == [2, 10, 10, 1] and loaded == [True]
     assert pa.concat_tables(tables).column("id").to_pylist() == [f"K{i}" for i in range(23)]
+
+
+def test_a_fed_index_serves_lines_already_read_without_waiting(tmp_path):
+    from geodata.ingest.lines import FileLines
+
+    path = _file(tmp_path, b"id,text\nK1,a\nK2,b\nK3,c\n")
+    lines = FileLines(path, scan=False)
+    lines.add(np.array([8, 13], dtype=np.int64))
+    lines.add(np.array([], dtype=np.int64))
+    lines.add(np.array([18], dtype=np.int64))
+    assert lines.cells(2) == ["K1", "a"] and lines.cells(3) == ["K2", "b"]  # the reader still reading
+    lines.add(np.array([23], dtype=np.int64))
+    lines.finish(23, False)
+    assert lines.cells(4) == ["K3", "c"] and lines.count() == 4 and lines.one_record_per_line(3)
+    lines.close()
