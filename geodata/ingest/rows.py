@@ -46,11 +46,11 @@ def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     if hasattr(frame, "geometry") or not keep.any():
         return frame[keep].reset_index(drop=True)
     names = list(frame.columns)
-    text = [i for i, name in enumerate(names) if arrow_text(frame.iloc[:, i]) is not None]
+    series = [values for _, values in frame.items()]  # by position, once (``iloc`` per use costs more than the take)
+    text = [i for i, values in enumerate(series) if arrow_text(values) is not None]
     columns: dict[int, object] = {}
     if text:
-        table = pa.Table.from_arrays([frame.iloc[:, i].array.__arrow_array__() for i in text],
-                                     names=[str(i) for i in text])
+        table = pa.Table.from_arrays([series[i].array.__arrow_array__() for i in text], names=[str(i) for i in text])
         starts, stops = _runs(keep)
         if int(keep.sum()) * 100 <= len(keep):
             kept = _take(table, np.flatnonzero(keep))  # a few rows: one small copy, no slices
@@ -62,10 +62,10 @@ def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
         if kept.num_rows <= len(keep) // 100 and kept.column(0).num_chunks > 1:
             kept = kept.combine_chunks()  # a few rows in thousands of one-row slices: one small copy
         for position, i in enumerate(text):
-            columns[i] = pd.array(kept.column(position), dtype=frame.iloc[:, i].dtype)
+            columns[i] = pd.array(kept.column(position), dtype=series[i].dtype)
     for i in range(len(names)):
         if i not in columns:
-            values = frame.iloc[:, i]
+            values = series[i]
             columns[i] = values.to_numpy()[keep] if isinstance(values.dtype, np.dtype) else values.array[keep]
     out = pd.DataFrame({i: columns[i] for i in range(len(names))})
     out.columns = names

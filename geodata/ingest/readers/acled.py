@@ -8,6 +8,7 @@ The project ships no ACLED rows: this reads the user's own export.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -48,13 +49,19 @@ REQUIRED = ("event_id_cnty", "event_date", "event_type", "location", "latitude",
             "fatalities", "source")
 
 
+@functools.lru_cache(maxsize=2)
+def _same_cells(value: str, count: int) -> pa.LargeStringArray:
+    """``count`` times ``value`` on Arrow buffers, built once for every batch of that many rows (Arrow
+    arrays are immutable: the batches of a streamed import share it)."""
+    data = value.encode()
+    offsets = np.arange(count + 1, dtype=np.int64) * len(data)
+    return pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data * count))
+
+
 def _same_text(value: str, index: pd.Index) -> pd.Series:
     """One text in every row, built on Arrow buffers (``pd.Series(value, dtype="string")`` copies it
     through a take: a tenth of a second per million rows)."""
-    data = value.encode()
-    offsets = np.arange(len(index) + 1, dtype=np.int64) * len(data)
-    cells = pa.LargeStringArray.from_buffers(len(index), pa.py_buffer(offsets), pa.py_buffer(data * len(index)))
-    return pd.Series(pd.array(cells, dtype="string"), index=index)
+    return pd.Series(pd.array(_same_cells(value, len(index)), dtype="string"), index=index)
 
 
 def read_acled(path: str | Path, *, encoding: str | None = None) -> SourceTable:
