@@ -110,9 +110,9 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 90
 def start_gunicorn(data: Path, log: Path, *, workers: int = 2, **env: str) -> tuple[subprocess.Popen, str]:
     """gunicorn with the shipped gunicorn.conf.py over the catalog ``data``, on a free loopback port."""
     port = free_port()
-    environment = {**os.environ, "CONFLICT_MAP_DATA": str(data), "CONFLICT_MAP_BIND": f"127.0.0.1:{port}",
-                   "CONFLICT_MAP_WORKERS": str(workers), "CONFLICT_MAP_CACHE": "off", **env}
-    environment.pop("CONFLICT_MAP_DATABASE_URL", None)
+    environment = {k: v for k, v in os.environ.items() if k != "CONFLICT_MAP_DATABASE_URL"}  # unless ``env`` sets it
+    environment.update({"CONFLICT_MAP_DATA": str(data), "CONFLICT_MAP_BIND": f"127.0.0.1:{port}",
+                        "CONFLICT_MAP_WORKERS": str(workers), "CONFLICT_MAP_CACHE": "off", **env})
     out = log.open("wb")
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
                                 "--access-logfile", "/dev/null", "app:server"], cwd=REPO, env=environment,
