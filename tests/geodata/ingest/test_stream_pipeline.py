@@ -171,3 +171,43 @@ def test_a_fed_index_serves_lines_already_read_without_waiting(tmp_path):
     lines.finish(23, False)
     assert lines.cells(4) == ["K3", "c"] and lines.count() == 4 and lines.one_record_per_line(3)
     lines.close()
+
+
+def test_the_reader_stays_a_few_batches_ahead(tmp_path, monkeypatch):
+    """Memory bounded by batches, not the file: while the import validates a batch, the reading thread
+    parses at most the two queued batches and the one it is building, then waits."""
+    import time
+
+    from geodata.ingest import stream
+    from geodata.ingest.lines import FileLines
+
+    path = _file(tmp_path, b"id,text\n" + b"".join(b"K%d,t\n" % i for i in range(5000)))
+    monkeypatch.setattr(stream, "READ_BYTES", 64)  # blocks of a few lines
+    lines = FileLines(path, scan=False)
+    batches = stream._batches(path, ["id", "text"], 100, lines)
+    assert next(batches).num_rows == 100
+    time.sleep(0.5)  # a slow validation of the first batch
+    read = lines._ends[-1]
+    assert read < 100 * 5, f"{read} lines read ahead of a consumer still on its first batch"
+    assert sum(t.num_rows for t in batches) == 4900
+    assert lines.count() == 5001
+
+
+def test_a_failed_parquet_write_surfaces_and_leaves_no_file(tmp_path, monkeypatch):
+    """An error in the Parquet thread reaches the caller as itself; no file, no partial file."""
+    import pyarrow.parquet as pq
+
+    from geodata.ingest.stream import import_acled_stream
+    from tests.geodata.ingest.test_streamed_import import bad_export, refuse_one_table
+
+    path = bad_export(tmp_path / "mali.csv")
+    refuse_one_table(monkeypatch)
+
+    def full_disk(self, table, *args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full_disk)
+    out = tmp_path / "valid.parquet"
+    with pytest.raises(OSError, match="No space left"):
+        import_acled_stream(path, batch_rows=1000, out=out)
+    assert not out.exists() and not (tmp_path / "valid.parquet.partial").exists()
