@@ -136,6 +136,13 @@ def _select(spec: tb.TableSpec, condition: str, *, extra: bool = False) -> sql.C
         sql.SQL(", ").join(columns), sql.Identifier(spec.name), sql.SQL(condition))
 
 
+def _read_rows(cur: psycopg.Cursor, spec: tb.TableSpec, condition: str, params: list[Any],
+               extra: list[list[str]] | None) -> pd.DataFrame:
+    """The rows of ``spec``'s table matching ``condition``, in stored order (see :func:`_in_order`)."""
+    data = _copy_out(cur, _select(spec, condition, extra=bool(extra)), params)
+    return _in_order(tb.read_csv(data, spec, leading=("ordinal",), extra=extra))
+
+
 def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows sorted by ``ordinal``, which becomes the index (the row's position in the stored order)."""
     ordinal = frame.pop("ordinal").to_numpy()
@@ -365,10 +372,8 @@ class PostgisCatalog:
         check_name(name)
         with self._long_read(f"loading dataset {name!r}") as cur:
             meta, extra = self._described(cur, name)
-            tables = {key: _in_order(tb.read_csv(
-                _copy_out(cur, _select(spec, "dataset = %s", extra=bool(extra.get(key))), (name,)), spec,
-                leading=("ordinal",), extra=extra.get(key))).reset_index(drop=True)
-                for key, spec in tb.TABLES.items() if key != "incidents"}
+            tables = {key: _read_rows(cur, spec, "dataset = %s", [name], extra.get(key)).reset_index(drop=True)
+                      for key, spec in tb.TABLES.items() if key != "incidents"}
             yield StoredParts(meta, tables, self._incident_parts(cur, name, extra.get("incidents"), rows))
 
     def _incident_parts(self, cur: psycopg.Cursor, name: str, extra: list[list[str]] | None,
@@ -388,8 +393,7 @@ class PostgisCatalog:
             condition = "dataset = %s" + (" AND event_date >= %s" if start else "") + \
                 (" AND event_date < %s" if end else "")
             params = [name, *(d for d in (start, end) if d is not None)]
-            part = _in_order(tb.read_csv(_copy_out(cur, _select(spec, condition, extra=bool(extra)), params), spec,
-                                         leading=("ordinal",), extra=extra))
+            part = _read_rows(cur, spec, condition, params, extra)
             if len(part) and (part.index[0] != following or part.index[-1] != following + len(part) - 1):
                 raise DatabaseError(f"dataset {name!r}: its incidents' positions are not in date order "
                                     "(saved by another program?)")
@@ -444,9 +448,7 @@ class PostgisCatalog:
         spec = tb.TABLES["incidents"]
         condition, params = incident_condition(name, state, bbox)
         with self._transaction(f"querying dataset {name!r}", snapshot=True) as cur:
-            extra = self._described(cur, name)[1].get("incidents")
-            data = _copy_out(cur, _select(spec, condition, extra=bool(extra)), params)
-        return _in_order(tb.read_csv(data, spec, leading=("ordinal",), extra=extra))
+            return _read_rows(cur, spec, condition, params, self._described(cur, name)[1].get("incidents"))
 
     def count(self, name: str, state: FilterState, *, bbox: BBox | None = None) -> int:
         """How many incidents :meth:`query` would return, counted in the database."""
