@@ -111,7 +111,7 @@ def _pool() -> pa.MemoryPool:
 
 
 def _parse(data: memoryview, names: list[str], ascii_only: bool) -> pa.Table:
-    """Complete lines of the file (no header) as a table of text columns. A batch of ASCII bytes only is
+    """Complete lines of the file (no header) as a table of text columns. A block of ASCII bytes only is
     valid UTF-8 as it is: pyarrow's own check of every cell (a tenth of the parse) is then skipped."""
     options = pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                   strings_can_be_null=True, quoted_strings_can_be_null=True,
