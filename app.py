@@ -59,5 +59,8 @@ if __name__ == "__main__":
         from werkzeug.serving import run_simple
 
         print(f"conflict-map on http://{config.host}:{config.port}/ (import your data at /import/)")
+        from dashboard.server.heap import freeze_long_lived
+
+        freeze_long_lived()  # the apps and stores, built: out of the garbage collector's way
         site.start_warm_ups()
         run_simple(config.host, config.port, server, threaded=True)

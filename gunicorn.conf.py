@@ -65,6 +65,10 @@ def when_ready(server):
         built = site.warm_up_now()
         server.log.info("warm-up: %d tables built in the master in %.1f s, shared by the workers", built,
                         time.perf_counter() - started)
+        from dashboard.server.heap import freeze_long_lived
+
+        server.log.info("%d long-lived objects frozen: out of the garbage collector's way, pages shared",
+                        freeze_long_lived())
 
 
 def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)

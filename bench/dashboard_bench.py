@@ -50,6 +50,7 @@ from dash._utils import to_json  # noqa: E402
 from dashboard.callbacks.map import map_patch  # noqa: E402
 from dashboard.figures import plain  # noqa: E402
 from dashboard.server.cache import MemoryCache  # noqa: E402
+from dashboard.server.heap import freeze_long_lived  # noqa: E402
 from dashboard.views.aggregates import warm_up_steps  # noqa: E402
 from dashboard.views.cached import cached_figure  # noqa: E402
 from dashboard.views.headline import update_headline  # noqa: E402
@@ -285,6 +286,8 @@ def bench_size(n: int, workdir: Path, repeats: int, naive_repeats: int, naive_ma
               f"{time.perf_counter() - t:.2f} s ({time.process_time() - cpu:.2f} s CPU)")
     else:
         print("warm-up NOT run before the states (--warm runs it): each state's first call pays what it builds")
+    print(f"long-lived objects frozen, as the server does once set up (dashboard/server/heap.py): "
+          f"{freeze_long_lived():,}")
     print("ours: the map callback's answer encoded as JSON: 'patch' for a filter change (what the app sends then),"
           " 'full' for the whole figure, 'cached' for a state seen before; 'wire' = the patch compressed with zstd"
           " (what Chromium receives; compressing took 'zstd' ms more); naive: uncompressed, as stock Dash sends it")

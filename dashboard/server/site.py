@@ -36,6 +36,7 @@ from dashboard.app import create_app
 from dashboard.config import Config
 from dashboard.server.auth import refusal
 from dashboard.server.headers import ERROR_HEADERS
+from dashboard.server.heap import refreeze
 from dashboard.views.datasets import DATASETS_KEY
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
@@ -180,6 +181,7 @@ class Site:
             if tag is None and getattr(self.catalog, "path", None) is None \
                     and time.monotonic() - built.checked < interval:
                 return built.app
+        del built  # not held while it may be replaced: a replaced app must be collectable (heap.refreeze)
         with self._lock:
             building = self._building.setdefault(name, threading.Lock())
         with building:  # one dataset's rebuild (a snapshot copied, a store built) keeps only its own visitors waiting
@@ -206,6 +208,8 @@ class Site:
             self._apps[name] = _Built(version, tag, app, time.monotonic())
         if built is not None:
             log.info("dataset %r: version %s replaces %s in process %d", name, version, built.version, os.getpid())
+            del built
+            refreeze()  # the old app collectable, the new one out of the collector's way
         return app
 
     def _load(self, name: str) -> Dataset:

@@ -86,6 +86,8 @@ def test_the_master_builds_the_warm_up_tables_before_it_forks_the_workers(tmp_pa
     warmed = re.search(r"warm-up: (\d+) tables built in the master", log)
     assert warmed and int(warmed.group(1)) >= 20, log  # the default dataset's and the stored one's
     assert log.index(warmed.group(0)) < log.index("Booting worker"), "a worker was forked before the warm-up"
+    frozen = re.search(r"(\d+) long-lived objects frozen", log)
+    assert frozen and int(frozen.group(1)) > 10_000 and log.index(frozen.group(0)) < log.index("Booting worker")
 
 
 def test_a_postgis_catalog_served_by_gunicorn_follows_a_reimport_through_the_snapshot(tmp_path, postgis_url):  # noqa: F811
