@@ -26,6 +26,7 @@ from pathlib import Path
 
 from geodata.catalog import Catalog, CatalogSettings, check_name, open_catalog
 from geodata.catalog.protocol import name_from_text
+from geodata.catalog.snapshot import remove_snapshots
 from geodata.ingest import FORMATS, ingest_file, reports_root
 from geodata.ingest.upsert import Changes
 from geodata.model.errors import GeodataError, SchemaError, UnreadableFileError
@@ -156,11 +157,15 @@ def cmd_show(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    catalog = _catalog(args)
+    settings = _settings(args)
+    catalog = open_catalog(settings)
     if not _known(catalog, args.name):
         return UNKNOWN
     catalog.remove(args.name)
-    print(f"removed {args.name!r}")
+    if remove_snapshots(args.name, settings.data_dir):  # a database's local copies go with it
+        print(f"removed {args.name!r} and its local snapshot")
+    else:
+        print(f"removed {args.name!r}")
     return OK
 
 

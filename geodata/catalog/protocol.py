@@ -28,7 +28,7 @@ _NAME = re.compile(rf"^{NAME_PATTERN}$")
 #: Names the stores use for themselves (compared without case, for case-insensitive file systems).
 #: The data folder's own files either contain a ``.`` (``boundaries.parquet``, staging folders) or
 #: start with ``_`` (none yet), which no valid name can; the folders below are refused by name.
-RESERVED_NAMES = frozenset({"reports", "boundaries", "datasets", "import", "assets", "store", "_store",
+RESERVED_NAMES = frozenset({"reports", "snapshots", "boundaries", "datasets", "import", "assets", "store", "_store",
                             "tmp", "temp", "con", "prn", "aux", "nul"})
 
 

@@ -42,6 +42,16 @@ def open_stored(catalog: Catalog, name: str, data_dir: Path) -> Dataset:
     return load_through_snapshot(catalog, name, Path(data_dir) / SNAPSHOTS)
 
 
+def remove_snapshots(name: str, data_dir: Path) -> bool:
+    """Delete the local snapshots of dataset ``name`` (when it is removed from its database: its rows must not
+    outlive it on an app host); whether there were any. A process still mapping one keeps reading it."""
+    home = Path(data_dir) / SNAPSHOTS / name
+    if not home.is_dir():
+        return False
+    shutil.rmtree(home)
+    return True
+
+
 def load_through_snapshot(catalog: Catalog, name: str, folder: Path) -> Dataset:
     """``catalog``'s dataset ``name``, from ``folder/name/<version>`` when that snapshot exists, else read
     from the catalog, written there (atomically: a half-written snapshot is never read) and opened. The

@@ -164,3 +164,30 @@ def test_a_dataset_copied_in_parts_leaves_the_catalog_answering_other_calls(post
             assert other.submit(catalog.meta, "chad").result(timeout=10)["version"] == stored.meta["version"]
             assert len(first) + sum(len(p) for p in parts) == 1_200
         catalog.remove("chad")
+
+
+def test_removing_a_database_dataset_from_the_command_line_deletes_its_local_snapshot(postgis_url, tmp_path,  # noqa: F811
+                                                                                      monkeypatch, capsys):
+    """An analyst who deletes a dataset expects its rows gone from the app's host too."""
+    from urllib.parse import quote
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    from geodata.catalog.postgis import PostgisCatalog
+    from geodata.catalog.snapshot import SNAPSHOTS, open_stored
+    from geodata.cli import main
+
+    parts = conninfo_to_dict(postgis_url)
+    url = (f"postgresql://{parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
+           f"?options={quote(parts['options'])}")
+    togo = dataset_from_incidents(sahel_incidents(400, seed=21), name="togo", title="Togo (test)")
+    with PostgisCatalog(url) as catalog:
+        catalog.save(togo)
+        open_stored(catalog, "togo", tmp_path)
+    assert (tmp_path / SNAPSHOTS / "togo").is_dir()
+    monkeypatch.setenv("CONFLICT_MAP_DATABASE_URL", url)
+    assert main(["--data", str(tmp_path), "remove", "togo"]) == 0
+    assert "removed 'togo' and its local snapshot" in capsys.readouterr().out
+    assert not (tmp_path / SNAPSHOTS / "togo").exists()
+    with PostgisCatalog(url) as catalog:
+        assert "togo" not in catalog.names()
