@@ -41,7 +41,7 @@ from dashboard.views.datasets import DATASETS_KEY
 from geodata import IncidentStore
 from geodata.catalog import open_catalog
 from geodata.catalog.protocol import NAME_PATTERN, is_valid_name
-from geodata.catalog.snapshot import open_stored
+from geodata.catalog.snapshot import open_stored, remove_snapshots
 from geodata.model.dataset import Dataset
 from geodata.model.errors import GeodataError, UnreadableFileError
 
@@ -192,7 +192,9 @@ class Site:
         built = self._apps.get(name)
         if name not in self.catalog.names():
             with self._lock:
-                self._apps.pop(name, None)
+                gone = self._apps.pop(name, None)
+            if gone is not None:  # removed (perhaps from another host): its local copy goes too
+                remove_snapshots(name, self.config.catalog.data_dir)
             return None
         version = str(self.catalog.meta(name).get("version", ""))
         if built is not None and built.version == version and not self._damaged(name):

@@ -191,3 +191,4 @@ def test_removing_a_database_dataset_from_the_command_line_deletes_its_local_sna
     assert not (tmp_path / SNAPSHOTS / "togo").exists()
     with PostgisCatalog(url) as catalog:
         assert "togo" not in catalog.names()
+
