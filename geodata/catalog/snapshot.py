@@ -48,7 +48,7 @@ def remove_snapshots(name: str, data_dir: Path) -> bool:
     home = Path(data_dir) / SNAPSHOTS / name
     if not home.is_dir():
         return False
-    shutil.rmtree(home)
+    shutil.rmtree(home, ignore_errors=True)  # another process removing it too, or a file in use: never an error
     return True
 
 
