@@ -135,11 +135,7 @@ def write_dataset(dataset: Dataset, folder: Path | str, *, source: str | None = 
     version = version or content_version(dataset)
     with _staged(folder) as staging:
         for name in TABLES:
-            frame = pd.DataFrame(getattr(dataset, name)).drop(columns="geometry", errors="ignore")
-            if name in LATER_TABLES and not len(frame):
-                continue  # no file, as before the table existed (and read back empty)
-            frame.to_parquet(staging / f"{name}.parquet", index=False)
-        del frame
+            _write_table(staging, name, getattr(dataset, name))
         write_sidecar(staging, version)
         (staging / META).write_text(json.dumps(describe(dataset, version, source), indent=1), encoding="utf-8")
     return version
@@ -163,12 +159,8 @@ def write_in_parts(folder: Path | str, meta: dict, tables: dict[str, pd.DataFram
     folder = Path(folder)
     with _staged(folder) as staging:
         for name in TABLES:
-            if name == "incidents":
-                continue
-            frame = pd.DataFrame(tables[name]).drop(columns="geometry", errors="ignore")
-            if name in LATER_TABLES and not len(frame):
-                continue
-            frame.to_parquet(staging / f"{name}.parquet", index=False)
+            if name != "incidents":
+                _write_table(staging, name, tables[name])
         writer = None
         rows, last = 0, None
         try:
@@ -190,6 +182,14 @@ def write_in_parts(folder: Path | str, meta: dict, tables: dict[str, pd.DataFram
                                f"{_count((meta.get('rows') or {}).get('incidents'))}")
         write_sidecar(staging, str(meta.get("version", "")))
         (staging / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+def _write_table(staging: Path, name: str, table: pd.DataFrame) -> None:
+    """One table's Parquet file; none for a later table without rows (as before the table existed: it
+    reads back empty)."""
+    frame = pd.DataFrame(table).drop(columns="geometry", errors="ignore")
+    if name not in LATER_TABLES or len(frame):
+        frame.to_parquet(staging / f"{name}.parquet", index=False)
 
 
 def _part_schema(schema):
