@@ -185,6 +185,35 @@ def _distinct_countries_at(countries_at, x: np.ndarray, y: np.ndarray) -> np.nda
     return np.asarray(countries_at(x[first], y[first]), dtype=object)[inverse]
 
 
+@dataclass(frozen=True)
+class RowCountries:
+    """The country each row names, numbered: ``number`` per row (-1 where the row names none) and the
+    ISO alpha-2 ``codes`` of the numbers (so a whole batch is compared as integers, not as text)."""
+
+    number: np.ndarray
+    codes: np.ndarray
+
+    def values(self) -> np.ndarray:
+        """The code each row names, ``None`` where it names none (as :func:`check_points` also takes them)."""
+        out = np.full(len(self.number), None, dtype=object)
+        named = self.number >= 0
+        out[named] = self.codes[self.number[named]]
+        return out
+
+
+def _numbered(countries: np.ndarray | RowCountries) -> RowCountries:
+    """Codes given one per row as objects (text where the row names a country), numbered."""
+    if isinstance(countries, RowCountries):
+        return countries
+    codes = np.asarray(countries, dtype=object)
+    present = pd.notna(codes)  # a Python test per row only when the codes are not all text
+    named = present if pd.api.types.infer_dtype(codes[present], skipna=False) == "string" \
+        else np.array([isinstance(c, str) for c in codes], dtype=bool)
+    number = np.full(len(codes), -1, dtype=np.int64)
+    number[named], distinct = pd.factorize(codes[named])
+    return RowCountries(number, np.asarray(distinct, dtype=object))
+
+
 def _km_outside_countries(x: np.ndarray, y: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """How far (km) each point lies outside its country's outline (``NaN`` for a code without one).
 
@@ -224,7 +253,7 @@ class PointCheck:
     said: dict[int, str]
 
 
-def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | None = None,
+def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | RowCountries | None = None,
                  place_lat: np.ndarray | None = None, place_lon: np.ndarray | None = None,
                  area: Area | None = None) -> PointCheck:
     """Judge every point against the row's own country and place, and the rest against ``area``.
@@ -234,7 +263,8 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
     lat, lon
         As given in the file (``NaN`` where missing).
     countries
-        The ISO alpha-2 code each row names (``None`` where it names none).
+        The ISO alpha-2 code each row names (``None`` where it names none), or the same numbered
+        (:class:`RowCountries`).
     place_lat, place_lon
         The gazetteer's point for each row's named place (``NaN`` where unknown).
     area
@@ -247,7 +277,7 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
     :data:`FAR_FROM_PLACE_KM` from it and the swapped point within
     :data:`NEAR_PLACE_KM`.
     """
-    from geodata.geo.countries import countries_at, country_outlines
+    from geodata.geo.countries import countries_at, country_indexes_at, country_outlines
 
     lat = np.asarray(lat, dtype="float64")
     lon = np.asarray(lon, dtype="float64")
@@ -257,25 +287,35 @@ def check_points(lat: np.ndarray, lon: np.ndarray, *, countries: np.ndarray | No
     said: dict[int, str] = {}
     names = dict(zip(country_outlines()["iso_a2"], country_outlines()["name"], strict=True))
     if countries is not None:
-        codes = np.asarray(countries, dtype=object)
-        present = pd.notna(codes)  # a Python test per row only when the codes are not all text
-        named = located & (present if pd.api.types.infer_dtype(codes[present], skipna=False) == "string"
-                           else np.array([isinstance(c, str) for c in codes], dtype=bool))
+        numbered = _numbered(countries)
+        number, codes = numbered.number, numbered.codes
+        named = located & (number >= 0)
         decided |= named
         rows = np.flatnonzero(named)
-        given = _distinct_countries_at(countries_at, lon[rows], lat[rows])
-        wrong = given != codes[rows]
-        away, at_away = rows[wrong], given[wrong]
-        km = _km_outside_countries(lon[away], lat[away], codes[away])
+        # the country each point lies in, as the number of its code among the rows' codes (-2: a code no row
+        # names or none, -3: no country), so the comparison is of integers
+        outline_codes = country_outlines()["iso_a2"].to_numpy(dtype=object)
+        numbers = {code: k for k, code in enumerate(codes.tolist())}
+        of_outline = np.array([numbers.get(c, -2) if isinstance(c, str) else -2 for c in outline_codes] + [-3],
+                              dtype=np.int64)
+        found = country_indexes_at(lon[rows], lat[rows])
+        wrong = of_outline[found] != number[rows]  # found -1 (no country) reads the last entry, -3
+        away = rows[wrong]
+        at_away = np.full(len(away), None, dtype=object)
+        inside = found[wrong] >= 0
+        at_away[inside] = outline_codes[found[wrong][inside]]
+        row_codes = codes[number[away]] if len(away) else np.full(0, None, dtype=object)
+        km = _km_outside_countries(lon[away], lat[away], row_codes)
         far = km > BORDER_KM  # NaN (a code without an outline) is never far
-        away, at_away, km = away[far], at_away[far], km[far]
+        away, at_away, km, row_codes = away[far], at_away[far], km[far], row_codes[far]
         flippable = np.abs(lon[away]) <= 90
         flipped = np.full(len(away), None, dtype=object)
         flipped[flippable] = _distinct_countries_at(countries_at, lat[away][flippable], lon[away][flippable])
-        for i, at, distance, back in zip(away.tolist(), at_away, km.tolist(), flipped, strict=True):
+        for i, at, distance, back, code in zip(away.tolist(), at_away, km.tolist(), flipped, row_codes,
+                                               strict=True):
             where = f"lies in {names.get(at, at)}" if isinstance(at, str) else "lies at sea or in no country"
-            country = names.get(codes[i], codes[i])
-            if back == codes[i] and float(km_between(lat[i], lon[i], lon[i], lat[i])) >= MIN_SWAP_KM:
+            country = names.get(code, code)
+            if back == code and float(km_between(lat[i], lon[i], lon[i], lat[i])) >= MIN_SWAP_KM:
                 swapped[i] = True
                 said[i] = f"{where}, {distance:,.0f} km outside {country}; swapped it lies in {country}"
             else:

@@ -10,6 +10,7 @@ The dashboard's offline basemap draws the same file.
 from __future__ import annotations
 
 import functools
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -47,57 +48,140 @@ def _tree() -> shapely.STRtree:
 
 #: Sides (degrees) of the grid cells :func:`countries_at` settles whole: coarse first, then finer near borders.
 CELL_DEGREES = (0.25, 0.03125)
+#: Points per call from which :func:`countries_at` settles the grid cells it has not met yet (fewer: those
+#: points are tested one by one; cells settled before serve any call).
+SETTLE_POINTS = 10_000
+_UNKNOWN = -3  # a cell not settled yet
+_MIXED = -2    # a cell two outlines touch, or one touches without covering it: its points are tested finer
 
 
-def _settled_cells(lon: np.ndarray, lat: np.ndarray, size: float) -> np.ndarray:
-    """For each point, the index of the one country whose outline covers its whole grid cell while no
-    other outline touches the cell; -1 for a cell touching no outline; -2 where it must be tested.
+def _settle(cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
+    """For each grid cell (column ``cx``, row ``cy`` of cells of ``size`` degrees), the index of the one
+    country whose outline covers the whole cell while no other outline touches it; -1 for a cell touching
+    no outline; :data:`_MIXED` otherwise.
 
-    Exact, not approximate: a point in such a cell intersects that outline and no other. Ten million
-    clustered points fall in a few hundred cells, so few points are tested one by one.
-    """
-    cx = np.floor(lon / size).astype(np.int64)
-    cy = np.floor(lat / size).astype(np.int64)
-    inverse, cells = pd.factorize((cx + 2**15) * 2**16 + (cy + 2**15))  # hashed: np.unique sorts, 4x slower
-    if len(cells) > len(lon) // 16:  # points spread thin (a world-wide file): testing cells would cost more
-        return np.full(len(lon), -2, dtype=np.int64)
-    x0, y0 = (cells // 2**16 - 2**15) * size, (cells % 2**16 - 2**15) * size
+    Exact, not approximate: a point in such a cell intersects that outline and no other."""
+    x0, y0 = cx * size, cy * size
     pad = 1e-9  # a point rounding onto the cell's edge is still inside the box
     boxes = shapely.box(x0 - pad, y0 - pad, x0 + size + pad, y0 + size + pad)
     box_index, country_index = _tree().query(boxes, predicate="intersects")
-    touching = np.bincount(box_index, minlength=len(cells))
-    country = np.full(len(cells), -2, dtype=np.int64)
+    touching = np.bincount(box_index, minlength=len(cx))
+    country = np.full(len(cx), _MIXED, dtype=np.int64)
     country[touching == 0] = -1
     single = np.flatnonzero(touching == 1)
-    only = np.full(len(cells), -1, dtype=np.int64)
+    only = np.full(len(cx), -1, dtype=np.int64)
     only[box_index] = country_index
     outlines = country_outlines().geometry.to_numpy()
     covered = shapely.covers(outlines[only[single]], boxes[single])
     country[single[covered]] = only[single[covered]]
-    return country[inverse.ravel()]
+    return country
 
 
-def countries_at(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
-    """The ISO alpha-2 code of the country containing each point (``None`` at sea, in an area
-    without a code, or for a missing coordinate). Vectorised: points in a grid cell inside one
-    country take it at once (:func:`_settled_cells`), the rest go through one tree query."""
+class _Cells:
+    """What every grid cell met so far holds (:func:`_settle`), kept for the process: later calls (the next
+    batch of an import) look their points' cells up instead of testing them again. Coarse cells of the
+    whole world in one array; the finer cells of a coarse cell that needs them in a block of their own."""
+
+    def __init__(self) -> None:
+        coarse, fine = CELL_DEGREES
+        self.per = int(round(coarse / fine))  # finer cells per coarse cell's side
+        self.columns, self.rows = int(round(360 / coarse)) + 1, int(round(180 / coarse)) + 1
+        self.coarse = np.full(self.columns * self.rows, _UNKNOWN, dtype=np.int16)
+        self.block = np.full(self.columns * self.rows, -1, dtype=np.int32)  # -1: no block of finer cells
+        self.fine = np.full((0, self.per * self.per), _UNKNOWN, dtype=np.int16)
+        self.lock = threading.Lock()
+
+    def _fill(self, states: np.ndarray, at: np.ndarray, cx: np.ndarray, cy: np.ndarray, size: float,
+              points: int) -> np.ndarray:
+        """The states of cells ``at`` (flat positions in ``states``), settling those not known yet when the
+        call has enough points for it (a few points in many new cells are cheaper tested one by one)."""
+        found = states[at]
+        unknown = np.flatnonzero(found == _UNKNOWN)
+        if len(unknown) and points >= SETTLE_POINTS:
+            inverse, cells = pd.factorize(at[unknown])
+            if len(cells) <= len(unknown) // 16:
+                first = np.empty(len(cells), dtype=np.int64)
+                first[inverse[::-1]] = unknown[::-1]
+                states[cells] = _settle(cx[first], cy[first], size)
+                found[unknown] = states[cells][inverse]
+        return found
+
+    def indexes(self, lon: np.ndarray, lat: np.ndarray, points: int) -> np.ndarray:
+        """The country index of each point (longitude in [-180, 180], latitude in [-90, 90]) its cell
+        settles, -1 for none, :data:`_UNKNOWN` or :data:`_MIXED` where the point must be tested."""
+        coarse, fine = CELL_DEGREES
+        with self.lock:
+            cx = np.floor(lon / coarse).astype(np.int64)
+            cy = np.floor(lat / coarse).astype(np.int64)
+            at = (cy + self.rows // 2) * self.columns + (cx + self.columns // 2)
+            out = self._fill(self.coarse, at, cx, cy, coarse, points).astype(np.int64)
+            mixed = np.flatnonzero(out == _MIXED)
+            if not len(mixed):
+                return out
+            cells = at[mixed]
+            new = np.unique(cells[self.block[cells] < 0])
+            if len(new) and points >= SETTLE_POINTS:
+                self.block[new] = np.arange(len(self.fine), len(self.fine) + len(new), dtype=np.int32)
+                self.fine = np.concatenate([self.fine, np.full((len(new), self.per * self.per), _UNKNOWN,
+                                                               dtype=np.int16)])
+            blocks = self.block[cells]
+            known = np.flatnonzero(blocks >= 0)
+            if not len(known):
+                return out
+            rows = mixed[known]
+            fx = np.floor(lon[rows] / fine).astype(np.int64)
+            fy = np.floor(lat[rows] / fine).astype(np.int64)
+            # floor(x / fine) is floor(x / coarse) * per + (0 .. per - 1): both divisions are exact (powers of 2)
+            sub = (fy - cy[rows] * self.per) * self.per + (fx - cx[rows] * self.per)
+            flat = self.fine.reshape(-1)
+            out[rows] = self._fill(flat, blocks[known].astype(np.int64) * self.per ** 2 + sub, fx, fy, fine,
+                                   points)
+            return out
+
+
+@functools.cache
+def _cells() -> _Cells:
+    return _Cells()
+
+
+def country_indexes_at(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
+    """The row of :func:`country_outlines` whose outline contains each point (-1 at sea or for a missing
+    coordinate); a point on a shared border takes one of them, as the outlines' tree gives it.
+
+    Vectorised: points in a grid cell inside one country take it at once (the cells met are kept for the
+    process, :class:`_Cells`); the rest, once per distinct point, go through one tree query."""
     lon = np.asarray(longitude, dtype="float64")
     lat = np.asarray(latitude, dtype="float64")
-    out = np.full(len(lon), None, dtype=object)
+    out = np.full(len(lon), -1, dtype=np.int64)
     valid = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     if not len(valid):
         return out
-    codes = country_outlines()["iso_a2"].to_numpy(dtype=object)
-    for size in CELL_DEGREES:
-        if len(valid) < 10_000:
-            break
-        settled = _settled_cells(lon[valid], lat[valid], size)
-        inside = settled >= 0
-        out[valid[inside]] = codes[settled[inside]]
-        valid = valid[settled == -2]
-    points = shapely.points(lon[valid], lat[valid])
-    point_index, country_index = _tree().query(points, predicate="intersects")
-    out[valid[point_index]] = codes[country_index]
+    on_earth = (np.abs(lon[valid]) <= 180) & (np.abs(lat[valid]) <= 90)
+    if on_earth.any() and (len(valid) >= SETTLE_POINTS or _cells.cache_info().currsize):
+        rows = valid[on_earth]
+        found = _cells().indexes(lon[rows], lat[rows], len(valid))
+        out[rows] = np.where(found >= 0, found, -1)
+        valid = np.concatenate([rows[found < -1], valid[~on_earth]])
+    if not len(valid):
+        return out
+    from geodata.geo.coordinates import distinct_points
+
+    inverse, first = distinct_points(lon[valid], lat[valid])
+    tested = np.full(len(first), -1, dtype=np.int64)
+    point_index, country_index = _tree().query(shapely.points(lon[valid][first], lat[valid][first]),
+                                               predicate="intersects")
+    tested[point_index] = country_index
+    out[valid] = tested[inverse]
+    return out
+
+
+def countries_at(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
+    """The ISO alpha-2 code of the country containing each point (``None`` at sea or for a missing
+    coordinate; ``NaN`` in an outline without a code). Vectorised: :func:`country_indexes_at`."""
+    found = country_indexes_at(longitude, latitude)
+    out = np.full(len(found), None, dtype=object)
+    inside = found >= 0
+    out[inside] = country_outlines()["iso_a2"].to_numpy(dtype=object)[found[inside]]
     return out
 
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 from geodata.geo.coordinates import Area, check_points
 from geodata.geo.gazetteer import Gazetteer
-from geodata.ingest.locate import place_by_name, place_points, row_countries
+from geodata.ingest.locate import place_by_name, place_points, row_country_numbers
 from geodata.ingest.readers.base import HASHTAG_ROW, SourceTable
 from geodata.ingest.readers.encoding import ARABIC_WINDOWS, ENCODING_NAMES
 from geodata.ingest.rows import keep_rows
@@ -384,8 +384,9 @@ def check_source(source: SourceTable, *, area: Area | None = None, fix_swapped: 
     undecided = 0
     if has_points:
         lat, lon = typed["latitude"].to_numpy(dtype="float64"), typed["longitude"].to_numpy(dtype="float64")
-        countries = row_countries(frame)
-        place_lat, place_lon = place_points(frame, gazetteer, countries)
+        countries = row_country_numbers(frame)
+        place_lat, place_lon = place_points(frame, gazetteer, countries.values() if countries is not None
+                                            and gazetteer is not None else None)
         checked = check_points(lat, lon, countries=countries, place_lat=place_lat, place_lon=place_lon, area=area)
         swapped = checked.swapped & ~duplicate
         rows = np.flatnonzero(swapped)

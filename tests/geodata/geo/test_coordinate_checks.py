@@ -76,3 +76,23 @@ def test_a_point_just_offshore_where_latitude_and_longitude_are_close_is_not_cal
     # 35.84 N 35.62 E is 19 km off the Syrian coast; swapped (35.62 N 35.84 E) it is on land, 31 km away
     checked = check_points(np.array([35.8411]), np.array([35.6241]), countries=np.array(["SY"], dtype=object))
     assert not checked.swapped[0] and checked.outside[0]
+
+
+def test_countries_numbered_or_as_codes_give_the_same_check():
+    from geodata.geo.coordinates import RowCountries
+
+    rng = np.random.default_rng(3)
+    lat = np.concatenate([rng.normal(15.5, 3, 300), [12.0489, 35.8411, np.nan, 95.0]])
+    lon = np.concatenate([rng.normal(30.0, 6, 300), [24.8807, 35.6241, 30.0, 30.0]])
+    codes = np.array(rng.choice(["SD", "TD", "XX", "SS", None], len(lat)), dtype=object)
+    codes[-4:] = ["SD", "SY", "SD", "SD"]
+    lat[-4], lon[-4] = lon[-4], lat[-4]  # Nyala written longitude first
+    given = check_points(lat, lon, countries=codes)
+    distinct = ["SS", "SD", "SY", "TD", "XX"]
+    number = np.array([distinct.index(c) if c is not None else -1 for c in codes])
+    numbered = check_points(lat, lon, countries=RowCountries(number, np.array(distinct, dtype=object)))
+    assert given.swapped[-4] and given.outside.any() and given.said
+    for field in ("swapped", "outside", "decided"):
+        assert (getattr(given, field) == getattr(numbered, field)).all()
+    assert given.said == numbered.said
+    assert RowCountries(number, np.array(distinct, dtype=object)).values().tolist() == codes.tolist()

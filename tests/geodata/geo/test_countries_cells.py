@@ -36,3 +36,34 @@ def test_missing_coordinates_and_thinly_spread_points():
     found = countries_at(lon, lat)
     assert found[:5].tolist() == [None] * 5
     assert (found[5:].astype(str) == one_by_one(lon[5:], lat[5:]).astype(str)).all()
+
+
+def test_cells_kept_between_calls_give_the_point_by_point_answer_to_every_later_call():
+    from geodata.geo import countries
+
+    countries._cells.cache_clear()  # this test's calls fill the process's grid from empty
+    rng = np.random.default_rng(7)
+    centres = [(36.6, 36.2), (-72.4, 7.8), (22.4, 13.0), (179.9, -16.5), (-179.9, -16.5)]
+    for size, spread in [(20_000, 0.3), (12_000, 1.0), (40, 0.3), (3, 2.0), (15_000, 0.05)]:
+        picks = rng.integers(0, len(centres), size)
+        lon = np.array([centres[p][0] for p in picks]) + rng.normal(0, spread, size)
+        lat = np.array([centres[p][1] for p in picks]) + rng.normal(0, spread, size)
+        lon[::7] = np.round(lon[::7] * 32) / 32  # on the edges of fine and coarse cells
+        lat[::5] = np.round(lat[::5] * 4) / 4
+        lon[1::50], lat[2::50] = 181.0, -90.5     # off the Earth: tested one by one
+        lat[3::60] = 90.0
+        found = countries_at(lon, lat)
+        assert (found.astype(str) == one_by_one(lon, lat).astype(str)).all(), size
+    cells = countries._cells()
+    assert (cells.coarse >= -1).sum() > 10 and len(cells.fine) > 0  # cells settled and kept
+
+
+def test_country_indexes_are_the_outlines_rows():
+    from geodata.geo.countries import country_indexes_at
+
+    lon, lat = np.array([36.3, 0.0, np.nan, 20.9]), np.array([35.0, 0.0, 1.0, 42.6])  # Syria, sea, none, Kosovo
+    found = country_indexes_at(lon, lat)
+    names = country_outlines()["name"].to_numpy()
+    assert names[found[0]] == "Syria" and found[1:3].tolist() == [-1, -1] and names[found[3]] == "Kosovo"
+    codes = countries_at(lon, lat)
+    assert codes[:3].tolist() == ["SY", None, None] and codes[3] != codes[3]  # NaN: Kosovo's outline has no code
