@@ -285,7 +285,11 @@ def _keys(source_frame: pd.DataFrame) -> pa.ChunkedArray:
     """The batch's ids stripped, blank ones null (as :func:`~geodata.model.schema.text` makes them)."""
     import pyarrow.compute as pc
 
+    from geodata.model.schema import strip_changes
+
     ids = pa.chunked_array(source_frame["event_id"].array.__arrow_array__())
+    if not strip_changes(ids):  # no id blank or padded: the ids as they are (no copy)
+        return ids
     trimmed = pc.utf8_trim_whitespace(ids)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
 

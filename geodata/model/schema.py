@@ -213,7 +213,7 @@ def _range_text(col: Column) -> str:
     return f"must be at most {col.maximum:g}"
 
 
-def _strip_changes(array: pa.Array | pa.ChunkedArray) -> bool:
+def strip_changes(array: pa.Array | pa.ChunkedArray) -> bool:
     """Whether stripping could change an Arrow text column: a cell is empty, or starts or ends with a
     byte that is a space, a control character or part of a non-ASCII character (which may be
     whitespace). Looks at two bytes per cell, so a clean column skips the strip's copy."""
@@ -228,11 +228,11 @@ def _strip_changes(array: pa.Array | pa.ChunkedArray) -> bool:
         if chunk.null_count:
             valid = np.asarray(chunk.is_valid(), dtype=bool)
             starts, ends = starts[valid], ends[valid]
-        if data_buffer is None or (ends <= starts).any():
+        if data_buffer is None or not (ends > starts).all():
             return True
         data = np.frombuffer(data_buffer, dtype=np.uint8)
-        for edge in (data[starts], data[ends - 1]):
-            if ((edge <= 0x20) | (edge >= 0x7F)).any():
+        for edge in (data[starts], data[ends - 1]):  # every byte from 0x21 to 0x7E: min and max, no masks
+            if edge.min() <= 0x20 or edge.max() >= 0x7F:
                 return True
     return False
 
@@ -241,7 +241,7 @@ def text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, with blank cells missing (vectorised; not copied again when none is blank)."""
     out = values.astype("string")
     arrow = arrow_text(out)
-    if arrow is not None and not _strip_changes(arrow):
+    if arrow is not None and not strip_changes(arrow):
         return out
     out = out.str.strip()
     empty = (out == "").fillna(False).to_numpy(dtype=bool)
@@ -400,7 +400,10 @@ def check_table(raw: pd.DataFrame, schema: TableSchema, file: str) -> tuple[pd.D
         for i, cell in _at(frame[rule.column], broken):
             problems.append(Problem(file, int(lines[i]), rule.column, rule.reason, cell))
     extras = [c for c in raw.columns if c not in frame.columns]
-    for name in extras:
+    at_once = raw.columns.is_unique and raw.index.is_unique
+    if extras and at_once:  # joined at once (inserted one by one, each copies the column index)
+        frame = pd.concat([frame, raw[extras]], axis=1)
+    for name in extras if not at_once else ():
         frame[name] = raw[name]
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return frame.reset_index(drop=True), problems

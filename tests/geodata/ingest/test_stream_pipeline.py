@@ -211,3 +211,20 @@ def test_a_failed_parquet_write_surfaces_and_leaves_no_file(tmp_path, monkeypatc
     with pytest.raises(OSError, match="No space left"):
         import_acled_stream(path, batch_rows=1000, out=out)
     assert not out.exists() and not (tmp_path / "valid.parquet.partial").exists()
+
+
+@pytest.mark.parametrize("values", [["SYR1", None, "SYR2"], ["SYR1", " SYR2", None], ["", "SYR1"], ["SYR1\t", "é"],
+                                    [None, None]])
+def test_batch_ids_as_they_are_when_clean_else_stripped_with_blank_ones_missing(values):
+    import pyarrow.compute as pc
+
+    from geodata.ingest.stream import _keys as batch_keys
+
+    frame = pd.DataFrame({"event_id": _keys(values)})
+    ids = pa.chunked_array([pa.array(values, pa.large_string())])
+    trimmed = pc.utf8_trim_whitespace(ids)
+    expected = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+    got = batch_keys(frame)
+    assert got.type == pa.large_string() and got.to_pylist() == expected.to_pylist()
+    assert np.array_equal(hash_text(got)[np.asarray(got.is_valid())],
+                          hash_text(expected)[np.asarray(expected.is_valid())])

@@ -33,3 +33,26 @@ def test_extra_columns_are_kept_and_optional_ones_filled():
     frame, problems = schema.check_table(raw, schema.PLACES, "places.csv")
     assert problems == []
     assert frame["extra"].tolist() == ["x"] and frame["aliases"].isna().all()
+
+
+def test_extra_columns_joined_at_once_keep_their_order_and_types_whatever_the_index():
+    import numpy as np
+    import pyarrow as pa
+
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    raw = pd.DataFrame({"place_id": pd.array(["p", "q", "r"], dtype=text), "zeta": [1.5, np.nan, 2.0],
+                        "name": ["Idlib", " Ariha ", ""], "latitude": ["35.9", "35.8", "x"],
+                        "alpha": pd.array(["a", None, "c"], dtype=text), "longitude": ["36.6", "36.6", "36.6"],
+                        "source": ["OCHA"] * 3, "when": pd.to_datetime(["2020-01-01", "2020-01-02", None])})
+    frame, problems = schema.check_table(raw, schema.PLACES, "places.csv")
+    assert list(frame.columns) == schema.PLACES.names + ["zeta", "alpha", "when"]
+    for name in ("zeta", "alpha", "when"):
+        pd.testing.assert_series_equal(frame[name], raw[name].reset_index(drop=True))
+    # a repeated index (rows of a caller's frame) takes the column-by-column way: the same frame and problems
+    repeated = raw.set_axis([5, 5, 7])
+    again, said = schema.check_table(repeated, schema.PLACES, "places.csv")
+    pd.testing.assert_frame_equal(again, frame)
+    assert said == problems and [(p.line, p.column) for p in problems] == [(4, "latitude"), (4, "name")]
+    assert schema.strip_changes(pa.chunked_array([pa.array(["a", "b"]), pa.array(["c ", None])]))
+    assert not schema.strip_changes(pa.chunked_array([pa.array(["a", None]), pa.array(["c"], pa.string())]))
+    assert schema.strip_changes(pa.array(["a", ""], pa.large_string())) and schema.strip_changes(pa.array(["é"]))
